@@ -85,7 +85,7 @@ type Transform struct {
 type Request struct {
 	URL              string
 	MaxResponseBytes *uint64
-	Method           string // GET, HEAD, POST, PUT, DELETE or PATCH
+	Method           string // GET, HEAD, POST, PUT or DELETE
 	Headers          []Header
 	Body             []byte
 	Transform        *Transform
@@ -140,7 +140,7 @@ func (r *Request) Validate(caller []byte) *Error {
 	}
 	switch r.Method {
 	case "GET", "HEAD", "POST":
-	case "PUT", "DELETE", "PATCH":
+	case "PUT", "DELETE":
 		if r.IsReplicated == nil || *r.IsReplicated {
 			return reject("The requested HTTP method is only allowed for non-replicated requests.")
 		}
