@@ -70,7 +70,9 @@ func TestDecodeHTTPRequestArgsErrors(t *testing.T) {
 		"not candid":  []byte("garbage"),
 		"no argument": []byte("DIDL\x00\x00"),
 		"text arg":    must(candid.Marshal([]any{"x"})),
-		"no method":   must(candid.Marshal([]any{struct{ URL string `ic:"url"` }{"https://a"}})),
+		"no method": must(candid.Marshal([]any{struct {
+			URL string `ic:"url"`
+		}{"https://a"}})),
 	} {
 		if _, err := DecodeHTTPRequestArgs(arg); err == nil {
 			t.Errorf("%s: decoded without error", name)
