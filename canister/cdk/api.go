@@ -1,0 +1,78 @@
+package cdk
+
+import (
+	"time"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/principal"
+	"github.com/gocanister/stripe-ic/canister/cdk/stable"
+)
+
+// The package-level API: the same operations as Runtime's, on Default().
+
+// Query runs a query method; call it from a `//go:wasmexport query.<name>` function.
+func Query(h func(*Message)) { Default().Query(h) }
+
+// Update runs an update method; call it from a `//go:wasmexport update.<name>` function.
+func Update(h func(*Message)) { Default().Update(h) }
+
+// CompositeQuery runs a composite query; call it from `//go:wasmexport composite_query.<name>`.
+func CompositeQuery(h func(*Message)) { Default().CompositeQuery(h) }
+
+// Init runs the install hook; call it from `//go:wasmexport system.init`.
+func Init(h func(*Message)) { Default().Init(h) }
+
+// PostUpgrade runs the post-upgrade hook; call it from `//go:wasmexport system.post_upgrade`.
+func PostUpgrade(h func(*Message)) { Default().PostUpgrade(h) }
+
+// PreUpgrade runs the pre-upgrade hook; call it from `//go:wasmexport system.pre_upgrade`.
+func PreUpgrade(h func()) { Default().PreUpgrade(h) }
+
+// InspectMessage runs the ingress filter; call it from `//go:wasmexport system.inspect_message`.
+func InspectMessage(h func(*Message)) { Default().InspectMessage(h) }
+
+// Heartbeat runs the heartbeat; call it from `//go:wasmexport system.heartbeat`.
+func Heartbeat(h func()) { Default().Heartbeat(h) }
+
+// GlobalTimer runs the timer hook; call it from `//go:wasmexport system.global_timer`.
+func GlobalTimer(h func()) { Default().GlobalTimer(h) }
+
+// OnLowWasmMemory runs the low-memory hook; call it from `//go:wasmexport system.on_low_wasm_memory`.
+func OnLowWasmMemory(h func()) { Default().OnLowWasmMemory(h) }
+
+// Self is this canister's principal.
+func Self() principal.Principal { return Default().Self() }
+
+// Time is the IC time of the current execution.
+func Time() time.Time { return Default().Time() }
+
+// Stable is the canister's stable memory.
+func Stable() stable.Memory { return Default().Stable() }
+
+// Print writes msg to the canister log.
+func Print(msg string) { Default().Print(msg) }
+
+// Trap aborts the execution with msg.
+func Trap(msg string) { Default().Trap(msg) }
+
+// SetCertifiedData sets the certified data (at most 32 bytes).
+func SetCertifiedData(data []byte) error { return Default().SetCertifiedData(data) }
+
+// DataCertificate returns the certificate of the certified data in a non-replicated query.
+func DataCertificate() ([]byte, bool) { return Default().DataCertificate() }
+
+// IsController reports whether p controls this canister.
+func IsController(p principal.Principal) bool { return Default().IsController(p) }
+
+// InstructionCounter is the number of instructions executed in this execution.
+func InstructionCounter() uint64 { return Default().InstructionCounter() }
+
+// SetGlobalTimer arms (or with the zero Time disarms) the global timer.
+func SetGlobalTimer(t time.Time) time.Time { return Default().SetGlobalTimer(t) }
+
+// CycleBalance is the canister's cycle balance.
+func CycleBalance() Cycles { return Default().CycleBalance() }
+
+// CallRaw sends a call whose answer runs onDone in a callback execution.
+func CallRaw(c Call, onDone func(m *Message, r CallResult)) error {
+	return Default().CallRaw(c, onDone)
+}

@@ -1,0 +1,118 @@
+package candid
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// field is one Go struct field as a Candid record field or variant arm.
+type field struct {
+	id    uint32
+	name  string
+	index int          // Go field index
+	typ   reflect.Type // Go type; for variant arms the pointed-to type
+}
+
+// structInfo is the Candid view of a Go struct type.
+type structInfo struct {
+	variant bool
+	fields  []field // sorted by id
+}
+
+// parseTag splits an `ic:"name,opt,..."` tag.
+func parseTag(f reflect.StructField) (name string, variant, tuple bool) {
+	tag, ok := f.Tag.Lookup("ic")
+	parts := strings.Split(tag, ",")
+	name = parts[0]
+	for _, o := range parts[1:] {
+		switch o {
+		case "variant":
+			variant = true
+		case "tuple":
+			tuple = true
+		}
+	}
+	if !ok || name == "" {
+		// agent-go lower-cases the first letter. Only ASCII is handled here, which keeps
+		// the unicode tables out of the module (exported Go names almost always start
+		// with an ASCII letter).
+		name = f.Name
+		if c := name[0]; c >= 'A' && c <= 'Z' {
+			name = string(c+'a'-'A') + name[1:]
+		}
+	}
+	return name, variant, tuple
+}
+
+// fieldID is the Candid id of a field name: a decimal name is the number itself.
+func fieldID(name string) uint32 {
+	if n, err := strconv.ParseUint(name, 10, 32); err == nil {
+		return uint32(n)
+	}
+	return Hash(name)
+}
+
+// structInfoOf computes the Candid view of struct type t.
+func structInfoOf(t reflect.Type) (*structInfo, error) {
+	info := &structInfo{}
+	tuple := false
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() || f.Tag.Get("ic") == "-" {
+			continue
+		}
+		name, v, tu := parseTag(f)
+		info.variant = info.variant || v
+		tuple = tuple || tu
+		info.fields = append(info.fields, field{name: name, index: i, typ: f.Type})
+	}
+	for i := range info.fields {
+		f := &info.fields[i]
+		if tuple {
+			f.id = uint32(i)
+		} else {
+			f.id = fieldID(f.name)
+		}
+		if info.variant {
+			if f.typ.Kind() != reflect.Pointer {
+				return nil, fmt.Errorf("candid: variant %s: arm %s must be a pointer", t, f.name)
+			}
+			f.typ = f.typ.Elem()
+		}
+	}
+	slices.SortStableFunc(info.fields, func(a, b field) int {
+		switch {
+		case a.id < b.id:
+			return -1
+		case a.id > b.id:
+			return 1
+		}
+		return 0
+	})
+	for i := 1; i < len(info.fields); i++ {
+		if info.fields[i].id == info.fields[i-1].id {
+			return nil, fmt.Errorf("candid: %s: fields %s and %s have the same id %d",
+				t, info.fields[i-1].name, info.fields[i].name, info.fields[i].id)
+		}
+	}
+	return info, nil
+}
+
+// cache memoizes struct views for one Marshal or Unmarshal call. It is not package-level so
+// that the package keeps no mutable global state.
+type cache map[reflect.Type]*structInfo
+
+func (c cache) info(t reflect.Type) (*structInfo, error) {
+	if s, ok := c[t]; ok {
+		return s, nil
+	}
+	s, err := structInfoOf(t)
+	if err != nil {
+		return nil, err
+	}
+	c[t] = s
+	return s, nil
+}

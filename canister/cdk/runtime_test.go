@@ -1,0 +1,387 @@
+package cdk_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gocanister/stripe-ic/canister/cdk"
+	"github.com/gocanister/stripe-ic/canister/cdk/candid"
+	"github.com/gocanister/stripe-ic/canister/cdk/ic0"
+	"github.com/gocanister/stripe-ic/canister/cdk/ic0/ic0test"
+	"github.com/gocanister/stripe-ic/canister/cdk/principal"
+)
+
+func mustMarshal(t *testing.T, args ...any) []byte {
+	t.Helper()
+	b, err := candid.Marshal(args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+var (
+	alice    = principal.FromBytes([]byte{1, 2, 3})
+	selfID   = principal.MustParse("ryjl3-tyaaa-aaaaa-aaaba-cai")
+	otherCan = principal.FromBytes([]byte{0, 0, 0, 0, 0, 0, 0, 7, 1, 1})
+)
+
+func newFake(ctx ic0test.Context, args ...any) *ic0test.Fake {
+	b, _ := candid.Marshal(args...)
+	return &ic0test.Fake{Context: ctx, Arg: b, Caller: alice.Bytes(), Self: selfID.Bytes(), Now: 1_700_000_000_123_456_789}
+}
+
+func greet(m *cdk.Message) {
+	var name string
+	m.MustArgs(&name)
+	m.Reply("Hello, " + name + "! from " + m.Caller().String())
+}
+
+func TestQueryReply(t *testing.T) {
+	f := newFake(ic0test.Query, "Ada")
+	rt := cdk.NewRuntime(f)
+	if err := f.Run(func() { rt.Query(greet) }); err != nil {
+		t.Fatal(err)
+	}
+	out, err := f.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s string
+	if err := candid.Unmarshal(out, &s); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Hello, Ada! from " + alice.String(); s != want {
+		t.Fatalf("reply %q, want %q", s, want)
+	}
+}
+
+func TestTraps(t *testing.T) {
+	type stringer struct{ fmtStringer }
+	tests := []struct {
+		name    string
+		kind    ic0test.Context
+		arg     []any
+		handler func(*cdk.Message)
+		init    bool
+		want    string // exact trap message or, with a trailing "*", its prefix
+	}{
+		{"panic string", ic0test.Update, nil, func(*cdk.Message) { panic("boom") }, false, "panic: boom"},
+		{"panic error", ic0test.Update, nil, func(*cdk.Message) { panic(errors.New("bad")) }, false, "panic: bad"},
+		{"panic value", ic0test.Update, nil, func(*cdk.Message) { panic(42) }, false, "panic: 42"},
+		{"panic stringer", ic0test.Update, nil, func(*cdk.Message) { panic(fmtStringer("s")) }, false, "panic: s"},
+		{"runtime error", ic0test.Update, nil, func(*cdk.Message) {
+			var m map[string]int
+			m["x"] = 1
+		}, false, "panic: assignment to entry in nil map"},
+		{"explicit trap", ic0test.Update, nil, func(m *cdk.Message) { m.Runtime().Trap("stop") }, false, "stop"},
+		{"reply twice", ic0test.Update, nil, func(m *cdk.Message) { m.Reply(); m.Reply() }, false,
+			"panic: " + cdk.ErrAlreadyReplied.Error()},
+		{"reject after reply", ic0test.Update, nil, func(m *cdk.Message) { m.Reply(); m.Reject("x") }, false,
+			"panic: " + cdk.ErrAlreadyReplied.Error()},
+		{"reply in init", ic0test.Init, nil, func(m *cdk.Message) { m.Reply() }, true,
+			"panic: cdk: this execution has no caller to reply to (canister_init)"},
+		{"bad argument", ic0test.Update, []any{uint8(1)}, greet, false,
+			"decoding the arguments of update: candid: argument 0: cannot decode nat8 into Go string"},
+		{"unencodable reply", ic0test.Update, nil, func(m *cdk.Message) { m.Reply(map[int]int{}) }, false,
+			"panic: cdk: encoding the reply: candid: argument 0: unsupported Go type map[int]int"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(tt.kind, tt.arg...)
+			rt := cdk.NewRuntime(f)
+			err := f.Run(func() {
+				if tt.init {
+					rt.Init(tt.handler)
+				} else {
+					rt.Update(tt.handler)
+				}
+			})
+			if err == nil {
+				t.Fatal("did not trap")
+			}
+			if err.Error() != tt.want {
+				t.Fatalf("trap %q, want %q", err, tt.want)
+			}
+		})
+	}
+	_ = stringer{}
+}
+
+type fmtStringer string
+
+func (s fmtStringer) String() string { return string(s) }
+
+func TestRejectAndNoReply(t *testing.T) {
+	f := newFake(ic0test.Update)
+	rt := cdk.NewRuntime(f)
+	f.Run(func() { rt.Update(func(m *cdk.Message) { m.Reject("nope") }) })
+	if _, err := f.Result(); err == nil || err.Error() != "rejected: nope" {
+		t.Fatalf("Result = %v", err)
+	}
+	f.Run(func() { rt.Update(func(m *cdk.Message) {}) })
+	if _, err := f.Result(); !errors.Is(err, ic0test.ErrNoReply) {
+		t.Fatalf("Result = %v", err)
+	}
+}
+
+func TestCanisterWide(t *testing.T) {
+	f := newFake(ic0test.Update)
+	f.Controllers = [][]byte{alice.Bytes()}
+	f.Instructions = 12345
+	f.Env = map[string]string{"MODE": "test"}
+	f.Balance = ic0.U128From(1000)
+	f.Available = ic0.U128From(300)
+	rt := cdk.NewRuntime(f)
+	err := f.Run(func() {
+		rt.Update(func(m *cdk.Message) {
+			if rt.Self() != selfID {
+				t.Errorf("Self = %s", rt.Self())
+			}
+			if got := rt.Time(); !got.Equal(time.Unix(1_700_000_000, 123_456_789)) || got.Location() != time.UTC {
+				t.Errorf("Time = %v", got)
+			}
+			if !rt.IsController(m.Caller()) || rt.IsController(selfID) {
+				t.Error("IsController wrong")
+			}
+			if rt.InstructionCounter() != 12345 {
+				t.Error("InstructionCounter wrong")
+			}
+			if v, ok := rt.Getenv("MODE"); !ok || v != "test" {
+				t.Errorf("Getenv = %q %v", v, ok)
+			}
+			if _, ok := rt.Getenv("NONE"); ok {
+				t.Error("Getenv of a missing variable")
+			}
+			if err := rt.SetCertifiedData(make([]byte, 33)); !errors.Is(err, cdk.ErrCertifiedDataTooLong) {
+				t.Errorf("SetCertifiedData(33 bytes) = %v", err)
+			}
+			if err := rt.SetCertifiedData([]byte("root")); err != nil {
+				t.Error(err)
+			}
+			if _, ok := rt.DataCertificate(); ok {
+				t.Error("certificate in an update")
+			}
+			deadline := time.Unix(1_800_000_000, 0)
+			if prev := rt.SetGlobalTimer(deadline); !prev.IsZero() {
+				t.Errorf("previous timer %v", prev)
+			}
+			if prev := rt.SetGlobalTimer(time.Time{}); !prev.Equal(deadline) {
+				t.Errorf("previous timer %v", prev)
+			}
+			if got := m.AcceptCycles(ic0.U128From(200)); got != ic0.U128From(200) {
+				t.Errorf("AcceptCycles = %v", got)
+			}
+			if m.CyclesAvailable() != ic0.U128From(100) || rt.CycleBalance() != ic0.U128From(1200) {
+				t.Errorf("cycles: available %v balance %v", m.CyclesAvailable(), rt.CycleBalance())
+			}
+			if _, err := rt.Stable().WriteAt([]byte("kept"), 10); err != nil {
+				t.Error(err)
+			}
+			rt.Print("hello log")
+			m.Reply()
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(f.CertifiedData) != "root" || f.Timer != 0 || string(f.Stable[10:14]) != "kept" {
+		t.Errorf("state: certified %q timer %d", f.CertifiedData, f.Timer)
+	}
+	if len(f.Prints) != 1 || f.Prints[0] != "hello log" {
+		t.Errorf("Prints = %q", f.Prints)
+	}
+}
+
+func TestDataCertificateInQuery(t *testing.T) {
+	f := newFake(ic0test.Query)
+	f.Certificate = []byte{0xd9, 0xd9, 0xf7}
+	rt := cdk.NewRuntime(f)
+	var got []byte
+	f.Run(func() { rt.Query(func(m *cdk.Message) { got, _ = rt.DataCertificate(); m.Reply() }) })
+	if string(got) != string(f.Certificate) {
+		t.Fatalf("certificate %x", got)
+	}
+}
+
+func TestInspectMessage(t *testing.T) {
+	f := newFake(ic0test.InspectMessage)
+	f.Method = "increment"
+	rt := cdk.NewRuntime(f)
+	f.Run(func() {
+		rt.InspectMessage(func(m *cdk.Message) {
+			if m.MethodName() == "increment" && !m.Caller().IsAnonymous() {
+				m.Accept()
+			}
+		})
+	})
+	if !f.MessageAccepted || f.Trapped != nil {
+		t.Fatalf("accepted %v, trap %v", f.MessageAccepted, f.Trapped)
+	}
+}
+
+func TestHooks(t *testing.T) {
+	f := newFake(ic0test.PreUpgrade)
+	rt := cdk.NewRuntime(f)
+	ran := 0
+	f.Run(func() { rt.PreUpgrade(func() { ran++ }) })
+	f.Context = ic0test.Heartbeat
+	f.Run(func() { rt.Heartbeat(func() { ran++ }) })
+	f.Context = ic0test.GlobalTimer
+	f.Run(func() { rt.GlobalTimer(func() { panic("timer failed") }) })
+	if ran != 2 || f.Trapped == nil || f.Trapped.Message != "panic: timer failed" {
+		t.Fatalf("ran %d, trap %v", ran, f.Trapped)
+	}
+	f = newFake(ic0test.PostUpgrade, "v2")
+	rt = cdk.NewRuntime(f)
+	var arg string
+	f.Run(func() { rt.PostUpgrade(func(m *cdk.Message) { m.MustArgs(&arg) }) })
+	if arg != "v2" || f.Trapped != nil {
+		t.Fatalf("post_upgrade arg %q, trap %v", arg, f.Trapped)
+	}
+}
+
+func TestDefaultPanicsOnHost(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(string), "GOOS=wasip1") {
+			t.Fatalf("recover() = %v", r)
+		}
+	}()
+	cdk.Self()
+}
+
+// relay is a method that forwards its argument to another canister and replies with the
+// answer, as the test canister's relay does.
+func relay(m *cdk.Message) {
+	var s string
+	m.MustArgs(&s)
+	rt := m.Runtime()
+	err := rt.CallRaw(cdk.Call{Callee: otherCan, Method: "echo", Arg: mustMarshalNoT(s), Cycles: ic0.U128From(5)},
+		func(cb *cdk.Message, r cdk.CallResult) {
+			var answer string
+			if err := r.Decode(&answer); err != nil {
+				cb.Reject("relay: " + err.Error())
+				return
+			}
+			if answer == "trap" {
+				panic("callback trapped")
+			}
+			cb.Reply("relayed: " + answer)
+		})
+	if err != nil {
+		m.Reject(err.Error())
+	}
+}
+
+func mustMarshalNoT(args ...any) []byte {
+	b, err := candid.Marshal(args...)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func TestCallRaw(t *testing.T) {
+	tests := []struct {
+		name      string
+		reply     string // the callee's answer; "" means a reject
+		wantReply string
+		wantErr   string
+	}{
+		{"reply", "pong", "relayed: pong", ""},
+		{"reject", "", "", "rejected: relay: call rejected (code 4): no such method"},
+		{"callback traps", "trap", "", "trapped: panic: callback trapped"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(ic0test.Update, "ping")
+			f.Balance = ic0.U128From(100)
+			rt := cdk.NewRuntime(f)
+			if err := f.Run(func() { rt.Update(relay) }); err != nil {
+				t.Fatal(err)
+			}
+			if f.Replied || f.Rejected || len(f.Calls) != 1 || rt.PendingCalls() != 1 {
+				t.Fatalf("after the method: replied %v, calls %d, pending %d", f.Replied, len(f.Calls), rt.PendingCalls())
+			}
+			c := f.Calls[0]
+			var arg string
+			if err := candid.Unmarshal(c.Arg, &arg); err != nil || arg != "ping" {
+				t.Fatalf("call arg %q %v", arg, err)
+			}
+			if string(c.Callee) != string(otherCan.Bytes()) || c.Method != "echo" || c.Cycles != ic0.U128From(5) ||
+				!c.HasCleanup || c.ReplyFun == c.RejectFun || c.ReplyEnv != c.RejectEnv || c.CleanupEnv != c.ReplyEnv {
+				t.Fatalf("call %+v", c)
+			}
+			// The answer arrives in a new execution.
+			if tt.reply != "" {
+				f.Context, f.Arg = ic0test.ReplyCallback, mustMarshal(t, tt.reply)
+				f.Run(func() { rt.HandleReply(c.ReplyEnv) })
+			} else {
+				f.Context, f.Arg = ic0test.RejectCallback, nil
+				f.RejectCode, f.RejectMessage = ic0.RejectCanisterReject, "no such method"
+				f.Run(func() { rt.HandleReject(c.RejectEnv) })
+			}
+			out, err := f.Result()
+			if f.Trapped != nil {
+				// The IC runs the cleanup callback after a trapping callback.
+				f.Context = ic0test.Cleanup
+				if err := f.Run(func() { rt.HandleCleanup(c.CleanupEnv) }); err != nil {
+					t.Fatalf("cleanup trapped: %v", err)
+				}
+			}
+			switch {
+			case tt.wantErr != "":
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("Result error %v, want %q", err, tt.wantErr)
+				}
+			case err != nil:
+				t.Fatal(err)
+			default:
+				var s string
+				if err := candid.Unmarshal(out, &s); err != nil || s != tt.wantReply {
+					t.Fatalf("reply %q %v, want %q", s, err, tt.wantReply)
+				}
+			}
+			if rt.PendingCalls() != 0 {
+				t.Fatalf("%d calls still pending", rt.PendingCalls())
+			}
+		})
+	}
+}
+
+func TestCallNotPerformed(t *testing.T) {
+	f := newFake(ic0test.Update, "ping")
+	f.PerformResult = 2
+	f.Balance = ic0.U128From(100)
+	rt := cdk.NewRuntime(f)
+	f.Run(func() { rt.Update(relay) })
+	if _, err := f.Result(); err == nil || !strings.Contains(err.Error(), "did not perform the call") {
+		t.Fatalf("Result = %v", err)
+	}
+	if rt.PendingCalls() != 0 {
+		t.Fatal("failed call left pending")
+	}
+}
+
+func TestCallbackForUnknownCall(t *testing.T) {
+	f := newFake(ic0test.ReplyCallback)
+	rt := cdk.NewRuntime(f)
+	if err := f.Run(func() { rt.HandleReply(99) }); err == nil || !strings.Contains(err.Error(), "unknown call 99") {
+		t.Fatalf("trap = %v", err)
+	}
+}
+
+func TestCallsFromInitTrap(t *testing.T) {
+	f := newFake(ic0test.Init)
+	rt := cdk.NewRuntime(f)
+	err := f.Run(func() {
+		rt.Init(func(m *cdk.Message) {
+			_ = rt.CallRaw(cdk.Call{Callee: otherCan, Method: "x"}, func(*cdk.Message, cdk.CallResult) {})
+		})
+	})
+	if err == nil || !strings.Contains(err.Error(), "call_new cannot be called") {
+		t.Fatalf("trap = %v", err)
+	}
+}

@@ -1,0 +1,187 @@
+package payments
+
+// The state machine. Every change of a Record goes through one of these pure functions so
+// the rules sit in one place:
+//
+//   - Fetched state is the truth: a fetched final state (or a 404) overrides whatever a
+//     webhook claimed and sets Confirmed; a confirmed final state (completed, failed,
+//     refunded) is never changed again by a fetch. A fetched open/unpaid snapshot does not
+//     lower a pending webhook claim (see applyFetched).
+//   - Webhook claims are monotonic: a claim whose status rank is not above the current one
+//     changes no status, and session fields are only taken from an event at least as new
+//     (event.created) as the last one applied. So late, duplicated or reordered deliveries
+//     never undo a newer state.
+//   - With a proxy configured (confirm == true), a webhook never sets a final state of a
+//     session itself: it records needs_confirmation and a fetch decides.
+//   - A refund applies to a completed payment directly: it can only take value away, so a
+//     forged one cannot create a payment.
+
+// outcome says what a webhook did; it is reported in the 200 answer.
+type outcome string
+
+const (
+	outcomeApplied      outcome = "applied"
+	outcomeNeedsConfirm outcome = "needs_confirmation"
+	outcomeStale        outcome = "stale"
+	outcomeIgnored      outcome = "ignored"
+	outcomeUnmatched    outcome = "unmatched"
+	outcomeDuplicate    outcome = "duplicate"
+)
+
+const (
+	reasonExpired       = "expired"
+	reasonPaymentFailed = "payment failed"
+	reasonNotFound      = "no such checkout session"
+	reasonRefunded      = "refunded"
+)
+
+func newRecord(id string) Record {
+	return Record{SessionID: id, Status: StatusChecking}
+}
+
+// finalConfirmed reports a state nothing but a refund may change.
+func (r *Record) finalConfirmed() bool {
+	return r.Confirmed && (r.Status == StatusCompleted || r.Status == StatusFailed || r.Status == StatusRefunded)
+}
+
+// sessionStatus maps a Checkout Session to a status and failure reason.
+func sessionStatus(s *SessionObject) (Status, string) {
+	switch {
+	case s.Status == "complete" && (s.PaymentStatus == "paid" || s.PaymentStatus == "no_payment_required"):
+		return StatusCompleted, ""
+	case s.Status == "expired":
+		return StatusFailed, reasonExpired
+	}
+	// open, or complete but unpaid (a delayed payment method still pending).
+	return StatusChecking, ""
+}
+
+func mergeSession(r *Record, s *SessionObject) {
+	r.StripeStatus = s.Status
+	r.PaymentStatus = s.PaymentStatus
+	r.HasAmountTotal = s.AmountTotal != nil
+	r.AmountTotal = 0
+	if s.AmountTotal != nil {
+		r.AmountTotal = *s.AmountTotal
+	}
+	r.Currency = deref(s.Currency)
+	r.ClientReferenceID = deref(s.ClientReferenceID)
+	r.Created = s.Created
+	r.Livemode = s.Livemode
+	if s.PaymentIntent != "" {
+		r.PaymentIntent = string(s.PaymentIntent)
+	}
+	if s.Invoice != "" {
+		r.Invoice = string(s.Invoice)
+	}
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// applyFetched applies a session fetched from Stripe. A final state is taken as fetched. A
+// snapshot that is not final (open, or unpaid) never lowers a webhook's claim: the claim may
+// have arrived while the fetch was in flight, newer than the snapshot, so the status stays
+// and a later fetch decides.
+func applyFetched(r Record, s *SessionObject) Record {
+	if r.finalConfirmed() {
+		return r
+	}
+	st, reason := sessionStatus(s)
+	if st != StatusChecking || r.Status.rank() <= st.rank() {
+		mergeSession(&r, s)
+		r.Status, r.Reason, r.Confirmed = st, reason, true
+		return r
+	}
+	learnIDs(&r, s)
+	return r
+}
+
+// learnIDs keeps the ids that let later payment_intent, charge and invoice events find the
+// session, without touching anything else.
+func learnIDs(r *Record, s *SessionObject) {
+	if r.PaymentIntent == "" {
+		r.PaymentIntent = string(s.PaymentIntent)
+	}
+	if r.Invoice == "" {
+		r.Invoice = string(s.Invoice)
+	}
+}
+
+// applyNotFound applies a Stripe 404 for the session.
+func applyNotFound(r Record) Record {
+	if r.finalConfirmed() {
+		return r
+	}
+	r.Status, r.Reason, r.Confirmed = StatusNotFound, reasonNotFound, true
+	return r
+}
+
+// claim is what a webhook event says about a session.
+type claim struct {
+	status  Status // StatusChecking: no claim about the outcome, only fields
+	reason  string
+	session *SessionObject // fields to merge, nil for non-session events
+	refund  int64          // amount_refunded of a charge.refunded event
+	created int64
+	eventID string
+}
+
+// applyClaim applies a verified webhook's claim to r (the stored record, or a new one).
+func applyClaim(r Record, c claim, confirm bool) (Record, outcome) {
+	newer := c.created >= r.LastEventCreated
+	if c.session != nil {
+		switch {
+		case !r.Confirmed && newer:
+			mergeSession(&r, c.session)
+		default:
+			// Confirmed data stays, but ids that let later events find this session are
+			// still worth learning.
+			learnIDs(&r, c.session)
+		}
+	}
+	if newer {
+		r.LastEventCreated, r.LastEventID = c.created, c.eventID
+	}
+	target := c.status
+	if target == StatusRefunded {
+		if r.Status != StatusCompleted {
+			return r, outcomeStale
+		}
+		r.Status, r.Reason = StatusRefunded, reasonRefunded
+		r.AmountRefunded = max(r.AmountRefunded, c.refund)
+		return r, outcomeApplied
+	}
+	if target == StatusChecking {
+		if !newer {
+			return r, outcomeStale
+		}
+		return r, outcomeApplied
+	}
+	if r.finalConfirmed() {
+		return r, outcomeStale
+	}
+	out := outcomeApplied
+	if confirm {
+		target, out = StatusNeedsConfirmation, outcomeNeedsConfirm
+	}
+	if target.rank() <= r.Status.rank() {
+		return r, outcomeStale
+	}
+	r.Status = target
+	r.Reason = c.reason
+	if target == StatusCompleted && c.session == nil {
+		// Completed through its payment intent or invoice: the session reads so at Stripe
+		// now, and the answer must not show a stale "unpaid".
+		r.StripeStatus, r.PaymentStatus = "complete", "paid"
+	}
+	if confirm {
+		// Remember what was claimed; the fetch decides.
+		r.Reason = "webhook claims " + c.status.String()
+	}
+	return r, out
+}

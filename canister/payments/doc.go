@@ -1,0 +1,106 @@
+// Package payments is the payments domain of the Stripe canister: Checkout Session lookups,
+// webhook verification and processing, the payment state machine, HTTP routes, persistent
+// records and the policies that bound what a request can cost in cycles.
+//
+// It is plain Go: it imports neither the CDK nor ic0, so it runs and is tested natively and
+// compiles unchanged for GOOS=wasip1 (standard library only). Everything that differs
+// between replicas or between runs comes in from outside: the time and the cycles balance
+// (Env, per message), storage (Store), HTTPS outcalls (Outcaller) and the canister id
+// (Deps). Given the same inputs every replica computes the same bytes: outcall requests,
+// idempotency keys, stored records and answers.
+//
+// # Wiring (what the canister does with it)
+//
+//   - init / post_upgrade: New(config, Deps{Store: <stable-memory B-tree>, Outcaller:
+//     <management canister http_request>, CanisterID: <canister_self>}). Records live in the
+//     Store, so an upgrade keeps them without a pre_upgrade dump.
+//   - http_request (query): HTTPQuery(req, Env{Now: ic0.time}).
+//   - http_request_update: HTTPUpdate(ctx, req, Env{Now, CyclesBalance}).
+//   - the outcall transform query: TransformResponse(resp, context).
+//   - create_checkout_session: CreateCheckoutSession(ctx, Caller{principal,
+//     is_controller}, request, env).
+//   - a timer after each webhook (or periodic): ConfirmPending(ctx, env, n).
+//   - get_config: RedactedConfig(); list_payments: List; get_stats: Stats.
+//
+// # Routes
+//
+// GET /checkout/<session id> answers {"status":"checking"},
+// {"status":"completed","value":{id, status, payment_status, amount_total, currency,
+// client_reference_id, created}} or {"status":"failed","value":"<reason>"}. The query
+// answers a terminal session from state and upgrades otherwise; the update fetches the
+// session from Stripe (through the idempotent proxy when configured), stores it and
+// answers. An id that is not cs_test_/cs_live_ plus letters and digits (at most 255 bytes)
+// is 400 before any outcall. Stripe's 404 is "failed"; 429, 5xx and network errors are
+// transient: "checking" with 503 and Retry-After, retried by the next poll.
+//
+// POST /webhook verifies Stripe-Signature (HMAC-SHA256 over "<t>.<raw body>" keyed with
+// the whole secret, any of several v1 entries against any of several secrets, constant
+// time, timestamp within the past and future tolerance), then applies the event. It
+// answers 400 with the reason for a bad, missing or expired signature or a malformed event
+// and 200 otherwise, including duplicates and ignored types. The query already refuses
+// what fails verification and acknowledges known duplicates, so those never cost an update.
+//
+// Other paths are 404, other methods 405 (with Allow), bodies above the limit 413; every
+// error body is {"error":"<message>"}.
+//
+// # State machine
+//
+// Records are keyed by session id. Statuses: checking, needs_confirmation, completed,
+// failed, not_found, refunded. Webhook claims only move a record up in rank (checking and
+// not_found < needs_confirmation < completed and failed < refunded) and only events at
+// least as new (event.created) update session fields, so late, duplicated or reordered
+// deliveries never undo a newer state. With a proxy configured, a webhook never completes
+// a payment by itself: it records needs_confirmation and a fetch from Stripe decides, so a
+// leaked webhook secret cannot create a payment. A fetched final state overrides webhook
+// claims; a fetched "open" snapshot does not lower a claim that may have arrived while the
+// fetch was in flight. Refunds (charge.refunded with refunded=true) apply to completed
+// payments directly: they can only take value away.
+//
+// Handled events: checkout.session.completed (paid or no_payment_required completes;
+// unpaid only teaches fields), checkout.session.async_payment_succeeded / _failed,
+// checkout.session.expired, payment_intent.succeeded (found through the session's
+// payment_intent), charge.refunded, invoice.paid / payment_succeeded (through the
+// session's invoice). payment_intent.payment_failed and invoice.payment_failed are
+// acknowledged without change (the customer or Stripe retries); other types and v2 thin
+// events are acknowledged and ignored.
+//
+// # Storage
+//
+// Store is an ordered byte key-value map, the shape of a stable-memory B-tree. Records are
+// encoded by Record.MarshalBinary: versioned (first byte), deterministic, one-to-one
+// (decoding rejects anything MarshalBinary would not produce). Next to the records the
+// store keeps a status index (filtered paging without scanning), payment intent and invoice
+// indexes, the pending (evictable) order, the de-duplication ring and the counters. A
+// million payments take three entries each; lookups and pages stay logarithmic.
+// MemStore is the in-memory implementation for tests and native use.
+//
+// # Policies and defaults (Limits; every zero field takes the default)
+//
+//   - WebhookTolerance 300 s (Stripe's replay window) and WebhookFutureTolerance 60 s.
+//   - MaxBodyBytes 256 KiB per request.
+//   - Id format checked before any outcall; at most one fetch in flight per session
+//     (InFlightTimeout 2 min frees a fetch whose callback trapped); MinRefetchInterval 5 s
+//     between fetches of one session.
+//   - OutcallBudget 60 outcalls per OutcallWindow of 1 min, for all sessions together
+//     (429 beyond); CyclesReserve 500 billion cycles: below it no outcall is made (503).
+//   - MaxPending 10,000 stored non-terminal entries (checking, needs_confirmation,
+//     not_found), oldest evicted first, and PendingTTL 25 h (a session expires after at most
+//     24 h); completed, failed and refunded payments are never evicted.
+//   - DedupCapacity 100,000 remembered event ids (beyond it a replay is still harmless:
+//     state changes are monotonic).
+//   - MaxPageSize 100 records per List page.
+//   - Response budgets (max_response_bytes): 4 KiB for a session masked by the proxy
+//     (x-json-mask), 32 KiB for a full session straight from Stripe.
+//
+// # Outcalls
+//
+// A session fetch is GET <proxy or https://api_host>/v1/checkout/sessions/<id> with
+// idempotency-key "<canister id>/<store epoch>/<session id>/<attempt>": identical on every
+// replica (the proxy forwards one request), new for every attempt (a refetch is not served
+// the cached answer), and never reused after a reinstall (the epoch is the time of the
+// store's first write). Through the proxy it also sends x-forwarded-host, response-headers
+// and x-json-mask (sessionMask) and, if configured, proxy-authorization; api_key, when
+// configured, is sent as a Bearer token. Stripe-Version is pinned to 2024-06-20.
+// Creating a session POSTs the form-encoded parameters with a key derived from a SHA-256
+// of canister, caller, form and RequestID.
+package payments

@@ -1,0 +1,189 @@
+package payments
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrMalformedEvent wraps every reason an event body is refused.
+var ErrMalformedEvent = errors.New("malformed event")
+
+// Event types the state machine acts on. Any other type is acknowledged and ignored.
+const (
+	EventSessionCompleted        = "checkout.session.completed"
+	EventSessionAsyncSucceeded   = "checkout.session.async_payment_succeeded"
+	EventSessionAsyncFailed      = "checkout.session.async_payment_failed"
+	EventSessionExpired          = "checkout.session.expired"
+	EventPaymentIntentSucceeded  = "payment_intent.succeeded"
+	EventPaymentIntentFailed     = "payment_intent.payment_failed"
+	EventChargeRefunded          = "charge.refunded"
+	EventInvoicePaid             = "invoice.paid"
+	EventInvoicePaymentSucceeded = "invoice.payment_succeeded"
+	EventInvoicePaymentFailed    = "invoice.payment_failed"
+	thinEventObject              = "v2.core.event"
+	maxEventIDLen                = 255
+	maxEventTypeLen              = 128
+	maxObjectIDLen               = 255
+)
+
+// Event is the part of a Stripe event envelope the canister needs. Object is the raw
+// data.object, decoded on demand by type.
+type Event struct {
+	ID         string
+	Type       string
+	Created    int64
+	Livemode   bool
+	APIVersion string
+	Thin       bool // a v2 thin event: carries only a reference, nothing to apply
+	Object     json.RawMessage
+}
+
+type eventEnvelope struct {
+	ID         string          `json:"id"`
+	Object     string          `json:"object"`
+	Type       string          `json:"type"`
+	Created    json.RawMessage `json:"created"`
+	Livemode   bool            `json:"livemode"`
+	APIVersion string          `json:"api_version"`
+	Data       *struct {
+		Object json.RawMessage `json:"object"`
+	} `json:"data"`
+}
+
+// ParseEvent decodes and checks an event envelope: a JSON object with object "event" (or a v2
+// thin event), an id, a type and a positive created time, and for v1 events a data.object
+// that is a JSON object.
+func ParseEvent(body []byte) (Event, error) {
+	var env eventEnvelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		return Event{}, fmt.Errorf("%w: %v", ErrMalformedEvent, err)
+	}
+	ev := Event{ID: env.ID, Type: env.Type, Livemode: env.Livemode, APIVersion: env.APIVersion}
+	switch env.Object {
+	case "event":
+	case thinEventObject:
+		ev.Thin = true
+	default:
+		return Event{}, fmt.Errorf("%w: object is %q, want \"event\"", ErrMalformedEvent, clip(env.Object))
+	}
+	if env.ID == "" || len(env.ID) > maxEventIDLen {
+		return Event{}, fmt.Errorf("%w: id must be 1 to %d bytes", ErrMalformedEvent, maxEventIDLen)
+	}
+	if env.Type == "" || len(env.Type) > maxEventTypeLen {
+		return Event{}, fmt.Errorf("%w: type must be 1 to %d bytes", ErrMalformedEvent, maxEventTypeLen)
+	}
+	if ev.Thin {
+		// Thin events carry "created" as an RFC 3339 string and no data to apply.
+		return ev, nil
+	}
+	if err := json.Unmarshal(env.Created, &ev.Created); err != nil || ev.Created <= 0 {
+		return Event{}, fmt.Errorf("%w: created must be a positive Unix time", ErrMalformedEvent)
+	}
+	if env.Data == nil || len(env.Data.Object) == 0 || env.Data.Object[0] != '{' {
+		return Event{}, fmt.Errorf("%w: data.object must be a JSON object", ErrMalformedEvent)
+	}
+	ev.Object = env.Data.Object
+	return ev, nil
+}
+
+// expandableID decodes a Stripe field that is an id string, an expanded object with an id,
+// or null.
+type expandableID string
+
+func (e *expandableID) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case bytes.Equal(b, []byte("null")):
+		*e = ""
+		return nil
+	case len(b) > 0 && b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*e = expandableID(s)
+		return nil
+	case len(b) > 0 && b[0] == '{':
+		var o struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal(b, &o); err != nil {
+			return err
+		}
+		*e = expandableID(o.ID)
+		return nil
+	}
+	return fmt.Errorf("want an id string, an object or null, got %.20s", b)
+}
+
+// SessionObject is the projection of a Checkout Session the canister keeps. Pointers keep
+// Stripe's null apart from zero values.
+type SessionObject struct {
+	ID                string       `json:"id"`
+	Object            string       `json:"object"`
+	Status            string       `json:"status"`
+	PaymentStatus     string       `json:"payment_status"`
+	AmountTotal       *int64       `json:"amount_total"`
+	Currency          *string      `json:"currency"`
+	ClientReferenceID *string      `json:"client_reference_id"`
+	Created           int64        `json:"created"`
+	PaymentIntent     expandableID `json:"payment_intent"`
+	Invoice           expandableID `json:"invoice"`
+	Livemode          bool         `json:"livemode"`
+	URL               *string      `json:"url"`
+}
+
+// sessionMask lists the fields the proxy keeps (x-json-mask): what SessionObject decodes.
+const sessionMask = "id,object,status,payment_status,amount_total,currency,client_reference_id,created,payment_intent,invoice,livemode,url"
+
+func parseSessionObject(raw []byte) (SessionObject, error) {
+	var s SessionObject
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return s, fmt.Errorf("checkout session: %w", err)
+	}
+	if s.Object != "" && s.Object != "checkout.session" {
+		return s, fmt.Errorf("checkout session: object is %q", clip(s.Object))
+	}
+	if err := checkSessionID(s.ID); err != nil {
+		return s, fmt.Errorf("checkout session: %w", err)
+	}
+	if len(s.PaymentIntent) > maxObjectIDLen || len(s.Invoice) > maxObjectIDLen {
+		return s, errors.New("checkout session: payment_intent or invoice id too long")
+	}
+	return s, nil
+}
+
+// paymentObject covers the fields used from payment_intent, charge and invoice objects.
+type paymentObject struct {
+	ID             string       `json:"id"`
+	Object         string       `json:"object"`
+	PaymentIntent  expandableID `json:"payment_intent"`
+	Refunded       bool         `json:"refunded"`
+	AmountRefunded int64        `json:"amount_refunded"`
+}
+
+func parsePaymentObject(raw []byte, wantObject string) (paymentObject, error) {
+	var p paymentObject
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return p, fmt.Errorf("%s: %w", wantObject, err)
+	}
+	if p.Object != wantObject {
+		return p, fmt.Errorf("%s: object is %q", wantObject, clip(p.Object))
+	}
+	if p.ID == "" || len(p.ID) > maxObjectIDLen || len(p.PaymentIntent) > maxObjectIDLen {
+		return p, fmt.Errorf("%s: id missing or too long", wantObject)
+	}
+	return p, nil
+}
+
+// eventFamily is the object kind an event type refers to.
+func eventFamily(t string) string {
+	i := strings.LastIndexByte(t, '.')
+	if i < 0 {
+		return ""
+	}
+	return t[:i]
+}

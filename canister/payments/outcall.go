@@ -1,0 +1,244 @@
+package payments
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Header is one HTTP header. A slice of them (not a map) keeps order deterministic.
+type Header struct {
+	Name  string
+	Value string
+}
+
+// OutcallRequest is an HTTPS outcall for the management canister's http_request. The
+// canister wiring adds the transform (TransformContext is its context argument; pass it to
+// TransformResponse).
+type OutcallRequest struct {
+	Method           string // GET or POST
+	URL              string
+	Headers          []Header
+	Body             []byte
+	MaxResponseBytes uint64
+	TransformContext []byte
+}
+
+// OutcallResponse is what the outcall (after the transform) returned.
+type OutcallResponse struct {
+	Status  int
+	Headers []Header
+	Body    []byte
+}
+
+// Outcaller performs HTTPS outcalls. In the canister it wraps the management canister's
+// http_request (an inter-canister call, so the handler blocks until the reply); in tests it
+// is a fake or an HTTP client pointed at a local server. An error means no HTTP response
+// (reject, timeout, response too large): always treated as transient.
+type Outcaller interface {
+	Outcall(ctx context.Context, req OutcallRequest) (OutcallResponse, error)
+}
+
+// OutcallerFunc adapts a function to Outcaller.
+type OutcallerFunc func(ctx context.Context, req OutcallRequest) (OutcallResponse, error)
+
+// Outcall implements Outcaller.
+func (f OutcallerFunc) Outcall(ctx context.Context, req OutcallRequest) (OutcallResponse, error) {
+	return f(ctx, req)
+}
+
+// stripeVersion pins the API version of every request so the response shape does not change
+// when the Stripe account's default version does. It is stripe-go v79's version.
+const stripeVersion = "2024-06-20"
+
+// Response size budgets (max_response_bytes is charged in full whether used or not: ~10,400
+// cycles per byte on a 13-node subnet).
+const (
+	// A masked session (sessionMask) at worst: ids of 255 bytes, a client_reference_id of
+	// 200 characters each escaped as \uXXXX, ~230 bytes of keys and punctuation, plus the
+	// status line and the few headers the proxy keeps. TestMaskedSessionFitsBudget builds
+	// that worst case.
+	maskedResponseBytes = 4096
+	// Without a proxy Stripe sends the whole session object (3-6 KiB typically, more with
+	// metadata and custom fields).
+	fullSessionResponseBytes = 32 << 10
+	// maxIdempotencyKey is Stripe's limit.
+	maxIdempotencyKey = 255
+)
+
+// Transform contexts: which projection TransformResponse keeps.
+var transformSession = []byte("session")
+
+// endpoint builds the URL and the routing headers for a Stripe API path, through the proxy
+// when one is configured.
+func (s *Service) endpoint(path string) (string, []Header) {
+	if s.proxyBase == "" {
+		return "https://" + s.cfg.APIHost + path, nil
+	}
+	h := []Header{
+		{"x-forwarded-host", s.cfg.APIHost},
+		{"response-headers", "content-type"},
+		{"x-json-mask", sessionMask},
+	}
+	if s.cfg.ProxyAuthorization != "" {
+		h = append(h, Header{"proxy-authorization", s.cfg.ProxyAuthorization})
+	}
+	return s.proxyBase + path, h
+}
+
+func (s *Service) commonHeaders(idemKey string) []Header {
+	h := []Header{
+		{"idempotency-key", idemKey},
+		{"stripe-version", stripeVersion},
+		{"accept", "application/json"},
+	}
+	if s.cfg.APIKey != "" {
+		h = append(h, Header{"authorization", "Bearer " + s.cfg.APIKey})
+	}
+	return h
+}
+
+// idempotencyKey joins its parts with '/' and, when that would exceed Stripe's 255-byte
+// limit, keeps the first part and a SHA-256 of the whole.
+func idempotencyKey(parts ...string) string {
+	k := strings.Join(parts, "/")
+	if len(k) <= maxIdempotencyKey {
+		return k
+	}
+	sum := sha256.Sum256([]byte(k))
+	return parts[0] + "/" + hex.EncodeToString(sum[:])
+}
+
+// sessionFetchRequest builds the GET of one Checkout Session. The idempotency key is the
+// canister id, the store's epoch (so a reinstalled canister, whose counters restart, never
+// reuses a key the proxy still caches), the session id and the attempt number: every replica
+// computes the same key, so the proxy forwards one request to Stripe, and a later attempt
+// gets a fresh answer instead of the cached one.
+func (s *Service) sessionFetchRequest(id string, attempt uint32) OutcallRequest {
+	url, h := s.endpoint("/v1/checkout/sessions/" + id)
+	key := idempotencyKey(s.canisterID, strconv.FormatInt(s.led.m.epoch, 36), id, strconv.FormatUint(uint64(attempt), 10))
+	req := OutcallRequest{
+		Method:           "GET",
+		URL:              url,
+		Headers:          append(h, s.commonHeaders(key)...),
+		MaxResponseBytes: fullSessionResponseBytes,
+		TransformContext: transformSession,
+	}
+	if s.proxyBase != "" {
+		req.MaxResponseBytes = maskedResponseBytes
+	}
+	return req
+}
+
+// TransformResponse is the body of the canister's transform query: it keeps only what every
+// replica sees identically and what the canister reads. Headers are dropped; a 2xx body is
+// re-encoded as the session projection (fixed key order, whatever the upstream's JSON
+// formatting); an error body is reduced to Stripe's error type and code.
+func TransformResponse(resp OutcallResponse, context []byte) OutcallResponse {
+	out := OutcallResponse{Status: resp.Status}
+	if string(context) != string(transformSession) {
+		return out
+	}
+	if resp.Status >= 200 && resp.Status < 300 {
+		var so SessionObject
+		if err := json.Unmarshal(resp.Body, &so); err == nil {
+			out.Body = appendSessionProjection(nil, &so)
+		}
+		return out
+	}
+	var e stripeError
+	if err := json.Unmarshal(resp.Body, &e); err == nil && e.Error != nil {
+		out.Body, _ = json.Marshal(map[string]map[string]string{"error": {"type": e.Error.Type, "code": e.Error.Code, "message": e.Error.Message}})
+	}
+	return out
+}
+
+type stripeError struct {
+	Error *struct {
+		Type    string `json:"type"`
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// appendSessionProjection writes the SessionObject as canonical JSON (keys in a fixed order,
+// nulls kept).
+func appendSessionProjection(b []byte, s *SessionObject) []byte {
+	b = append(b, `{"id":`...)
+	b = appendJSONString(b, s.ID)
+	b = append(b, `,"object":`...)
+	b = appendJSONString(b, s.Object)
+	b = append(b, `,"status":`...)
+	b = appendJSONString(b, s.Status)
+	b = append(b, `,"payment_status":`...)
+	b = appendJSONString(b, s.PaymentStatus)
+	b = append(b, `,"amount_total":`...)
+	if s.AmountTotal != nil {
+		b = strconv.AppendInt(b, *s.AmountTotal, 10)
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"currency":`...)
+	b = appendJSONStringPtr(b, s.Currency)
+	b = append(b, `,"client_reference_id":`...)
+	b = appendJSONStringPtr(b, s.ClientReferenceID)
+	b = append(b, `,"created":`...)
+	b = strconv.AppendInt(b, s.Created, 10)
+	b = append(b, `,"payment_intent":`...)
+	b = appendJSONIDOrNull(b, string(s.PaymentIntent))
+	b = append(b, `,"invoice":`...)
+	b = appendJSONIDOrNull(b, string(s.Invoice))
+	b = append(b, `,"livemode":`...)
+	b = strconv.AppendBool(b, s.Livemode)
+	b = append(b, `,"url":`...)
+	b = appendJSONStringPtr(b, s.URL)
+	return append(b, '}')
+}
+
+func appendJSONStringPtr(b []byte, s *string) []byte {
+	if s == nil {
+		return append(b, "null"...)
+	}
+	return appendJSONString(b, *s)
+}
+
+func appendJSONIDOrNull(b []byte, s string) []byte {
+	if s == "" {
+		return append(b, "null"...)
+	}
+	return appendJSONString(b, s)
+}
+
+// appendJSONString appends s as a JSON string, escaping like encoding/json (HTML-safe, and
+// invalid UTF-8 replaced by U+FFFD) without its allocations.
+func appendJSONString(b []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	b = append(b, '"')
+	for i, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r == '\n':
+			b = append(b, '\\', 'n')
+		case r == '\r':
+			b = append(b, '\\', 'r')
+		case r == '\t':
+			b = append(b, '\\', 't')
+		case r == '\b':
+			b = append(b, '\\', 'b')
+		case r == '\f':
+			b = append(b, '\\', 'f')
+		case r < 0x20 || r == '<' || r == '>' || r == '&' || r == '\u2028' || r == '\u2029':
+			b = append(b, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
+		case r == 0xFFFD && !strings.HasPrefix(s[i:], "\uFFFD"):
+			b = append(b, `\ufffd`...)
+		default:
+			b = append(b, s[i:i+utf8.RuneLen(r)]...)
+		}
+	}
+	return append(b, '"')
+}

@@ -1,0 +1,261 @@
+package payments
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// Status is where a payment stands. The numeric values are part of the stored encoding and
+// of the status index keys: never renumber them.
+type Status uint8
+
+const (
+	// StatusChecking: known session, not resolved (never fetched, open, or paid later by an
+	// asynchronous method).
+	StatusChecking Status = 1
+	// StatusNeedsConfirmation: a verified webhook claims a final state but a proxy is
+	// configured, so the claim waits for a fetch from Stripe.
+	StatusNeedsConfirmation Status = 2
+	// StatusCompleted: paid (or no payment required).
+	StatusCompleted Status = 3
+	// StatusFailed: expired or the asynchronous payment failed.
+	StatusFailed Status = 4
+	// StatusNotFound: Stripe answered 404. Kept like a pending entry (bounded, evictable) so
+	// random ids cannot fill the store, but answered from state so they cost no more outcalls.
+	StatusNotFound Status = 5
+	// StatusRefunded: completed and then fully refunded.
+	StatusRefunded Status = 6
+
+	maxStatus = StatusRefunded
+)
+
+var statusNames = [...]string{
+	StatusChecking:          "checking",
+	StatusNeedsConfirmation: "needs_confirmation",
+	StatusCompleted:         "completed",
+	StatusFailed:            "failed",
+	StatusNotFound:          "not_found",
+	StatusRefunded:          "refunded",
+}
+
+func (s Status) String() string {
+	if s.valid() {
+		return statusNames[s]
+	}
+	return fmt.Sprintf("status(%d)", uint8(s))
+}
+
+// ParseStatus is the inverse of String.
+func ParseStatus(name string) (Status, error) {
+	for i, n := range statusNames {
+		if n != "" && n == name {
+			return Status(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown payment status %q", clip(name))
+}
+
+func (s Status) valid() bool { return s >= StatusChecking && s <= maxStatus }
+
+// Terminal statuses are answered from state by the query path, without an outcall.
+func (s Status) Terminal() bool {
+	return s == StatusCompleted || s == StatusFailed || s == StatusNotFound || s == StatusRefunded
+}
+
+// pending statuses live in the bounded, evictable set.
+func (s Status) pending() bool {
+	return s == StatusChecking || s == StatusNeedsConfirmation || s == StatusNotFound
+}
+
+// rank orders statuses for the monotonic state machine: a change to a lower rank is never
+// applied, whatever the order events arrive in.
+func (s Status) rank() int {
+	switch s {
+	case StatusChecking, StatusNotFound:
+		return 0
+	case StatusNeedsConfirmation:
+		return 1
+	case StatusCompleted, StatusFailed:
+		return 2
+	case StatusRefunded:
+		return 3
+	}
+	return -1
+}
+
+// Record is one stored payment, keyed by Checkout Session id.
+type Record struct {
+	SessionID string
+	Status    Status
+	Reason    string // why a payment failed ("expired", "payment failed", ...)
+	Confirmed bool   // Status was set from a fetch of the session at Stripe
+
+	// The Checkout Session as last learned (fetch, webhook or creation).
+	StripeStatus      string // open | complete | expired
+	PaymentStatus     string // paid | unpaid | no_payment_required
+	AmountTotal       int64
+	HasAmountTotal    bool // Stripe's amount_total was not null
+	Currency          string
+	ClientReferenceID string
+	Created           int64 // session creation, Unix seconds
+	PaymentIntent     string
+	Invoice           string
+	Livemode          bool
+	AmountRefunded    int64
+
+	// Bookkeeping.
+	LastEventID      string
+	LastEventCreated int64  // created of the newest event applied, Unix seconds
+	FetchAttempts    uint32 // outcalls made for this session (part of the idempotency key)
+	LastFetchAt      int64  // Unix nanoseconds, canister time
+	FirstSeenAt      int64  // Unix nanoseconds
+	UpdatedAt        int64  // Unix nanoseconds
+	PendingSeq       uint64 // position in the eviction order while pending
+}
+
+// recordVersion is the first byte of every encoded record. A new layout gets a new version
+// and decodeRecord keeps reading the old ones.
+const recordVersion = 1
+
+const (
+	flagConfirmed = 1 << iota
+	flagHasAmount
+	flagLivemode
+	knownFlags = flagConfirmed | flagHasAmount | flagLivemode
+)
+
+// MarshalBinary encodes r compactly and deterministically: a version byte, status, flags,
+// then length-prefixed strings and zig-zag varints in a fixed order. Equal records always
+// encode to equal bytes (replicas must compute identical state).
+func (r *Record) MarshalBinary() ([]byte, error) {
+	return r.appendBinary(make([]byte, 0, 96+len(r.SessionID)+len(r.ClientReferenceID))), nil
+}
+
+func (r *Record) appendBinary(b []byte) []byte {
+	var flags byte
+	if r.Confirmed {
+		flags |= flagConfirmed
+	}
+	if r.HasAmountTotal {
+		flags |= flagHasAmount
+	}
+	if r.Livemode {
+		flags |= flagLivemode
+	}
+	b = append(b, recordVersion, byte(r.Status), flags)
+	for _, s := range [...]string{r.SessionID, r.Reason, r.StripeStatus, r.PaymentStatus,
+		r.Currency, r.ClientReferenceID, r.PaymentIntent, r.Invoice, r.LastEventID} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	for _, v := range [...]int64{r.AmountTotal, r.Created, r.AmountRefunded, r.LastEventCreated,
+		r.LastFetchAt, r.FirstSeenAt, r.UpdatedAt} {
+		b = binary.AppendVarint(b, v)
+	}
+	b = binary.AppendUvarint(b, uint64(r.FetchAttempts))
+	b = binary.AppendUvarint(b, r.PendingSeq)
+	return b
+}
+
+var errShortRecord = errors.New("record truncated")
+
+// UnmarshalBinary decodes what MarshalBinary produced and rejects anything else: unknown
+// version, status or flags, truncation, trailing bytes, non-minimal varints (so every
+// accepted byte string re-encodes to itself).
+func (r *Record) UnmarshalBinary(b []byte) error {
+	d := decoder{b: b}
+	if len(b) < 3 {
+		return fmt.Errorf("decode record: %w", errShortRecord)
+	}
+	if b[0] != recordVersion {
+		return fmt.Errorf("decode record: unknown version %d", b[0])
+	}
+	var out Record
+	out.Status = Status(b[1])
+	if !out.Status.valid() {
+		return fmt.Errorf("decode record: invalid status %d", b[1])
+	}
+	flags := b[2]
+	if flags&^knownFlags != 0 {
+		return fmt.Errorf("decode record: unknown flags %#x", flags)
+	}
+	out.Confirmed = flags&flagConfirmed != 0
+	out.HasAmountTotal = flags&flagHasAmount != 0
+	out.Livemode = flags&flagLivemode != 0
+	d.b = b[3:]
+	for _, p := range [...]*string{&out.SessionID, &out.Reason, &out.StripeStatus, &out.PaymentStatus,
+		&out.Currency, &out.ClientReferenceID, &out.PaymentIntent, &out.Invoice, &out.LastEventID} {
+		*p = d.string()
+	}
+	for _, p := range [...]*int64{&out.AmountTotal, &out.Created, &out.AmountRefunded, &out.LastEventCreated,
+		&out.LastFetchAt, &out.FirstSeenAt, &out.UpdatedAt} {
+		*p = d.varint()
+	}
+	attempts := d.uvarint()
+	if attempts > 1<<32-1 {
+		d.fail(errors.New("fetch attempts overflow"))
+	}
+	out.FetchAttempts = uint32(attempts)
+	out.PendingSeq = d.uvarint()
+	if d.err == nil && len(d.b) != 0 {
+		d.fail(fmt.Errorf("%d trailing bytes", len(d.b)))
+	}
+	if d.err != nil {
+		return fmt.Errorf("decode record: %w", d.err)
+	}
+	*r = out
+	return nil
+}
+
+// decoder reads the primitives of the record encoding, remembering the first error.
+type decoder struct {
+	b   []byte
+	err error
+}
+
+func (d *decoder) fail(err error) {
+	if d.err == nil {
+		d.err = err
+	}
+	d.b = nil
+}
+
+func (d *decoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail(errShortRecord)
+		return 0
+	}
+	// Reject non-minimal encodings (a trailing 0x00 continuation group) so decoding is
+	// one-to-one.
+	if n > 1 && d.b[n-1] == 0 {
+		d.fail(errors.New("non-minimal varint"))
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	u := d.uvarint()
+	// Zig-zag, as binary.AppendVarint writes it.
+	return int64(u>>1) ^ -int64(u&1)
+}
+
+func (d *decoder) string() string {
+	n := d.uvarint()
+	if d.err != nil {
+		return ""
+	}
+	if n > uint64(len(d.b)) {
+		d.fail(errShortRecord)
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}

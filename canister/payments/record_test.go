@@ -1,0 +1,98 @@
+package payments
+
+import (
+	"bytes"
+	"encoding/hex"
+	"math"
+	"reflect"
+	"testing"
+)
+
+func sampleRecords() []Record {
+	return []Record{
+		{SessionID: sessB, Status: StatusChecking},
+		{
+			SessionID: sessA, Status: StatusCompleted, Confirmed: true,
+			StripeStatus: "complete", PaymentStatus: "paid", AmountTotal: 2500, HasAmountTotal: true,
+			Currency: "usd", ClientReferenceID: "order-42 \u00e9\u4e16", Created: 1_759_999_400,
+			PaymentIntent: "pi_123", Invoice: "in_456", Livemode: true, AmountRefunded: 0,
+			LastEventID: "evt_9", LastEventCreated: 1_760_000_000, FetchAttempts: 3,
+			LastFetchAt: 1_760_000_000_123_456_789, FirstSeenAt: 1_759_999_999_000_000_000,
+			UpdatedAt: 1_760_000_001_000_000_000, PendingSeq: 0,
+		},
+		{SessionID: "cs_live_x", Status: StatusRefunded, Reason: "refunded", AmountTotal: math.MinInt64, AmountRefunded: math.MaxInt64, FetchAttempts: math.MaxUint32, PendingSeq: math.MaxUint64},
+		{SessionID: "cs_test_y", Status: StatusNotFound, Reason: reasonNotFound, Confirmed: true, PendingSeq: 17},
+	}
+}
+
+func TestRecordRoundTripAndDeterminism(t *testing.T) {
+	for _, r := range sampleRecords() {
+		b1, err := r.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got Record
+		if err := got.UnmarshalBinary(b1); err != nil {
+			t.Fatalf("%s: decode: %v", r.SessionID, err)
+		}
+		if !reflect.DeepEqual(got, r) {
+			t.Fatalf("round trip:\n got %+v\nwant %+v", got, r)
+		}
+		b2, _ := got.MarshalBinary()
+		if !bytes.Equal(b1, b2) {
+			t.Fatalf("%s: re-encoding differs", r.SessionID)
+		}
+		copyR := r
+		b3, _ := copyR.MarshalBinary()
+		if !bytes.Equal(b1, b3) {
+			t.Fatalf("%s: equal records encode differently", r.SessionID)
+		}
+	}
+}
+
+// TestRecordEncodingIsStable pins the version-1 layout: stored records must stay readable
+// by every later build.
+func TestRecordEncodingIsStable(t *testing.T) {
+	r := Record{SessionID: "cs_test_1", Status: StatusCompleted, Confirmed: true, HasAmountTotal: true,
+		AmountTotal: 100, Currency: "eur", Created: 5, FetchAttempts: 2, LastFetchAt: -1}
+	b, _ := r.MarshalBinary()
+	const want = "010303" + "09" + "63735f746573745f31" + "00" + "00" + "00" + "03" + "657572" + "00000000" +
+		"c801" + "0a" + "00" + "00" + "01" + "00" + "00" + "02" + "00"
+	if got := hex.EncodeToString(b); got != want {
+		t.Fatalf("encoding changed:\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestRecordDecodeRejects(t *testing.T) {
+	good, _ := sampleRecords()[1].MarshalBinary()
+	cases := map[string][]byte{
+		"empty":          nil,
+		"short":          good[:2],
+		"version 2":      append([]byte{2}, good[1:]...),
+		"status 0":       append([]byte{1, 0}, good[2:]...),
+		"status 7":       append([]byte{1, 7}, good[2:]...),
+		"unknown flag":   append([]byte{1, 3, 0x80}, good[3:]...),
+		"truncated":      good[:len(good)-1],
+		"trailing":       append(append([]byte(nil), good...), 0),
+		"string too big": {1, 1, 0, 0x7f},
+		"non-minimal":    append([]byte{1, 1, 0, 0x80, 0x00}, make([]byte, 20)...),
+	}
+	for name, b := range cases {
+		var r Record
+		if err := r.UnmarshalBinary(b); err == nil {
+			t.Errorf("%s: decoded without error: %+v", name, r)
+		}
+	}
+}
+
+func TestStatusNames(t *testing.T) {
+	for s := StatusChecking; s <= maxStatus; s++ {
+		got, err := ParseStatus(s.String())
+		if err != nil || got != s {
+			t.Errorf("ParseStatus(%q) = %v, %v", s.String(), got, err)
+		}
+	}
+	if _, err := ParseStatus("paid"); err == nil {
+		t.Error("ParseStatus(paid) succeeded")
+	}
+}

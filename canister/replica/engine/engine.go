@@ -1,0 +1,421 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/aviate-labs/agent-go/principal"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+)
+
+// Limits are the instruction limits per execution.
+type Limits struct {
+	Query   int64 // queries, composite queries and their callbacks, transforms (IC: 5 B)
+	Update  int64 // updates, callbacks, heartbeat, global timer (IC: 40 B)
+	Install int64 // install/upgrade, all of start, init, pre/post_upgrade together (IC: 300 B)
+	Inspect int64 // canister_inspect_message (IC: 200 M)
+}
+
+// DefaultLimits are the IC's limits.
+var DefaultLimits = Limits{Query: 5_000_000_000, Update: 40_000_000_000, Install: 300_000_000_000, Inspect: 200_000_000}
+
+func (l Limits) forType(t apiType) int64 {
+	switch t {
+	case apiStart, apiInit, apiPreUpgrade:
+		return l.Install
+	case apiInspectMessage:
+		return l.Inspect
+	}
+	if t.isQuery() {
+		return l.Query
+	}
+	return l.Update
+}
+
+// ManagementCall is a call to the management canister (aaaaa-aa).
+type ManagementCall struct {
+	Caller       principal.Principal // the calling canister or user
+	FromCanister bool                // false for ingress
+	Method       string
+	Arg          []byte // Candid
+	Cycles       uint64 // attached by a calling canister
+}
+
+// ManagementHandler answers calls to the management canister. The engine calls it on a
+// goroutine of its own, so it may block (an HTTPS outcall takes seconds) and may call back into
+// the engine (InstallCode, Query for a transform, ...). It returns the Candid reply, the cycles
+// to give back to the caller (at most call.Cycles), or an error: a *Reject is passed through,
+// any other error becomes a CANISTER_ERROR reject.
+type ManagementHandler interface {
+	HandleManagement(ctx context.Context, call ManagementCall) (reply []byte, refund uint64, err error)
+}
+
+// Config configures an Engine. Zero values select the defaults noted.
+type Config struct {
+	// SubnetID is returned by ic0.subnet_self_*.
+	SubnetID principal.Principal
+	// RootKey is returned by ic0.root_key_* (the DER key of the HTTP interface).
+	RootKey []byte
+	// Nodes is the subnet size used by the cost_* functions (13).
+	Nodes int
+	// Now is the host clock (time.Now).
+	Now func() time.Time
+	// Management handles calls to aaaaa-aa (none: such calls are rejected).
+	Management ManagementHandler
+	// DataCertificate returns the certificate for a canister's certified data, served by
+	// ic0.data_certificate_* in non-replicated queries. It runs with the canister locked, so it
+	// must not call into the engine for that canister; QueryOptions can supply one instead.
+	DataCertificate func(canister principal.Principal) []byte
+	// DebugPrint receives ic0.debug_print output (discarded when nil).
+	DebugPrint func(canister principal.Principal, msg string)
+	// OnCommit is called (on the canister's goroutine, canister locked) after every change of a
+	// canister's persistent state: a hook to schedule saving it with Export.
+	OnCommit func(canister principal.Principal)
+	// Validate checks a module (uncompressed) before install; nil uses the built-in checks.
+	Validate func(module []byte) error
+	// Limits are the instruction limits (DefaultLimits).
+	Limits Limits
+	// MaxStablePages bounds stable memory, in 64 KiB pages (65536 = 4 GiB; the IC allows
+	// 500 GiB but the engine keeps stable memory in RAM).
+	MaxStablePages uint64
+	// FirstCanisterIndex is the index of the first canister id CreateCanister assigns.
+	FirstCanisterIndex uint64
+}
+
+// Engine executes canisters. All methods are safe for concurrent use.
+type Engine struct {
+	cfg  Config
+	ctx  context.Context
+	stop context.CancelFunc
+	rt   wazero.Runtime
+
+	mu        sync.Mutex
+	canisters map[string]*canister
+	modules   map[[32]byte]*module
+	nextIndex uint64
+
+	// compositeMu serializes composite queries: they hold the locks of several canisters.
+	compositeMu sync.Mutex
+}
+
+// New creates an engine.
+func New(ctx context.Context, cfg Config) (*Engine, error) {
+	if cfg.Nodes <= 0 {
+		cfg.Nodes = 13
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Limits == (Limits{}) {
+		cfg.Limits = DefaultLimits
+	}
+	if cfg.MaxStablePages == 0 {
+		cfg.MaxStablePages = 1 << 16
+	}
+	if cfg.SubnetID.Raw == nil {
+		cfg.SubnetID = principal.Principal{Raw: []byte{}}
+	}
+	ectx, stop := context.WithCancel(context.Background())
+	rtCfg := wazero.NewRuntimeConfig().WithCoreFeatures(api.CoreFeaturesV2)
+	rt := wazero.NewRuntimeWithConfig(ectx, rtCfg)
+	if err := instantiateHost(ctx, rt); err != nil {
+		stop()
+		_ = rt.Close(ctx)
+		return nil, err
+	}
+	return &Engine{
+		cfg: cfg, ctx: ectx, stop: stop, rt: rt,
+		canisters: map[string]*canister{},
+		modules:   map[[32]byte]*module{},
+		nextIndex: cfg.FirstCanisterIndex,
+	}, nil
+}
+
+// Close stops all canisters' executors and releases the Wasm runtime.
+func (e *Engine) Close(ctx context.Context) error {
+	e.mu.Lock()
+	for _, c := range e.canisters {
+		close(c.quit)
+	}
+	e.canisters = map[string]*canister{}
+	e.mu.Unlock()
+	e.stop()
+	return e.rt.Close(ctx)
+}
+
+func (e *Engine) costs() Costs { return Costs{Nodes: uint64(e.cfg.Nodes)} }
+
+// Costs returns the fee calculator the engine's cost_* functions use.
+func (e *Engine) Costs() Costs { return e.costs() }
+
+func (e *Engine) committed(c *canister) {
+	if e.cfg.OnCommit != nil {
+		e.cfg.OnCommit(c.id)
+	}
+}
+
+// CanisterIDFromIndex is the canister id of the index-th canister of the IC's id space (the
+// 8-byte big-endian index followed by 0x01 0x01), e.g. 0 = rrkah-fqaaa-aaaaa-aaaaq-cai.
+func CanisterIDFromIndex(index uint64) principal.Principal {
+	raw := make([]byte, 10)
+	binary.BigEndian.PutUint64(raw, index)
+	raw[8], raw[9] = 1, 1
+	return principal.Principal{Raw: raw}
+}
+
+// ManagementCanister is aaaaa-aa.
+var ManagementCanister = principal.Principal{Raw: []byte{}}
+
+// ErrCanisterExists is returned by CreateCanister for a specified id already in use.
+var ErrCanisterExists = errors.New("canister already exists")
+
+// CreateOptions are the settings of a new canister.
+type CreateOptions struct {
+	// ID requests a specific canister id (provisional_create_canister_with_cycles
+	// specified_id); nil assigns the next free one.
+	ID          *principal.Principal
+	Controllers []principal.Principal
+	Cycles      uint64
+}
+
+// CreateCanister creates an empty, running canister.
+func (e *Engine) CreateCanister(opts CreateOptions) (principal.Principal, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var id principal.Principal
+	if opts.ID != nil {
+		id = principal.Principal{Raw: bytes.Clone(opts.ID.Raw)}
+		if _, ok := e.canisters[string(id.Raw)]; ok {
+			return id, fmt.Errorf("%w: %s", ErrCanisterExists, id)
+		}
+	} else {
+		for {
+			id = CanisterIDFromIndex(e.nextIndex)
+			e.nextIndex++
+			if _, ok := e.canisters[string(id.Raw)]; !ok {
+				break
+			}
+		}
+	}
+	c := newCanister(e, id)
+	c.controllers = clonePrincipals(opts.Controllers)
+	c.cycles = opts.Cycles
+	e.canisters[string(id.Raw)] = c
+	return id, nil
+}
+
+func clonePrincipals(ps []principal.Principal) []principal.Principal {
+	out := make([]principal.Principal, len(ps))
+	for i, p := range ps {
+		out[i] = principal.Principal{Raw: bytes.Clone(p.Raw)}
+	}
+	return out
+}
+
+func (e *Engine) get(id principal.Principal) (*canister, error) {
+	c := e.lookup(id.Raw)
+	if c == nil {
+		return nil, rejectNotFound(id)
+	}
+	return c, nil
+}
+
+// Canisters lists the ids of all canisters, sorted.
+func (e *Engine) Canisters() []principal.Principal {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]principal.Principal, 0, len(e.canisters))
+	for _, c := range e.canisters {
+		out = append(out, c.id)
+	}
+	sort.Slice(out, func(i, j int) bool { return bytes.Compare(out[i].Raw, out[j].Raw) < 0 })
+	return out
+}
+
+// CanisterInfo is the observable state of a canister (canister_status and more).
+type CanisterInfo struct {
+	ID            principal.Principal
+	Status        Status
+	ModuleHash    []byte // sha256 of the installed module, nil when empty
+	Controllers   []principal.Principal
+	Cycles        uint64
+	Version       uint64
+	MemorySize    uint64 // Wasm memory bytes
+	StableSize    uint64 // stable memory bytes
+	CertifiedData []byte
+	GlobalTimer   uint64 // 0 when inactive
+	// Metadata are the module's icp:public / icp:private custom sections, by name.
+	Metadata map[string]Metadata
+}
+
+// Info returns a canister's state. It waits for the running execution, if any.
+func (e *Engine) Info(id principal.Principal) (*CanisterInfo, error) {
+	c, err := e.get(id)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	info := &CanisterInfo{
+		ID: c.id, Status: c.status, Controllers: clonePrincipals(c.controllers), Cycles: c.cycles,
+		Version: c.version, MemorySize: uint64(len(c.img.mem)), StableSize: uint64(len(c.stable)),
+		CertifiedData: bytes.Clone(c.certifiedData), GlobalTimer: c.timer,
+	}
+	if c.mod != nil {
+		info.ModuleHash = bytes.Clone(c.mod.hash[:])
+		info.Metadata = c.mod.metadata
+	}
+	return info, nil
+}
+
+// IsController reports whether p controls canister id.
+func (e *Engine) IsController(id, p principal.Principal) (bool, error) {
+	info, err := e.Info(id)
+	if err != nil {
+		return false, err
+	}
+	for _, c := range info.Controllers {
+		if bytes.Equal(c.Raw, p.Raw) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// SetControllers replaces a canister's controllers (update_settings).
+func (e *Engine) SetControllers(id principal.Principal, controllers []principal.Principal) error {
+	c, err := e.get(id)
+	if err != nil {
+		return err
+	}
+	c.do(func() {
+		c.controllers = clonePrincipals(controllers)
+		c.version++
+		e.committed(c)
+	})
+	return nil
+}
+
+// AddCycles deposits cycles to a canister (deposit_cycles, provisional_top_up_canister).
+func (e *Engine) AddCycles(id principal.Principal, amount uint64) error {
+	c, err := e.get(id)
+	if err != nil {
+		return err
+	}
+	c.do(func() {
+		c.cycles += amount
+		e.committed(c)
+	})
+	return nil
+}
+
+// StartCanister makes a stopping or stopped canister running.
+func (e *Engine) StartCanister(id principal.Principal) error {
+	c, err := e.get(id)
+	if err != nil {
+		return err
+	}
+	c.do(func() {
+		c.status = Running
+		for _, w := range c.stopWaiters {
+			close(w)
+		}
+		c.stopWaiters = nil
+		e.committed(c)
+	})
+	return nil
+}
+
+// StopCanister makes a canister stopping and waits until it has no open call contexts (it is
+// then stopped) or ctx ends.
+func (e *Engine) StopCanister(ctx context.Context, id principal.Principal) error {
+	c, err := e.get(id)
+	if err != nil {
+		return err
+	}
+	wait := make(chan struct{})
+	c.do(func() {
+		if c.status == Stopped {
+			close(wait)
+			return
+		}
+		c.status = Stopping
+		c.stopWaiters = append(c.stopWaiters, wait)
+		c.checkStopped()
+	})
+	select {
+	case <-wait:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// checkStopped completes a stop when the last call context closed.
+func (c *canister) checkStopped() {
+	if c.status != Stopping || len(c.contexts) > 0 {
+		return
+	}
+	c.status = Stopped
+	for _, w := range c.stopWaiters {
+		close(w)
+	}
+	c.stopWaiters = nil
+	c.e.committed(c)
+}
+
+// DeleteCanister removes a stopped canister.
+func (e *Engine) DeleteCanister(id principal.Principal) error {
+	c, err := e.get(id)
+	if err != nil {
+		return err
+	}
+	var rej error
+	c.do(func() {
+		if c.status != Stopped {
+			rej = &Reject{CanisterError, fmt.Sprintf("Canister %s must be stopped before it is deleted.", id), ErrCanisterNotStopped}
+			return
+		}
+		c.inst.close()
+		c.inst, c.mod = nil, nil
+	})
+	if rej != nil {
+		return rej
+	}
+	e.mu.Lock()
+	delete(e.canisters, string(id.Raw))
+	e.mu.Unlock()
+	close(c.quit)
+	return nil
+}
+
+// Update executes an ingress update call and waits for its answer (after any inter-canister
+// calls and callbacks). A failed call returns a *Reject. A call to the management canister
+// goes to the ManagementHandler.
+func (e *Engine) Update(ctx context.Context, id principal.Principal, method string, arg []byte, caller principal.Principal) ([]byte, error) {
+	if isManagement(id.Raw) {
+		done := make(chan result, 1)
+		go e.callManagement(caller, false, method, arg, 0, func(r result, _ uint64) { done <- r })
+		select {
+		case r := <-done:
+			if r.reject != nil {
+				return nil, r.reject
+			}
+			return r.reply, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	c, err := e.get(id)
+	if err != nil {
+		return nil, err
+	}
+	return e.ingress(ctx, c, method, arg, caller.Raw)
+}

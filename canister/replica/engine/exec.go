@@ -1,0 +1,202 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/tetratelabs/wazero/api"
+)
+
+// callback is a table-0 function index with its environment argument.
+type callback struct{ fun, env uint32 }
+
+// outCall is a call made with call_new ... call_perform.
+type outCall struct {
+	callee  []byte
+	method  string
+	arg     []byte
+	cycles  uint64
+	reply   callback
+	reject  callback
+	cleanup *callback
+	timeout uint32 // best-effort timeout in seconds, 0 for guaranteed response
+}
+
+// execution is one run of canister code (a message, a callback, a system method). Everything
+// it changes outside Wasm memory, globals and stable memory is staged here and applied only
+// when it commits.
+type execution struct {
+	e   *Engine
+	c   *canister
+	in  *instance
+	typ apiType
+
+	method     string // inspect_message: the method name
+	arg        []byte
+	caller     []byte
+	cc         *callContext // nil for start, init, pre_upgrade
+	rejectCode RejectCode   // callbacks
+	rejectMsg  string
+	refunded   uint64
+	time       uint64
+	cert       []byte // data certificate for non-replicated queries
+	certLoaded bool
+
+	limit               int64 // instruction limit of this execution
+	limitShown          int64 // the limit reported in the error (install shares one budget)
+	contextInstructions int64 // instructions of earlier executions of the call context
+	used                int64
+
+	// Staged effects.
+	replyBuf        []byte
+	replied         bool
+	rejected        bool
+	rejectOut       string
+	pending         *outCall
+	calls           []*outCall
+	balance         uint64
+	accepted        uint64
+	certData        []byte
+	certSet         bool
+	timer           uint64
+	timerSet        bool
+	acceptedMessage bool
+
+	stableMark int // journal length at the start, for rollback
+	err        *execError
+}
+
+// newExec prepares an execution of type typ on c (which must be locked and have a module).
+func (c *canister) newExec(typ apiType, cc *callContext) *execution {
+	x := &execution{
+		e: c.e, c: c, in: c.inst, typ: typ, cc: cc,
+		time:       c.nextTime(),
+		balance:    c.cycles,
+		timer:      c.timer,
+		stableMark: len(c.journal),
+	}
+	x.limit = c.e.cfg.Limits.forType(typ)
+	x.limitShown = x.limit
+	if cc != nil {
+		x.caller = cc.caller
+		x.contextInstructions = cc.instructions
+	}
+	return x
+}
+
+// trap aborts the execution with err. It is only called from host functions: wazero turns the
+// panic into an error of the exported function's Call.
+func (x *execution) trap(err *execError) {
+	if x.err == nil {
+		x.err = err
+	}
+	panic(x.err)
+}
+
+// charge subtracts n instructions from the execution's counter, trapping when it runs out.
+func (x *execution) charge(n int64) {
+	if n == 0 {
+		return
+	}
+	left := int64(x.in.counter.Get()) - n
+	x.in.counter.Set(uint64(left))
+	if left < 0 {
+		x.trap(errInstructionLimit(x.limitShown))
+	}
+}
+
+func (x *execution) instructionsUsed() int64 {
+	return x.limit - int64(x.in.counter.Get())
+}
+
+func (x *execution) certificate() []byte {
+	if !x.certLoaded {
+		x.certLoaded = true
+		if x.cert == nil && x.e.cfg.DataCertificate != nil && !x.typ.replicated() {
+			x.cert = x.e.cfg.DataCertificate(x.c.id)
+		}
+	}
+	if x.typ.replicated() {
+		return nil
+	}
+	return x.cert
+}
+
+// invoke calls an exported function of the instance with the given arguments.
+func (x *execution) invoke(fn api.Function, params ...uint64) *execError {
+	x.in.counter.Set(uint64(x.limit))
+	ctx := context.WithValue(context.Background(), execKey{}, x)
+	_, err := fn.Call(ctx, params...)
+	left := int64(x.in.counter.Get())
+	x.used = x.limit - left
+	if left < 0 {
+		x.used = x.limit
+	}
+	if err == nil {
+		return nil
+	}
+	if x.err != nil {
+		return x.err
+	}
+	if left < 0 {
+		x.err = errInstructionLimit(x.limitShown)
+		return x.err
+	}
+	x.err = classifyTrap(err)
+	return x.err
+}
+
+// run calls the exported function name.
+func (x *execution) run(name string) *execError {
+	fn := x.in.function(name)
+	if fn == nil {
+		x.err = errFunctionNotFound(0, 0)
+		return x.err
+	}
+	return x.invoke(fn)
+}
+
+// runCallback calls table-0 entry cb through the instrumentation's trampoline.
+func (x *execution) runCallback(cb callback) *execError {
+	if x.in.callback == nil {
+		x.err = errFunctionNotFound(0, cb.fun)
+		return x.err
+	}
+	err := x.invoke(x.in.callback, uint64(cb.env), uint64(cb.fun))
+	if err != nil && err.errorCode == ErrCanisterTrapped &&
+		(strings.HasSuffix(err.text, "table out of bounds") || strings.HasSuffix(err.text, "indirect call type mismatch")) {
+		// The trampoline itself failed: the index does not name a (env: i32) -> () function.
+		x.err = errFunctionNotFound(0, cb.fun)
+		return x.err
+	}
+	return err
+}
+
+// classifyTrap maps a wazero runtime error to the replica's trap description.
+func classifyTrap(err error) *execError {
+	var ee *execError
+	if errors.As(err, &ee) {
+		return ee
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "unreachable"):
+		return errTrapped("unreachable")
+	case strings.Contains(msg, "out of bounds memory access"):
+		return errTrapped("heap out of bounds")
+	case strings.Contains(msg, "integer divide by zero"):
+		return errTrapped("integer division by 0")
+	case strings.Contains(msg, "integer overflow"):
+		return errTrapped("integer overflow")
+	case strings.Contains(msg, "invalid conversion to integer"):
+		return errTrapped("invalid conversion to integer")
+	case strings.Contains(msg, "stack overflow"):
+		return errTrapped("stack overflow")
+	case strings.Contains(msg, "invalid table access"):
+		return errTrapped("table out of bounds")
+	case strings.Contains(msg, "indirect call type mismatch"):
+		return errTrapped("indirect call type mismatch")
+	}
+	return errTrapped("unknown (" + msg + ")")
+}

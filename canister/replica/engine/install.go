@@ -1,0 +1,186 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aviate-labs/agent-go/principal"
+	"github.com/gocanister/stripe-ic/canister/replica/instrument"
+)
+
+// InstallMode is install_code's mode.
+type InstallMode uint8
+
+// Install modes.
+const (
+	Install InstallMode = iota
+	Reinstall
+	Upgrade
+)
+
+func (m InstallMode) String() string {
+	switch m {
+	case Install:
+		return "install"
+	case Reinstall:
+		return "reinstall"
+	case Upgrade:
+		return "upgrade"
+	}
+	return "unknown"
+}
+
+// InstallArgs are the arguments of install_code.
+type InstallArgs struct {
+	Mode InstallMode
+	// Module is the Wasm module, raw or gzipped.
+	Module []byte
+	// Arg is passed to canister_init / canister_post_upgrade.
+	Arg []byte
+	// Sender is msg_caller of init, pre_upgrade and post_upgrade.
+	Sender principal.Principal
+	// SkipPreUpgrade skips canister_pre_upgrade (upgrade option skip_pre_upgrade).
+	SkipPreUpgrade bool
+}
+
+// InstallCode installs, reinstalls or upgrades a canister's module. The whole operation is
+// atomic: if the module is invalid or start, init, pre_upgrade or post_upgrade trap (or use
+// more than the install instruction limit together), the canister keeps its previous module
+// and state and the error (a *Reject) is returned.
+//
+// Install and reinstall start from empty Wasm and stable memory and run canister_init(Arg).
+// Upgrade runs canister_pre_upgrade on the old instance, keeps stable memory, drops Wasm
+// memory and globals, and runs canister_post_upgrade(Arg) on the new one. Every mode runs the
+// module's start function first, deactivates the global timer and increments the canister
+// version; install and reinstall clear certified data.
+func (e *Engine) InstallCode(ctx context.Context, id principal.Principal, args InstallArgs) error {
+	c, err := e.get(id)
+	if err != nil {
+		return err
+	}
+	m, xerr := e.loadModule(ctx, args.Module)
+	if xerr != nil {
+		return xerr.reject(id)
+	}
+	var out error
+	c.do(func() { out = c.install(m, args) })
+	return out
+}
+
+func (c *canister) install(m *module, args InstallArgs) error {
+	switch {
+	case args.Mode == Install && c.mod != nil:
+		return &Reject{CanisterError, fmt.Sprintf("Canister %s cannot be installed because the canister is not empty. Try installing with mode='reinstall' instead.", c.id), ErrCanisterNonEmpty}
+	case args.Mode == Upgrade && c.mod == nil:
+		return errModuleNotFound().reject(c.id)
+	}
+	budget := c.e.cfg.Limits.Install
+	mark := len(c.journal)
+	oldStable := c.stable
+	fail := func(err *execError) error {
+		c.undoStable(mark)
+		if args.Mode != Upgrade {
+			c.stable = oldStable
+		}
+		c.restoreImage(&c.img)
+		return err.reject(c.id)
+	}
+
+	// pre_upgrade runs on the old instance with the budget of the whole upgrade.
+	if args.Mode == Upgrade && !args.SkipPreUpgrade && c.mod.has("canister_pre_upgrade") {
+		x := c.newExec(apiPreUpgrade, nil)
+		x.caller = args.Sender.Raw
+		x.limit, x.limitShown = budget, c.e.cfg.Limits.Install
+		if err := x.run("canister_pre_upgrade"); err != nil {
+			return fail(err)
+		}
+		budget -= x.used
+	}
+	if args.Mode != Upgrade {
+		c.stable = nil
+	}
+
+	in, err := c.e.instantiate(c.e.ctx, m)
+	if err != nil {
+		return fail(errInvalidWasm(err))
+	}
+	// Run start and init on the new instance; c.inst is swapped only on success.
+	old := c.inst
+	c.inst = in
+	failNew := func(err *execError) error {
+		c.inst = old
+		in.close()
+		return fail(err)
+	}
+	run := func(typ apiType, export string, arg []byte) *execError {
+		x := c.newExec(typ, nil)
+		x.in = in
+		x.caller, x.arg = args.Sender.Raw, arg
+		x.limit, x.limitShown = budget, c.e.cfg.Limits.Install
+		if err := x.run(export); err != nil {
+			return err
+		}
+		budget -= x.used
+		return nil
+	}
+	if m.info.HasStart {
+		if err := run(apiStart, instrument.StartExport, nil); err != nil {
+			return failNew(err)
+		}
+	}
+	init := "canister_init"
+	if args.Mode == Upgrade {
+		init = "canister_post_upgrade"
+	}
+	if m.has(init) {
+		if err := run(apiInit, init, args.Arg); err != nil {
+			return failNew(err)
+		}
+	}
+
+	old.close()
+	c.mod = m
+	c.img = image{}
+	in.capture(&c.img)
+	c.journal = c.journal[:0]
+	c.timer = 0
+	c.version++
+	if args.Mode != Upgrade {
+		c.certifiedData = nil
+		c.dropCallContexts()
+	}
+	c.e.committed(c)
+	return nil
+}
+
+// UninstallCode removes a canister's module and all of its state but cycles and settings.
+// Open call contexts are rejected.
+func (e *Engine) UninstallCode(ctx context.Context, id principal.Principal) error {
+	c, err := e.get(id)
+	if err != nil {
+		return err
+	}
+	c.do(func() {
+		c.inst.close()
+		c.inst, c.mod, c.img = nil, nil, image{}
+		c.stable, c.journal = nil, nil
+		c.certifiedData = nil
+		c.timer = 0
+		c.version++
+		c.dropCallContexts()
+		c.e.committed(c)
+	})
+	return nil
+}
+
+// dropCallContexts rejects the open call contexts of a canister whose code is replaced:
+// callbacks of the old code can no longer run.
+func (c *canister) dropCallContexts() {
+	for _, cc := range c.contexts {
+		if !cc.responded {
+			c.respond(cc, result{reject: &Reject{CanisterReject, "Canister has been uninstalled.", ErrCanisterRejectedMessage}})
+		}
+		delete(c.contexts, cc.id)
+	}
+	c.checkStopped()
+}

@@ -1,0 +1,165 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"strings"
+	"testing"
+
+	"github.com/aviate-labs/agent-go/principal"
+)
+
+func TestCompositeQuery(t *testing.T) {
+	e := newEngine(t, Config{})
+	a := installNew(t, e, "composite.wasm")
+	b := installNew(t, e, "counter.wasm")
+	update(t, e, b, "inc", nil)
+	got := query(t, e, a, "fwd", b.Raw)
+	if len(got) != 20 || binary.LittleEndian.Uint32(got) != 5 {
+		t.Fatalf("composite reply %v", got)
+	}
+	if s := state(t, got[4:]); s != [4]uint32{1, 1, 1, 0} {
+		t.Fatalf("callee state %v", s)
+	}
+	if g := binary.LittleEndian.Uint32(query(t, e, a, "global", nil)); g != 0 {
+		t.Fatalf("composite query persisted its global: %d", g)
+	}
+	// A loop in the call graph is refused.
+	_, err := e.Query(context.Background(), a, "fwd", a.Raw, alice, QueryOptions{})
+	if err == nil {
+		t.Fatal("composite query calling itself succeeded")
+	}
+	// Composite queries are not callable as updates.
+	if _, err := e.Update(context.Background(), a, "fwd", b.Raw, alice); asReject(t, err).ErrorCode != ErrCanisterMethodNotFound {
+		t.Fatalf("composite as update: %v", err)
+	}
+}
+
+func TestInspectMessage(t *testing.T) {
+	e := newEngine(t, Config{})
+	a := installNew(t, e, "composite.wasm")
+	if err := e.InspectMessage(context.Background(), a, "ok", nil, alice); err != nil {
+		t.Fatalf("ok rejected: %v", err)
+	}
+	err := e.InspectMessage(context.Background(), a, "bad", nil, alice)
+	if r := asReject(t, err); r.Code != CanisterReject || r.ErrorCode != ErrCanisterRejectedMessage {
+		t.Fatalf("bad: %+v", r)
+	}
+	b := installNew(t, e, "counter.wasm") // no canister_inspect_message: everything accepted
+	if err := e.InspectMessage(context.Background(), b, "anything", nil, alice); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDataCertificate(t *testing.T) {
+	e := newEngine(t, Config{DataCertificate: func(principal.Principal) []byte { return []byte("from-config") }})
+	a := installNew(t, e, "composite.wasm")
+	if got := query(t, e, a, "cert", nil); string(got) != "from-config" {
+		t.Fatalf("certificate %q", got)
+	}
+	got, err := e.Query(context.Background(), a, "cert", nil, alice, QueryOptions{Certificate: []byte("per-query")})
+	if err != nil || string(got) != "per-query" {
+		t.Fatalf("certificate %q, %v", got, err)
+	}
+	// Replicated execution (an update call to the query) has no certificate.
+	if got := update(t, e, a, "cert", nil); len(got) != 0 {
+		t.Fatalf("certificate in replicated mode %q", got)
+	}
+}
+
+func TestStopStartDelete(t *testing.T) {
+	e := newEngine(t, Config{})
+	id := installNew(t, e, "counter.wasm")
+	ctx := context.Background()
+	if err := e.DeleteCanister(id); asReject(t, err).ErrorCode != ErrCanisterNotStopped {
+		t.Fatalf("delete running: %v", err)
+	}
+	if err := e.StopCanister(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Update(ctx, id, "inc", nil, alice); asReject(t, err).ErrorCode != ErrCanisterStopped {
+		t.Fatalf("update on stopped: %v", err)
+	}
+	if err := e.StartCanister(id); err != nil {
+		t.Fatal(err)
+	}
+	update(t, e, id, "inc", nil)
+	if err := e.StopCanister(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.DeleteCanister(id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Info(id); asReject(t, err).ErrorCode != ErrCanisterNotFound {
+		t.Fatalf("info after delete: %v", err)
+	}
+}
+
+func TestExportImport(t *testing.T) {
+	e := newEngine(t, Config{})
+	id := installNew(t, e, "counter.wasm")
+	update(t, e, id, "inc", nil)
+	update(t, e, id, "inc", nil)
+	update(t, e, id, "set_cert", nil)
+	s, err := e.Export(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := s.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := DecodeCanisterState(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	e2 := newEngine(t, Config{})
+	if err := e2.Import(context.Background(), loaded); err != nil {
+		t.Fatal(err)
+	}
+	if got := state(t, query(t, e2, id, "read", nil)); got != [4]uint32{2, 2, 2, 0} {
+		t.Fatalf("imported state %v", got)
+	}
+	i1, _ := e.Info(id)
+	i2, _ := e2.Info(id)
+	if !bytes.Equal(i1.ModuleHash, i2.ModuleHash) || i1.Version != i2.Version || string(i2.CertifiedData) != "inc" ||
+		i1.Cycles != i2.Cycles || len(i2.Controllers) != 1 {
+		t.Fatalf("info %+v vs %+v", i1, i2)
+	}
+	if got := state(t, update(t, e2, id, "inc", nil)); got != [4]uint32{3, 3, 3, 0} {
+		t.Fatalf("inc after import %v", got)
+	}
+	if err := e2.Import(context.Background(), loaded); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("second import: %v", err)
+	}
+	if _, err := DecodeCanisterState(strings.NewReader("garbage")); err == nil {
+		t.Fatal("decoded garbage")
+	}
+}
+
+func TestConcurrentCalls(t *testing.T) {
+	e := newEngine(t, Config{})
+	id := installNew(t, e, "counter.wasm")
+	const n = 50
+	errs := make(chan error, 2*n)
+	for i := 0; i < n; i++ {
+		go func() {
+			_, err := e.Update(context.Background(), id, "inc", nil, alice)
+			errs <- err
+		}()
+		go func() {
+			_, err := e.Query(context.Background(), id, "inc_query", nil, alice, QueryOptions{})
+			errs <- err
+		}()
+	}
+	for i := 0; i < 2*n; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := state(t, query(t, e, id, "read", nil)); got != [4]uint32{n, n, n, 0} {
+		t.Fatalf("state %v", got)
+	}
+}

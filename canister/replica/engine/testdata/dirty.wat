@@ -1,0 +1,36 @@
+;; Writes through every path the dirty-page tracking must see: a (possibly page-crossing)
+;; store, memory.fill over several pages, memory.copy, and a host write (msg_arg_data_copy).
+(module
+  (import "ic0" "msg_reply" (func $reply))
+  (import "ic0" "msg_reply_data_append" (func $append (param i32 i32)))
+  (import "ic0" "msg_arg_data_copy" (func $arg_copy (param i32 i32 i32)))
+  (memory 8)
+  (func $scribble (local $a i32)
+    (call $arg_copy (i32.const 0) (i32.const 0) (i32.const 4))
+    (local.set $a (i32.load (i32.const 0)))
+    (i64.store (local.get $a) (i64.const -1))
+    (memory.fill (i32.add (local.get $a) (i32.const 65536)) (i32.const 171) (i32.const 100000))
+    (memory.copy (i32.add (local.get $a) (i32.const 300000)) (i32.const 0) (i32.const 70000))
+    (call $arg_copy (i32.add (local.get $a) (i32.const 200000)) (i32.const 0) (i32.const 4)))
+  ;; checksum of memory above the scratch area [0, 64): sum of i64 words times their index + 1
+  (func $sum (result i64) (local $i i32) (local $s i64)
+    (local.set $i (i32.const 64))
+    (loop $l
+      (local.set $s (i64.add (local.get $s)
+        (i64.mul (i64.load (local.get $i)) (i64.extend_i32_u (i32.add (i32.shr_u (local.get $i) (i32.const 3)) (i32.const 1))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 8)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 524288))))
+    (local.get $s))
+  (func $reply_sum
+    (i64.store (i32.const 16) (call $sum))
+    (call $append (i32.const 16) (i32.const 8))
+    (call $reply))
+  (func (export "canister_query scribble") (call $scribble) (call $reply_sum))
+  (func (export "canister_update scribble_commit") (call $scribble) (call $reply_sum))
+  (func (export "canister_query sum") (call $reply_sum))
+  ;; only an i64 store of -1 at the address in the argument
+  (func (export "canister_query store")
+    (call $arg_copy (i32.const 0) (i32.const 0) (i32.const 4))
+    (i64.store (i32.load (i32.const 0)) (i64.const -1))
+    (call $reply_sum))
+)

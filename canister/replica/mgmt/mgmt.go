@@ -1,0 +1,520 @@
+package mgmt
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"sync"
+
+	"github.com/aviate-labs/agent-go/candid"
+	"github.com/aviate-labs/agent-go/candid/idl"
+	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/gocanister/stripe-ic/canister/replica/engine"
+	"github.com/gocanister/stripe-ic/canister/replica/outcall"
+)
+
+// Limits of the IC's management canister.
+const (
+	// MaxChunkSize is the largest chunk upload_chunk accepts.
+	MaxChunkSize = 1 << 20
+	// MaxChunks bounds a canister's chunk store (100 MiB of 1 MiB chunks).
+	MaxChunks = 100
+	// MaxControllers is the most controllers a canister may have.
+	MaxControllers = 10
+	// DefaultProvisionalCycles is what provisional_create_canister_with_cycles gives a
+	// canister when no amount is named (dfx's and PocketIC's local default).
+	DefaultProvisionalCycles = 100_000_000_000_000
+)
+
+// Outcaller performs HTTPS outcalls (outcall.Client in the replica).
+type Outcaller interface {
+	Nodes() int
+	Do(ctx context.Context, req outcall.Request, transform outcall.TransformFunc) (outcall.Response, *outcall.Error)
+}
+
+// Config configures the management canister.
+type Config struct {
+	// Outcalls performs http_request; nil rejects every http_request.
+	Outcalls Outcaller
+	// Chunks stores upload_chunk data; nil keeps chunks in memory.
+	Chunks ChunkStore
+}
+
+// Canister is the management canister. It implements engine.ManagementHandler; Bind it to
+// the engine it serves before the engine runs messages.
+type Canister struct {
+	cfg Config
+	eng *engine.Engine
+
+	mu sync.Mutex // serializes chunk store changes
+}
+
+// New returns the management canister.
+func New(cfg Config) *Canister {
+	if cfg.Chunks == nil {
+		cfg.Chunks = NewMemoryChunks()
+	}
+	return &Canister{cfg: cfg}
+}
+
+// Bind attaches the engine whose canisters this management canister manages. The engine
+// needs its handler at construction and the handler needs the engine, so the two are tied
+// after both exist.
+func (m *Canister) Bind(e *engine.Engine) { m.eng = e }
+
+func rejectf(code engine.RejectCode, errCode, format string, a ...any) *engine.Reject {
+	return &engine.Reject{Code: code, Message: fmt.Sprintf(format, a...), ErrorCode: errCode}
+}
+
+func badArg(method string, err error) *engine.Reject {
+	return rejectf(engine.CanisterError, engine.ErrCanisterContractViolation, "Error decoding candid of ic00 method %s: %v", method, err)
+}
+
+// userCallable are the methods a user (ingress) may call; the others need a calling canister.
+var userCallable = map[string]bool{
+	"provisional_create_canister_with_cycles": true, "provisional_top_up_canister": true,
+	"install_code": true, "install_chunked_code": true, "uninstall_code": true,
+	"upload_chunk": true, "clear_chunk_store": true, "stored_chunks": true,
+	"canister_status": true, "update_settings": true, "start_canister": true,
+	"stop_canister": true, "delete_canister": true, "canister_info": false,
+}
+
+// HandleManagement implements engine.ManagementHandler.
+func (m *Canister) HandleManagement(ctx context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
+	if m.eng == nil {
+		return nil, call.Cycles, rejectf(engine.SysFatal, "", "management canister not bound to an engine")
+	}
+	if !call.FromCanister && !userCallable[call.Method] {
+		return nil, 0, rejectf(engine.CanisterReject, engine.ErrCanisterRejectedMessage,
+			"Only canisters can call ic00 method %s", call.Method)
+	}
+	switch call.Method {
+	case "create_canister":
+		return m.createCanister(call)
+	case "provisional_create_canister_with_cycles":
+		return m.provisionalCreate(call)
+	case "provisional_top_up_canister":
+		return m.topUp(call)
+	case "deposit_cycles":
+		var a CanisterIDRecord
+		if err := candid.Unmarshal(call.Arg, []any{&a}); err != nil {
+			return nil, call.Cycles, badArg(call.Method, err)
+		}
+		if err := m.eng.AddCycles(a.CanisterID, call.Cycles); err != nil {
+			return nil, call.Cycles, err
+		}
+		return empty(), 0, nil
+	case "install_code":
+		return m.installCode(ctx, call)
+	case "install_chunked_code":
+		return m.installChunked(ctx, call)
+	case "uninstall_code":
+		return m.byController(call, func(id principal.Principal) ([]byte, error) {
+			return empty(), m.eng.UninstallCode(ctx, id)
+		})
+	case "upload_chunk":
+		return m.uploadChunk(call)
+	case "clear_chunk_store":
+		return m.byController(call, func(id principal.Principal) ([]byte, error) {
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			return empty(), m.cfg.Chunks.Clear(id)
+		})
+	case "stored_chunks":
+		return m.byController(call, func(id principal.Principal) ([]byte, error) {
+			hashes, err := m.cfg.Chunks.List(id)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]ChunkHash, len(hashes))
+			for i, h := range hashes {
+				out[i] = ChunkHash{Hash: h}
+			}
+			return candid.Marshal([]any{out})
+		})
+	case "canister_status":
+		return m.byController(call, func(id principal.Principal) ([]byte, error) { return m.status(id) })
+	case "update_settings":
+		return m.updateSettings(call)
+	case "start_canister":
+		return m.byController(call, func(id principal.Principal) ([]byte, error) {
+			return empty(), m.eng.StartCanister(id)
+		})
+	case "stop_canister":
+		return m.byController(call, func(id principal.Principal) ([]byte, error) {
+			return empty(), m.eng.StopCanister(ctx, id)
+		})
+	case "delete_canister":
+		return m.byController(call, func(id principal.Principal) ([]byte, error) {
+			if err := m.eng.DeleteCanister(id); err != nil {
+				return nil, err
+			}
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			return empty(), m.cfg.Chunks.Clear(id)
+		})
+	case "raw_rand":
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return nil, call.Cycles, rejectf(engine.SysTransient, "", "raw_rand: %v", err)
+		}
+		reply, err := candid.Marshal([]any{b})
+		return reply, call.Cycles, err
+	case "http_request":
+		return m.httpRequest(ctx, call)
+	}
+	return nil, call.Cycles, rejectf(engine.DestinationInvalid, engine.ErrCanisterMethodNotFound,
+		"Management canister has no method '%s'", call.Method)
+}
+
+func empty() []byte { return []byte("DIDL\x00\x00") }
+
+// byController decodes a {canister_id} argument, checks that the caller controls the
+// canister (or is the canister itself, as the IC allows for status), and runs f.
+func (m *Canister) byController(call engine.ManagementCall, f func(id principal.Principal) ([]byte, error)) ([]byte, uint64, error) {
+	var a CanisterIDRecord
+	if err := candid.Unmarshal(call.Arg, []any{&a}); err != nil {
+		return nil, call.Cycles, badArg(call.Method, err)
+	}
+	if err := m.checkController(a.CanisterID, call); err != nil {
+		return nil, call.Cycles, err
+	}
+	reply, err := f(a.CanisterID)
+	if err != nil {
+		return nil, call.Cycles, err
+	}
+	return reply, call.Cycles, nil
+}
+
+func (m *Canister) checkController(id principal.Principal, call engine.ManagementCall) error {
+	ok, err := m.eng.IsController(id, call.Caller)
+	if err != nil {
+		return err
+	}
+	if ok || (call.Method == "canister_status" && bytes.Equal(id.Raw, call.Caller.Raw)) {
+		return nil
+	}
+	return rejectf(engine.CanisterError, engine.ErrCanisterInvalidController,
+		"Only controllers of canister %s can call ic00 method %s", id, call.Method)
+}
+
+func controllersOf(s *CanisterSettings, def principal.Principal) ([]principal.Principal, error) {
+	if s == nil || s.Controllers == nil {
+		return []principal.Principal{def}, nil
+	}
+	if len(*s.Controllers) > MaxControllers {
+		return nil, rejectf(engine.CanisterReject, engine.ErrCanisterRejectedMessage,
+			"Invalid settings: expected at most %d controllers, got %d", MaxControllers, len(*s.Controllers))
+	}
+	return *s.Controllers, nil
+}
+
+func (m *Canister) createCanister(call engine.ManagementCall) ([]byte, uint64, error) {
+	var a CreateCanisterArgs
+	if err := candid.Unmarshal(call.Arg, []any{&a}); err != nil {
+		return nil, call.Cycles, badArg(call.Method, err)
+	}
+	fee := m.eng.Costs().CreateCanister()
+	if call.Cycles < fee {
+		return nil, call.Cycles, rejectf(engine.CanisterReject, engine.ErrInsufficientCyclesInCall,
+			"Creating a canister requires a fee of %d that is deducted from the canister's initial balance but only %d cycles were received with the create_canister request.", fee, call.Cycles)
+	}
+	controllers, err := controllersOf(a.Settings, call.Caller)
+	if err != nil {
+		return nil, call.Cycles, err
+	}
+	id, err := m.eng.CreateCanister(engine.CreateOptions{Controllers: controllers, Cycles: call.Cycles - fee})
+	if err != nil {
+		return nil, call.Cycles, err
+	}
+	reply, err := candid.Marshal([]any{CanisterIDRecord{CanisterID: id}})
+	return reply, 0, err
+}
+
+func (m *Canister) provisionalCreate(call engine.ManagementCall) ([]byte, uint64, error) {
+	var a ProvisionalCreateArgs
+	if err := candid.Unmarshal(call.Arg, []any{&a}); err != nil {
+		return nil, call.Cycles, badArg(call.Method, err)
+	}
+	cycles := uint64(DefaultProvisionalCycles)
+	if a.Amount != nil {
+		n, err := natToUint64(*a.Amount)
+		if err != nil {
+			return nil, call.Cycles, badArg(call.Method, err)
+		}
+		cycles = n
+	}
+	controllers, err := controllersOf(a.Settings, call.Caller)
+	if err != nil {
+		return nil, call.Cycles, err
+	}
+	id, err := m.eng.CreateCanister(engine.CreateOptions{ID: a.SpecifiedID, Controllers: controllers, Cycles: cycles + call.Cycles})
+	if errors.Is(err, engine.ErrCanisterExists) {
+		return nil, call.Cycles, rejectf(engine.CanisterReject, engine.ErrCanisterRejectedMessage,
+			"Canister %s is already installed.", a.SpecifiedID)
+	}
+	if err != nil {
+		return nil, call.Cycles, err
+	}
+	reply, err := candid.Marshal([]any{CanisterIDRecord{CanisterID: id}})
+	return reply, 0, err
+}
+
+func (m *Canister) topUp(call engine.ManagementCall) ([]byte, uint64, error) {
+	var a struct {
+		CanisterID principal.Principal `ic:"canister_id"`
+		Amount     idl.Nat             `ic:"amount"`
+	}
+	if err := candid.Unmarshal(call.Arg, []any{&a}); err != nil {
+		return nil, call.Cycles, badArg(call.Method, err)
+	}
+	n, err := natToUint64(a.Amount)
+	if err != nil {
+		return nil, call.Cycles, badArg(call.Method, err)
+	}
+	if err := m.eng.AddCycles(a.CanisterID, n); err != nil {
+		return nil, call.Cycles, err
+	}
+	return empty(), call.Cycles, nil
+}
+
+func natToUint64(n idl.Nat) (uint64, error) {
+	b := n.BigInt()
+	if b.Sign() < 0 || !b.IsUint64() {
+		return 0, fmt.Errorf("amount %s does not fit in 64 bits", b)
+	}
+	return b.Uint64(), nil
+}
+
+func modeOf(mode InstallMode) (engine.InstallMode, bool) {
+	switch {
+	case mode.Install != nil:
+		return engine.Install, false
+	case mode.Reinstall != nil:
+		return engine.Reinstall, false
+	case mode.Upgrade != nil:
+		skip := false
+		if *mode.Upgrade != nil && (*mode.Upgrade).SkipPreUpgrade != nil {
+			skip = *(*mode.Upgrade).SkipPreUpgrade
+		}
+		return engine.Upgrade, skip
+	}
+	return engine.Install, false
+}
+
+func (m *Canister) installCode(ctx context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
+	var a InstallCodeArgs
+	if err := candid.Unmarshal(call.Arg, []any{&a}); err != nil {
+		return nil, call.Cycles, badArg(call.Method, err)
+	}
+	if err := m.checkController(a.CanisterID, call); err != nil {
+		return nil, call.Cycles, err
+	}
+	mode, skip := modeOf(a.Mode)
+	err := m.eng.InstallCode(ctx, a.CanisterID, engine.InstallArgs{Mode: mode, Module: a.WasmModule, Arg: a.Arg, Sender: call.Caller, SkipPreUpgrade: skip})
+	if err != nil {
+		return nil, call.Cycles, err
+	}
+	return empty(), call.Cycles, nil
+}
+
+func (m *Canister) uploadChunk(call engine.ManagementCall) ([]byte, uint64, error) {
+	var a UploadChunkArgs
+	if err := candid.Unmarshal(call.Arg, []any{&a}); err != nil {
+		return nil, call.Cycles, badArg(call.Method, err)
+	}
+	if err := m.checkController(a.CanisterID, call); err != nil {
+		return nil, call.Cycles, err
+	}
+	if len(a.Chunk) > MaxChunkSize {
+		return nil, call.Cycles, rejectf(engine.CanisterReject, engine.ErrCanisterRejectedMessage,
+			"Error from Wasm chunk store: Wasm chunk size %d exceeds the maximum chunk size of %d", len(a.Chunk), MaxChunkSize)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	hashes, err := m.cfg.Chunks.List(a.CanisterID)
+	if err != nil {
+		return nil, call.Cycles, err
+	}
+	sum := sha256.Sum256(a.Chunk)
+	if len(hashes) >= MaxChunks && !containsHash(hashes, sum[:]) {
+		return nil, call.Cycles, rejectf(engine.CanisterReject, engine.ErrCanisterRejectedMessage,
+			"Error from Wasm chunk store: Wasm chunk store has already reached the maximum of %d chunks", MaxChunks)
+	}
+	if err := m.cfg.Chunks.Put(a.CanisterID, sum[:], a.Chunk); err != nil {
+		return nil, call.Cycles, err
+	}
+	reply, err := candid.Marshal([]any{ChunkHash{Hash: sum[:]}})
+	return reply, call.Cycles, err
+}
+
+func containsHash(hs [][]byte, h []byte) bool {
+	for _, x := range hs {
+		if bytes.Equal(x, h) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Canister) installChunked(ctx context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
+	var a InstallChunkedCodeArgs
+	if err := candid.Unmarshal(call.Arg, []any{&a}); err != nil {
+		return nil, call.Cycles, badArg(call.Method, err)
+	}
+	if err := m.checkController(a.TargetCanister, call); err != nil {
+		return nil, call.Cycles, err
+	}
+	store := a.TargetCanister
+	if a.StoreCanister != nil {
+		store = *a.StoreCanister
+		if err := m.checkController(store, call); err != nil {
+			return nil, call.Cycles, err
+		}
+	}
+	var module []byte
+	for _, h := range a.ChunkHashesList {
+		chunk, err := m.cfg.Chunks.Get(store, h.Hash)
+		if err != nil {
+			return nil, call.Cycles, rejectf(engine.CanisterReject, engine.ErrCanisterRejectedMessage,
+				"Error from Wasm chunk store: Chunk %s not found in the chunk store of canister %s", hex.EncodeToString(h.Hash), store)
+		}
+		module = append(module, chunk...)
+	}
+	if sum := sha256.Sum256(module); !bytes.Equal(sum[:], a.WasmModuleHash) {
+		return nil, call.Cycles, rejectf(engine.CanisterReject, engine.ErrCanisterRejectedMessage,
+			"Error from Wasm chunk store: Wasm module hash %s does not match given hash %s", hex.EncodeToString(sum[:]), hex.EncodeToString(a.WasmModuleHash))
+	}
+	mode, skip := modeOf(a.Mode)
+	if err := m.eng.InstallCode(ctx, a.TargetCanister, engine.InstallArgs{Mode: mode, Module: module, Arg: a.Arg, Sender: call.Caller, SkipPreUpgrade: skip}); err != nil {
+		return nil, call.Cycles, err
+	}
+	return empty(), call.Cycles, nil
+}
+
+func (m *Canister) updateSettings(call engine.ManagementCall) ([]byte, uint64, error) {
+	var a UpdateSettingsArgs
+	if err := candid.Unmarshal(call.Arg, []any{&a}); err != nil {
+		return nil, call.Cycles, badArg(call.Method, err)
+	}
+	if err := m.checkController(a.CanisterID, call); err != nil {
+		return nil, call.Cycles, err
+	}
+	if a.Settings.Controllers != nil {
+		controllers, err := controllersOf(&a.Settings, call.Caller)
+		if err != nil {
+			return nil, call.Cycles, err
+		}
+		if err := m.eng.SetControllers(a.CanisterID, controllers); err != nil {
+			return nil, call.Cycles, err
+		}
+	}
+	return empty(), call.Cycles, nil
+}
+
+func (m *Canister) status(id principal.Principal) ([]byte, error) {
+	info, err := m.eng.Info(id)
+	if err != nil {
+		return nil, err
+	}
+	var st StatusVariant
+	switch info.Status {
+	case engine.Stopping:
+		st.Stopping = new(idl.Null)
+	case engine.Stopped:
+		st.Stopped = new(idl.Null)
+	default:
+		st.Running = new(idl.Null)
+	}
+	var hash *[]byte
+	if info.ModuleHash != nil {
+		h := info.ModuleHash
+		hash = &h
+	}
+	chunks, _ := m.cfg.Chunks.List(id)
+	zero := idl.NewNat(uint64(0))
+	res := CanisterStatusResult{
+		Status:  st,
+		Version: info.Version,
+		Settings: DefiniteSettings{
+			Controllers: info.Controllers, ComputeAllocation: zero, MemoryAllocation: zero,
+			FreezingThreshold: idl.NewNat(uint64(2_592_000)), ReservedCyclesLimit: idl.NewNat(uint64(5_000_000_000_000)),
+			LogVisibility: LogVisibility{Controllers: new(idl.Null)}, LogMemoryLimit: zero,
+			WasmMemoryLimit: idl.NewNat(uint64(3 << 30)), WasmMemoryThreshold: zero, EnvVars: []EnvVar{},
+		},
+		ModuleHash: hash,
+		MemorySize: idl.NewNat(info.MemorySize + info.StableSize + uint64(len(chunks))*MaxChunkSize),
+		MemoryMetrics: MemoryMetrics{
+			WasmMemorySize: idl.NewNat(info.MemorySize), StableMemorySize: idl.NewNat(info.StableSize),
+			GlobalMemorySize: zero, WasmBinarySize: zero, CustomSectionsSize: zero, CanisterHistorySize: zero,
+			WasmChunkStoreSize: idl.NewNat(uint64(len(chunks)) * MaxChunkSize), SnapshotsSize: zero, LogMemoryStoreSize: zero,
+		},
+		Cycles:                 idl.NewBigNat(new(big.Int).SetUint64(info.Cycles)),
+		ReservedCycles:         zero,
+		IdleCyclesBurnedPerDay: zero,
+		QueryStats:             QueryStats{NumCallsTotal: zero, NumInstructionsTotal: zero, RequestPayloadBytesTotal: zero, ResponsePayloadBytesTotal: zero},
+	}
+	return candid.Marshal([]any{res})
+}
+
+func (m *Canister) httpRequest(ctx context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
+	if m.cfg.Outcalls == nil {
+		return nil, call.Cycles, rejectf(engine.SysFatal, "", "HTTPS outcalls are disabled on this replica")
+	}
+	req, err := DecodeHTTPRequestArgs(call.Arg)
+	if err != nil {
+		return nil, call.Cycles, badArg(call.Method, err)
+	}
+	if rej := req.Validate(call.Caller.Raw); rej != nil {
+		return nil, call.Cycles, toReject(rej)
+	}
+	cost := outcall.Cost(req.Size(), req.ResponseLimit(), m.cfg.Outcalls.Nodes())
+	if call.Cycles < cost {
+		return nil, call.Cycles, rejectf(engine.CanisterReject, engine.ErrCanisterRejectedMessage,
+			"http_request request sent with %d cycles, but %d cycles are required.", call.Cycles, cost)
+	}
+	caller := call.Caller
+	transform := func(ctx context.Context, t outcall.Transform, raw outcall.Response) (outcall.Response, *outcall.Error) {
+		arg, err := EncodeTransformArgs(raw, t.Context)
+		if err != nil {
+			return outcall.Response{}, &outcall.Error{Code: outcall.SysFatal, Message: err.Error()}
+		}
+		reply, err := m.eng.Transform(ctx, caller, t.Method, arg)
+		if err != nil {
+			var rej *engine.Reject
+			if errors.As(err, &rej) {
+				return outcall.Response{}, &outcall.Error{Code: outcall.RejectCode(rej.Code), Message: rej.Message}
+			}
+			return outcall.Response{}, &outcall.Error{Code: outcall.SysFatal, Message: err.Error()}
+		}
+		out, err := DecodeHTTPResult(reply)
+		if err != nil {
+			return outcall.Response{}, &outcall.Error{Code: outcall.CanisterError, Message: "transform: " + err.Error()}
+		}
+		return out, nil
+	}
+	resp, rej := m.cfg.Outcalls.Do(ctx, req, transform)
+	refund := call.Cycles - cost
+	if rej != nil {
+		return nil, refund, toReject(rej)
+	}
+	reply, err := EncodeHTTPResult(resp)
+	if err != nil {
+		return nil, refund, err
+	}
+	return reply, refund, nil
+}
+
+func toReject(e *outcall.Error) *engine.Reject {
+	code := ""
+	if e.Code == outcall.CanisterReject {
+		code = engine.ErrCanisterRejectedMessage
+	}
+	return &engine.Reject{Code: engine.RejectCode(e.Code), Message: e.Message, ErrorCode: code}
+}

@@ -1,0 +1,119 @@
+// Package link turns the module of a Go program built with GOOS=wasip1
+// -buildmode=c-shared into an Internet Computer canister module, as fixed in
+// canister/ABI.md: placeholder exports become canister_* exports wrapped so
+// the Go runtime starts in canister_init / canister_post_upgrade, WASI and
+// icwasm imports become deterministic in-module functions, callback.*
+// exports are appended to table 0, the Candid interface is embedded, other
+// custom sections are dropped and Go's many data segments are merged.
+// The output depends only on the input bytes and options.
+package link
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+
+	"github.com/gocanister/stripe-ic/canister/wasm"
+)
+
+// CandidSection is the custom section holding the Candid service description.
+const CandidSection = "icp:public candid:service"
+
+// DefaultMaxDataGap is the largest run of zero bytes between two data
+// segments that merging fills in; a larger gap costs more bytes than the
+// ~8-byte header of a separate segment saves, roughly.
+const DefaultMaxDataGap = 64
+
+// Options control Link.
+type Options struct {
+	// Candid is the service description embedded as CandidSection; the
+	// section is omitted when Candid is nil.
+	Candid []byte
+	// MaxDataGap is the largest zero gap filled when merging data segments;
+	// 0 means DefaultMaxDataGap, a negative value only joins adjacent ones.
+	MaxDataGap int
+}
+
+// Callback is a callback.<name> export placed in table 0.
+type Callback struct {
+	Name       string // the part after "callback."
+	TableIndex uint32 // index in table 0, returned by icwasm.callback.<name>
+	Func       uint32 // function index in the output module
+}
+
+// Report describes what Link did.
+type Report struct {
+	// Renamed maps each placeholder export to its IC export name.
+	Renamed map[string]string
+	// Dropped lists the exports of the input that are not in the output.
+	Dropped []string
+	// Replaced lists the imports ("module.name") replaced by in-module code.
+	Replaced  []string
+	Callbacks []Callback
+	// Function counts (imports included) and data segment counts.
+	FuncsBefore, FuncsAfter int
+	DataBefore, DataAfter   int
+}
+
+// Link converts a Go wasip1 c-shared module into an IC module and returns the
+// encoded output (not compressed; see Gzip).
+func Link(in []byte, opts Options) ([]byte, *Report, error) {
+	m, err := wasm.Decode(in)
+	if err != nil {
+		return nil, nil, fmt.Errorf("decoding input: %w", err)
+	}
+	rep, err := Module(m, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m.Encode(), rep, nil
+}
+
+// Module links m in place; see Link.
+func Module(m *wasm.Module, opts Options) (*Report, error) {
+	l := &linker{m: m, opts: opts, rep: &Report{Renamed: map[string]string{}}}
+	l.rep.FuncsBefore = m.NumImportedFuncs() + len(m.Funcs)
+	l.rep.DataBefore = len(m.Data)
+	steps := []struct {
+		name string
+		fn   func() error
+	}{
+		{"exports", l.planExports},
+		{"imports", l.planImports},
+		{"renumbering", l.renumber},
+		{"functions", l.buildFunctions},
+		{"table", l.fillTable},
+		{"exports", l.writeExports},
+		{"data", l.mergeData},
+	}
+	for _, s := range steps {
+		if err := s.fn(); err != nil {
+			return nil, fmt.Errorf("link: %s: %w", s.name, err)
+		}
+	}
+	m.Customs = nil
+	if opts.Candid != nil {
+		m.Customs = append(m.Customs, wasm.Custom{Name: CandidSection, Data: opts.Candid, After: wasm.SectionData})
+	}
+	m.Canonicalize()
+	l.rep.FuncsAfter = m.NumImportedFuncs() + len(m.Funcs)
+	l.rep.DataAfter = len(m.Data)
+	return l.rep, nil
+}
+
+// Gzip compresses a module deterministically: best compression, no name,
+// no modification time, so equal input gives equal bytes.
+func Gzip(module []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.Write(module); err != nil {
+		return nil, fmt.Errorf("gzip: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return nil, fmt.Errorf("gzip: %w", err)
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,400 @@
+package wasm
+
+import "fmt"
+
+// SectionID identifies a known section of a module.
+type SectionID byte
+
+// Section ids as in the binary format. Sections appear in a fixed order which
+// is not the numeric one: DataCount precedes Code.
+const (
+	SectionCustom    SectionID = 0
+	SectionType      SectionID = 1
+	SectionImport    SectionID = 2
+	SectionFunction  SectionID = 3
+	SectionTable     SectionID = 4
+	SectionMemory    SectionID = 5
+	SectionGlobal    SectionID = 6
+	SectionExport    SectionID = 7
+	SectionStart     SectionID = 8
+	SectionElement   SectionID = 9
+	SectionCode      SectionID = 10
+	SectionData      SectionID = 11
+	SectionDataCount SectionID = 12
+
+	numSectionIDs = 13
+)
+
+// sectionOrder lists the non-custom sections in the order the binary format requires.
+var sectionOrder = [...]SectionID{
+	SectionType, SectionImport, SectionFunction, SectionTable, SectionMemory,
+	SectionGlobal, SectionExport, SectionStart, SectionElement, SectionDataCount,
+	SectionCode, SectionData,
+}
+
+// sectionRank is the position of each section id in sectionOrder.
+var sectionRank = [numSectionIDs]int{
+	SectionCustom: -1, SectionType: 0, SectionImport: 1, SectionFunction: 2,
+	SectionTable: 3, SectionMemory: 4, SectionGlobal: 5, SectionExport: 6,
+	SectionStart: 7, SectionElement: 8, SectionDataCount: 9, SectionCode: 10,
+	SectionData: 11,
+}
+
+var sectionNames = [numSectionIDs]string{
+	"custom", "type", "import", "function", "table", "memory", "global",
+	"export", "start", "element", "code", "data", "datacount",
+}
+
+// String is the section's name as used in error messages ("code", "data").
+func (id SectionID) String() string {
+	if int(id) < len(sectionNames) {
+		return sectionNames[id]
+	}
+	return fmt.Sprintf("section(%d)", byte(id))
+}
+
+// ValType is a value type byte: a number, vector or reference type.
+type ValType byte
+
+// Value types.
+const (
+	I32       ValType = 0x7f
+	I64       ValType = 0x7e
+	F32       ValType = 0x7d
+	F64       ValType = 0x7c
+	V128      ValType = 0x7b
+	FuncRef   ValType = 0x70
+	ExternRef ValType = 0x6f
+)
+
+// String is the type's text-format name.
+func (t ValType) String() string {
+	switch t {
+	case I32:
+		return "i32"
+	case I64:
+		return "i64"
+	case F32:
+		return "f32"
+	case F64:
+		return "f64"
+	case V128:
+		return "v128"
+	case FuncRef:
+		return "funcref"
+	case ExternRef:
+		return "externref"
+	}
+	return fmt.Sprintf("valtype(0x%02x)", byte(t))
+}
+
+func (t ValType) valid() bool {
+	switch t {
+	case I32, I64, F32, F64, V128, FuncRef, ExternRef:
+		return true
+	}
+	return false
+}
+
+// FuncType is a function signature.
+type FuncType struct {
+	Params  []ValType
+	Results []ValType
+}
+
+// Equal reports whether t and u have the same parameters and results.
+func (t FuncType) Equal(u FuncType) bool {
+	if len(t.Params) != len(u.Params) || len(t.Results) != len(u.Results) {
+		return false
+	}
+	for i := range t.Params {
+		if t.Params[i] != u.Params[i] {
+			return false
+		}
+	}
+	for i := range t.Results {
+		if t.Results[i] != u.Results[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// String formats t in the text format, e.g. "(func (param i32 i32) (result i64))".
+func (t FuncType) String() string {
+	s := "(func"
+	if len(t.Params) > 0 {
+		s += " (param"
+		for _, p := range t.Params {
+			s += " " + p.String()
+		}
+		s += ")"
+	}
+	if len(t.Results) > 0 {
+		s += " (result"
+		for _, r := range t.Results {
+			s += " " + r.String()
+		}
+		s += ")"
+	}
+	return s + ")"
+}
+
+// ExternKind is the kind of an import or export.
+type ExternKind byte
+
+// Import and export kinds.
+const (
+	ExternFunc   ExternKind = 0
+	ExternTable  ExternKind = 1
+	ExternMemory ExternKind = 2
+	ExternGlobal ExternKind = 3
+)
+
+// String is the kind's text-format keyword.
+func (k ExternKind) String() string {
+	switch k {
+	case ExternFunc:
+		return "func"
+	case ExternTable:
+		return "table"
+	case ExternMemory:
+		return "memory"
+	case ExternGlobal:
+		return "global"
+	}
+	return fmt.Sprintf("externkind(%d)", byte(k))
+}
+
+// Limits bounds the size of a table or memory.
+type Limits struct {
+	Min    uint64
+	Max    uint64 // meaningful only when HasMax
+	HasMax bool
+	Shared bool // threads proposal: shared memory
+	Is64   bool // memory64 / table64: 64-bit index type
+}
+
+// Table declares a table.
+type Table struct {
+	Type   ValType // element reference type
+	Limits Limits
+}
+
+// Memory declares a linear memory.
+type Memory struct {
+	Limits Limits
+}
+
+// GlobalType is the type of a global.
+type GlobalType struct {
+	Type    ValType
+	Mutable bool
+}
+
+// Global declares a global with its initializer.
+type Global struct {
+	Type GlobalType
+	// Init is the constant initializer expression including its final end (0x0b).
+	Init []byte
+}
+
+// Import is one entry of the import section. Which of the typed fields is
+// meaningful depends on Kind.
+type Import struct {
+	Module string
+	Name   string
+	Kind   ExternKind
+	Func   uint32 // type index, for ExternFunc
+	Table  Table
+	Memory Memory
+	Global GlobalType
+}
+
+// Export is one entry of the export section.
+type Export struct {
+	Name  string
+	Kind  ExternKind
+	Index uint32 // index in the space of Kind (imports first)
+}
+
+// SegmentMode tells whether an element or data segment is applied at
+// instantiation (active), on demand (passive) or only declares references.
+type SegmentMode byte
+
+// Segment modes.
+const (
+	SegmentActive      SegmentMode = 0
+	SegmentPassive     SegmentMode = 1
+	SegmentDeclarative SegmentMode = 2 // element segments only
+)
+
+// Element is an element segment. Exactly one of Funcs (function-index form)
+// and Exprs (expression form) is used, chosen by UsesExprs.
+type Element struct {
+	Mode  SegmentMode
+	Table uint32 // active segments only
+	// Offset is the constant offset expression including its end (active only).
+	Offset []byte
+	// Type is the element reference type (FuncRef for the index form).
+	Type ValType
+	// UsesExprs selects the expression form (encodings 4-7).
+	UsesExprs bool
+	Funcs     []uint32
+	// Exprs are the element initializer expressions, each including its end.
+	Exprs [][]byte
+	// ExplicitTable keeps an active segment of table 0 in the explicit-table
+	// encoding (2 or 6) the producer chose; other tables always use it.
+	ExplicitTable bool
+}
+
+// Len is the number of entries of the segment.
+func (e *Element) Len() int {
+	if e.UsesExprs {
+		return len(e.Exprs)
+	}
+	return len(e.Funcs)
+}
+
+// Local is a run of Count locals of one type in a function body.
+type Local struct {
+	Count uint32
+	Type  ValType
+}
+
+// Code is a function body.
+type Code struct {
+	Locals []Local
+	// Body is the instruction sequence including the final end (0x0b).
+	Body []byte
+}
+
+// Data is a data segment.
+type Data struct {
+	Mode   SegmentMode // SegmentActive or SegmentPassive
+	Memory uint32      // active only
+	// Offset is the constant offset expression including its end (active only).
+	Offset []byte
+	Init   []byte
+	// ExplicitMemory keeps an active segment of memory 0 in encoding 2.
+	ExplicitMemory bool
+}
+
+// Custom is a custom section. After records where it appeared: the id of the
+// nearest preceding non-custom section, or SectionCustom if it came before all
+// of them. Encode writes it at that place again.
+type Custom struct {
+	Name  string
+	Data  []byte
+	After SectionID
+
+	sizeWidth uint8 // width of the section size LEB128 in the input, 0 = canonical
+}
+
+// Module is a decoded WebAssembly module. Byte slices alias the buffer given
+// to Decode: copy them before modifying that buffer.
+type Module struct {
+	Types     []FuncType
+	Imports   []Import
+	Funcs     []uint32 // type index of each function defined in the module
+	Tables    []Table
+	Memories  []Memory
+	Globals   []Global
+	Exports   []Export
+	Start     *uint32 // start function index, nil if none
+	Elements  []Element
+	DataCount *uint32 // data count section, nil if absent
+	Code      []Code
+	Data      []Data
+	Customs   []Custom
+
+	// present and sizeWidth remember which sections the input had (even when
+	// empty) and the width of their size LEB128s, so Encode reproduces padded
+	// sizes. Zero values mean "absent unless non-empty" and "canonical".
+	present   [numSectionIDs]bool
+	sizeWidth [numSectionIDs]uint8
+}
+
+// Canonicalize forgets the input's encoding choices (padded section sizes,
+// empty sections) so Encode produces the canonical, smallest form.
+func (m *Module) Canonicalize() {
+	m.present = [numSectionIDs]bool{}
+	m.sizeWidth = [numSectionIDs]uint8{}
+	for i := range m.Customs {
+		m.Customs[i].sizeWidth = 0
+	}
+}
+
+// NumImportedFuncs counts the function imports, which come first in the
+// function index space.
+func (m *Module) NumImportedFuncs() int {
+	n := 0
+	for i := range m.Imports {
+		if m.Imports[i].Kind == ExternFunc {
+			n++
+		}
+	}
+	return n
+}
+
+// NumImported counts the imports of the given kind.
+func (m *Module) NumImported(k ExternKind) int {
+	n := 0
+	for i := range m.Imports {
+		if m.Imports[i].Kind == k {
+			n++
+		}
+	}
+	return n
+}
+
+// FuncTypeOf returns the type of function idx (imports first, then defined
+// functions) or false if idx or its type index is out of range.
+func (m *Module) FuncTypeOf(idx uint32) (FuncType, bool) {
+	var ti uint32
+	n := uint32(0)
+	found := false
+	for i := range m.Imports {
+		if m.Imports[i].Kind != ExternFunc {
+			continue
+		}
+		if n == idx {
+			ti, found = m.Imports[i].Func, true
+			break
+		}
+		n++
+	}
+	if !found {
+		d := idx - n
+		if idx < n || int(d) >= len(m.Funcs) {
+			return FuncType{}, false
+		}
+		ti = m.Funcs[d]
+	}
+	if int(ti) >= len(m.Types) {
+		return FuncType{}, false
+	}
+	return m.Types[ti], true
+}
+
+// TypeIndex returns the index of a type equal to t, appending t to the type
+// section if there is none.
+func (m *Module) TypeIndex(t FuncType) uint32 {
+	for i := range m.Types {
+		if m.Types[i].Equal(t) {
+			return uint32(i)
+		}
+	}
+	m.Types = append(m.Types, t)
+	return uint32(len(m.Types) - 1)
+}
+
+// CustomSection returns the first custom section with the given name, or nil.
+func (m *Module) CustomSection(name string) *Custom {
+	for i := range m.Customs {
+		if m.Customs[i].Name == name {
+			return &m.Customs[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,105 @@
+// Package app wires the proxy together from a Config: store, verifier, metrics, handler,
+// listeners. cmd/idempotent-proxy and the end-to-end tests both run it.
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"github.com/gocanister/stripe-ic/proxy/internal/auth"
+	"github.com/gocanister/stripe-ic/proxy/internal/config"
+	"github.com/gocanister/stripe-ic/proxy/internal/metrics"
+	"github.com/gocanister/stripe-ic/proxy/internal/proxy"
+	"github.com/gocanister/stripe-ic/proxy/internal/server"
+	"github.com/gocanister/stripe-ic/proxy/internal/store"
+)
+
+// NewLogger returns the JSON logger at the configured level.
+func NewLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level)) // validated by config
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// Run serves the proxy until ctx ends. ready, if set, receives the listening addresses.
+func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func([]net.Addr)) error {
+	var st store.Store
+	if cfg.RedisURL != "" {
+		r, err := store.NewRedis(store.RedisOptions{URL: cfg.RedisURL, PollInterval: cfg.PollInterval})
+		if err != nil {
+			return err
+		}
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err = r.Ping(pctx)
+		cancel()
+		if err != nil {
+			// Not fatal: requests get 503 until Redis is back, /readyz says so.
+			log.Warn("redis not reachable at start", "err", err.Error())
+		}
+		st = r
+		log.Info("store", "kind", "redis")
+	} else {
+		st = store.NewMemory(cfg.MaxKeys, time.Minute)
+		log.Info("store", "kind", "memory")
+	}
+	defer st.Close()
+
+	ver, err := auth.NewVerifier(cfg.Ed25519Keys, cfg.ECDSAKeys, cfg.AllowAgents, nil)
+	if err != nil {
+		return err
+	}
+	if !ver.Enabled() {
+		log.Warn("no ED25519_PUB_KEY* or ECDSA_PUB_KEY* set: proxy-authorization is not checked")
+	}
+	var roots *x509.CertPool
+	if cfg.UpstreamCAFile != "" {
+		pem, err := os.ReadFile(cfg.UpstreamCAFile)
+		if err != nil {
+			return fmt.Errorf("UPSTREAM_CA_FILE: %w", err)
+		}
+		if roots, err = x509.SystemCertPool(); err != nil {
+			roots = x509.NewCertPool()
+		}
+		if !roots.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("UPSTREAM_CA_FILE %s: no PEM certificate", cfg.UpstreamCAFile)
+		}
+	}
+	m := metrics.New()
+	h, err := proxy.New(proxy.Options{
+		Store: st, Verifier: ver, Metrics: m, Logger: log,
+		URLs: cfg.URLs, Headers: cfg.Headers, AllowHosts: cfg.AllowHosts, AllowPrivate: cfg.AllowPrivate,
+		RootCAs: roots, RequestTimeout: cfg.RequestTimeout, IdempotencyTTL: cfg.IdempotencyTTL,
+		FailureTTL: cfg.FailureTTL, MaxRequestBody: cfg.MaxRequestBody, MaxResponseBody: cfg.MaxResponseBody,
+	})
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+
+	var tlsCfg *tls.Config
+	switch {
+	case cfg.TLSCertFile != "":
+		if tlsCfg, err = server.LoadTLS(cfg.TLSCertFile, cfg.TLSKeyFile); err != nil {
+			return err
+		}
+	case cfg.TLSSelfSigned:
+		var certPEM []byte
+		var fp string
+		if tlsCfg, certPEM, fp, err = server.SelfSigned(); err != nil {
+			return err
+		}
+		// Printed so a local client (or the local replica) can be told to trust it.
+		log.Info("self-signed TLS certificate", "sha256", fp, "pem", string(certPEM))
+	}
+	return server.Serve(ctx, server.Routes(h, st, m.Handler()), server.Options{
+		Addrs: cfg.ServerAddrs, TLS: tlsCfg, ShutdownTimeout: cfg.ShutdownTimeout,
+		RequestTimeout: cfg.RequestTimeout, Logger: log, Ready: ready,
+	})
+}

@@ -1,0 +1,257 @@
+package app_test
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stripe/stripe-go/v79"
+	"github.com/stripe/stripe-go/v79/client"
+
+	"github.com/gocanister/stripe-ic/proxy/internal/app"
+	"github.com/gocanister/stripe-ic/proxy/internal/config"
+	"github.com/gocanister/stripe-ic/proxy/internal/testenv"
+)
+
+// startProxy runs the whole service (app.Run) on loopback ports, IPv4 and IPv6, and returns
+// its base URLs and a stop function that shuts it down gracefully and returns Run's error.
+func startProxy(t *testing.T, args []string, env []string) (urls []string, stop func() error) {
+	t.Helper()
+	return startProxyB(t, args, env)
+}
+
+// startProxyB is startProxy for tests and benchmarks alike.
+func startProxyB(t testing.TB, args []string, env []string) (urls []string, stop func() error) {
+	t.Helper()
+	cfg, err := config.Load(append([]string{"-addr", "127.0.0.1:0,[::1]:0", "-log-level", "warn"}, args...), env, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan []net.Addr, 1)
+	done := make(chan error, 1)
+	go func() { done <- app.Run(ctx, cfg, app.NewLogger(io.Discard, "warn"), func(a []net.Addr) { ready <- a }) }()
+	scheme := "http"
+	if cfg.TLSSelfSigned {
+		scheme = "https"
+	}
+	select {
+	case addrs := <-ready:
+		for _, a := range addrs {
+			urls = append(urls, scheme+"://"+a.String())
+		}
+	case err := <-done:
+		t.Fatalf("proxy exited: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("proxy did not start")
+	}
+	var once sync.Once
+	var runErr error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case runErr = <-done:
+			case <-time.After(20 * time.Second):
+				runErr = fmt.Errorf("proxy did not stop")
+			}
+		})
+		return runErr
+	}
+	t.Cleanup(func() { _ = stop() })
+	return urls, stop
+}
+
+var upstreamCounter = regexp.MustCompile(`(?m)^idempotent_proxy_upstream_requests_total\{result="(\w+)"\} (\d+)$`)
+
+// upstreamCalls scrapes /metrics for the number of upstream calls made.
+func upstreamCalls(t *testing.T, base string) int {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	n := 0
+	for _, m := range upstreamCounter.FindAllStringSubmatch(string(b), -1) {
+		v, _ := strconv.Atoi(m[2])
+		n += v
+	}
+	return n
+}
+
+// TestStripeContract drives the proxy with the official stripe-go v79 client against
+// stripe-mock: the client is given the secret's *name* as its API key and the proxy route as
+// its backend URL, exactly as a canister would be configured.
+func TestStripeContract(t *testing.T) {
+	mock := testenv.StartStripeMock(t)
+	urls, _ := startProxy(t, nil, []string{
+		"URL_STRIPE=" + mock.HTTPURL,
+		"HEADER_STRIPE_KEY=sk_test_123", // stripe-mock accepts any sk_test_ key, nothing else
+	})
+	base := urls[0]
+	backend := stripe.GetBackendWithConfig(stripe.APIBackend, &stripe.BackendConfig{
+		URL:               stripe.String(base + "/URL_STRIPE"),
+		HTTPClient:        &http.Client{Timeout: 10 * time.Second},
+		MaxNetworkRetries: stripe.Int64(0),
+		LeveledLogger:     &stripe.LeveledLogger{Level: stripe.LevelNull},
+	})
+	sc := client.New("HEADER_STRIPE_KEY", &stripe.Backends{API: backend, Connect: backend, Uploads: backend})
+
+	params := func(successURL string) *stripe.CheckoutSessionParams {
+		p := &stripe.CheckoutSessionParams{
+			Mode:       stripe.String(string(stripe.CheckoutSessionModePayment)),
+			SuccessURL: stripe.String(successURL),
+			LineItems: []*stripe.CheckoutSessionLineItemParams{{
+				Price: stripe.String("price_123"), Quantity: stripe.Int64(1),
+			}},
+		}
+		p.SetIdempotencyKey("canister-aaaaa-aa:create:order-1")
+		return p
+	}
+	first, err := sc.CheckoutSessions.New(params("https://example.com/ok"))
+	if err != nil {
+		t.Fatalf("create checkout session through the proxy: %v", err)
+	}
+	if !strings.HasPrefix(first.ID, "cs_") || first.Object != "checkout.session" {
+		t.Fatalf("unexpected session %+v", first)
+	}
+	if n := upstreamCalls(t, base); n != 1 {
+		t.Fatalf("upstream calls = %d, want 1", n)
+	}
+	// The retry a replica (or stripe-go itself) sends is replayed, not executed.
+	again, err := sc.CheckoutSessions.New(params("https://example.com/ok"))
+	if err != nil || again.ID != first.ID || again.LastResponse.RequestID != first.LastResponse.RequestID {
+		t.Fatalf("replay: %v %+v", err, again)
+	}
+	if n := upstreamCalls(t, base); n != 1 {
+		t.Fatalf("upstream calls after replay = %d, want 1", n)
+	}
+	// Same key, other parameters: refused by the proxy before Stripe sees it.
+	if _, err := sc.CheckoutSessions.New(params("https://example.com/other")); err == nil {
+		t.Fatal("key reused with other parameters was accepted")
+	}
+	if n := upstreamCalls(t, base); n != 1 {
+		t.Fatalf("upstream calls after refused reuse = %d, want 1", n)
+	}
+	// A GET needs no key and passes through; stripe-go parses the answer.
+	got, err := sc.CheckoutSessions.Get("cs_test_123", nil)
+	if err != nil || got.ID != "cs_test_123" {
+		t.Fatalf("get session: %v %+v", err, got)
+	}
+
+	// What a canister does to pay for fewer bytes: filter the answer.
+	req, _ := http.NewRequest("GET", base+"/URL_STRIPE/v1/checkout/sessions/cs_test_9", nil)
+	req.Header.Set("Authorization", "Bearer HEADER_STRIPE_KEY")
+	req.Header.Set("Idempotency-Key", "get-cs_test_9")
+	req.Header.Set("Response-Headers", "request-id")
+	req.Header.Set("X-Json-Mask", "id,object,status,payment_status,amount_total")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(string(body), `{"amount_total":`) || !strings.Contains(string(body), `"id":"cs_test_9"`) || strings.Contains(string(body), "line_items") {
+		t.Fatalf("masked session: %d %s", resp.StatusCode, body)
+	}
+	if len(resp.Header) != 3 || resp.Header.Get("Request-Id") == "" { // Content-Type, Content-Length, Request-Id
+		t.Fatalf("filtered headers: %v", resp.Header)
+	}
+
+	// Without the injected secret, stripe-mock refuses: the proxy really did inject it.
+	req, _ = http.NewRequest("GET", base+"/URL_STRIPE/v1/checkout/sessions/cs_test_9", nil)
+	req.Header.Set("Authorization", "Bearer HEADER_NOT_CONFIGURED")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("unknown secret name: status %d, want 401 from stripe-mock", resp.StatusCode)
+	}
+}
+
+// TestServiceOperations covers what an operator relies on: both address families, TLS with a
+// generated certificate, health and metrics endpoints, and graceful shutdown that lets an
+// in-flight request finish.
+func TestServiceOperations(t *testing.T) {
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(300 * time.Millisecond)
+		io.WriteString(w, "done")
+	}))
+	defer slow.Close()
+	urls, stop := startProxy(t, []string{"-tls-self-signed"}, []string{"URL_SLOW=" + slow.URL})
+	if len(urls) != 2 || !strings.Contains(urls[1], "[::1]") {
+		t.Fatalf("listening on %v, want IPv4 and IPv6", urls)
+	}
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	for _, base := range urls {
+		for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": "idempotent_proxy_in_flight_requests"} {
+			resp, err := c.Get(base + path)
+			if err != nil {
+				t.Fatalf("%s%s: %v", base, path, err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !strings.Contains(string(b), want) || resp.TLS == nil {
+				t.Fatalf("%s%s: %d %.80s", base, path, resp.StatusCode, b)
+			}
+		}
+	}
+	result := make(chan string, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", urls[1]+"/URL_SLOW/", strings.NewReader("x"))
+		req.Header.Set("Idempotency-Key", "shutdown")
+		resp, err := c.Do(req)
+		if err != nil {
+			result <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		result <- string(b)
+	}()
+	time.Sleep(100 * time.Millisecond)
+	if err := stop(); err != nil {
+		t.Fatalf("graceful shutdown: %v", err)
+	}
+	if got := <-result; got != "done" {
+		t.Fatalf("in-flight request during shutdown got %q", got)
+	}
+	if _, err := c.Get(urls[0] + "/healthz"); err == nil {
+		t.Fatal("still serving after shutdown")
+	}
+}
+
+// TestRedisConfigured runs the service with REDIS_URL and checks /readyz follows Redis.
+func TestRedisConfigured(t *testing.T) {
+	r := testenv.StartRedis(t)
+	urls, _ := startProxy(t, nil, []string{"REDIS_URL=" + r.Addr()})
+	status := func() int {
+		resp, err := http.Get(urls[0] + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if s := status(); s != 200 {
+		t.Fatalf("readyz with Redis up: %d", s)
+	}
+	r.Kill()
+	if s := status(); s != http.StatusServiceUnavailable {
+		t.Fatalf("readyz with Redis down: %d", s)
+	}
+}

@@ -1,0 +1,174 @@
+package proxy
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// errNotRouted and friends become 4xx answers naming the reason.
+var (
+	errNoUpstream     = errors.New("no upstream: send x-forwarded-host or use a /URL_<NAME> route")
+	errUnknownRoute   = errors.New("unknown /URL_ route")
+	errHostNotAllowed = errors.New("x-forwarded-host is not in the allow-list")
+	errBadHost        = errors.New("malformed x-forwarded-host")
+)
+
+// route is a /URL_<NAME> target configured by the operator.
+type route struct {
+	base *url.URL
+}
+
+// target resolves the upstream URL of a request and whether it is an operator route (trusted,
+// may be plain HTTP on a private address) or a forwarded host (HTTPS, allow-listed, public).
+func (h *Handler) target(r *http.Request) (u *url.URL, trusted bool, err error) {
+	if name, rest, ok := splitRoute(r.URL.EscapedPath()); ok {
+		rt, found := h.routes[name]
+		if !found {
+			return nil, false, fmt.Errorf("%w: %s", errUnknownRoute, name)
+		}
+		t := *rt.base
+		t.Path = strings.TrimSuffix(rt.base.Path, "/") + rest
+		t.RawPath = ""
+		if rp := strings.TrimSuffix(rt.base.EscapedPath(), "/") + rest; rp != t.Path {
+			t.RawPath = rp
+		}
+		switch {
+		case r.URL.RawQuery == "":
+		case t.RawQuery == "":
+			t.RawQuery = r.URL.RawQuery
+		default:
+			t.RawQuery += "&" + r.URL.RawQuery
+		}
+		return &t, true, nil
+	}
+	host := r.Header.Get("X-Forwarded-Host")
+	if host == "" {
+		return nil, false, errNoUpstream
+	}
+	hostport, err := h.allowedHost(host)
+	if err != nil {
+		return nil, false, err
+	}
+	return &url.URL{Scheme: "https", Host: hostport, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}, false, nil
+}
+
+// splitRoute splits "/URL_NAME/rest" into ("URL_NAME", "/rest").
+func splitRoute(p string) (name, rest string, ok bool) {
+	if !strings.HasPrefix(p, "/URL_") {
+		return "", "", false
+	}
+	name, rest, _ = strings.Cut(p[1:], "/")
+	if rest != "" || strings.HasSuffix(p, "/") {
+		rest = "/" + rest
+	}
+	return name, rest, true
+}
+
+// allowedHost normalises an x-forwarded-host value and checks it against the allow-list; an
+// entry without a port allows port 443 only.
+func (h *Handler) allowedHost(v string) (string, error) {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if v == "" || strings.ContainsAny(v, "/@?#\\ ,") {
+		return "", fmt.Errorf("%w: %q", errBadHost, v)
+	}
+	host, port := v, "443"
+	if strings.Contains(v, ":") {
+		var err error
+		if host, port, err = net.SplitHostPort(v); err != nil {
+			return "", fmt.Errorf("%w: %q", errBadHost, v)
+		}
+	}
+	hostport := net.JoinHostPort(host, port)
+	if !h.allowHosts[hostport] {
+		return "", fmt.Errorf("%w: %q", errHostNotAllowed, v)
+	}
+	if port == "443" {
+		return host, nil
+	}
+	return hostport, nil
+}
+
+// normalizeAllowHost turns an allow-list entry into host:port (443 when omitted).
+func normalizeAllowHost(e string) (string, error) {
+	e = strings.ToLower(strings.TrimSpace(e))
+	if !strings.Contains(e, ":") || strings.HasSuffix(e, "]") {
+		return net.JoinHostPort(strings.Trim(e, "[]"), "443"), nil
+	}
+	host, port, err := net.SplitHostPort(e)
+	if err != nil {
+		return "", fmt.Errorf("allow-list entry %q: %w", e, err)
+	}
+	return net.JoinHostPort(host, port), nil
+}
+
+// blockedPrefixes are the address ranges a forwarded request may not reach: loopback,
+// private, link-local, CGNAT, multicast, reserved and the NAT64 range that could map onto them.
+var blockedPrefixes = func() []netip.Prefix {
+	var ps []netip.Prefix
+	for _, s := range []string{
+		"0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+		"172.16.0.0/12", "192.0.0.0/24", "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/3",
+		"::/128", "::1/128", "64:ff9b::/96", "64:ff9b:1::/48", "fc00::/7", "fe80::/10", "ff00::/8",
+	} {
+		ps = append(ps, netip.MustParsePrefix(s))
+	}
+	return ps
+}()
+
+// PublicAddr reports whether ip is a public unicast address a forwarded request may reach.
+func PublicAddr(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	for _, p := range blockedPrefixes {
+		if p.Contains(ip) {
+			return false
+		}
+	}
+	return ip.IsValid()
+}
+
+// errPrivateAddr is returned by the forwarded transport's dialer.
+var errPrivateAddr = errors.New("refusing to connect to a non-public address")
+
+// newTransport builds an upstream transport. The forwarded one checks every address it
+// connects to (after DNS resolution, so rebinding cannot slip through), the trusted one does
+// not. Neither honours HTTP_PROXY: the proxy is the last hop.
+func newTransport(checkAddr bool, roots *x509.CertPool, timeout time.Duration) *http.Transport {
+	d := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+	if checkAddr {
+		d.Control = func(_, address string, _ syscall.RawConn) error {
+			ap, err := netip.ParseAddrPort(address)
+			if err != nil {
+				return fmt.Errorf("%w: %s", errPrivateAddr, address)
+			}
+			if !PublicAddr(ap.Addr()) {
+				return fmt.Errorf("%w: %s", errPrivateAddr, address)
+			}
+			return nil
+		}
+	}
+	return &http.Transport{
+		Proxy: nil,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return d.DialContext(ctx, network, addr)
+		},
+		TLSClientConfig:        &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+		ForceAttemptHTTP2:      true,
+		MaxIdleConns:           512,
+		MaxIdleConnsPerHost:    256,
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    5 * time.Second,
+		ResponseHeaderTimeout:  timeout,
+		ExpectContinueTimeout:  time.Second,
+		MaxResponseHeaderBytes: 64 << 10,
+	}
+}
