@@ -113,36 +113,41 @@
 
   // checkOnce asks the canister once. It resolves to {state: "checking"},
   // {state: "completed", value}, {state: "failed", reason} or
-  // {state: "retry"} for transient trouble (network, 5xx, odd answers).
+  // {state: "retry"} for transient trouble (network, 5xx, odd answers);
+  // retryAfterMs carries a Retry-After header (the canister sends one when
+  // Stripe or the proxy asked it to back off).
   function checkOnce(cfg, id) {
     var url = cfg.checkoutEndpoint + encodeURIComponent(id);
     return fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" })
       .then(function (res) {
+        var retryAfterMs = (parseInt(res.headers.get("Retry-After") || "", 10) || 0) * 1000;
         return res.text().then(function (text) {
           if (res.status === 400) return { state: "failed", reason: reasonFrom(text) };
-          if (!res.ok) return { state: "retry" };
-          var body;
+          var body = null;
           try {
             body = JSON.parse(text);
           } catch (e) {
-            return { state: "retry" };
+            // Not JSON (a gateway error page): retry below.
           }
+          // A settled session is final whatever the HTTP status says.
           if (body && body.status === "completed" && body.value && typeof body.value === "object") {
             return { state: "completed", value: body.value };
           }
           if (body && body.status === "failed") {
             return { state: "failed", reason: reasonFrom(JSON.stringify(body.value)) };
           }
-          if (body && body.status === "checking") return { state: "checking" };
-          return { state: "retry" };
+          if (res.ok && body && body.status === "checking") {
+            return { state: "checking", retryAfterMs: retryAfterMs };
+          }
+          return { state: "retry", retryAfterMs: retryAfterMs };
         });
       }, function () {
-        return { state: "retry" };
+        return { state: "retry", retryAfterMs: 0 };
       });
   }
 
-  // poll waits 300 ms, 600 ms, ... up to pollMaxMs between checks and stops
-  // at pollTimeoutMs.
+  // poll waits 300 ms, 600 ms, ... up to pollMaxMs between checks (longer if
+  // the server sent Retry-After, up to 30 s) and stops at pollTimeoutMs.
   function poll(cfg, id, onTick) {
     var started = Date.now();
     var delay = cfg.pollInitialMs;
@@ -152,10 +157,11 @@
       onTick(attempt);
       return checkOnce(cfg, id).then(function (r) {
         if (r.state === "completed" || r.state === "failed") return r;
-        if (Date.now() - started + delay > cfg.pollTimeoutMs) {
+        var wait = Math.max(delay, Math.min(r.retryAfterMs || 0, 30000));
+        if (Date.now() - started + wait > cfg.pollTimeoutMs) {
           return { state: "timeout" };
         }
-        return sleep(delay).then(function () {
+        return sleep(wait).then(function () {
           delay = Math.min(delay * 2, cfg.pollMaxMs);
           return next();
         });

@@ -76,3 +76,15 @@ func CycleBalance() Cycles { return Default().CycleBalance() }
 func CallRaw(c Call, onDone func(m *Message, r CallResult)) error {
 	return Default().CallRaw(c, onDone)
 }
+
+// CallContextInstructionCounter counts instructions across the current call context.
+func CallContextInstructionCounter() uint64 { return Default().CallContextInstructionCounter() }
+
+// CanisterVersion counts the changes to the canister's code, settings and mode.
+func CanisterVersion() uint64 { return Default().CanisterVersion() }
+
+// InReplicatedExecution is false in a query called outside of consensus.
+func InReplicatedExecution() bool { return Default().InReplicatedExecution() }
+
+// Getenv returns the canister environment variable name.
+func Getenv(name string) (string, bool) { return Default().Getenv(name) }

@@ -59,7 +59,6 @@ func TestQueryReply(t *testing.T) {
 }
 
 func TestTraps(t *testing.T) {
-	type stringer struct{ fmtStringer }
 	tests := []struct {
 		name    string
 		kind    ic0test.Context
@@ -107,7 +106,6 @@ func TestTraps(t *testing.T) {
 			}
 		})
 	}
-	_ = stringer{}
 }
 
 type fmtStringer string

@@ -40,7 +40,7 @@ func (s *Service) Refresh(ctx context.Context, id string, env Env) (Record, erro
 	if !ok {
 		rec = newRecord(id)
 	}
-	release, err := s.guard.begin(id, rec.LastFetchAt, env.Now, env.CyclesBalance)
+	release, err := s.guard.begin(id, rec.LastFetchAt, !ok, env.Now, env.CyclesBalance)
 	if err != nil {
 		status := 200
 		switch {

@@ -204,28 +204,39 @@ func TestOneFetchInFlightPerSession(t *testing.T) {
 
 func TestOutcallBudgetAndReserve(t *testing.T) {
 	f := newFakeStripe()
-	s := newTestService(t, Config{IdempotentProxy: "proxy.example.com", Limits: Limits{OutcallBudget: 2, OutcallWindow: time.Minute, CyclesReserve: 1_000}}, f)
+	s := newTestService(t, Config{IdempotentProxy: "proxy.example.com", Limits: Limits{OutcallBudget: 4, OutcallWindow: time.Minute, CyclesReserve: 1_000}}, f)
 	ctx := context.Background()
-	ids := []string{"cs_test_1", "cs_test_2", "cs_test_3"}
-	for i, id := range ids[:2] {
-		if r := s.HTTPUpdate(ctx, getCheckout(id), env(time.Duration(i)*time.Second)); r.Status != 200 {
-			t.Fatalf("%s: %d %s", id, r.Status, r.Body)
+	// Sessions the canister knows (here from webhooks awaiting confirmation).
+	for i, id := range []string{"cs_test_k1", "cs_test_k2", "cs_test_k3"} {
+		deliver(t, s, eventJSON("evt_k"+itoa(int64(i)), EventSessionCompleted, t0.Unix(), sessionObj(id, "complete", "paid", nil)), env(0))
+	}
+	steps := []struct {
+		id     string
+		at     time.Duration
+		status int
+		retry  string
+	}{
+		{"cs_test_u1", 0, 200, ""},
+		{"cs_test_u2", time.Second, 200, ""},
+		{"cs_test_u3", 2 * time.Second, 429, "58"}, // unknown ids may use half the budget
+		{"cs_test_k1", 3 * time.Second, 200, ""},   // known sessions still get through
+		{"cs_test_k2", 4 * time.Second, 200, ""},
+		{"cs_test_k3", 5 * time.Second, 429, "55"}, // the whole budget is spent
+		{"cs_test_u3", 61 * time.Second, 200, ""},  // next window
+	}
+	for _, st := range steps {
+		r := s.HTTPUpdate(ctx, getCheckout(st.id), env(st.at))
+		if r.Status != st.status || header(r.Headers, "retry-after") != st.retry {
+			t.Fatalf("%s at %v: %d %s %v, want %d retry %q", st.id, st.at, r.Status, r.Body, r.Headers, st.status, st.retry)
 		}
-	}
-	r := s.HTTPUpdate(ctx, getCheckout(ids[2]), env(3*time.Second))
-	if r.Status != 429 || header(r.Headers, "retry-after") != "57" {
-		t.Fatalf("over budget: %d %s %v", r.Status, r.Body, r.Headers)
-	}
-	if r := s.HTTPUpdate(ctx, getCheckout(ids[2]), env(61*time.Second)); r.Status != 200 {
-		t.Fatalf("next window: %d %s", r.Status, r.Body)
 	}
 	low := env(2 * time.Minute)
 	low.CyclesBalance = 999
-	if r := s.HTTPUpdate(ctx, getCheckout("cs_test_4"), low); r.Status != 503 || !strings.Contains(header(r.Headers, "x-lookup-error"), "reserve") {
+	if r := s.HTTPUpdate(ctx, getCheckout("cs_test_k3"), low); r.Status != 503 || !strings.Contains(header(r.Headers, "x-lookup-error"), "reserve") {
 		t.Fatalf("low cycles: %d %s %v", r.Status, r.Body, r.Headers)
 	}
-	if len(f.requests) != 3 {
-		t.Fatalf("%d outcalls, want 3", len(f.requests))
+	if len(f.requests) != 5 {
+		t.Fatalf("%d outcalls, want 5", len(f.requests))
 	}
 }
 
@@ -387,8 +398,8 @@ func TestTransformDropsReplicaDifferences(t *testing.T) {
 	obj := sessionObj(sessA, "complete", "paid", nil)
 	b1, _ := json.Marshal(obj)
 	b2, _ := json.MarshalIndent(obj, "", "  ")
-	r1 := TransformResponse(OutcallResponse{Status: 200, Body: b1, Headers: []Header{{"date", "Mon"}, {"request-id", "req_1"}}}, transformSession)
-	r2 := TransformResponse(OutcallResponse{Status: 200, Body: b2, Headers: []Header{{"date", "Tue"}, {"request-id", "req_2"}}}, transformSession)
+	r1 := TransformResponse(OutcallResponse{Status: 200, Body: b1, Headers: []Header{{"date", "Mon"}, {"request-id", "req_1"}}}, []byte(transformSession))
+	r2 := TransformResponse(OutcallResponse{Status: 200, Body: b2, Headers: []Header{{"date", "Tue"}, {"request-id", "req_2"}}}, []byte(transformSession))
 	if !reflect.DeepEqual(r1, r2) || len(r1.Headers) != 0 {
 		t.Fatalf("transform differs:\n%+v\n%+v", r1, r2)
 	}

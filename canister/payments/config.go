@@ -59,8 +59,11 @@ type Limits struct {
 //   - MinRefetchInterval 5 s: the page polls every ~2 s and an outcall takes ~2-5 s on the IC.
 //   - InFlightTimeout 2 min: longer than any outcall; a fetch whose callback trapped does not
 //     block its session forever.
-//   - OutcallBudget 60 per OutcallWindow 1 min: about 3-6 billion cycles per minute at most
-//     on a 13-node subnet, whatever an attacker polls.
+//   - OutcallBudget 60 per OutcallWindow 1 min: on a 13-node subnet an outcall costs about
+//     95 million cycles through the proxy (4 KiB response budget) and 390 million without
+//     (32 KiB), so at most about 6 (or 24) billion cycles per minute whatever an attacker
+//     polls. Sessions with no stored record may
+//     use half of it, so polling random ids cannot starve known sessions.
 //   - CyclesReserve 500 billion: keep enough to stay above the freezing threshold and to keep
 //     answering queries when outcalls drain the balance.
 //   - MaxPending 10,000 and PendingTTL 25 h: a Checkout Session expires after at most 24 h,

@@ -198,7 +198,7 @@ func (s *Service) createRequest(caller Caller, req *CreateSessionRequest) Outcal
 		Headers:          append(hdr, s.commonHeaders(key)...),
 		Body:             []byte(form),
 		MaxResponseBytes: fullSessionResponseBytes,
-		TransformContext: transformSession,
+		TransformContext: []byte(transformSession),
 	}
 	out.Headers = append(out.Headers, Header{"content-type", "application/x-www-form-urlencoded"})
 	if s.proxyBase != "" {
@@ -216,7 +216,7 @@ func (s *Service) CreateCheckoutSession(ctx context.Context, caller Caller, req 
 	if err := req.Validate(); err != nil {
 		return CreatedSession{}, fmt.Errorf("create checkout session: %w", err)
 	}
-	release, err := s.guard.begin("", 0, env.Now, env.CyclesBalance)
+	release, err := s.guard.begin("", 0, false, env.Now, env.CyclesBalance)
 	if err != nil {
 		return CreatedSession{}, fmt.Errorf("create checkout session: %w", err)
 	}

@@ -72,7 +72,10 @@
 // store keeps a status index (filtered paging without scanning), payment intent and invoice
 // indexes, the pending (evictable) order, the de-duplication ring and the counters. A
 // million payments take three entries each; lookups and pages stay logarithmic.
-// MemStore is the in-memory implementation for tests and native use.
+// Keys are at most MaxKeyBytes and values at most MaxValueBytes (inputs that would exceed
+// them are refused). MemStore is the in-memory implementation for tests and native use;
+// package storetest checks any implementation (such as the canister's stable-memory one)
+// against the contract.
 //
 // # Policies and defaults (Limits; every zero field takes the default)
 //
@@ -82,7 +85,9 @@
 //     (InFlightTimeout 2 min frees a fetch whose callback trapped); MinRefetchInterval 5 s
 //     between fetches of one session.
 //   - OutcallBudget 60 outcalls per OutcallWindow of 1 min, for all sessions together
-//     (429 beyond); CyclesReserve 500 billion cycles: below it no outcall is made (503).
+//     (429 beyond), of which sessions without a stored record may use at most half, so
+//     polling random ids cannot starve known customers; CyclesReserve 500 billion cycles:
+//     below it no outcall is made (503).
 //   - MaxPending 10,000 stored non-terminal entries (checking, needs_confirmation,
 //     not_found), oldest evicted first, and PendingTTL 25 h (a session expires after at most
 //     24 h); completed, failed and refunded payments are never evicted.

@@ -153,8 +153,23 @@ func parseSessionObject(raw []byte) (SessionObject, error) {
 	if len(s.PaymentIntent) > maxObjectIDLen || len(s.Invoice) > maxObjectIDLen {
 		return s, errors.New("checkout session: payment_intent or invoice id too long")
 	}
+	// Stripe's own limits, enforced so that a stored record has a bounded size (a stable
+	// B-tree needs one) whatever a webhook body contains.
+	if len(s.Status) > maxEnumLen || len(s.PaymentStatus) > maxEnumLen || len(deref(s.Currency)) > maxEnumLen {
+		return s, errors.New("checkout session: status, payment_status or currency too long")
+	}
+	if len(deref(s.ClientReferenceID)) > maxClientReferenceBytes {
+		return s, fmt.Errorf("checkout session: client_reference_id longer than %d bytes", maxClientReferenceBytes)
+	}
 	return s, nil
 }
+
+const (
+	// maxEnumLen bounds status, payment_status and currency (all short enums at Stripe).
+	maxEnumLen = 32
+	// maxClientReferenceBytes: Stripe allows 200 characters, up to 4 bytes each in UTF-8.
+	maxClientReferenceBytes = 800
+)
 
 // paymentObject covers the fields used from payment_intent, charge and invoice objects.
 type paymentObject struct {

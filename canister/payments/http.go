@@ -52,6 +52,12 @@ const (
 // session id). It reads no state, so queries and updates share it.
 func (s *Service) route(req *HTTPRequest) (routeKind, string, *HTTPResponse) {
 	path, _, _ := strings.Cut(req.URL, "?")
+	// The gateway sends path and query; tolerate an absolute URL from other clients.
+	if rest, ok := strings.CutPrefix(path, "https://"); ok {
+		path = rest[strings.IndexByte(rest+"/", '/'):]
+	} else if rest, ok := strings.CutPrefix(path, "http://"); ok {
+		path = rest[strings.IndexByte(rest+"/", '/'):]
+	}
 	var kind routeKind
 	var id, allow string
 	switch {
@@ -148,10 +154,11 @@ func (s *Service) HTTPUpdate(ctx context.Context, req HTTPRequest, env Env) HTTP
 	}
 }
 
-var jsonHeaders = []Header{{"content-type", "application/json"}, {"cache-control", "no-store"}}
-
 func jsonResponse(status int, body []byte) HTTPResponse {
-	return HTTPResponse{Status: status, Headers: append([]Header(nil), jsonHeaders...), Body: body}
+	headers := make([]Header, 2, 4) // room for retry-after and x-lookup-error
+	headers[0] = Header{"content-type", "application/json"}
+	headers[1] = Header{"cache-control", "no-store"}
+	return HTTPResponse{Status: status, Headers: headers, Body: body}
 }
 
 func errorResponse(status int, msg string) HTTPResponse {

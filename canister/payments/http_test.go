@@ -28,6 +28,8 @@ func TestRouter(t *testing.T) {
 	}{
 		{"terminal session from state", getCheckout(sessA), 200, `"status":"completed"`, 200, `"status":"completed"`},
 		{"query string ignored", HTTPRequest{Method: "GET", URL: "/checkout/" + sessA + "?t=1"}, 200, `"completed"`, 200, `"completed"`},
+		{"absolute URL", HTTPRequest{Method: "GET", URL: "https://x.icp0.io/checkout/" + sessA}, 200, `"completed"`, 200, `"completed"`},
+		{"absolute URL without path", HTTPRequest{Method: "GET", URL: "https://x.icp0.io"}, 404, "no route", 404, "no route"},
 		{"unknown session upgrades", getCheckout("cs_live_unknown1"), 0, "", 200, `{"status":"failed","value":"no such checkout session"}`},
 		{"invalid id", getCheckout("pi_123"), 400, "invalid checkout session id", 400, "cs_test_ or cs_live_"},
 		{"id with bad characters", getCheckout("cs_test_abc%2F.."), 400, "only letters and digits", 400, "invalid"},

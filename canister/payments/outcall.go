@@ -71,7 +71,7 @@ const (
 )
 
 // Transform contexts: which projection TransformResponse keeps.
-var transformSession = []byte("session")
+const transformSession = "session"
 
 // endpoint builds the URL and the routing headers for a Stripe API path, through the proxy
 // when one is configured.
@@ -126,7 +126,7 @@ func (s *Service) sessionFetchRequest(id string, attempt uint32) OutcallRequest 
 		URL:              url,
 		Headers:          append(h, s.commonHeaders(key)...),
 		MaxResponseBytes: fullSessionResponseBytes,
-		TransformContext: transformSession,
+		TransformContext: []byte(transformSession),
 	}
 	if s.proxyBase != "" {
 		req.MaxResponseBytes = maskedResponseBytes
@@ -140,7 +140,7 @@ func (s *Service) sessionFetchRequest(id string, attempt uint32) OutcallRequest 
 // formatting); an error body is reduced to Stripe's error type and code.
 func TransformResponse(resp OutcallResponse, context []byte) OutcallResponse {
 	out := OutcallResponse{Status: resp.Status}
-	if string(context) != string(transformSession) {
+	if string(context) != transformSession {
 		return out
 	}
 	if resp.Status >= 200 && resp.Status < 300 {

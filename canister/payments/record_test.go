@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -95,4 +96,34 @@ func TestStatusNames(t *testing.T) {
 	if _, err := ParseStatus("paid"); err == nil {
 		t.Error("ParseStatus(paid) succeeded")
 	}
+}
+
+// TestStoreBounds builds the largest record and keys the package can store and checks them
+// against MaxKeyBytes and MaxValueBytes.
+func TestStoreBounds(t *testing.T) {
+	long := func(prefix string, n int) string { return prefix + strings.Repeat("Z", n-len(prefix)) }
+	r := Record{
+		SessionID: long("cs_live_", maxSessionIDLen), Status: StatusNeedsConfirmation,
+		Reason:       "webhook claims " + StatusNeedsConfirmation.String() + strings.Repeat("x", 16),
+		StripeStatus: long("", maxEnumLen), PaymentStatus: long("", maxEnumLen), Currency: long("", maxEnumLen),
+		ClientReferenceID: long("", maxClientReferenceBytes), PaymentIntent: long("pi_", maxObjectIDLen),
+		Invoice: long("in_", maxObjectIDLen), LastEventID: long("evt_", maxEventIDLen),
+		AmountTotal: math.MinInt64, Created: math.MinInt64, AmountRefunded: math.MinInt64,
+		LastEventCreated: math.MinInt64, LastFetchAt: math.MinInt64, FirstSeenAt: math.MinInt64,
+		UpdatedAt: math.MinInt64, FetchAttempts: math.MaxUint32, PendingSeq: math.MaxUint64,
+	}
+	b, _ := r.MarshalBinary()
+	if len(b) > MaxValueBytes {
+		t.Fatalf("largest record is %d bytes > MaxValueBytes %d", len(b), MaxValueBytes)
+	}
+	keys := []string{
+		pfxRecord + r.SessionID, pfxStatus + statusKey(r.Status, r.SessionID), pfxIntent + r.PaymentIntent,
+		pfxInvoice + r.Invoice, pfxEvent + r.LastEventID, pfxEventQ + be8(1), pfxPending + be8(1), keyMeta,
+	}
+	for _, k := range keys {
+		if len(k) > MaxKeyBytes {
+			t.Fatalf("key %.10q... is %d bytes > MaxKeyBytes %d", k, len(k), MaxKeyBytes)
+		}
+	}
+	t.Logf("largest record %d bytes, largest key %d bytes", len(b), MaxKeyBytes)
 }

@@ -5,6 +5,14 @@ import (
 	"sort"
 )
 
+// Bounds a Store implementation can rely on (a stable-memory B-tree with fixed-size slots
+// needs them). TestStoreBounds checks them against the largest key and record the package
+// can write.
+const (
+	MaxKeyBytes   = 4 + maxSessionIDLen // "s/" + status byte + "/" + session id
+	MaxValueBytes = 2560                // a record (about 2.1 KiB at most); every other value is smaller
+)
+
 // Store is an ordered byte key-value map: the shape of a stable-memory B-tree, so the
 // canister can keep every record in stable memory and only caches on the heap.
 //

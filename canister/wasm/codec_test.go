@@ -214,3 +214,13 @@ func TestLEB128(t *testing.T) {
 		t.Errorf("max uint32: %d %v", v, err)
 	}
 }
+
+// TestRoundTripLarge round-trips a 13 MB Go module using stripe-go (net/http,
+// TLS, JSON): the size of the real canister.
+func TestRoundTripLarge(t *testing.T) {
+	in := wasmtest.BuildGo(t, "bigprog")
+	m := roundTrip(t, "bigprog", in)
+	if len(m.Code) < 5000 {
+		t.Errorf("only %d functions", len(m.Code))
+	}
+}

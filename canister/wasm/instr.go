@@ -154,14 +154,14 @@ func (b BlockType) TypeIndex() (uint32, bool) {
 // MemArg is the memory immediate of loads, stores and atomics.
 type MemArg struct {
 	Align  uint32 // log2 of the alignment
-	Offset uint64
+	Offset uint64 // added to the address operand
 	Memory uint32 // memory index (multi-memory), 0 otherwise
 }
 
 // Instr is one decoded instruction. Which immediate fields are set depends on
 // Op; the others keep stale values from earlier instructions.
 type Instr struct {
-	Op Op
+	Op Op // the opcode
 	// Start and End delimit the instruction (opcode and immediates) in the
 	// code given to the reader: code[Start:End] copies it verbatim.
 	Start, End int
@@ -228,8 +228,8 @@ var ErrUnknownOpcode = errors.New("unknown opcode")
 
 // InstrError is a failure to decode the instruction at Offset.
 type InstrError struct {
-	Offset int // position of the instruction's first byte in the code
-	Err    error
+	Offset int   // position of the instruction's first byte in the code
+	Err    error // what is wrong
 }
 
 // Error formats the error with the offset in the code.

@@ -98,8 +98,8 @@ func (t ValType) valid() bool {
 
 // FuncType is a function signature.
 type FuncType struct {
-	Params  []ValType
-	Results []ValType
+	Params  []ValType // parameter types in order
+	Results []ValType // result types in order (several with multi-value)
 }
 
 // Equal reports whether t and u have the same parameters and results.
@@ -168,33 +168,33 @@ func (k ExternKind) String() string {
 
 // Limits bounds the size of a table or memory.
 type Limits struct {
-	Min    uint64
+	Min    uint64 // initial size in pages (memory) or elements (table)
 	Max    uint64 // meaningful only when HasMax
-	HasMax bool
-	Shared bool // threads proposal: shared memory
-	Is64   bool // memory64 / table64: 64-bit index type
+	HasMax bool   // whether a maximum is declared
+	Shared bool   // threads proposal: shared memory
+	Is64   bool   // memory64 / table64: 64-bit index type
 }
 
 // Table declares a table.
 type Table struct {
 	Type   ValType // element reference type
-	Limits Limits
+	Limits Limits  // size in elements
 }
 
 // Memory declares a linear memory.
 type Memory struct {
-	Limits Limits
+	Limits Limits // size in 64 KiB pages
 }
 
 // GlobalType is the type of a global.
 type GlobalType struct {
-	Type    ValType
-	Mutable bool
+	Type    ValType // value type
+	Mutable bool    // whether global.set may change it
 }
 
 // Global declares a global with its initializer.
 type Global struct {
-	Type GlobalType
+	Type GlobalType // type and mutability
 	// Init is the constant initializer expression including its final end (0x0b).
 	Init []byte
 }
@@ -202,20 +202,20 @@ type Global struct {
 // Import is one entry of the import section. Which of the typed fields is
 // meaningful depends on Kind.
 type Import struct {
-	Module string
-	Name   string
-	Kind   ExternKind
-	Func   uint32 // type index, for ExternFunc
-	Table  Table
-	Memory Memory
-	Global GlobalType
+	Module string     // module name, e.g. "ic0"
+	Name   string     // field name, e.g. "msg_reply"
+	Kind   ExternKind // what is imported; selects the field below
+	Func   uint32     // type index, for ExternFunc
+	Table  Table      // for ExternTable
+	Memory Memory     // for ExternMemory
+	Global GlobalType // for ExternGlobal
 }
 
 // Export is one entry of the export section.
 type Export struct {
-	Name  string
-	Kind  ExternKind
-	Index uint32 // index in the space of Kind (imports first)
+	Name  string     // export name, unique in the module
+	Kind  ExternKind // what is exported
+	Index uint32     // index in the space of Kind (imports first)
 }
 
 // SegmentMode tells whether an element or data segment is applied at
@@ -232,15 +232,16 @@ const (
 // Element is an element segment. Exactly one of Funcs (function-index form)
 // and Exprs (expression form) is used, chosen by UsesExprs.
 type Element struct {
-	Mode  SegmentMode
-	Table uint32 // active segments only
+	Mode  SegmentMode // active, passive or declarative
+	Table uint32      // active segments only
 	// Offset is the constant offset expression including its end (active only).
 	Offset []byte
 	// Type is the element reference type (FuncRef for the index form).
 	Type ValType
 	// UsesExprs selects the expression form (encodings 4-7).
 	UsesExprs bool
-	Funcs     []uint32
+	// Funcs are the function indices of the index form.
+	Funcs []uint32
 	// Exprs are the element initializer expressions, each including its end.
 	Exprs [][]byte
 	// ExplicitTable keeps an active segment of table 0 in the explicit-table
@@ -258,13 +259,13 @@ func (e *Element) Len() int {
 
 // Local is a run of Count locals of one type in a function body.
 type Local struct {
-	Count uint32
-	Type  ValType
+	Count uint32  // number of locals in the run
+	Type  ValType // their type
 }
 
 // Code is a function body.
 type Code struct {
-	Locals []Local
+	Locals []Local // local declarations after the parameters
 	// Body is the instruction sequence including the final end (0x0b).
 	Body []byte
 }
@@ -275,7 +276,7 @@ type Data struct {
 	Memory uint32      // active only
 	// Offset is the constant offset expression including its end (active only).
 	Offset []byte
-	Init   []byte
+	Init   []byte // the bytes the segment holds
 	// ExplicitMemory keeps an active segment of memory 0 in encoding 2.
 	ExplicitMemory bool
 }
@@ -284,9 +285,9 @@ type Data struct {
 // nearest preceding non-custom section, or SectionCustom if it came before all
 // of them. Encode writes it at that place again.
 type Custom struct {
-	Name  string
-	Data  []byte
-	After SectionID
+	Name  string    // section name, e.g. "name" or "icp:public candid:service"
+	Data  []byte    // contents after the name
+	After SectionID // position: the preceding non-custom section
 
 	sizeWidth uint8 // width of the section size LEB128 in the input, 0 = canonical
 }
@@ -294,19 +295,19 @@ type Custom struct {
 // Module is a decoded WebAssembly module. Byte slices alias the buffer given
 // to Decode: copy them before modifying that buffer.
 type Module struct {
-	Types     []FuncType
-	Imports   []Import
-	Funcs     []uint32 // type index of each function defined in the module
-	Tables    []Table
-	Memories  []Memory
-	Globals   []Global
-	Exports   []Export
-	Start     *uint32 // start function index, nil if none
-	Elements  []Element
-	DataCount *uint32 // data count section, nil if absent
-	Code      []Code
-	Data      []Data
-	Customs   []Custom
+	Types     []FuncType // type section
+	Imports   []Import   // import section; imports come first in each index space
+	Funcs     []uint32   // type index of each function defined in the module
+	Tables    []Table    // tables defined in the module
+	Memories  []Memory   // memories defined in the module
+	Globals   []Global   // globals defined in the module
+	Exports   []Export   // export section
+	Start     *uint32    // start function index, nil if none
+	Elements  []Element  // element segments
+	DataCount *uint32    // data count section, nil if absent
+	Code      []Code     // one body per entry of Funcs
+	Data      []Data     // data segments
+	Customs   []Custom   // custom sections in input order
 
 	// present and sizeWidth remember which sections the input had (even when
 	// empty) and the width of their size LEB128s, so Encode reproduces padded

@@ -8,6 +8,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { spawn, execFileSync } from "node:child_process";
 import { chromium } from "playwright-core";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -34,9 +35,12 @@ const scenarios = {
   "cs_test_unpaid": () => ({ status: "completed", value: { id: "cs_test_unpaid", status: "complete",
     payment_status: "unpaid", amount_total: 700, currency: "usd", client_reference_id: null, created } }),
   "cs_test_slow": () => ({ status: "checking" }),
+  "cs_test_busy": () => completed("cs_test_busy", 100, "gbp"),
 };
 
 let server, baseURL, context, configOverride = {};
+let sandboxOrigin = null; // set while the Go sandbox test runs
+const SANDBOX_KEY = "sk_test_frontend_e2e";
 const polls = new Map(); // session id -> [timestamps]
 const linkVisits = [];
 
@@ -52,10 +56,20 @@ async function handle(req, res) {
     const times = polls.get(id) || [];
     times.push(Date.now());
     polls.set(id, times);
+    if (id === "cs_test_busy" && times.length === 1) {
+      // What the canister answers while Stripe rate-limits it.
+      res.writeHead(503, { "Content-Type": "application/json", "Retry-After": "1" });
+      return res.end(JSON.stringify({ status: "checking" }));
+    }
+    if (id === "cs_test_gone") {
+      res.writeHead(404, { "Content-Type": "application/json" });
+      return res.end(JSON.stringify({ status: "failed", value: "No such checkout.session" }));
+    }
     if (id === "cs_test_bad400") {
       res.writeHead(400, { "Content-Type": "text/plain" });
       return res.end("invalid checkout session id: cs_test_bad400");
     }
+    if (sandboxOrigin && !scenarios[id]) return forwardToSandbox(id, res);
     const scenario = scenarios[id];
     if (!scenario) {
       res.writeHead(404, { "Content-Type": "application/json" });
@@ -109,7 +123,7 @@ before(async () => {
   // Offline: every request must stay on the local test server.
   await context.route("**/*", (route) => {
     const u = new URL(route.request().url());
-    if (u.origin === baseURL || u.protocol === "data:") return route.continue();
+    if (u.origin === baseURL || u.origin === sandboxOrigin || u.protocol === "data:") return route.continue();
     externalRequests.push(u.href);
     return route.abort();
   });
@@ -209,6 +223,24 @@ test("a 400 from the canister is a failure with its message", async () => {
   await page.close();
 });
 
+test("a 503 with Retry-After is retried after the server's delay", async () => {
+  const { page, errors } = await openPage("?checkout_session_id=cs_test_busy");
+  await page.getByTestId("status").filter({ hasText: "Paid" }).waitFor();
+  assert.equal(await page.getByTestId("amount").textContent(), "£1.00");
+  const times = polls.get("cs_test_busy");
+  assert.equal(times.length, 2);
+  assert.ok(times[1] - times[0] >= 950, `waited ${times[1] - times[0]} ms`);
+  assert.deepEqual(errors.filter((e) => !/status of 503/.test(e)), []);
+  await page.close();
+});
+
+test("a failed answer is final even with a 404 status", async () => {
+  const { page } = await openPage("?checkout_session_id=cs_test_gone");
+  await page.getByTestId("failure-reason").filter({ hasText: "No such checkout.session" }).waitFor();
+  assert.equal(polls.get("cs_test_gone").length, 1);
+  await page.close();
+});
+
 test("an invalid session id is refused without polling", async () => {
   const { page, errors } = await openPage("?checkout_session_id=not-a-session");
   await page.getByTestId("failure-reason").filter({ hasText: "valid Stripe Checkout Session id" }).waitFor();
@@ -259,6 +291,106 @@ test("payment_link query parameter is honoured only for allowed origins", async 
   await page.close();
 });
 
+
+// forwardToSandbox answers /checkout/<id> like the canister would, from the
+// Go sandbox's GET /v1/checkout/sessions/<id>.
+async function forwardToSandbox(id, res) {
+  const r = await fetch(`${sandboxOrigin}/v1/checkout/sessions/${encodeURIComponent(id)}`, {
+    headers: { Authorization: `Bearer ${SANDBOX_KEY}` },
+  });
+  const cs = await r.json();
+  let body;
+  if (r.status !== 200) body = { status: "failed", value: cs.error?.message || `HTTP ${r.status}` };
+  else if (cs.status === "open") body = { status: "checking" };
+  else if (cs.status === "expired") body = { status: "failed", value: "The checkout session expired." };
+  else {
+    const { id: sid, status, payment_status, amount_total, currency, client_reference_id, created } = cs;
+    body = { status: "completed", value: { id: sid, status, payment_status, amount_total, currency,
+      client_reference_id, created } };
+  }
+  res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+  res.end(JSON.stringify(body));
+}
+
+// startSandbox builds and starts cmd/stripe-sandbox with a Payment Link whose
+// success URL returns to the page; it resolves to {origin, link, stop}.
+async function startSandbox(successURL) {
+  const proxyDir = path.resolve(root, "..", "proxy");
+  const bin = path.join(await fs.mkdtemp(path.join(os.tmpdir(), "stripe-sandbox-")), "stripe-sandbox");
+  execFileSync(process.env.GO || "go", ["build", "-o", bin, "./cmd/stripe-sandbox"], { cwd: proxyDir, stdio: "inherit" });
+  const child = spawn(bin, ["-addr", "127.0.0.1:0", "-api-key", SANDBOX_KEY, "-link-name", "Donation",
+    "-link-amount", "1234", "-link-currency", "usd", "-success-url", successURL], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stderr.on("data", () => {});
+  const info = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sandbox did not start: ${out}`)), 20000);
+    child.on("exit", (code) => reject(new Error(`sandbox exited ${code}: ${out}`)));
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const origin = out.match(/listening on (http:\/\/\S+)/);
+      const link = out.match(/payment link: (\S+)/);
+      if (origin && link) {
+        clearTimeout(timer);
+        resolve({ origin: origin[1], link: link[1] });
+      }
+    });
+  });
+  const stop = () => new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.on("exit", resolve);
+    child.kill("SIGTERM");
+  });
+  return { ...info, stop };
+}
+
+test("end to end with the Go sandbox: decline, then pay, then Paid", async () => {
+  const sb = await startSandbox(`${baseURL}/?checkout_session_id={CHECKOUT_SESSION_ID}`);
+  sandboxOrigin = sb.origin;
+  configOverride = { paymentLinkUrl: sb.link };
+  try {
+    const { page, errors } = await openPage("");
+    const linkRequests = [];
+    page.on("request", (req) => { if (req.url().startsWith(sb.link)) linkRequests.push(new URL(req.url())); });
+    await Promise.all([page.waitForURL(`${sb.origin}/c/pay/cs_test_*`), page.getByRole("button", { name: "Pay" }).click()]);
+    // The sandbox's checkout page: a plain form, no script.
+    await page.getByRole("heading", { name: "Donation" }).waitFor();
+    assert.equal(await page.getByTestId("total").textContent(), "$12.34");
+    await shot(page, "sandbox-checkout");
+
+    await page.getByLabel("Card number").fill("4000 0000 0000 0002");
+    await page.getByLabel("Expiry").fill("12 / 34");
+    await page.getByLabel("CVC").fill("123");
+    await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: /^Pay \$12\.34$/ }).click()]);
+    await page.getByRole("alert").filter({ hasText: "Your card was declined." }).waitFor();
+    await shot(page, "sandbox-declined");
+
+    await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+    await Promise.all([page.waitForURL(`${baseURL}/?checkout_session_id=cs_test_*`),
+      page.getByRole("button", { name: /^Pay / }).click()]);
+    const sessionID = new URL(page.url()).searchParams.get("checkout_session_id");
+    assert.match(sessionID, /^cs_test_[A-Za-z0-9]{58}$/);
+    await page.getByTestId("status").filter({ hasText: "Paid" }).waitFor();
+    assert.equal(await page.getByTestId("amount").textContent(), "$12.34");
+    // The reference the page generated went through Stripe and came back.
+    assert.equal(linkRequests.length, 1);
+    const ref = linkRequests[0].searchParams.get("client_reference_id");
+    assert.match(ref, /^ref_[A-Za-z0-9_-]+$/);
+    assert.equal(await page.getByTestId("reference").textContent(), ref);
+    await shot(page, "sandbox-paid");
+    // The browser's own 402 answer to the declined form is the only console noise.
+    assert.deepEqual(errors.filter((e) => !/status of 402/.test(e)), []);
+
+    const stats = await (await fetch(`${sb.origin}/_sandbox/stats`)).json();
+    assert.equal(stats.payments.succeeded, 1);
+    assert.equal(stats.payments.declined, 1);
+    await page.close();
+  } finally {
+    sandboxOrigin = null;
+    await sb.stop();
+  }
+});
+
+// Last: covers every page opened above.
 test("no request leaves the page's origin", () => {
   assert.deepEqual(externalRequests, []);
 });

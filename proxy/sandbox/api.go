@@ -25,6 +25,10 @@ func (s *Server) routes() *http.ServeMux {
 	api("GET /v1/payment_intents/{id}", s.getPaymentIntent)
 	api("GET /v1/events/{id}", s.getEvent)
 	api("GET /v1/events", s.listEvents)
+	api("POST /v1/webhook_endpoints", s.createWebhookEndpoint)
+	api("GET /v1/webhook_endpoints", s.listWebhookEndpoints)
+	api("GET /v1/webhook_endpoints/{id}", s.getWebhookEndpoint)
+	api("DELETE /v1/webhook_endpoints/{id}", s.deleteWebhookEndpoint)
 	mux.Handle("/v1/", s.api("other /v1/", func(r *http.Request, _ Params, _ reqInfo) (any, *apiError) {
 		return nil, notFoundRoute(r.Method, r.URL.Path)
 	}))
@@ -416,24 +420,20 @@ func (s *Server) listEvents(_ *http.Request, p Params, _ reqInfo) (any, *apiErro
 	typ, _ := p.String("type")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	list := struct {
-		Object  string            `json:"object"`
-		URL     string            `json:"url"`
-		HasMore bool              `json:"has_more"`
-		Data    []json.RawMessage `json:"data"`
-	}{Object: "list", URL: "/v1/events", Data: []json.RawMessage{}}
+	data := []json.RawMessage{}
+	hasMore := false
 	for i := len(s.st.Events) - 1; i >= 0; i-- {
 		e := s.st.Events[i]
 		if typ != "" && !eventTypeIs(e.Body, typ) {
 			continue
 		}
-		if int64(len(list.Data)) == limit {
-			list.HasMore = true
+		if int64(len(data)) == limit {
+			hasMore = true
 			break
 		}
-		list.Data = append(list.Data, json.RawMessage(e.Body))
+		data = append(data, json.RawMessage(e.Body))
 	}
-	return list, nil
+	return apiList{Object: "list", URL: "/v1/events", HasMore: hasMore, Data: data}, nil
 }
 
 func eventTypeIs(body []byte, typ string) bool {
@@ -478,6 +478,9 @@ func amountParam(p Params, name string) (int64, *apiError) {
 	return v, nil
 }
 
+// maxQuantity keeps unit_amount × quantity far from int64 overflow.
+const maxQuantity = 999999
+
 func quantityParam(m Params, prefix string) (int64, *apiError) {
 	qty, present, err := m.Int("quantity")
 	if err != nil {
@@ -487,8 +490,8 @@ func quantityParam(m Params, prefix string) (int64, *apiError) {
 	if !present {
 		return 0, missingParam(prefix + "[quantity]")
 	}
-	if qty < 1 {
-		return 0, invalidRequest(prefix+"[quantity]", "Quantity must be greater than 0.")
+	if qty < 1 || qty > maxQuantity {
+		return 0, invalidRequest(prefix+"[quantity]", "Quantity must be between 1 and %d.", maxQuantity)
 	}
 	return qty, nil
 }

@@ -321,3 +321,32 @@ func TestHealthAndStats(t *testing.T) {
 		t.Errorf("after reset: %+v", st)
 	}
 }
+
+func TestEventShape(t *testing.T) {
+	sb, ts := startSandbox(t, Config{})
+	link, _ := sb.CreatePaymentLink(LinkSpec{Currency: "usd", UnitAmount: 1234})
+	page := visitLink(t, link.URL, nil)
+	call(t, "POST", page, "", "", url.Values{"card_number": {"4242424242424242"}})
+	_, _, body := call(t, "GET", ts.URL+"/v1/events?type=checkout.session.completed&limit=1", "Bearer "+testKey, "", nil)
+	var list struct {
+		Object string           `json:"object"`
+		Data   []map[string]any `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(body), &list); err != nil || list.Object != "list" || len(list.Data) != 1 {
+		t.Fatalf("event list = %s (%v)", body, err)
+	}
+	evt := list.Data[0]
+	data, _ := evt["data"].(map[string]any)
+	if _, ok := evt["account"]; ok {
+		t.Error("event has account")
+	}
+	if _, ok := data["previous_attributes"]; ok {
+		t.Error("event has previous_attributes")
+	}
+	obj, _ := data["object"].(map[string]any)
+	req, _ := evt["request"].(map[string]any)
+	if evt["type"] != "checkout.session.completed" || evt["api_version"] != "2024-06-20" || obj["object"] != "checkout.session" ||
+		req == nil || req["id"] != nil {
+		t.Errorf("event = %v", evt)
+	}
+}

@@ -14,7 +14,7 @@ import (
 const testKey = "sk_test_sandbox123456789"
 
 // startSandbox serves a Server on a loopback port; cfg.BaseURL is filled in.
-func startSandbox(t *testing.T, cfg Config) (*Server, *httptest.Server) {
+func startSandbox(t testing.TB, cfg Config) (*Server, *httptest.Server) {
 	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
 	cfg.BaseURL = "http://" + ts.Listener.Addr().String()

@@ -9,8 +9,12 @@ import (
 	stripe "github.com/stripe/stripe-go/v79"
 )
 
-// maxEvents bounds the event log kept for GET /v1/events.
-const maxEvents = 10000
+// maxEvents bounds the event log kept for GET /v1/events; maxSavedEvents the
+// part of it written to the state file.
+const (
+	maxEvents      = 5000
+	maxSavedEvents = 200
+)
 
 // reqInfo identifies the API request that caused an event (event.request).
 type reqInfo struct {
@@ -167,10 +171,12 @@ func (s *Server) emitLocked(typ string, obj any, req reqInfo) {
 		s.log.Error("event not rendered", "type", typ, "err", err)
 		return
 	}
+	targets := s.targetsLocked(typ)
 	evt := &stripe.Event{
-		ID: newID("evt_", objectIDLen), Object: "event", APIVersion: APIVersion,
+		PendingWebhooks: int64(len(targets)),
+		ID:              newID("evt_", objectIDLen), Object: "event", APIVersion: APIVersion,
 		Created: s.now().Unix(), Data: &stripe.EventData{Raw: data},
-		PendingWebhooks: int64(len(s.cfg.WebhookEndpoints)), Type: stripe.EventType(typ),
+		Type:    stripe.EventType(typ),
 		Request: &stripe.EventRequest{ID: req.ID, IdempotencyKey: req.IdempotencyKey},
 	}
 	body, err := render(evt, nil)
@@ -184,7 +190,7 @@ func (s *Server) emitLocked(typ string, obj any, req reqInfo) {
 	}
 	s.stats.event()
 	s.log.Info("event", "id", evt.ID, "type", typ)
-	s.hooks.enqueue(evt.ID, typ, body)
+	s.hooks.enqueue(targets, evt.ID, typ, body)
 }
 
 func validCurrency(c string) bool {

@@ -68,7 +68,15 @@ func normalize(v any, expand []string, top bool) any {
 				t[k] = map[string]any{}
 				continue
 			}
-			t[k] = normalize(child, nil, false)
+			n := normalize(child, nil, false)
+			// Stripe leaves these out of events rather than sending null:
+			// previous_attributes exists only on *.updated events, account
+			// only on Connect events.
+			if n == nil && (k == "previous_attributes" || (top && k == "account")) {
+				delete(t, k)
+				continue
+			}
+			t[k] = n
 		}
 		return t
 	default:

@@ -38,8 +38,8 @@ type Config struct {
 	// StateFile, when set, is loaded at start and rewritten after every
 	// change so a restarted sandbox keeps its links and sessions.
 	StateFile string
-	// HTTPClient delivers webhooks (default: a client with no global timeout;
-	// RetryPolicy.Timeout bounds each attempt).
+	// HTTPClient delivers webhooks (default: resolves *.localhost to
+	// loopback, follows no redirects; RetryPolicy.Timeout bounds each attempt).
 	HTTPClient *http.Client
 	Logger     *slog.Logger
 	// Now is the clock (default time.Now); tests move it.
@@ -70,6 +70,9 @@ type state struct {
 	Intents     map[string]*paymentIntent `json:"payment_intents"`
 	Events      []storedEvent             `json:"events"`
 	Idempotency map[string]*idemRecord    `json:"idempotency"`
+	// Webhooks are the endpoints registered through the API; those given in
+	// Config.WebhookEndpoints are not stored.
+	Webhooks map[string]*webhookEndpoint `json:"webhook_endpoints"`
 }
 
 func newState() state {
@@ -77,6 +80,7 @@ func newState() state {
 		Products: map[string]*product{}, Prices: map[string]*price{},
 		Links: map[string]*paymentLink{}, Sessions: map[string]*session{},
 		Intents: map[string]*paymentIntent{}, Idempotency: map[string]*idemRecord{},
+		Webhooks: map[string]*webhookEndpoint{},
 	}
 }
 
@@ -96,7 +100,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.SessionTTL = 24 * time.Hour
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{}
+		cfg.HTTPClient = newWebhookClient()
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -108,8 +112,12 @@ func New(cfg Config) (*Server, error) {
 		cfg: cfg, log: cfg.Logger, now: cfg.Now, stats: newStats(),
 		st: newState(), inFlight: map[string]bool{},
 	}
-	s.hooks = newDispatcher(cfg.WebhookEndpoints, cfg.WebhookSecret, cfg.Retry, cfg.HTTPClient,
-		cfg.Now, cfg.Logger, s.stats)
+	s.hooks = newDispatcher(cfg.Retry, cfg.HTTPClient, cfg.Now, cfg.Logger, s.stats)
+	for _, u := range cfg.WebhookEndpoints {
+		if !validURL(u) {
+			return nil, fmt.Errorf("webhook endpoint %q is not an http(s) URL", u)
+		}
+	}
 	if cfg.StateFile != "" {
 		if err := s.load(); err != nil {
 			return nil, err
@@ -172,6 +180,9 @@ func (s *Server) load() error {
 	if st.Idempotency == nil {
 		st.Idempotency = fresh.Idempotency
 	}
+	if st.Webhooks == nil {
+		st.Webhooks = fresh.Webhooks
+	}
 	s.st = st
 	return nil
 }
@@ -181,7 +192,13 @@ func (s *Server) saveLocked() error {
 	if s.cfg.StateFile == "" {
 		return nil
 	}
-	data, err := json.Marshal(&s.st)
+	// The file is rewritten after every change: keep only recent events
+	// there so it stays small (the in-memory log keeps maxEvents).
+	st := s.st
+	if n := len(st.Events); n > maxSavedEvents {
+		st.Events = st.Events[n-maxSavedEvents:]
+	}
+	data, err := json.Marshal(&st)
 	if err != nil {
 		return fmt.Errorf("encode sandbox state: %w", err)
 	}

@@ -191,3 +191,77 @@ func TestRetryBackoff(t *testing.T) {
 		}
 	}
 }
+
+func TestWebhookEndpointsAPI(t *testing.T) {
+	sb, ts := startSandbox(t, Config{})
+	sc := stripeClient(ts.URL, testKey)
+	all, onlyExpired := newSink(0), newSink(0)
+	allSrv, _ := startWebhookEndpoint(t, all)
+	expSrv, _ := startWebhookEndpoint(t, onlyExpired)
+
+	// The canister on the local replica is reached as <id>.raw.localhost:
+	// the sandbox resolves *.localhost to loopback without DNS.
+	allURL := strings.Replace(allSrv.URL, "127.0.0.1", "aaaaa-aa.raw.localhost", 1) + "/webhook"
+	weAll, err := sc.WebhookEndpoints.New(&stripe.WebhookEndpointParams{
+		URL: stripe.String(allURL), EnabledEvents: stripe.StringSlice([]string{"*"}),
+	})
+	if err != nil {
+		t.Fatalf("create endpoint: %v", err)
+	}
+	weExp, err := sc.WebhookEndpoints.New(&stripe.WebhookEndpointParams{
+		URL:           stripe.String(expSrv.URL + "/hook"),
+		EnabledEvents: stripe.StringSlice([]string{"checkout.session.expired"}),
+	})
+	if err != nil {
+		t.Fatalf("create endpoint: %v", err)
+	}
+	if !strings.HasPrefix(weAll.ID, "we_") || !strings.HasPrefix(weAll.Secret, "whsec_") ||
+		weAll.Secret == weExp.Secret || weAll.Status != "enabled" || weAll.URL != allURL {
+		t.Fatalf("endpoint = %+v", weAll)
+	}
+	got, err := sc.WebhookEndpoints.Get(weAll.ID, nil)
+	if err != nil || got.Secret != "" || got.URL != allURL {
+		t.Errorf("get endpoint (secret must not be shown again) = %+v, %v", got, err)
+	}
+
+	link, _ := sb.CreatePaymentLink(LinkSpec{Currency: "usd", UnitAmount: 100})
+	page := visitLink(t, link.URL, nil)
+	id := page[strings.LastIndexByte(page, '/')+1:]
+	call(t, "POST", ts.URL+"/v1/checkout/sessions/"+id+"/expire", "Bearer "+testKey, "", url.Values{})
+	call(t, "POST", page, "", "", url.Values{"card_number": {"4000000000000002"}}) // expired: no event
+
+	for _, c := range []struct {
+		sink   *webhookSink
+		secret string
+	}{{all, weAll.Secret}, {onlyExpired, weExp.Secret}} {
+		d := c.sink.waitFor(t, 1)
+		evt, err := webhook.ConstructEvent(d[0].body, d[0].signature, c.secret)
+		if err != nil || evt.Type != "checkout.session.expired" || evt.PendingWebhooks != 2 {
+			t.Errorf("delivery = %+v, %v", evt, err)
+		}
+	}
+
+	del, err := sc.WebhookEndpoints.Del(weAll.ID, nil)
+	if err != nil || !del.Deleted {
+		t.Fatalf("delete: %+v %v", del, err)
+	}
+	list := sc.WebhookEndpoints.List(&stripe.WebhookEndpointListParams{})
+	var ids []string
+	for list.Next() {
+		ids = append(ids, list.WebhookEndpoint().ID)
+	}
+	if err := list.Err(); err != nil || !slices.Equal(ids, []string{weExp.ID}) {
+		t.Errorf("list after delete = %v, %v", ids, err)
+	}
+}
+
+func TestIsLocalhostName(t *testing.T) {
+	for host, want := range map[string]bool{
+		"localhost": true, "LOCALHOST.": true, "abc.raw.localhost": true, "x.localhost.": true,
+		"localhost.example": false, "notlocalhost": false, "127.0.0.1": false, "": false,
+	} {
+		if got := isLocalhostName(host); got != want {
+			t.Errorf("isLocalhostName(%q) = %v", host, got)
+		}
+	}
+}

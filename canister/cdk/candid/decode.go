@@ -49,12 +49,6 @@ type decoder struct {
 	cache  cache
 	depth  int
 	budget int
-	compat map[compatKey]bool
-}
-
-type compatKey struct {
-	ref int64
-	typ reflect.Type
 }
 
 // Unmarshal decodes a Candid message into the values ptrs point to. It applies Candid
@@ -65,7 +59,6 @@ func Unmarshal(data []byte, ptrs ...any) error {
 		data:   data,
 		cache:  cache{},
 		budget: minBudget + budgetPerByte*len(data),
-		compat: map[compatKey]bool{},
 	}
 	args, err := d.header()
 	if err != nil {
@@ -84,9 +77,6 @@ func Unmarshal(data []byte, ptrs ...any) error {
 			v.SetZero()
 			continue
 		}
-		if !d.compatible(args[i], v.Type()) {
-			return fmt.Errorf("candid: argument %d: cannot decode %s into Go %s", i, d.typeName(args[i]), v.Type())
-		}
 		if err := d.decode(args[i], v); err != nil {
 			return fmt.Errorf("candid: argument %d: %w", i, err)
 		}
@@ -102,9 +92,26 @@ func Unmarshal(data []byte, ptrs ...any) error {
 	return nil
 }
 
-// optional reports whether Go type t accepts an absent value (opt, null, reserved).
+// optional reports whether Go type t accepts an absent value: opt and reserved (the
+// supertypes of opt empty, as the spec's record and argument rules require).
 func optional(t reflect.Type) bool {
+	return t.Kind() == reflect.Pointer || t == typeReserved
+}
+
+// nullable reports whether Go type t has null as a value (null <: t): such a type inside an
+// opt takes a non-opt value as null rather than as some.
+func nullable(t reflect.Type) bool {
 	return t.Kind() == reflect.Pointer || t == typeNull || t == typeReserved
+}
+
+// coercionError is a value that does not fit the Go type (as opposed to malformed data).
+// Under an opt the value then decodes as null; elsewhere it is an error.
+type coercionError struct{ msg string }
+
+func (e *coercionError) Error() string { return e.msg }
+
+func coercionf(format string, args ...any) error {
+	return &coercionError{msg: fmt.Sprintf(format, args...)}
 }
 
 // Low-level readers.
@@ -369,110 +376,6 @@ func (d *decoder) typeName(ref int64) string {
 	return name + "..."
 }
 
-// Subtyping.
-
-// compatible reports whether a value of received type ref decodes into Go type t (the
-// received type is a subtype of t's Candid type). Recursive types are compared
-// coinductively: a pair under comparison is assumed compatible.
-func (d *decoder) compatible(ref int64, t reflect.Type) bool {
-	if t == typeReserved || t.Kind() == reflect.Pointer {
-		return true // anything coerces to reserved, and to opt (possibly as null)
-	}
-	op := d.kind(ref)
-	if op == opEmpty {
-		return true
-	}
-	key := compatKey{ref, t}
-	if c, ok := d.compat[key]; ok {
-		return c
-	}
-	d.compat[key] = true
-	c := d.compatible1(ref, op, t)
-	d.compat[key] = c
-	return c
-}
-
-func (d *decoder) compatible1(ref, op int64, t reflect.Type) bool {
-	switch t {
-	case typeNull:
-		return op == opNull
-	case typeEmpty:
-		return false
-	case typeNat:
-		return op == opNat
-	case typeInt:
-		return op == opInt || op == opNat
-	case typePrincipal:
-		return op == opPrincipal
-	}
-	switch t.Kind() {
-	case reflect.Bool:
-		return op == opBool
-	case reflect.Uint8:
-		return op == opNat8
-	case reflect.Uint16:
-		return op == opNat16
-	case reflect.Uint32:
-		return op == opNat32
-	case reflect.Uint, reflect.Uint64:
-		return op == opNat64
-	case reflect.Int8:
-		return op == opInt8
-	case reflect.Int16:
-		return op == opInt16
-	case reflect.Int32:
-		return op == opInt32
-	case reflect.Int, reflect.Int64:
-		return op == opInt64
-	case reflect.Float32:
-		return op == opFloat32
-	case reflect.Float64:
-		return op == opFloat64
-	case reflect.String:
-		return op == opText
-	case reflect.Slice, reflect.Array:
-		return op == opVec && d.compatible(d.table[ref].elem, t.Elem())
-	case reflect.Struct:
-		if t.Implements(typeFuncSig) {
-			return op == opFunc
-		}
-		info, err := d.cache.info(t)
-		if err != nil {
-			return false
-		}
-		if info.variant {
-			return op == opVariant && d.variantCompatible(d.table[ref].fields, info)
-		}
-		return op == opRecord && d.recordCompatible(d.table[ref].fields, info)
-	}
-	return false
-}
-
-// recordCompatible: every Go field is present with a compatible type, or may be absent.
-func (d *decoder) recordCompatible(wire []wireField, info *structInfo) bool {
-	for _, f := range info.fields {
-		if w, ok := findField(wire, f.id); ok {
-			if !d.compatible(w.ref, f.typ) {
-				return false
-			}
-		} else if !optional(f.typ) {
-			return false
-		}
-	}
-	return true
-}
-
-// variantCompatible: every received arm exists in Go with a compatible type.
-func (d *decoder) variantCompatible(wire []wireField, info *structInfo) bool {
-	for _, w := range wire {
-		f, ok := findGoField(info.fields, w.id)
-		if !ok || !d.compatible(w.ref, f.typ) {
-			return false
-		}
-	}
-	return true
-}
-
 func findField(fs []wireField, id uint32) (wireField, bool) {
 	lo, hi := 0, len(fs)
 	for lo < hi {
@@ -517,7 +420,7 @@ func (d *decoder) leave() { d.depth-- }
 
 // mismatch reports a received type that does not fit the Go type.
 func (d *decoder) mismatch(ref int64, t reflect.Type) error {
-	return fmt.Errorf("cannot decode %s into Go %s", d.typeName(ref), t)
+	return coercionf("cannot decode %s into Go %s", d.typeName(ref), t)
 }
 
 // decode reads a value of received type ref into v (settable).
@@ -654,43 +557,50 @@ func cmpErr(err, def error) error {
 	return def
 }
 
-// decodeOpt decodes into a pointer (opt) following the Candid coercion rules.
+// decodeOpt decodes into a pointer (opt) following the Candid coercion rules: a value
+// that does not coerce to the element type becomes null.
 func (d *decoder) decodeOpt(ref, op int64, v reflect.Value) error {
 	elem := v.Type().Elem()
-	some := func(inner int64) error {
-		nv := reflect.New(elem)
-		if err := d.decode(inner, nv.Elem()); err != nil {
-			return err
-		}
-		v.Set(nv)
-		return nil
-	}
 	switch op {
 	case opNull, opReserved:
 		v.SetZero()
 		return nil
 	case opOpt:
 		flag, err := d.byte()
-		if err != nil {
-			return err
-		}
-		inner := d.table[ref].elem
 		switch {
-		case flag > 1:
-			return fmt.Errorf("opt flag %d", flag)
-		case flag == 1 && d.compatible(inner, elem):
-			return some(inner)
-		case flag == 1:
+		case err != nil:
+			return err
+		case flag == 0:
 			v.SetZero()
-			return d.skip(inner) // opt value of a type that does not fit: null
+			return nil
+		case flag != 1:
+			return fmt.Errorf("opt flag %d", flag)
 		}
+		return d.some(d.table[ref].elem, v)
+	}
+	if nullable(elem) {
+		// A plain value at opt t where null <: t: the spec gives null, not some.
 		v.SetZero()
+		return d.skip(ref)
+	}
+	return d.some(ref, v)
+}
+
+// some decodes a value of type ref as the element of opt v, or sets v to null (after
+// checking the value is well-formed) when the value does not coerce.
+func (d *decoder) some(ref int64, v reflect.Value) error {
+	start := d.pos
+	nv := reflect.New(v.Type().Elem())
+	err := d.decode(ref, nv.Elem())
+	if err == nil {
+		v.Set(nv)
 		return nil
 	}
-	// A plain value into opt t: some(value) if it fits and t does not itself admit null.
-	if !optional(elem) && d.compatible(ref, elem) {
-		return some(ref)
+	var ce *coercionError
+	if !errors.As(err, &ce) {
+		return err
 	}
+	d.pos = start
 	v.SetZero()
 	return d.skip(ref)
 }
@@ -739,7 +649,7 @@ func (d *decoder) decodeVec(elem int64, v reflect.Value) error {
 	t := v.Type()
 	if t.Kind() == reflect.Array {
 		if n != t.Len() {
-			return fmt.Errorf("vec of %d elements into Go %s", n, t)
+			return coercionf("vec of %d elements into Go %s", n, t)
 		}
 	} else if t.Elem().Kind() == reflect.Uint8 && d.kind(elem) == opNat8 {
 		b, err := d.bytes(uint64(n))
@@ -783,7 +693,7 @@ func (d *decoder) decodeRecord(wire []wireField, info *structInfo, v reflect.Val
 	}
 	for _, f := range info.fields {
 		if _, ok := findField(wire, f.id); !ok && !optional(f.typ) {
-			return fmt.Errorf("missing field %s of Go %s", f.name, v.Type())
+			return coercionf("missing field %s of Go %s", f.name, v.Type())
 		}
 	}
 	return nil
@@ -801,7 +711,7 @@ func (d *decoder) decodeVariant(wire []wireField, info *structInfo, v reflect.Va
 	w := wire[idx]
 	f, ok := findGoField(info.fields, w.id)
 	if !ok {
-		return fmt.Errorf("variant arm %d unknown to Go %s", w.id, v.Type())
+		return coercionf("variant arm %d unknown to Go %s", w.id, v.Type())
 	}
 	v.SetZero()
 	nv := reflect.New(f.typ)

@@ -27,9 +27,15 @@
 // CBOR codec, a PEG parser for Candid text, math/big); this one has no dependency beyond
 // reflect.
 //
-// Decoding follows Candid subtyping: extra record fields and extra arguments are skipped,
-// missing opt/null/reserved fields and arguments decode as null, a value of type T decodes
-// into opt T, a value that does not fit an opt decodes as null, nat decodes into int. The
-// decoder bounds recursion depth and the number of values so that no input can make it run
-// away.
+// Decoding follows the coercion rules of the Candid spec, value by value as the reference
+// implementation does: extra record fields, variant arms and arguments are ignored, missing
+// opt and reserved fields and arguments decode as null, a value of type T decodes into
+// opt T, a value that does not coerce under an opt decodes as null, nat decodes into int.
+// It passes the applicable vectors of the Candid conformance suite (spec_test.go). The
+// decoder bounds nesting depth and the number of values (the suite's space bombs) so that
+// no input can make it run away.
+//
+// Not supported: func and service references are accepted whatever their signature (no
+// subtype check on reference types); opaque references; the future-type encoding; Go maps
+// and interfaces; nat and int values beyond 64 bits (they are skipped when not decoded).
 package candid

@@ -109,6 +109,12 @@ func runLink(args []string, stdout, stderr io.Writer) error {
 	if err := writeFileAtomic(*out, mod); err != nil {
 		return err
 	}
+	for _, d := range rep.Dropped {
+		if d != "_initialize" {
+			// Most likely a //go:wasmexport without a placeholder prefix.
+			fmt.Fprintf(stderr, "icwasm: warning: export %q dropped: not an ABI placeholder (query.<name>, update.<name>, ...)\n", d)
+		}
+	}
 	if *verbose {
 		for _, k := range sortedKeys(rep.Renamed) {
 			fmt.Fprintf(stdout, "export %s -> %s\n", k, rep.Renamed[k])

@@ -71,6 +71,19 @@ func TestLinkAndValidate(t *testing.T) {
 	}
 }
 
+func TestDroppedExportWarning(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.wasm")
+	src := `(module (memory (export "memory") 1) (func (export "_initialize")) (func (export "greet")))`
+	if err := os.WriteFile(in, wasmtest.Wat(t, src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCmd("link", "-o", filepath.Join(dir, "out.wasm"), in)
+	if code != 0 || !strings.Contains(stderr, `export "greet" dropped`) || strings.Contains(stderr, "_initialize") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
 func TestUsageAndErrors(t *testing.T) {
 	tests := []struct {
 		args []string

@@ -40,27 +40,6 @@ func (t *Tree) Set(path [][]byte, value []byte) error {
 	return nil
 }
 
-// Sub returns the subtree at path, creating empty inner nodes as needed. It returns nil when
-// the path runs through a value.
-func (t *Tree) Sub(path ...[]byte) *Tree {
-	n := t
-	for _, label := range path {
-		if n.isValue {
-			return nil
-		}
-		if n.children == nil {
-			n.children = make(map[string]*Tree)
-		}
-		c, ok := n.children[string(label)]
-		if !ok {
-			c = new(Tree)
-			n.children[string(label)] = c
-		}
-		n = c
-	}
-	return n
-}
-
 // HashTree builds the hash tree of t: a value becomes a Leaf, the children of a node become
 // Labeled subtrees in increasing label order joined by a balanced arrangement of Forks, and
 // a node without children becomes Empty.

@@ -147,6 +147,9 @@ func (c *canister) settle(x *execution, err *execError) {
 
 // acceptsCalls returns the reject for a call the canister cannot take now.
 func (c *canister) acceptsCalls() *Reject {
+	if c.deleted {
+		return rejectNotFound(c.id)
+	}
 	switch c.status {
 	case Stopping:
 		return rejectStopping(c.id)

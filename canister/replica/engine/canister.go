@@ -37,10 +37,11 @@ type canister struct {
 
 	qmu    sync.Mutex
 	queue  []func()
+	closed bool // deleted or engine closed: the queue goroutine ends when the queue is empty
 	signal chan struct{}
-	quit   chan struct{}
 
 	mu            sync.Mutex
+	deleted       bool
 	status        Status
 	controllers   []principal.Principal
 	cycles        uint64
@@ -62,35 +63,56 @@ func newCanister(e *Engine, id principal.Principal) *canister {
 	c := &canister{
 		e: e, id: id, status: Running,
 		signal:   make(chan struct{}, 1),
-		quit:     make(chan struct{}),
 		contexts: map[uint64]*callContext{},
 	}
 	go c.loop()
 	return c
 }
 
-// enqueue schedules f to run with c.mu held, after everything enqueued before.
+// enqueue schedules f to run with c.mu held, after everything enqueued before. Once the
+// queue is closed, f runs on a goroutine of its own (it then finds the canister deleted).
 func (c *canister) enqueue(f func()) {
 	c.qmu.Lock()
+	if c.closed {
+		c.qmu.Unlock()
+		go func() {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			f()
+		}()
+		return
+	}
 	c.queue = append(c.queue, f)
 	c.qmu.Unlock()
+	c.wake()
+}
+
+func (c *canister) wake() {
 	select {
 	case c.signal <- struct{}{}:
 	default:
 	}
 }
 
+// close ends the queue goroutine once it has run what is queued.
+func (c *canister) close() {
+	c.qmu.Lock()
+	c.closed = true
+	c.qmu.Unlock()
+	c.wake()
+}
+
 func (c *canister) loop() {
 	for {
 		c.qmu.Lock()
 		if len(c.queue) == 0 {
+			closed := c.closed
 			c.qmu.Unlock()
-			select {
-			case <-c.signal:
-				continue
-			case <-c.quit:
+			if closed {
 				return
 			}
+			<-c.signal
+			continue
 		}
 		f := c.queue[0]
 		c.queue[0] = nil

@@ -33,6 +33,18 @@ func TestCyclesTransfer(t *testing.T) {
 	}
 }
 
+func TestInitEffects(t *testing.T) {
+	e := newEngine(t, Config{})
+	id := installNew(t, e, "cycles.wasm")
+	info, err := e.Info(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(info.CertifiedData) != "take" || info.GlobalTimer != 12345 || info.Cycles != 1_000_000_000_000-5 {
+		t.Fatalf("after init: certified %q, timer %d, cycles %d", info.CertifiedData, info.GlobalTimer, info.Cycles)
+	}
+}
+
 func TestCostFunctions(t *testing.T) {
 	e := newEngine(t, Config{})
 	id := installNew(t, e, "cycles.wasm")

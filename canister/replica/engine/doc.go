@@ -13,6 +13,7 @@
 //	reply, err := e.Update(ctx, id, method, arg, caller) // blocks until the call is answered
 //	reply, err = e.Query(ctx, id, method, arg, caller, engine.QueryOptions{})
 //	e.Tick(ctx)                                          // heartbeats and due global timers
+//	go e.RunTicks(ctx, 500*time.Millisecond)             // ... or periodically
 //
 // Failed calls return a *Reject (reject code, message and IC error code such as "IC0503",
 // with the replica's message texts, e.g. "Error from Canister <id>: Canister called
@@ -20,7 +21,10 @@
 // Update/Query on aaaaa-aa and calls canisters make to it go to Config.Management, which runs
 // on its own goroutine and may take as long as it needs (HTTPS outcalls). Lifecycle
 // operations for it: CreateCanister, InstallCode, UninstallCode, StartCanister, StopCanister,
-// DeleteCanister, SetControllers, AddCycles, Info, Transform (runs a transform function).
+// DeleteCanister, SetControllers, AddCycles, Info (status, module hash, controllers, cycles,
+// certified data, metadata sections), Transform (runs an HTTP outcall transform function).
+// Non-replicated queries get their data certificate from QueryOptions or lazily from
+// Config.DataCertificate(canister, certifiedData).
 //
 // # Executions and contexts
 //

@@ -69,14 +69,18 @@ type Config struct {
 	Now func() time.Time
 	// Management handles calls to aaaaa-aa (none: such calls are rejected).
 	Management ManagementHandler
-	// DataCertificate returns the certificate for a canister's certified data, served by
-	// ic0.data_certificate_* in non-replicated queries. It runs with the canister locked, so it
-	// must not call into the engine for that canister; QueryOptions can supply one instead.
-	DataCertificate func(canister principal.Principal) []byte
+	// DataCertificate returns a certificate covering a canister's certified data (and /time),
+	// served by ic0.data_certificate_* in non-replicated queries. It is called lazily, the
+	// first time a query asks, with the canister's current certified data; it runs with the
+	// canister locked, so it must not call into the engine for that canister. QueryOptions
+	// can supply a certificate instead.
+	DataCertificate func(canister principal.Principal, certifiedData []byte) []byte
 	// DebugPrint receives ic0.debug_print output (discarded when nil).
 	DebugPrint func(canister principal.Principal, msg string)
-	// OnCommit is called (on the canister's goroutine, canister locked) after every change of a
-	// canister's persistent state: a hook to schedule saving it with Export.
+	// OnCommit is called after every change of a canister's persistent state, on the
+	// canister's goroutine with the canister locked: it must not call into the engine for that
+	// canister (Export would deadlock) but schedule the save, e.g. mark the canister dirty for
+	// a saver goroutine that calls Export.
 	OnCommit func(canister principal.Principal)
 	// Validate checks a module (uncompressed) before install; nil uses the built-in checks.
 	Validate func(module []byte) error
@@ -87,6 +91,9 @@ type Config struct {
 	MaxStablePages uint64
 	// FirstCanisterIndex is the index of the first canister id CreateCanister assigns.
 	FirstCanisterIndex uint64
+	// CacheDir, when set, keeps wazero's compiled code there, so that a restarted replica
+	// does not compile large modules again.
+	CacheDir string
 }
 
 // Engine executes canisters. All methods are safe for concurrent use.
@@ -124,6 +131,14 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	ectx, stop := context.WithCancel(context.Background())
 	rtCfg := wazero.NewRuntimeConfig().WithCoreFeatures(api.CoreFeaturesV2)
+	if cfg.CacheDir != "" {
+		cache, err := wazero.NewCompilationCacheWithDir(cfg.CacheDir)
+		if err != nil {
+			stop()
+			return nil, fmt.Errorf("compilation cache: %w", err)
+		}
+		rtCfg = rtCfg.WithCompilationCache(cache)
+	}
 	rt := wazero.NewRuntimeWithConfig(ectx, rtCfg)
 	if err := instantiateHost(ctx, rt); err != nil {
 		stop()
@@ -142,7 +157,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 func (e *Engine) Close(ctx context.Context) error {
 	e.mu.Lock()
 	for _, c := range e.canisters {
-		close(c.quit)
+		c.close()
 	}
 	e.canisters = map[string]*canister{}
 	e.mu.Unlock()
@@ -162,7 +177,7 @@ func (e *Engine) committed(c *canister) {
 }
 
 // CanisterIDFromIndex is the canister id of the index-th canister of the IC's id space (the
-// 8-byte big-endian index followed by 0x01 0x01), e.g. 0 = rrkah-fqaaa-aaaaa-aaaaq-cai.
+// 8-byte big-endian index followed by 0x01 0x01), e.g. 0 = rwlgt-iiaaa-aaaaa-aaaaa-cai.
 func CanisterIDFromIndex(index uint64) principal.Principal {
 	raw := make([]byte, 10)
 	binary.BigEndian.PutUint64(raw, index)
@@ -384,15 +399,16 @@ func (e *Engine) DeleteCanister(id principal.Principal) error {
 			return
 		}
 		c.inst.close()
-		c.inst, c.mod = nil, nil
+		c.inst, c.mod, c.img, c.stable = nil, nil, image{}, nil
+		c.deleted = true
+		e.mu.Lock()
+		delete(e.canisters, string(id.Raw))
+		e.mu.Unlock()
 	})
 	if rej != nil {
 		return rej
 	}
-	e.mu.Lock()
-	delete(e.canisters, string(id.Raw))
-	e.mu.Unlock()
-	close(c.quit)
+	c.close()
 	return nil
 }
 

@@ -114,7 +114,7 @@ func (x *execution) certificate() []byte {
 	if !x.certLoaded {
 		x.certLoaded = true
 		if x.cert == nil && x.e.cfg.DataCertificate != nil && !x.typ.replicated() {
-			x.cert = x.e.cfg.DataCertificate(x.c.id)
+			x.cert = x.e.cfg.DataCertificate(x.c.id, x.c.certifiedData)
 		}
 	}
 	if x.typ.replicated() {

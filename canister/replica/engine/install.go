@@ -75,6 +75,18 @@ func (c *canister) install(m *module, args InstallArgs) error {
 		return errModuleNotFound().reject(c.id)
 	}
 	budget := c.e.cfg.Limits.Install
+	// Effects of pre_upgrade, start and init/post_upgrade, applied if all of them succeed.
+	cycles, certData, certSet, timer := c.cycles, []byte(nil), false, uint64(0)
+	staged := func(x *execution) {
+		budget -= x.used
+		cycles = x.balance
+		if x.certSet {
+			certData, certSet = x.certData, true
+		}
+		if x.timerSet {
+			timer = x.timer
+		}
+	}
 	mark := len(c.journal)
 	oldStable := c.stable
 	fail := func(err *execError) error {
@@ -94,7 +106,8 @@ func (c *canister) install(m *module, args InstallArgs) error {
 		if err := x.run("canister_pre_upgrade"); err != nil {
 			return fail(err)
 		}
-		budget -= x.used
+		staged(x)
+		timer = 0 // upgrading deactivates the timer, whatever pre_upgrade did
 	}
 	if args.Mode != Upgrade {
 		c.stable = nil
@@ -117,10 +130,11 @@ func (c *canister) install(m *module, args InstallArgs) error {
 		x.in = in
 		x.caller, x.arg = args.Sender.Raw, arg
 		x.limit, x.limitShown = budget, c.e.cfg.Limits.Install
+		x.balance, x.timer = cycles, timer
 		if err := x.run(export); err != nil {
 			return err
 		}
-		budget -= x.used
+		staged(x)
 		return nil
 	}
 	if m.info.HasStart {
@@ -143,11 +157,15 @@ func (c *canister) install(m *module, args InstallArgs) error {
 	c.img = image{}
 	in.capture(&c.img)
 	c.journal = c.journal[:0]
-	c.timer = 0
 	c.version++
+	c.cycles = cycles
+	c.timer = timer // the timer is deactivated unless the new code set it
 	if args.Mode != Upgrade {
 		c.certifiedData = nil
 		c.dropCallContexts()
+	}
+	if certSet {
+		c.certifiedData = certData
 	}
 	c.e.committed(c)
 	return nil

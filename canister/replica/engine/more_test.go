@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
 )
@@ -25,8 +26,17 @@ func TestCompositeQuery(t *testing.T) {
 	if g := binary.LittleEndian.Uint32(query(t, e, a, "global", nil)); g != 0 {
 		t.Fatalf("composite query persisted its global: %d", g)
 	}
+	// The reject callback traps, the cleanup runs; the query fails with the callback's trap
+	// and leaves nothing behind.
+	_, err := e.Query(context.Background(), a, "fwd_missing", b.Raw, alice, QueryOptions{})
+	if r := asReject(t, err); r.ErrorCode != ErrCanisterTrapped || !strings.Contains(r.Message, "Canister trapped: unreachable") {
+		t.Fatalf("fwd_missing: %+v", r)
+	}
+	if g := binary.LittleEndian.Uint32(query(t, e, a, "global", nil)); g != 0 {
+		t.Fatalf("global after failed composite query: %d", g)
+	}
 	// A loop in the call graph is refused.
-	_, err := e.Query(context.Background(), a, "fwd", a.Raw, alice, QueryOptions{})
+	_, err = e.Query(context.Background(), a, "fwd", a.Raw, alice, QueryOptions{})
 	if err == nil {
 		t.Fatal("composite query calling itself succeeded")
 	}
@@ -53,10 +63,14 @@ func TestInspectMessage(t *testing.T) {
 }
 
 func TestDataCertificate(t *testing.T) {
-	e := newEngine(t, Config{DataCertificate: func(principal.Principal) []byte { return []byte("from-config") }})
+	var certified []byte
+	e := newEngine(t, Config{DataCertificate: func(_ principal.Principal, data []byte) []byte {
+		certified = data
+		return []byte("from-config")
+	}})
 	a := installNew(t, e, "composite.wasm")
-	if got := query(t, e, a, "cert", nil); string(got) != "from-config" {
-		t.Fatalf("certificate %q", got)
+	if got := query(t, e, a, "cert", nil); string(got) != "from-config" || certified != nil {
+		t.Fatalf("certificate %q for certified data %q", got, certified)
 	}
 	got, err := e.Query(context.Background(), a, "cert", nil, alice, QueryOptions{Certificate: []byte("per-query")})
 	if err != nil || string(got) != "per-query" {
@@ -161,5 +175,73 @@ func TestConcurrentCalls(t *testing.T) {
 	}
 	if got := state(t, query(t, e, id, "read", nil)); got != [4]uint32{n, n, n, 0} {
 		t.Fatalf("state %v", got)
+	}
+}
+
+// blockingMgmt answers management calls only when released.
+type blockingMgmt struct{ release chan struct{} }
+
+func (m *blockingMgmt) HandleManagement(ctx context.Context, call ManagementCall) ([]byte, uint64, error) {
+	<-m.release
+	return []byte("late"), 0, nil
+}
+
+// TestStopWaitsForOpenCalls: a canister with a call in flight stays stopping, still runs the
+// callback, and only then is stopped; new calls are rejected meanwhile.
+func TestStopWaitsForOpenCalls(t *testing.T) {
+	m := &blockingMgmt{release: make(chan struct{})}
+	e := newEngine(t, Config{Management: m})
+	id := installNew(t, e, "counter.wasm")
+	ctx := context.Background()
+	answer := make(chan []byte, 1)
+	go func() {
+		b, _ := e.Update(ctx, id, "call_missing", nil, alice) // calls aaaaa-aa, which blocks
+		answer <- b
+	}()
+	stopped := make(chan error, 1)
+	for {
+		info, _ := e.Info(id)
+		c, _ := e.get(id)
+		c.mu.Lock()
+		open := len(c.contexts)
+		c.mu.Unlock()
+		if open > 0 && info.Status == Running {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	go func() { stopped <- e.StopCanister(ctx, id) }()
+	for {
+		if info, _ := e.Info(id); info.Status == Stopping {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := e.Update(ctx, id, "inc", nil, alice); asReject(t, err).ErrorCode != ErrCanisterStopping {
+		t.Fatalf("update while stopping: %v", err)
+	}
+	close(m.release)
+	if got := <-answer; string(got) != "late" {
+		t.Fatalf("answer %q", got)
+	}
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	if info, _ := e.Info(id); info.Status != Stopped {
+		t.Fatalf("status %v", info.Status)
+	}
+}
+
+func TestInstallInstructionLimit(t *testing.T) {
+	e := newEngine(t, Config{Limits: Limits{Query: 1e6, Update: 1e6, Install: 5_000_000, Inspect: 1e6}})
+	id := create(t, e)
+	err := e.InstallCode(context.Background(), id, InstallArgs{Mode: Install, Module: readModule(t, "init_loop.wasm")})
+	r := asReject(t, err)
+	if r.ErrorCode != ErrCanisterInstructionLimitExceeded ||
+		!strings.Contains(r.Message, "Canister exceeded the limit of 5000000 instructions for single message execution.") {
+		t.Fatalf("%+v", r)
+	}
+	if info, _ := e.Info(id); info.ModuleHash != nil || info.Version != 0 {
+		t.Fatalf("failed install changed the canister: %+v", info)
 	}
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
 )
@@ -233,6 +234,21 @@ func (e *Engine) Tick(ctx context.Context) {
 		})
 	}
 	wg.Wait()
+}
+
+// RunTicks calls Tick every interval until ctx ends: the heartbeat and timer clock of a
+// replica server.
+func (e *Engine) RunTicks(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			e.Tick(ctx)
+		}
+	}
 }
 
 // systemTasks runs the heartbeat and, when due, the global timer of c.

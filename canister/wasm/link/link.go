@@ -48,11 +48,13 @@ type Report struct {
 	// Dropped lists the exports of the input that are not in the output.
 	Dropped []string
 	// Replaced lists the imports ("module.name") replaced by in-module code.
-	Replaced  []string
+	Replaced []string
+	// Callbacks are the callback.<name> exports in table 0.
 	Callbacks []Callback
-	// Function counts (imports included) and data segment counts.
+	// FuncsBefore and FuncsAfter count functions, imports included.
 	FuncsBefore, FuncsAfter int
-	DataBefore, DataAfter   int
+	// DataBefore and DataAfter count data segments (merging reduces them).
+	DataBefore, DataAfter int
 }
 
 // Link converts a Go wasip1 c-shared module into an IC module and returns the

@@ -254,3 +254,23 @@ func TestWASIReplacements(t *testing.T) {
 		}
 	})
 }
+
+// TestLinkLarge links the 13 MB stripe-go module and checks the output with
+// both validators.
+func TestLinkLarge(t *testing.T) {
+	out, rep, err := Link(wasmtest.BuildGo(t, "bigprog"), Options{Candid: []byte(testCandid)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vs := validate.Check(out); len(vs) > 0 {
+		t.Errorf("validate: %v", vs)
+	}
+	f := filepath.Join(t.TempDir(), "big.wasm")
+	if err := os.WriteFile(f, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if msg, err := exec.Command(wasmtest.Tool(t, "wasm-validate"), f).CombinedOutput(); err != nil {
+		t.Errorf("wasm-validate: %v\n%s", err, msg)
+	}
+	t.Logf("%d bytes, %d functions, data segments %d -> %d", len(out), rep.FuncsAfter, rep.DataBefore, rep.DataAfter)
+}

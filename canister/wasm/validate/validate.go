@@ -17,7 +17,8 @@ import (
 	"github.com/gocanister/stripe-ic/canister/wasm/ic0api"
 )
 
-// Limits of the IC (interface specification and replica validation).
+// Limits of the IC (interface specification and the replica's validation and
+// instance limits).
 const (
 	MaxModuleSize        = 100 << 20 // uncompressed module bytes
 	MaxCodeSectionSize   = 10 << 20  // code section payload bytes
@@ -26,6 +27,8 @@ const (
 	MaxExportedMethods   = 1_000
 	MaxMethodNamesSize   = 20_000 // bytes of all exported method names together
 	MaxInstructions      = 1_000_000
+	MaxTables            = 1
+	MaxTableSize         = 1_000_000 // table elements
 	MaxCustomSections    = 16
 	MaxCustomSectionSize = 1 << 20 // names and contents of all custom sections together
 	// maxPerRule caps how many violations of one rule are listed, so a module
@@ -53,11 +56,21 @@ const (
 	RuleStart           Rule = "start-function"
 )
 
+// RejectedByIC reports whether the IC refuses to install a module breaking
+// rule r. Two rules are not install-time checks of the IC: RulePlaceholder
+// (leftovers of an unlinked Go build, which the IC would install and never
+// call) and RuleStart (the IC lets the start function trap at run time). A
+// local replica that wants to refuse exactly what the IC refuses keeps only
+// the violations whose rule reports true.
+func (r Rule) RejectedByIC() bool {
+	return r != RulePlaceholder && r != RuleStart
+}
+
 // Violation is one broken rule: what is wrong and where.
 type Violation struct {
-	Rule  Rule
+	Rule  Rule   // the class of the violation
 	Where string // e.g. `import "wasi_snapshot_preview1" "fd_write"`, "function 12 at 0x1f"
-	What  string
+	What  string // what is wrong
 }
 
 // String formats v as "where: what [rule]".
@@ -181,6 +194,14 @@ var systemExports = map[string]bool{
 // methodPrefixes are the canister_ exports followed by a space and a method name.
 var methodPrefixes = []string{"canister_query ", "canister_update ", "canister_composite_query "}
 
+// reservedExports are names the replica uses for its own instrumentation;
+// a canister may not export them (of any kind).
+var reservedExports = map[string]bool{
+	"canister counter_instructions": true, "canister counter_dirty_pages": true,
+	"canister counter_accessed_pages": true, "canister accessed_main_memory_pages": true,
+	"canister_start": true, "stable_memory": true, "stable_bytemap_memory": true,
+}
+
 // placeholderPrefixes are the export names of a Go module before icwasm link (ABI.md).
 var placeholderPrefixes = []string{"query.", "update.", "composite_query.", "system.", "callback."}
 
@@ -195,6 +216,13 @@ func checkExports(c *collector, m *wasm.Module) {
 			c.add(RuleExport, where, "exported twice")
 		}
 		names[e.Name] = true
+		if reservedExports[e.Name] {
+			c.add(RuleExport, where, "name reserved by the IC")
+			continue
+		}
+		if e.Kind != wasm.ExternFunc {
+			continue // the IC only interprets function exports
+		}
 		if !strings.HasPrefix(e.Name, "canister_") {
 			for _, p := range placeholderPrefixes {
 				if strings.HasPrefix(e.Name, p) {
@@ -214,10 +242,6 @@ func checkExports(c *collector, m *wasm.Module) {
 		}
 		if !isMethod && !systemExports[e.Name] {
 			c.add(RuleExport, where, "unknown canister_ export (names are canister_init, canister_query <name>, ...)")
-			continue
-		}
-		if e.Kind != wasm.ExternFunc {
-			c.add(RuleExportType, where, "must be a function, is a %s", e.Kind)
 			continue
 		}
 		if ft, ok := m.FuncTypeOf(e.Index); !ok {
@@ -250,6 +274,21 @@ func checkLimits(c *collector, m *wasm.Module) {
 	if n := len(m.Globals) + m.NumImported(wasm.ExternGlobal); n > MaxGlobals {
 		c.add(RuleLimit, "global section", "%d globals, at most %d allowed", n, MaxGlobals)
 	}
+	for i := range m.Globals {
+		switch t := m.Globals[i].Type.Type; t {
+		case wasm.I32, wasm.I64, wasm.F32, wasm.F64, wasm.V128:
+		default:
+			c.add(RuleLimit, fmt.Sprintf("global %d", i), "globals of type %v are not supported", t)
+		}
+	}
+	if n := len(m.Tables) + m.NumImported(wasm.ExternTable); n > MaxTables {
+		c.add(RuleLimit, "table section", "%d tables, at most %d allowed", n, MaxTables)
+	}
+	for i := range m.Tables {
+		if min := m.Tables[i].Limits.Min; min > MaxTableSize {
+			c.add(RuleLimit, fmt.Sprintf("table %d", i), "%d initial elements, at most %d allowed", min, MaxTableSize)
+		}
+	}
 	if n := codeSectionSize(m); n > MaxCodeSectionSize {
 		c.add(RuleLimit, "code section", "%d bytes, at most %d allowed", n, MaxCodeSectionSize)
 	}
@@ -269,38 +308,58 @@ func codeSectionSize(m *wasm.Module) int {
 	return n
 }
 
+// checkCustoms applies the replica's rules: sections named "icp:..." must be
+// "icp:public <name>" or "icp:private <name>", their <name>s unique, at most
+// MaxCustomSections of them and MaxCustomSectionSize bytes together (names and
+// contents). Other custom sections ("name", "producers") are ignored by the
+// IC, so they are not violations.
 func checkCustoms(c *collector, m *wasm.Module) {
-	total := 0
+	total, count := 0, 0
 	seen := make(map[string]bool)
 	for i := range m.Customs {
 		cs := &m.Customs[i]
+		if !strings.HasPrefix(cs.Name, "icp:") {
+			continue
+		}
 		where := fmt.Sprintf("custom section %q", cs.Name)
-		total += len(cs.Name) + len(cs.Data)
-		if !strings.HasPrefix(cs.Name, "icp:public ") && !strings.HasPrefix(cs.Name, "icp:private ") {
-			c.add(RuleCustomSection, where, `name must start with "icp:public " or "icp:private "`)
+		name, ok := strings.CutPrefix(cs.Name, "icp:public ")
+		if !ok {
+			name, ok = strings.CutPrefix(cs.Name, "icp:private ")
 		}
-		if seen[cs.Name] {
-			c.add(RuleCustomSection, where, "appears twice")
+		if !ok {
+			c.add(RuleCustomSection, where, `icp: sections must be named "icp:public <name>" or "icp:private <name>"`)
+			continue
 		}
-		seen[cs.Name] = true
+		if seen[name] {
+			c.add(RuleCustomSection, where, "name %q used by another icp: section", name)
+		}
+		seen[name] = true
+		count++
+		total += len(name) + len(cs.Data)
 	}
-	if n := len(m.Customs); n > MaxCustomSections {
-		c.add(RuleCustomSection, "module", "%d custom sections, at most %d allowed", n, MaxCustomSections)
+	if count > MaxCustomSections {
+		c.add(RuleCustomSection, "module", "%d icp: custom sections, at most %d allowed", count, MaxCustomSections)
 	}
 	if total > MaxCustomSectionSize {
-		c.add(RuleCustomSection, "module", "custom sections total %d bytes, at most %d allowed", total, MaxCustomSectionSize)
+		c.add(RuleCustomSection, "module", "icp: custom sections total %d bytes, at most %d allowed", total, MaxCustomSectionSize)
 	}
 }
 
 func checkMemory(c *collector, m *wasm.Module) {
-	for i := range m.Memories {
-		if m.Memories[i].Limits.Is64 {
-			c.add(RuleMemory, fmt.Sprintf("memory %d", i), "64-bit memory: the module must be wasm32")
+	check := func(where string, l wasm.Limits) {
+		if l.Is64 {
+			c.add(RuleMemory, where, "64-bit memory: the module must be wasm32")
+		}
+		if l.Shared {
+			c.add(RuleMemory, where, "shared memory: the IC disables threads")
 		}
 	}
+	for i := range m.Memories {
+		check(fmt.Sprintf("memory %d", i), m.Memories[i].Limits)
+	}
 	for i := range m.Imports {
-		if m.Imports[i].Kind == wasm.ExternMemory && m.Imports[i].Memory.Limits.Is64 {
-			c.add(RuleMemory, importWhere(&m.Imports[i]), "64-bit memory: the module must be wasm32")
+		if m.Imports[i].Kind == wasm.ExternMemory {
+			check(importWhere(&m.Imports[i]), m.Imports[i].Memory.Limits)
 		}
 	}
 	for i := range m.Data {
@@ -314,10 +373,13 @@ func checkMemory(c *collector, m *wasm.Module) {
 	}
 }
 
-// forbidden are the table instructions the IC rejects.
-var forbidden = map[wasm.Op]bool{
-	wasm.OpTableGrow: true, wasm.OpTableSet: true, wasm.OpTableFill: true,
-	wasm.OpTableCopy: true, wasm.OpTableInit: true,
+// forbidden reports the table instructions the IC rejects.
+func forbidden(op wasm.Op) bool {
+	switch op {
+	case wasm.OpTableGrow, wasm.OpTableSet, wasm.OpTableFill, wasm.OpTableCopy, wasm.OpTableInit:
+		return true
+	}
+	return false
 }
 
 // checkCode walks every function body once: instruction counts, forbidden
@@ -340,8 +402,10 @@ func checkCode(c *collector, m *wasm.Module) {
 				break
 			}
 			n++
-			if forbidden[in.Op] {
+			if forbidden(in.Op) {
 				c.add(RuleInstruction, fmt.Sprintf("function %d at body offset 0x%x", fi, in.Start), "%v is not allowed on the IC", in.Op)
+			} else if in.Op.Prefix() == 0xFE {
+				c.add(RuleInstruction, fmt.Sprintf("function %d at body offset 0x%x", fi, in.Start), "%v: the IC disables threads", in.Op)
 			}
 			if calls != nil && (in.Op == wasm.OpCall || in.Op == wasm.OpReturnCall) {
 				calls[i] = append(calls[i], in.Index)

@@ -93,13 +93,18 @@ func TestRules(t *testing.T) {
 			[]Violation{{RuleImport, `"ic0" "memory"`, "memory imports"}}},
 		{"method without space", `(func (export "canister_query") call $reply)`, nil,
 			[]Violation{{RuleExport, `"canister_query"`, "unknown canister_ export"}}},
-		{"unknown system export", `(func (export "canister_start"))`, nil, []Violation{{RuleExport, `"canister_start"`, "unknown"}}},
+		{"unknown system export", `(func (export "canister_stop"))`, nil, []Violation{{RuleExport, `"canister_stop"`, "unknown"}}},
 		{"method type", `(func (export "canister_update u") (param i32))`, nil,
 			[]Violation{{RuleExportType, `"canister_update u"`, "must be () -> ()"}}},
 		{"hook type", `(func (export "canister_heartbeat") (result i32) i32.const 0)`, nil,
 			[]Violation{{RuleExportType, `"canister_heartbeat"`, "must be () -> ()"}}},
-		{"non-function canister export", `(global (export "canister_init") i32 (i32.const 0))`, nil,
-			[]Violation{{RuleExportType, `"canister_init"`, "must be a function"}}},
+		{"reserved export", `(global (export "canister counter_instructions") i32 (i32.const 0)) (func (export "canister_start"))`, nil,
+			[]Violation{{RuleExport, `"canister counter_instructions"`, "reserved"}, {RuleExport, `"canister_start"`, "reserved"}}},
+		{"ref-typed global", `(global funcref (ref.null func))`, nil, []Violation{{RuleLimit, "global 0", "funcref"}}},
+		{"two tables", `(table 1 funcref) (table 1 funcref)`, nil, []Violation{{RuleLimit, "table section", "2 tables"}}},
+		{"huge table", `(table 1000001 funcref)`, nil, []Violation{{RuleLimit, "table 0", "1000001 initial elements"}}},
+		{"threads", `(memory $s 1 1 shared) (func (drop (i32.atomic.load 0 (i32.const 0))))`, []string{"--enable-threads", "--enable-multi-memory"},
+			[]Violation{{RuleMemory, "memory 0", "shared"}, {RuleInstruction, "function 1", "i32.atomic.load"}}},
 		{"duplicate method", `(func (export "canister_update q"))`, nil,
 			[]Violation{{RuleDuplicateMethod, `"canister_query q"`, `method "q" already exported as "canister_update q"`}}},
 		{"placeholders", `(func (export "query.x")) (func (export "_start"))`, nil,
@@ -145,17 +150,19 @@ func TestCustomSections(t *testing.T) {
 		want    []Violation
 	}{
 		{"allowed", []wasm.Custom{{Name: "icp:public candid:service", Data: []byte("service : {}")}, {Name: "icp:private x"}}, nil},
-		{"bad name", []wasm.Custom{{Name: "name"}, {Name: "icp:publicx"}}, []Violation{
-			{RuleCustomSection, `custom section "name"`, "icp:public"}, {RuleCustomSection, `"icp:publicx"`, "icp:public"}}},
-		{"duplicate", []wasm.Custom{{Name: "icp:public a"}, {Name: "icp:public a"}}, []Violation{
-			{RuleCustomSection, `"icp:public a"`, "twice"}}},
+		{"other names are ignored", []wasm.Custom{{Name: "name"}, {Name: "producers"}, {Name: " icp:public x"}}, nil},
+		{"bad icp: names", []wasm.Custom{{Name: "icp:public"}, {Name: "icp:publicx"}, {Name: "icp:protected x"}}, []Violation{
+			{RuleCustomSection, `"icp:public"`, "icp:public <name>"}, {RuleCustomSection, `"icp:publicx"`, "icp:public <name>"},
+			{RuleCustomSection, `"icp:protected x"`, "icp:public <name>"}}},
+		{"duplicate", []wasm.Custom{{Name: "icp:public a"}, {Name: "icp:private a"}}, []Violation{
+			{RuleCustomSection, `"icp:private a"`, `name "a" used by another`}}},
 		{"too many", func() []wasm.Custom {
 			var cs []wasm.Custom
 			for i := 0; i < 17; i++ {
 				cs = append(cs, wasm.Custom{Name: fmt.Sprintf("icp:public s%d", i)})
 			}
 			return cs
-		}(), []Violation{{RuleCustomSection, "module", "17 custom sections"}}},
+		}(), []Violation{{RuleCustomSection, "module", "17 icp: custom sections"}}},
 		{"too large", []wasm.Custom{{Name: "icp:public big", Data: make([]byte, 1<<20)}}, []Violation{
 			{RuleCustomSection, "module", "at most 1048576"}}},
 	}
@@ -256,11 +263,22 @@ func TestGoModuleFails(t *testing.T) {
 		`import "icwasm" "callback.on_reply": icwasm import not replaced`,
 		`export "query.greet": Go placeholder export`,
 		`export "system.init": Go placeholder export`,
-		`custom section "name"`,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("missing %q in:\n%s", want, text)
 		}
+	}
+}
+
+func TestRejectedByIC(t *testing.T) {
+	for _, r := range []Rule{RuleDecode, RuleImport, RuleImportSignature, RuleExport, RuleExportType, RuleDuplicateMethod,
+		RuleLimit, RuleCustomSection, RuleInstruction, RuleDataOffset, RuleMemory} {
+		if !r.RejectedByIC() {
+			t.Errorf("%s should be rejected by the IC", r)
+		}
+	}
+	if RulePlaceholder.RejectedByIC() || RuleStart.RejectedByIC() {
+		t.Error("placeholder and start-function rules are not install-time checks")
 	}
 }
 

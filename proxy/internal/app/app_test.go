@@ -2,7 +2,9 @@ package app_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/tls"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
@@ -15,10 +17,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/stripe/stripe-go/v79"
 	"github.com/stripe/stripe-go/v79/client"
 
 	"github.com/gocanister/stripe-ic/proxy/internal/app"
+	"github.com/gocanister/stripe-ic/proxy/internal/auth"
 	"github.com/gocanister/stripe-ic/proxy/internal/config"
 	"github.com/gocanister/stripe-ic/proxy/internal/testenv"
 )
@@ -40,7 +44,9 @@ func startProxyB(t testing.TB, args []string, env []string) (urls []string, stop
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan []net.Addr, 1)
 	done := make(chan error, 1)
-	go func() { done <- app.Run(ctx, cfg, app.NewLogger(io.Discard, "warn"), func(a []net.Addr) { ready <- a }) }()
+	go func() {
+		done <- app.Run(ctx, cfg, app.NewLogger(io.Discard, "warn"), func(a []net.Addr) { ready <- a })
+	}()
 	scheme := "http"
 	if cfg.TLSSelfSigned {
 		scheme = "https"
@@ -253,5 +259,51 @@ func TestRedisConfigured(t *testing.T) {
 	r.Kill()
 	if s := status(); s != http.StatusServiceUnavailable {
 		t.Fatalf("readyz with Redis down: %d", s)
+	}
+}
+
+// TestTokenConfiguration configures keys and agents the way an operator does (environment
+// variables with the reference proxy's names) and checks both token kinds end to end.
+func TestTokenConfiguration(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	defer up.Close()
+	edPub, edPriv, _ := ed25519.GenerateKey(nil)
+	ecPriv, _ := secp256k1.GeneratePrivateKey()
+	b64 := base64.RawURLEncoding.EncodeToString
+	urls, _ := startProxy(t, nil, []string{
+		"URL_UP=" + up.URL,
+		"ED25519_PUB_KEY=" + b64(edPub),
+		"ECDSA_PUB_KEY_1=" + b64(ecPriv.PubKey().SerializeCompressed()),
+		"ALLOW_AGENTS=canister-a,canister-b",
+	})
+	exp := uint64(time.Now().Add(time.Hour).Unix())
+	edTok, _ := auth.SignEd25519(edPriv, exp, "canister-a")
+	ecTok, _ := auth.SignECDSA(ecPriv, exp, "canister-b")
+	other, _ := auth.SignECDSA(ecPriv, exp, "canister-c")
+	tests := []struct {
+		name, token string
+		status      int
+	}{
+		{"ed25519", auth.EncodeHeader(edTok), 200},
+		{"secp256k1", auth.EncodeHeader(ecTok), 200},
+		{"agent not allowed", auth.EncodeHeader(other), http.StatusForbidden},
+		{"none", "", http.StatusProxyAuthRequired},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest("POST", urls[1]+"/URL_UP/", nil)
+			req.Header.Set("Idempotency-Key", "tok-"+tc.name)
+			if tc.token != "" {
+				req.Header.Set("Proxy-Authorization", tc.token)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tc.status)
+			}
+		})
 	}
 }

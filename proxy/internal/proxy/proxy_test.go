@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/gocanister/stripe-ic/proxy/internal/auth"
 	"github.com/gocanister/stripe-ic/proxy/internal/metrics"
 	"github.com/gocanister/stripe-ic/proxy/internal/proxy"
@@ -58,7 +60,7 @@ func newUpstream(t *testing.T, tlsServer bool) *upstream {
 			"id": fmt.Sprintf("cs_%d", n), "object": "checkout.session", "seq": n,
 			"method": r.Method, "path": r.URL.RequestURI(), "body": string(body),
 			"customer_details": map[string]any{"email": "a@example.com", "name": "A"},
-			"at": time.Now().UnixNano(),
+			"at":               time.Now().UnixNano(),
 		})
 	})
 	if tlsServer {
@@ -208,6 +210,13 @@ func TestThirteenReplicasTwoInstances(t *testing.T) {
 		"mode=payment&amount=1000")
 	if up.calls.Load() != 3 || !strings.Contains(late.body, `"id":"cs_1"`) {
 		t.Fatalf("late duplicate executed again or got another answer: calls=%d %s", up.calls.Load(), late.body)
+	}
+	// The metrics tell the same story: 3 executions and 3*12+1 replays across both instances.
+	executed := testutil.ToFloat64(a.m.Requests.WithLabelValues("executed")) + testutil.ToFloat64(b.m.Requests.WithLabelValues("executed"))
+	replays := testutil.ToFloat64(a.m.Replays) + testutil.ToFloat64(b.m.Replays)
+	upstreamOK := testutil.ToFloat64(a.m.Upstream.WithLabelValues("2xx")) + testutil.ToFloat64(b.m.Upstream.WithLabelValues("2xx"))
+	if executed != 3 || replays != 37 || upstreamOK != 3 {
+		t.Fatalf("metrics: executed=%v replays=%v upstream 2xx=%v, want 3, 37, 3", executed, replays, upstreamOK)
 	}
 }
 
@@ -509,7 +518,9 @@ func TestRedisDown(t *testing.T) {
 	// In flight when Redis dies: the answer cannot be stored, so nobody gets it.
 	up.delay = 300 * time.Millisecond
 	inflight := make(chan answer)
-	go func() { inflight <- do(t, "POST", p.URL+"/URL_UP/x", map[string]string{"Idempotency-Key": "during"}, "") }()
+	go func() {
+		inflight <- do(t, "POST", p.URL+"/URL_UP/x", map[string]string{"Idempotency-Key": "during"}, "")
+	}()
 	time.Sleep(100 * time.Millisecond)
 	srv.Kill()
 	if a := <-inflight; a.status != http.StatusServiceUnavailable {

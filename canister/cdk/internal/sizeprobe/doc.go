@@ -14,12 +14,14 @@
 //	probe                    raw go build   raw gzip   linked    linked gzip
 //	empty                    1,851,457      560,387    2,052,040   511,096
 //	agentprincipal           3,265,197      943,087    3,571,268   863,787
-//	cdk                      3,118,619      890,225    3,414,479   809,605
-//	cdkagentcandid           4,109,948    1,139,743    4,462,897 1,037,159
-//	cdkjsonhmac              3,862,668    1,085,025    4,196,944   989,566
-//	cdkagentcandidjsonhmac   4,794,319    1,310,272    5,188,865 1,195,017
+//	cdk                      3,161,070      903,229    3,461,009   819,266
+//	cdkagentcandid           4,109,937    1,139,805    4,462,897 1,037,231
+//	cdkjsonhmac              3,904,492    1,096,905    4,242,947   996,824
+//	cdkagentcandidjsonhmac   4,794,305    1,310,271    5,188,833 1,195,036
 //
-// agent-go's candid costs about 1.0 MB raw and 205-230 KB gzip on top of the CDK (a CBOR
-// codec, a PEG parser for Candid text, math/big), a fifth of the 1.5 MiB budget; cdk/candid
-// avoids it.
+// agent-go's candid costs about 0.9-1.0 MB raw and about 200 KB gzip on top of the CDK (a
+// CBOR codec, a PEG parser for Candid text, math/big): an eighth of the 1.5 MiB budget,
+// which cdk/candid keeps for the canister's logic. In the Stripe canister's base
+// (cdkjsonhmac) the CDK itself costs about 115 KB gzip over encoding/json + crypto/hmac
+// alone (980,642 bytes raw gzip), which already pull in reflect and fmt.
 package sizeprobe

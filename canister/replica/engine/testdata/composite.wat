@@ -9,14 +9,16 @@
   (import "ic0" "msg_method_name_size" (func $name_size (result i32)))
   (import "ic0" "msg_method_name_copy" (func $name_copy (param i32 i32 i32)))
   (import "ic0" "accept_message" (func $accept))
+  (import "ic0" "call_on_cleanup" (func $call_on_cleanup (param i32 i32)))
   (import "ic0" "data_certificate_present" (func $cert_present (result i32)))
   (import "ic0" "data_certificate_size" (func $cert_size (result i32)))
   (import "ic0" "data_certificate_copy" (func $cert_copy (param i32 i32 i32)))
   (memory 1)
   (global $g (mut i32) (i32.const 0))
-  (table 2 funcref)
-  (elem (i32.const 0) $on_reply $on_reject)
+  (table 3 funcref)
+  (elem (i32.const 0) $on_reply $on_reject $on_cleanup)
   (data (i32.const 100) "read")
+  (data (i32.const 110) "nope")
 
   ;; fwd: sets the global to 5, calls read on the canister in the argument; the callback replies
   ;; with the global (still 5: state persists inside the composite query) and the callee's reply.
@@ -31,7 +33,16 @@
     (call $arg_copy (i32.const 304) (i32.const 0) (call $arg_size))
     (call $append (i32.const 300) (i32.add (i32.const 4) (call $arg_size)))
     (call $reply))
-  (func $on_reject (param i32) (unreachable))
+  (func $on_reject (param i32) (global.set $g (i32.const 8)) (unreachable))
+  (func $on_cleanup (param i32) (global.set $g (i32.const 9)))
+  ;; fwd_missing: calls "nope" on the canister in the argument; the reject callback traps and
+  ;; the cleanup callback runs, so the composite query fails with the callback's trap.
+  (func (export "canister_composite_query fwd_missing")
+    (call $arg_copy (i32.const 200) (i32.const 0) (call $arg_size))
+    (call $call_new (i32.const 200) (call $arg_size) (i32.const 110) (i32.const 4)
+      (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 0))
+    (call $call_on_cleanup (i32.const 2) (i32.const 0))
+    (drop (call $call_perform)))
   (func (export "canister_query global")
     (i32.store (i32.const 0) (global.get $g))
     (call $append (i32.const 0) (i32.const 4))
