@@ -108,6 +108,8 @@ func (p *product) stripe() *stripe.Product {
 	return &stripe.Product{
 		ID: p.ID, Object: "product", Active: true, Name: p.Name,
 		Created: p.Created, Updated: p.Created, Type: stripe.ProductTypeService,
+		Images: []string{}, MarketingFeatures: []*stripe.ProductMarketingFeature{},
+		Metadata: map[string]string{},
 	}
 }
 
@@ -153,6 +155,13 @@ func (l *paymentLink) stripe(baseURL string, withItems bool) *stripe.PaymentLink
 		PaymentMethodCollection:  stripe.PaymentLinkPaymentMethodCollectionAlways,
 		SubmitType:               stripe.PaymentLinkSubmitTypeAuto,
 		CustomFields:             []*stripe.PaymentLinkCustomField{},
+		PhoneNumberCollection:    &stripe.PaymentLinkPhoneNumberCollection{},
+		TaxIDCollection: &stripe.PaymentLinkTaxIDCollection{
+			Required: stripe.PaymentLinkTaxIDCollectionRequiredNever,
+		},
+		PaymentMethodTypes: []stripe.PaymentLinkPaymentMethodType{},
+		ShippingOptions:    []*stripe.PaymentLinkShippingOption{},
+		Restrictions:       nil,
 	}
 	if l.AfterType == "redirect" {
 		out.AfterCompletion.Redirect = &stripe.PaymentLinkAfterCompletionRedirect{URL: l.RedirectURL}
@@ -172,7 +181,10 @@ func (s *session) stripe(baseURL string, pi *paymentIntent, withItems bool) *str
 	out := &stripe.CheckoutSession{
 		ID: s.ID, Object: "checkout.session", AmountSubtotal: total, AmountTotal: total,
 		AutomaticTax:             &stripe.CheckoutSessionAutomaticTax{},
-		BillingAddressCollection: "",
+		PhoneNumberCollection:    &stripe.CheckoutSessionPhoneNumberCollection{},
+		TaxIDCollection: &stripe.CheckoutSessionTaxIDCollection{
+			Required: stripe.CheckoutSessionTaxIDCollectionRequiredNever,
+		},
 		CancelURL:                s.CancelURL, ClientReferenceID: s.ClientReferenceID,
 		Created: s.Created, Currency: stripe.Currency(s.Currency),
 		CustomerCreation: stripe.CheckoutSessionCustomerCreationIfRequired,
@@ -221,6 +233,7 @@ func (pi *paymentIntent) stripe() *stripe.PaymentIntent {
 		ConfirmationMethod: stripe.PaymentIntentConfirmationMethodAutomatic,
 		ClientSecret:       pi.ID + "_secret_sandbox",
 		Metadata:           pi.Metadata, PaymentMethodTypes: []string{"card"},
+		AmountDetails:      &stripe.PaymentIntentAmountDetails{Tip: &stripe.PaymentIntentAmountDetailsTip{}},
 	}
 	if pi.Status == "succeeded" {
 		out.AmountReceived = pi.Amount

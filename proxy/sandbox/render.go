@@ -17,6 +17,16 @@ var expandable = []string{
 	"review", "setup_intent", "subscription",
 }
 
+// omittedWhenNull lists fields Stripe leaves out instead of sending null
+// (its OpenAPI spec marks them neither nullable nor required): expandable-only
+// lists, embedded-mode fields, secrets shown once, Connect-only fields.
+var omittedWhenNull = []string{
+	"account", "amount_details", "branding_settings", "context", "currency_options",
+	"excluded_payment_method_types", "hooks", "line_items", "name_collection", "payment_details",
+	"presentment_details", "previous_attributes", "radar_options", "redirect_on_completion",
+	"return_url", "secret", "tiers", "transfer",
+}
+
 // render encodes a stripe-go value the way Stripe's API writes it: expandable
 // fields collapsed to ids (except the top-level fields named in expand) and
 // empty strings as null (stripe-go has no omitempty and Stripe sends null for
@@ -69,10 +79,7 @@ func normalize(v any, expand []string, top bool) any {
 				continue
 			}
 			n := normalize(child, nil, false)
-			// Stripe leaves these out of events rather than sending null:
-			// previous_attributes exists only on *.updated events, account
-			// only on Connect events.
-			if n == nil && (k == "previous_attributes" || (top && k == "account")) {
+			if n == nil && slices.Contains(omittedWhenNull, k) {
 				delete(t, k)
 				continue
 			}

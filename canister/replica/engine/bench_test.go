@@ -66,3 +66,19 @@ func BenchmarkCounterUpdate(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "updates/s")
 }
+
+// BenchmarkTrapAfterGrow measures failed updates that grew memory: each rollback needs a
+// fresh instance (prepared in the background after the first one).
+func BenchmarkTrapAfterGrow(b *testing.B) {
+	e := newEngine(b, Config{})
+	id := installNew(b, e, "counter.wasm")
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := e.Update(ctx, id, "inc_grow_trap", nil, alice); err == nil {
+			b.Fatal("inc_grow_trap succeeded")
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rollbacks/s")
+}

@@ -47,7 +47,8 @@ type canister struct {
 	cycles        uint64
 	mod           *module
 	inst          *instance
-	img           image // committed Wasm state of inst
+	spare         *instance // a fresh instance of mod, made after a rollback needed one
+	img           image     // committed Wasm state of inst
 	stable        []byte
 	journal       []undo // stable memory changes of the running execution
 	certifiedData []byte
@@ -225,17 +226,48 @@ func (c *canister) restoreImage(img *image) {
 		return
 	}
 	if !c.inst.restorable(img) {
-		fresh, err := c.e.instantiate(c.e.ctx, c.mod)
-		if err != nil {
-			// The module instantiated before; failing now means the host is out of memory.
-			panic("engine: re-instantiating canister " + c.id.String() + ": " + err.Error())
+		fresh := c.spare
+		c.spare = nil
+		if fresh == nil {
+			var err error
+			if fresh, err = c.e.instantiate(c.e.ctx, c.mod); err != nil {
+				// The module instantiated before; failing now means the host is out of memory.
+				panic("engine: re-instantiating canister " + c.id.String() + ": " + err.Error())
+			}
 		}
 		c.inst.close()
 		c.inst = fresh
+		c.prepareSpare()
 	}
 	if err := c.inst.restore(img); err != nil {
 		panic("engine: restoring canister " + c.id.String() + ": " + err.Error())
 	}
+}
+
+// prepareSpare instantiates c's module in the background, so that the next rollback of an
+// execution that grew memory (a query of a Go canister whose heap grows, say) does not wait
+// for an instantiation. Only canisters that needed one get a spare.
+func (c *canister) prepareSpare() {
+	mod := c.mod
+	go func() {
+		in, err := c.e.instantiate(c.e.ctx, mod)
+		if err != nil {
+			return
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.spare != nil || c.mod != mod {
+			in.close()
+			return
+		}
+		c.spare = in
+	}()
+}
+
+// dropSpare discards the spare instance when the module changes.
+func (c *canister) dropSpare() {
+	c.spare.close()
+	c.spare = nil
 }
 
 // commitState makes the Wasm and stable memory state of x the committed state.

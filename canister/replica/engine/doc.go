@@ -9,7 +9,7 @@
 //		DataCertificate: certify, OnCommit: save})
 //	id, _ := e.CreateCanister(engine.CreateOptions{Controllers: ctrls, Cycles: n})
 //	err := e.InstallCode(ctx, id, engine.InstallArgs{Mode: engine.Install, Module: wasm, Arg: arg, Sender: who})
-//	err = e.InspectMessage(ctx, id, method, arg, caller) // before accepting an ingress update
+//	err = e.CheckIngress(ctx, id, method, arg, caller)   // accept an ingress update? (inspect_message)
 //	reply, err := e.Update(ctx, id, method, arg, caller) // blocks until the call is answered
 //	reply, err = e.Query(ctx, id, method, arg, caller, engine.QueryOptions{})
 //	e.Tick(ctx)                                          // heartbeats and due global timers

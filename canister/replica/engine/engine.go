@@ -23,8 +23,10 @@ type Limits struct {
 	Inspect int64 // canister_inspect_message (IC: 200 M)
 }
 
-// DefaultLimits are the IC's limits.
-var DefaultLimits = Limits{Query: 5_000_000_000, Update: 40_000_000_000, Install: 300_000_000_000, Inspect: 200_000_000}
+// DefaultLimits returns the IC's limits.
+func DefaultLimits() Limits {
+	return Limits{Query: 5_000_000_000, Update: 40_000_000_000, Install: 300_000_000_000, Inspect: 200_000_000}
+}
 
 func (l Limits) forType(t apiType) int64 {
 	switch t {
@@ -84,7 +86,7 @@ type Config struct {
 	OnCommit func(canister principal.Principal)
 	// Validate checks a module (uncompressed) before install; nil uses the built-in checks.
 	Validate func(module []byte) error
-	// Limits are the instruction limits (DefaultLimits).
+	// Limits are the instruction limits (DefaultLimits()).
 	Limits Limits
 	// MaxStablePages bounds stable memory, in 64 KiB pages (65536 = 4 GiB; the IC allows
 	// 500 GiB but the engine keeps stable memory in RAM).
@@ -121,7 +123,7 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		cfg.Now = time.Now
 	}
 	if cfg.Limits == (Limits{}) {
-		cfg.Limits = DefaultLimits
+		cfg.Limits = DefaultLimits()
 	}
 	if cfg.MaxStablePages == 0 {
 		cfg.MaxStablePages = 1 << 16
@@ -185,8 +187,8 @@ func CanisterIDFromIndex(index uint64) principal.Principal {
 	return principal.Principal{Raw: raw}
 }
 
-// ManagementCanister is aaaaa-aa.
-var ManagementCanister = principal.Principal{Raw: []byte{}}
+// ManagementCanister returns aaaaa-aa.
+func ManagementCanister() principal.Principal { return principal.Principal{Raw: []byte{}} }
 
 // ErrCanisterExists is returned by CreateCanister for a specified id already in use.
 var ErrCanisterExists = errors.New("canister already exists")
@@ -399,6 +401,7 @@ func (e *Engine) DeleteCanister(id principal.Principal) error {
 			return
 		}
 		c.inst.close()
+		c.dropSpare()
 		c.inst, c.mod, c.img, c.stable = nil, nil, image{}, nil
 		c.deleted = true
 		e.mu.Lock()

@@ -418,7 +418,7 @@ func TestManagementHandler(t *testing.T) {
 	if !call.FromCanister || !bytes.Equal(call.Caller.Raw, a.Raw) || call.Method != "nope" {
 		t.Fatalf("call %+v", call)
 	}
-	b, err := e.Update(context.Background(), ManagementCanister, "fail", nil, alice)
+	b, err := e.Update(context.Background(), ManagementCanister(), "fail", nil, alice)
 	if r := asReject(t, err); b != nil || r.Code != CanisterReject {
 		t.Fatalf("ingress management call: %v", err)
 	}

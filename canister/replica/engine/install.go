@@ -153,6 +153,7 @@ func (c *canister) install(m *module, args InstallArgs) error {
 	}
 
 	old.close()
+	c.dropSpare()
 	c.mod = m
 	c.img = image{}
 	in.capture(&c.img)
@@ -180,6 +181,7 @@ func (e *Engine) UninstallCode(ctx context.Context, id principal.Principal) erro
 	}
 	c.do(func() {
 		c.inst.close()
+		c.dropSpare()
 		c.inst, c.mod, c.img = nil, nil, image{}
 		c.stable, c.journal = nil, nil
 		c.certifiedData = nil

@@ -60,6 +60,31 @@ func TestInspectMessage(t *testing.T) {
 	if err := e.InspectMessage(context.Background(), b, "anything", nil, alice); err != nil {
 		t.Fatal(err)
 	}
+	ctx := context.Background()
+	empty := create(t, e)
+	for _, tt := range []struct {
+		id        principal.Principal
+		method    string
+		errorCode string
+	}{
+		{a, "ok", ""},
+		{a, "bad", ErrCanisterRejectedMessage},
+		{b, "anything", ""},
+		{empty, "x", ErrCanisterWasmModuleNotFound},
+		{CanisterIDFromIndex(500), "x", ErrCanisterNotFound},
+		{ManagementCanister(), "create_canister", ""},
+	} {
+		err := e.CheckIngress(ctx, tt.id, tt.method, nil, alice)
+		if tt.errorCode == "" && err != nil || tt.errorCode != "" && (err == nil || asReject(t, err).ErrorCode != tt.errorCode) {
+			t.Errorf("CheckIngress(%s, %s) = %v, want %s", tt.id, tt.method, err, tt.errorCode)
+		}
+	}
+	if err := e.StopCanister(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.CheckIngress(ctx, b, "inc", nil, alice); err == nil || asReject(t, err).ErrorCode != ErrCanisterStopped {
+		t.Errorf("CheckIngress on a stopped canister: %v", err)
+	}
 }
 
 func TestDataCertificate(t *testing.T) {

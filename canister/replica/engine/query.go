@@ -59,7 +59,7 @@ func (e *Engine) Transform(ctx context.Context, id principal.Principal, method s
 	if err != nil {
 		return nil, err
 	}
-	return e.runQuery(c, "canister_query "+method, apiTransform, arg, ManagementCanister.Raw, nil).values()
+	return e.runQuery(c, "canister_query "+method, apiTransform, arg, ManagementCanister().Raw, nil).values()
 }
 
 // runQuery executes export as a query of type typ and rolls everything back.
@@ -191,6 +191,28 @@ func (e *Engine) compositeCall(from *canister, call *outCall, visiting map[*cani
 	return e.runQuery(callee, "canister_query "+call.method, apiNonReplicatedQuery, call.arg, from.id.Raw, nil)
 }
 
+// CheckIngress decides whether an ingress update call is accepted, like the IC's ingress
+// filter: the canister must exist, have a module, be running, and its
+// canister_inspect_message (if exported) must accept the message. A refusal is a *Reject,
+// which the HTTP interface reports as a non-replicated rejection (no request status). Calls
+// to the management canister are always accepted here.
+func (e *Engine) CheckIngress(ctx context.Context, id principal.Principal, method string, arg []byte, caller principal.Principal) error {
+	if isManagement(id.Raw) {
+		return nil
+	}
+	c, err := e.get(id)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	rej := c.acceptsCalls()
+	c.mu.Unlock()
+	if rej != nil {
+		return rej
+	}
+	return e.InspectMessage(ctx, id, method, arg, caller)
+}
+
 // InspectMessage runs canister_inspect_message for an ingress update call. It returns nil when
 // the message is accepted (also when the canister does not export the method).
 func (e *Engine) InspectMessage(ctx context.Context, id principal.Principal, method string, arg []byte, caller principal.Principal) error {
@@ -269,7 +291,7 @@ func (c *canister) systemTasks() {
 }
 
 func (c *canister) systemTask(typ apiType, export string) {
-	cc := c.newCallContext(origin{kind: originTask}, ManagementCanister.Raw, 0)
+	cc := c.newCallContext(origin{kind: originTask}, ManagementCanister().Raw, 0)
 	x := c.newExec(typ, cc)
 	c.execute(x, export)
 	c.finish(cc)

@@ -38,7 +38,8 @@ func (l *linker) writeExports() error {
 	m := l.m
 	exports := append([]wasm.Export(nil), l.memExports...)
 	for _, en := range l.entries {
-		e := new(wasm.Expr)
+		// Every execution starts with no short sleeps answered.
+		e := new(wasm.Expr).I32Const(0).GlobalSet(l.sleepsIdx)
 		switch en.kind {
 		case entryInit, entryPostUpgrade:
 			e.Call(l.initialize).I32Const(1).GlobalSet(l.startedIdx)

@@ -159,6 +159,12 @@ const (
 // timer a program would wait for.
 const maxShortSleep = 10_000_000
 
+// maxShortSleeps bounds the short waits answered per execution. Time does not
+// pass during an execution, so a scheduler waiting for a 1 ms timer would
+// otherwise ask again until the instruction limit; the runtime's fatal-panic
+// path sleeps about 7 times.
+const maxShortSleeps = 100
+
 // replacementBody is the code standing in for an import (ABI.md tables).
 func (l *linker) replacementBody(r replacement) ([]wasm.Local, *wasm.Expr) {
 	e := new(wasm.Expr)
@@ -186,8 +192,9 @@ func (l *linker) replacementBody(r replacement) ([]wasm.Local, *wasm.Expr) {
 		// The runtime also sleeps through poll_oneoff (usleep, e.g. while a
 		// fatal panic freezes the world before printing its message). A
 		// single relative clock subscription of at most maxShortSleep is
-		// answered at once as if the time had passed, so the panic message
-		// still reaches debug_print; anything else would block: trap.
+		// answered at once as if the time had passed (at most
+		// maxShortSleeps times per execution), so the panic message still
+		// reaches debug_print; anything else would block: trap.
 		// params in=0 out=1 nsubscriptions=2 nevents=3; subscription:
 		// userdata u64 @0, tag u8 @8, clock timeout u64 @24, flags u16 @40;
 		// event: userdata u64 @0, error u16 @8, type u8 @10.
@@ -196,7 +203,9 @@ func (l *linker) replacementBody(r replacement) ([]wasm.Local, *wasm.Expr) {
 		e.LocalGet(in).Mem(wasm.OpI32Load8U, wasm.MemArg{Offset: 8}).Op(wasm.OpI32Eqz).Op(wasm.OpI32And)
 		e.LocalGet(in).Mem(wasm.OpI32Load16U, wasm.MemArg{Align: 1, Offset: 40}).I32Const(1).Op(wasm.OpI32And).Op(wasm.OpI32Eqz).Op(wasm.OpI32And)
 		e.LocalGet(in).Mem(wasm.OpI64Load, wasm.MemArg{Align: 3, Offset: 24}).I64Const(maxShortSleep).Op(wasm.OpI64LeU).Op(wasm.OpI32And)
+		e.GlobalGet(l.sleepsIdx).I32Const(maxShortSleeps).Op(wasm.OpI32LtU).Op(wasm.OpI32And)
 		e.If(wasm.BlockEmpty)
+		e.GlobalGet(l.sleepsIdx).I32Const(1).Op(wasm.OpI32Add).GlobalSet(l.sleepsIdx)
 		e.LocalGet(out).LocalGet(in).Mem(wasm.OpI64Load, wasm.MemArg{Align: 3}).Mem(wasm.OpI64Store, wasm.MemArg{Align: 3})
 		e.LocalGet(out).I32Const(0).Mem(wasm.OpI32Store16, wasm.MemArg{Align: 1, Offset: 8})
 		e.LocalGet(out).I32Const(0).Mem(wasm.OpI32Store8, wasm.MemArg{Offset: 10})

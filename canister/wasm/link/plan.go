@@ -71,6 +71,7 @@ type linker struct {
 	tableBase  uint32 // first table-0 slot of the callbacks
 	startedIdx uint32 // global: 1 once _initialize ran
 	rngIdx     uint32 // global: SplitMix64 state
+	sleepsIdx  uint32 // global: short sleeps answered in this execution
 }
 
 // placeholder prefixes of ABI.md and their IC export prefixes.
@@ -356,10 +357,11 @@ func (l *linker) planImports() error {
 	}
 	// Globals of the linker.
 	nGlob := uint32(m.NumImported(wasm.ExternGlobal) + len(m.Globals))
-	l.startedIdx, l.rngIdx = nGlob, nGlob+1
+	l.startedIdx, l.rngIdx, l.sleepsIdx = nGlob, nGlob+1, nGlob+2
 	m.Globals = append(m.Globals,
 		wasm.Global{Type: wasm.GlobalType{Type: wasm.I32, Mutable: true}, Init: wasm.ConstI32(0)},
-		wasm.Global{Type: wasm.GlobalType{Type: wasm.I64, Mutable: true}, Init: wasm.ConstI64(0)})
+		wasm.Global{Type: wasm.GlobalType{Type: wasm.I64, Mutable: true}, Init: wasm.ConstI64(0)},
+		wasm.Global{Type: wasm.GlobalType{Type: wasm.I32, Mutable: true}, Init: wasm.ConstI32(0)})
 	return l.planTable()
 }
 

@@ -559,3 +559,29 @@ func TestClientGoneStillStores(t *testing.T) {
 		t.Fatalf("duplicate after the first client left: %d, calls=%d", a.status, up.calls.Load())
 	}
 }
+
+// TestRedisRestartMidCall: Redis restarts empty while the first request of a key runs on one
+// instance and a duplicate waits on the other. Nobody may execute it a second time.
+func TestRedisRestartMidCall(t *testing.T) {
+	up := newUpstream(t, false)
+	up.delay = 400 * time.Millisecond
+	srv := testenv.StartRedis(t)
+	a := newInstance(t, newRedisStore(t, srv), route(up))
+	b := newInstance(t, newRedisStore(t, srv), route(up))
+	hdr := map[string]string{"Idempotency-Key": "restart"}
+	results := make(chan answer, 2)
+	go func() { results <- do(t, "POST", a.URL+"/URL_UP/x", hdr, "") }()
+	time.Sleep(100 * time.Millisecond)
+	go func() { results <- do(t, "POST", b.URL+"/URL_UP/x", hdr, "") }()
+	time.Sleep(100 * time.Millisecond)
+	srv.Kill()
+	srv.Start()
+	for range 2 {
+		if r := <-results; r.status != http.StatusServiceUnavailable {
+			t.Fatalf("status %d (%s), want 503 for both", r.status, r.body)
+		}
+	}
+	if n := up.calls.Load(); n != 1 {
+		t.Fatalf("upstream called %d times for one key", n)
+	}
+}

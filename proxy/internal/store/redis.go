@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,8 +12,9 @@ import (
 )
 
 // Redis is a Store shared by several proxy instances. One Redis key per idempotency key holds
-// either the claim ("P" + fingerprint + owner token, expiring after the lock TTL) or the
-// answer ("D" + fingerprint + record, expiring after the answer TTL). Claims and completions
+// the claim ("P" + fingerprint + owner token, expiring after the lock TTL), the answer ("D" +
+// fingerprint + record, expiring after the answer TTL) or the tombstone of an abandoned
+// claim ("X"). Claims and completions
 // are Lua scripts, so each is one atomic step on the server.
 type Redis struct {
 	client *redis.Client
@@ -27,12 +27,14 @@ const (
 	stateDone    = 'D'
 )
 
-// beginScript returns the current value, or claims the free key and returns nil.
+// beginScript returns the current value and its remaining lifetime (ms), or claims the free
+// key and returns 0 (the key was missing) or 1 (it held a tombstone: an abandoned claim).
 var beginScript = redis.NewScript(`
 local v = redis.call('GET', KEYS[1])
-if v then return v end
+if v and v ~= 'X' then return {v, redis.call('PTTL', KEYS[1])} end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return false`)
+if v then return 1 end
+return 0`)
 
 // completeScript replaces the caller's own claim by the answer; 0 if the claim is gone.
 var completeScript = redis.NewScript(`
@@ -42,10 +44,12 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`)
 
-// abandonScript deletes the caller's own claim and nothing else.
+// abandonScript replaces the caller's own claim by a tombstone that lives as long as the
+// claim could have: waiters then know the key was released, not lost (see Begin).
 var abandonScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
+  redis.call('SET', KEYS[1], 'X', 'PX', ARGV[2])
+  return 1
 end
 return 0`)
 
@@ -99,22 +103,36 @@ func pendingValue(fp Fingerprint, token string) string {
 }
 
 // Begin implements Store.
+//
+// A waiter remembers when the claim it waits on would expire at the latest. If the key
+// vanishes before that, without an answer or a tombstone, Redis lost its state (a restart
+// without persistence, a failover, an eviction) while the first request may still be
+// executing: Begin then returns ErrStateLost instead of executing a second time, and the
+// claim it just took keeps the key quarantined until the original claim would have expired.
 func (r *Redis) Begin(ctx context.Context, key string, fp Fingerprint, lockTTL time.Duration) (Claim, error) {
 	rkey := r.prefix + key
 	token := newToken()
 	mine := pendingValue(fp, token)
 	ttl := strconv.FormatInt(max(lockTTL.Milliseconds(), 1), 10)
+	var pendingUntil time.Time
 	for {
-		v, err := beginScript.Run(ctx, r.client, []string{rkey}, mine, ttl).Text()
-		if errors.Is(err, redis.Nil) {
-			return Claim{key: key, fp: fp, token: mine}, nil
-		}
+		res, err := beginScript.Run(ctx, r.client, []string{rkey}, mine, ttl).Result()
 		if err != nil {
 			return Claim{}, fmt.Errorf("redis claim: %w", err)
 		}
+		if overTombstone, ok := res.(int64); ok {
+			if overTombstone == 0 && !pendingUntil.IsZero() && time.Now().Before(pendingUntil) {
+				return Claim{}, fmt.Errorf("key %q: %w", key, ErrStateLost)
+			}
+			return Claim{key: key, fp: fp, token: mine, lockTTL: lockTTL}, nil
+		}
+		v, pttl, err := parseBeginResult(res)
+		if err != nil {
+			return Claim{}, fmt.Errorf("redis value of %q: %w", key, err)
+		}
 		if v == mine {
 			// Our own claim, set by an attempt whose reply was lost and retried.
-			return Claim{key: key, fp: fp, token: mine}, nil
+			return Claim{key: key, fp: fp, token: mine, lockTTL: lockTTL}, nil
 		}
 		if len(v) < 1+len(fp) {
 			return Claim{}, fmt.Errorf("redis value of %q: %w: too short", key, errCorrupt)
@@ -130,6 +148,10 @@ func (r *Redis) Begin(ctx context.Context, key string, fp Fingerprint, lockTTL t
 			}
 			return Claim{Record: &rec, key: key, fp: fp}, nil
 		case statePending:
+			if pttl > 0 {
+				// Less one poll interval: our clock reads the lifetime a little late.
+				pendingUntil = time.Now().Add(time.Duration(pttl)*time.Millisecond - r.poll)
+			}
 			t := time.NewTimer(r.poll)
 			select {
 			case <-t.C:
@@ -141,6 +163,19 @@ func (r *Redis) Begin(ctx context.Context, key string, fp Fingerprint, lockTTL t
 			return Claim{}, fmt.Errorf("redis value of %q: %w: state %q", key, errCorrupt, v[0])
 		}
 	}
+}
+
+func parseBeginResult(reply any) (string, int64, error) {
+	res, ok := reply.([]any)
+	if !ok || len(res) != 2 {
+		return "", 0, fmt.Errorf("%w: script returned %T", errCorrupt, reply)
+	}
+	v, ok1 := res[0].(string)
+	pttl, ok2 := res[1].(int64)
+	if !ok1 || !ok2 {
+		return "", 0, fmt.Errorf("%w: script returned %T, %T", errCorrupt, res[0], res[1])
+	}
+	return v, pttl, nil
 }
 
 // Complete implements Store.
@@ -166,7 +201,8 @@ func (r *Redis) Complete(ctx context.Context, c Claim, rec Record, ttl time.Dura
 
 // Abandon implements Store.
 func (r *Redis) Abandon(ctx context.Context, c Claim) error {
-	if err := abandonScript.Run(ctx, r.client, []string{r.prefix + c.key}, c.token).Err(); err != nil {
+	ttl := strconv.FormatInt(max(c.lockTTL.Milliseconds(), 1), 10)
+	if err := abandonScript.Run(ctx, r.client, []string{r.prefix + c.key}, c.token, ttl).Err(); err != nil {
 		return fmt.Errorf("redis release claim: %w", err)
 	}
 	return nil

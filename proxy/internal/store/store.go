@@ -12,6 +12,9 @@ var (
 	ErrMismatch = errors.New("idempotency key reused with a different request")
 	// ErrLockLost: the claim expired or was taken over before Complete; the answer is not stored.
 	ErrLockLost = errors.New("idempotency claim lost before the answer was stored")
+	// ErrStateLost: the claim being waited on vanished before it could have expired (the
+	// store lost its data); executing now could duplicate a call still in flight.
+	ErrStateLost = errors.New("idempotency claim lost by the store while its request may still run")
 	// ErrFull: the memory store holds its maximum number of keys.
 	ErrFull = errors.New("store is full")
 )
@@ -20,10 +23,11 @@ var (
 // or a stored answer is to be replayed.
 type Claim struct {
 	// Record is the stored answer to replay; nil when the caller owns the key.
-	Record *Record
-	key    string
-	fp     Fingerprint
-	token  string
+	Record  *Record
+	key     string
+	fp      Fingerprint
+	token   string
+	lockTTL time.Duration
 }
 
 // Owner reports whether the caller must execute the request and then Complete or Abandon.

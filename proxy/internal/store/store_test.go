@@ -269,3 +269,50 @@ func TestRedisDown(t *testing.T) {
 		t.Fatalf("after restart: %v", err)
 	}
 }
+
+// TestRedisStateLost: Redis restarts empty while the first request runs. A waiting duplicate
+// must not execute a second time; the key stays quarantined until the first claim would
+// have expired.
+func TestRedisStateLost(t *testing.T) {
+	srv := testenv.StartRedis(t)
+	r, err := store.NewRedis(store.RedisOptions{URL: srv.URL(), PollInterval: 10 * time.Millisecond, Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	ctx := context.Background()
+	fp := store.NewFingerprint([]byte("x"))
+	owner, err := r.Begin(ctx, "k", fp, 2*time.Second)
+	if err != nil || !owner.Owner() {
+		t.Fatal(err)
+	}
+	waited := make(chan error, 1)
+	go func() {
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		c, err := r.Begin(wctx, "k", fp, 2*time.Second)
+		if err == nil && c.Owner() {
+			err = errors.New("waiter became owner: a second execution")
+		}
+		waited <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	srv.Kill()
+	srv.Start()
+	select {
+	case err := <-waited:
+		// Either the restart was noticed as lost state, or the waiter hit Redis while it was
+		// down: both are errors (503), neither is an execution.
+		if err == nil {
+			t.Fatal("waiter got an answer that was never stored")
+		}
+		if !errors.Is(err, store.ErrStateLost) {
+			t.Logf("waiter failed with %v (Redis down at that moment)", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("waiter still blocked")
+	}
+	if err := r.Complete(ctx, owner, store.Record{Status: 200}, time.Minute); !errors.Is(err, store.ErrLockLost) {
+		t.Fatalf("owner completed after the restart: %v", err)
+	}
+}

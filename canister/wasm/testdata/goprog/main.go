@@ -96,6 +96,21 @@ func sleep() {
 	reply("woke up")
 }
 
+// shortSleep waits for a goroutine sleeping 1 ms: time does not pass
+// during an execution, so this must trap too (not spin to the instruction
+// limit).
+//
+//go:wasmexport update.short_sleep
+func shortSleep() {
+	ch := make(chan int)
+	go func() {
+		time.Sleep(time.Millisecond)
+		ch <- 1
+	}()
+	<-ch
+	reply("woke up")
+}
+
 //go:wasmexport update.panic
 func panicking() {
 	var m map[string]int
