@@ -84,11 +84,11 @@ func (s *Server) createPrice(_ *http.Request, p Params, _ reqInfo) (any, *apiErr
 	if k := p.unknown("currency", "unit_amount", "product", "product_data", "metadata", "nickname", "expand"); k != "" {
 		return nil, unknownParam(k)
 	}
-	cur, e := currencyParam(p, "currency")
+	cur, e := currencyParam(p, "", "currency")
 	if e != nil {
 		return nil, e
 	}
-	amount, e := amountParam(p, "unit_amount")
+	amount, e := amountParam(p, "", "unit_amount")
 	if e != nil {
 		return nil, e
 	}
@@ -103,21 +103,30 @@ func (s *Server) createPrice(_ *http.Request, p Params, _ reqInfo) (any, *apiErr
 	return pr.stripe(), nil
 }
 
+// paramName names a nested parameter the way Stripe's errors do:
+// line_items[0][price_data] + product -> line_items[0][price_data][product].
+func paramName(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return prefix + "[" + name + "]"
+}
+
 // productParamLocked resolves product=prod_... or product_data[name]=...
 func (s *Server) productParamLocked(p Params, prefix string) (string, *apiError) {
 	if id, ok := p.String("product"); ok {
 		if s.st.Products[id] == nil {
-			return "", noSuch("product", prefix+"product", id)
+			return "", noSuch("product", paramName(prefix, "product"), id)
 		}
 		return id, nil
 	}
 	pd := p.Map("product_data")
 	if pd == nil {
-		return "", missingParam(prefix + "product_data")
+		return "", missingParam(paramName(prefix, "product_data"))
 	}
 	name, _ := pd.String("name")
 	if name == "" {
-		return "", missingParam(prefix + "product_data[name]")
+		return "", missingParam(paramName(prefix, "product_data") + "[name]")
 	}
 	return s.addProductLocked(name).ID, nil
 }
@@ -329,11 +338,11 @@ func (s *Server) sessionLineItemLocked(it any, prefix string) (lineItem, *apiErr
 	if k := pd.unknown("currency", "unit_amount", "product", "product_data", "tax_behavior"); k != "" {
 		return lineItem{}, unknownParam(pp + "[" + k + "]")
 	}
-	cur, e := currencyParam(pd, pp+"[currency]")
+	cur, e := currencyParam(pd, pp, "currency")
 	if e != nil {
 		return lineItem{}, e
 	}
-	amount, e := amountParam(pd, pp+"[unit_amount]")
+	amount, e := amountParam(pd, pp, "unit_amount")
 	if e != nil {
 		return lineItem{}, e
 	}
@@ -345,6 +354,9 @@ func (s *Server) sessionLineItemLocked(it any, prefix string) (lineItem, *apiErr
 }
 
 func (s *Server) getSession(r *http.Request, p Params, _ reqInfo) (any, *apiError) {
+	if k := p.unknown("expand"); k != "" {
+		return nil, unknownParam(k)
+	}
 	id := r.PathValue("id")
 	expand, _ := p.Strings("expand")
 	s.mu.Lock()
@@ -384,7 +396,10 @@ func (s *Server) expireSession(r *http.Request, _ Params, req reqInfo) (any, *ap
 	return sess.stripe(s.cfg.BaseURL, s.st.Intents[sess.PaymentIntent], false), nil
 }
 
-func (s *Server) getPaymentIntent(r *http.Request, _ Params, _ reqInfo) (any, *apiError) {
+func (s *Server) getPaymentIntent(r *http.Request, p Params, _ reqInfo) (any, *apiError) {
+	if k := p.unknown("expand", "client_secret"); k != "" {
+		return nil, unknownParam(k)
+	}
 	id := r.PathValue("id")
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -443,11 +458,8 @@ func eventTypeIs(body []byte, typ string) bool {
 	return json.Unmarshal(body, &head) == nil && head.Type == typ
 }
 
-func currencyParam(p Params, name string) (string, *apiError) {
-	key := name
-	if i := strings.LastIndexByte(name, '['); i >= 0 {
-		key = strings.TrimSuffix(name[i+1:], "]")
-	}
+func currencyParam(p Params, prefix, key string) (string, *apiError) {
+	name := paramName(prefix, key)
 	cur, _ := p.String(key)
 	if cur == "" {
 		return "", missingParam(name)
@@ -459,11 +471,8 @@ func currencyParam(p Params, name string) (string, *apiError) {
 	return cur, nil
 }
 
-func amountParam(p Params, name string) (int64, *apiError) {
-	key := name
-	if i := strings.LastIndexByte(name, '['); i >= 0 {
-		key = strings.TrimSuffix(name[i+1:], "]")
-	}
+func amountParam(p Params, prefix, key string) (int64, *apiError) {
+	name := paramName(prefix, key)
 	v, present, err := p.Int(key)
 	if err != nil {
 		raw, _ := p.String(key)

@@ -127,7 +127,7 @@ func (li lineItem) stripe() *stripe.LineItem {
 	return &stripe.LineItem{
 		ID: li.ID, Object: "item", AmountSubtotal: li.total(), AmountTotal: li.total(),
 		Currency: stripe.Currency(li.Currency), Description: li.Description,
-		Quantity: li.Quantity,
+		Quantity: li.Quantity, Discounts: []*stripe.LineItemDiscount{},
 		Price: (&price{
 			ID: li.Price, Product: li.Product, Currency: li.Currency, UnitAmount: li.UnitAmount,
 		}).stripe(),
@@ -159,9 +159,8 @@ func (l *paymentLink) stripe(baseURL string, withItems bool) *stripe.PaymentLink
 		TaxIDCollection: &stripe.PaymentLinkTaxIDCollection{
 			Required: stripe.PaymentLinkTaxIDCollectionRequiredNever,
 		},
-		PaymentMethodTypes: []stripe.PaymentLinkPaymentMethodType{},
-		ShippingOptions:    []*stripe.PaymentLinkShippingOption{},
-		Restrictions:       nil,
+		ShippingOptions: []*stripe.PaymentLinkShippingOption{},
+		CustomText:      &stripe.PaymentLinkCustomText{},
 	}
 	if l.AfterType == "redirect" {
 		out.AfterCompletion.Redirect = &stripe.PaymentLinkAfterCompletionRedirect{URL: l.RedirectURL}
@@ -180,12 +179,12 @@ func (s *session) stripe(baseURL string, pi *paymentIntent, withItems bool) *str
 	total := s.amountTotal()
 	out := &stripe.CheckoutSession{
 		ID: s.ID, Object: "checkout.session", AmountSubtotal: total, AmountTotal: total,
-		AutomaticTax:             &stripe.CheckoutSessionAutomaticTax{},
-		PhoneNumberCollection:    &stripe.CheckoutSessionPhoneNumberCollection{},
+		AutomaticTax:          &stripe.CheckoutSessionAutomaticTax{},
+		PhoneNumberCollection: &stripe.CheckoutSessionPhoneNumberCollection{},
 		TaxIDCollection: &stripe.CheckoutSessionTaxIDCollection{
 			Required: stripe.CheckoutSessionTaxIDCollectionRequiredNever,
 		},
-		CancelURL:                s.CancelURL, ClientReferenceID: s.ClientReferenceID,
+		CancelURL: s.CancelURL, ClientReferenceID: s.ClientReferenceID,
 		Created: s.Created, Currency: stripe.Currency(s.Currency),
 		CustomerCreation: stripe.CheckoutSessionCustomerCreationIfRequired,
 		CustomerEmail:    s.CustomerEmail, ExpiresAt: s.ExpiresAt,
@@ -233,7 +232,7 @@ func (pi *paymentIntent) stripe() *stripe.PaymentIntent {
 		ConfirmationMethod: stripe.PaymentIntentConfirmationMethodAutomatic,
 		ClientSecret:       pi.ID + "_secret_sandbox",
 		Metadata:           pi.Metadata, PaymentMethodTypes: []string{"card"},
-		AmountDetails:      &stripe.PaymentIntentAmountDetails{Tip: &stripe.PaymentIntentAmountDetailsTip{}},
+		AmountDetails: &stripe.PaymentIntentAmountDetails{Tip: &stripe.PaymentIntentAmountDetailsTip{}},
 	}
 	if pi.Status == "succeeded" {
 		out.AmountReceived = pi.Amount
@@ -261,5 +260,6 @@ func (pi *paymentIntent) charge(now time.Time) *stripe.Charge {
 		Captured: true, Paid: true, Created: now.Unix(), Currency: stripe.Currency(pi.Currency),
 		Status: stripe.ChargeStatusSucceeded, PaymentIntent: &stripe.PaymentIntent{ID: pi.ID},
 		PaymentMethod: pi.Method, Metadata: pi.Metadata,
+		BillingDetails: &stripe.ChargeBillingDetails{},
 	}
 }

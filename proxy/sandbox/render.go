@@ -22,9 +22,10 @@ var expandable = []string{
 // lists, embedded-mode fields, secrets shown once, Connect-only fields.
 var omittedWhenNull = []string{
 	"account", "amount_details", "branding_settings", "context", "currency_options",
-	"excluded_payment_method_types", "hooks", "line_items", "name_collection", "payment_details",
-	"presentment_details", "previous_attributes", "radar_options", "redirect_on_completion",
-	"return_url", "secret", "tiers", "transfer",
+	"excluded_payment_method_types", "hooks", "hosted_confirmation", "line_items",
+	"name_collection", "payment_details", "presentment_details", "previous_attributes",
+	"radar_options", "redirect", "redirect_on_completion", "return_url", "secret", "taxes",
+	"tiers", "transfer",
 }
 
 // render encodes a stripe-go value the way Stripe's API writes it: expandable

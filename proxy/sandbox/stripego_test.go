@@ -108,6 +108,33 @@ func TestStripeGoClient(t *testing.T) {
 		t.Errorf("expanded line items = %+v", got.LineItems)
 	}
 
+	gotPrice, err := sc.Prices.Get(pr.ID, nil)
+	if err != nil || gotPrice.UnitAmount != 1234 || gotPrice.Currency != "usd" {
+		t.Errorf("get price = %+v, %v", gotPrice, err)
+	}
+	items := sc.CheckoutSessions.ListLineItems(&stripe.CheckoutSessionListLineItemsParams{Session: stripe.String(cs.ID)})
+	var n int
+	for items.Next() {
+		if li := items.LineItem(); li.AmountTotal != 1234 || li.Currency != "jpy" {
+			t.Errorf("session line item = %+v", li)
+		}
+		n++
+	}
+	if items.Err() != nil || n != 1 {
+		t.Errorf("session line items: %d, %v", n, items.Err())
+	}
+	linkItems := sc.PaymentLinks.ListLineItems(&stripe.PaymentLinkListLineItemsParams{PaymentLink: stripe.String(link.ID)})
+	n = 0
+	for linkItems.Next() {
+		if li := linkItems.LineItem(); li.Quantity != 2 || li.AmountTotal != 2468 || li.Price.ID != pr.ID {
+			t.Errorf("link line item = %+v", li)
+		}
+		n++
+	}
+	if linkItems.Err() != nil || n != 1 {
+		t.Errorf("link line items: %d, %v", n, linkItems.Err())
+	}
+
 	// An unknown session is Stripe's 404 resource_missing, decoded by stripe-go.
 	_, err = sc.CheckoutSessions.Get("cs_test_missing", nil)
 	var serr *stripe.Error

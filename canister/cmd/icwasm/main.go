@@ -1,6 +1,6 @@
 // Command icwasm is the post-link toolchain of Go canisters.
 //
-//	icwasm link [-candid FILE.did] [-o OUT.wasm[.gz]] [-v] IN.wasm
+//	icwasm link [-candid FILE.did] [-o OUT.wasm[.gz]] [-names] [-v] IN.wasm
 //	icwasm validate FILE.wasm[.gz]
 //
 // link turns the module of a GOOS=wasip1 -buildmode=c-shared Go build into an
@@ -26,7 +26,7 @@ import (
 )
 
 const usage = `usage:
-  icwasm link [-candid FILE.did] [-o OUT.wasm[.gz]] [-v] IN.wasm
+  icwasm link [-candid FILE.did] [-o OUT.wasm[.gz]] [-names] [-v] IN.wasm
   icwasm validate FILE.wasm[.gz]
 `
 
@@ -75,6 +75,7 @@ func runLink(args []string, stdout, stderr io.Writer) error {
 	candid := fs.String("candid", "", "Candid service description to embed (`FILE.did`)")
 	out := fs.String("o", "", "output module (`OUT.wasm` or OUT.wasm.gz); default IN with .ic.wasm")
 	verbose := fs.Bool("v", false, "print what was renamed, replaced and merged")
+	names := fs.Bool("names", false, "keep function names for readable stack traces in a local replica (the IC ignores them)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -90,7 +91,7 @@ func runLink(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var opts link.Options
+	opts := link.Options{KeepNames: *names}
 	if *candid != "" {
 		if opts.Candid, err = os.ReadFile(*candid); err != nil {
 			return err

@@ -71,6 +71,28 @@ func TestLinkAndValidate(t *testing.T) {
 	}
 }
 
+func TestNamesFlag(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.wasm")
+	src := `(module (memory (export "memory") 1) (func $init (export "_initialize")) (func $q (export "query.q")))`
+	if err := os.WriteFile(in, wasmtest.Wat(t, src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		flag string
+		want bool
+	}{{"-names", true}, {"-v", false}} {
+		out := filepath.Join(dir, "out.wasm")
+		if code, _, stderr := runCmd("link", tc.flag, "-o", out, in); code != 0 {
+			t.Fatalf("link %s: %s", tc.flag, stderr)
+		}
+		b, _ := os.ReadFile(out)
+		if got := bytes.Contains(b, []byte("icwasm:canister_query q")); got != tc.want {
+			t.Errorf("link %s: names present = %v, want %v", tc.flag, got, tc.want)
+		}
+	}
+}
+
 func TestDroppedExportWarning(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.wasm")

@@ -268,7 +268,8 @@ type CanisterInfo struct {
 	StableSize    uint64 // stable memory bytes
 	CertifiedData []byte
 	GlobalTimer   uint64 // 0 when inactive
-	// Metadata are the module's icp:public / icp:private custom sections, by name.
+	// Metadata are the module's icp:public / icp:private custom sections, by name. The map is
+	// shared with the engine: read it, do not modify it.
 	Metadata map[string]Metadata
 }
 

@@ -1,22 +1,14 @@
 package server
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
-	"fmt"
-	"io"
-	"strings"
-	"sync"
-	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/gocanister/stripe-ic/canister/replica/engine"
 	"github.com/gocanister/stripe-ic/canister/replica/gateway"
 	"github.com/gocanister/stripe-ic/canister/replica/httpapi"
-	"github.com/gocanister/stripe-ic/canister/wasm"
 )
 
 // apiBackend serves the IC HTTP interface from the engine.
@@ -41,35 +33,16 @@ func result(reply []byte, err error) (httpapi.Result, error) {
 	return httpapi.Result{}, err
 }
 
-// admit refuses, before execution, what the IC refuses at ingress induction: an unknown,
+// admit refuses, before execution, what the IC's ingress filter refuses: an unknown,
 // stopped or empty canister, or a message canister_inspect_message does not accept. Such
 // refusals leave no request status.
 func (b apiBackend) admit(ctx context.Context, m httpapi.Message) error {
-	info, err := b.s.eng.Info(m.Canister)
+	err := b.s.eng.CheckIngress(ctx, m.Canister, m.Method, m.Arg, m.Sender)
 	var rej *engine.Reject
 	if errors.As(err, &rej) {
 		return toAPIReject(rej)
 	}
-	if err != nil {
-		return err
-	}
-	switch info.Status {
-	case engine.Stopped:
-		return &httpapi.Reject{Code: httpapi.CanisterError, ErrorCode: engine.ErrCanisterStopped, Message: fmt.Sprintf("Canister %s is stopped", m.Canister)}
-	case engine.Stopping:
-		return &httpapi.Reject{Code: httpapi.CanisterError, ErrorCode: engine.ErrCanisterStopping, Message: fmt.Sprintf("Canister %s is stopping", m.Canister)}
-	}
-	if info.ModuleHash == nil {
-		return &httpapi.Reject{Code: httpapi.CanisterError, ErrorCode: engine.ErrCanisterWasmModuleNotFound,
-			Message: fmt.Sprintf("Error from Canister %s: Attempted to execute a message, but the canister contains no Wasm module.", m.Canister)}
-	}
-	if err := b.s.eng.InspectMessage(ctx, m.Canister, m.Method, m.Arg, m.Sender); err != nil {
-		if errors.As(err, &rej) {
-			return toAPIReject(rej)
-		}
-		return err
-	}
-	return nil
+	return err
 }
 
 // Call executes an update call and saves the canister before the answer leaves, so an
@@ -95,7 +68,7 @@ func (b apiBackend) Call(ctx context.Context, m httpapi.Message) (httpapi.Result
 }
 
 // Query evaluates a query; ic0.data_certificate_* see a fresh certificate of the canister's
-// certified data.
+// certified data (made on demand by the engine's DataCertificate hook).
 func (b apiBackend) Query(ctx context.Context, m httpapi.Message) (httpapi.Result, error) {
 	return result(b.s.query(ctx, m.Canister, m.Method, m.Arg, m.Sender))
 }
@@ -104,15 +77,7 @@ func (s *Server) query(ctx context.Context, id principal.Principal, method strin
 	if isManagement(id) {
 		return nil, &engine.Reject{Code: engine.DestinationInvalid, Message: "the management canister has no query methods on this replica; call canister_status as an update", ErrorCode: engine.ErrCanisterMethodNotFound}
 	}
-	info, err := s.eng.Info(id)
-	if err != nil {
-		return nil, err
-	}
-	cert, err := s.subnet.DataCertificate(id.Raw, info.CertifiedData, time.Now())
-	if err != nil {
-		return nil, fmt.Errorf("certifying data of %s: %w", id, err)
-	}
-	return s.eng.Query(ctx, id, method, arg, caller, engine.QueryOptions{Certificate: cert})
+	return s.eng.Query(ctx, id, method, arg, caller, engine.QueryOptions{})
 }
 
 // Canister reveals a canister's module hash, controllers and metadata sections.
@@ -125,13 +90,10 @@ func (b apiBackend) Canister(ctx context.Context, id principal.Principal) (httpa
 		}
 		return httpapi.CanisterInfo{}, false, err
 	}
-	out := httpapi.CanisterInfo{ModuleHash: info.ModuleHash, Controllers: info.Controllers}
-	if info.ModuleHash != nil {
-		md, err := b.s.store.metadata(id, info.ModuleHash)
-		if err != nil {
-			return out, true, err
-		}
-		out.Metadata = md
+	out := httpapi.CanisterInfo{ModuleHash: info.ModuleHash, Controllers: info.Controllers,
+		Metadata: make(map[string]httpapi.MetadataSection, len(info.Metadata))}
+	for name, md := range info.Metadata {
+		out.Metadata[name] = httpapi.MetadataSection{Private: md.Private, Content: md.Content}
 	}
 	return out, true, nil
 }
@@ -159,35 +121,3 @@ func (g gatewayBackend) Update(ctx context.Context, id principal.Principal, meth
 }
 
 func (g gatewayBackend) RootKey() []byte { return g.s.api.RootKey() }
-
-// metadataCache keeps the icp:public/icp:private sections of installed modules by hash.
-type metadataCache struct {
-	mu    sync.Mutex
-	byMod map[string]map[string]httpapi.MetadataSection
-}
-
-func moduleMetadata(module []byte) (map[string]httpapi.MetadataSection, error) {
-	if bytes.HasPrefix(module, []byte{0x1f, 0x8b, 0x08}) {
-		zr, err := gzip.NewReader(bytes.NewReader(module))
-		if err != nil {
-			return nil, fmt.Errorf("module metadata: %w", err)
-		}
-		if module, err = io.ReadAll(zr); err != nil {
-			return nil, fmt.Errorf("module metadata: %w", err)
-		}
-	}
-	m, err := wasm.Decode(module)
-	if err != nil {
-		return nil, fmt.Errorf("module metadata: %w", err)
-	}
-	out := map[string]httpapi.MetadataSection{}
-	for _, c := range m.Customs {
-		switch {
-		case strings.HasPrefix(c.Name, "icp:public "):
-			out[strings.TrimPrefix(c.Name, "icp:public ")] = httpapi.MetadataSection{Content: bytes.Clone(c.Data)}
-		case strings.HasPrefix(c.Name, "icp:private "):
-			out[strings.TrimPrefix(c.Name, "icp:private ")] = httpapi.MetadataSection{Private: true, Content: bytes.Clone(c.Data)}
-		}
-	}
-	return out, nil
-}

@@ -120,7 +120,15 @@ func Open(cfg Config) (*Server, error) {
 			s.log.Info("canister debug_print", "canister", c.String(), "msg", strings.TrimRight(msg, "\n"))
 		},
 		OnCommit: s.store.committed,
-		Limits:   cfg.Limits,
+		DataCertificate: func(c principal.Principal, data []byte) []byte {
+			cert, err := subnetKey.DataCertificate(c.Raw, data, time.Now())
+			if err != nil {
+				s.log.Error("certifying data", "canister", c.String(), "err", err)
+				return nil
+			}
+			return cert
+		},
+		Limits: cfg.Limits,
 	})
 	if err != nil {
 		cancel()

@@ -16,7 +16,6 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/gocanister/stripe-ic/canister/replica/engine"
-	"github.com/gocanister/stripe-ic/canister/replica/httpapi"
 	"github.com/gocanister/stripe-ic/canister/replica/mgmt"
 )
 
@@ -35,8 +34,6 @@ type stateStore struct {
 	saved   map[string]uint64 // commit count covered by the last save
 	locks   map[string]*sync.Mutex
 	wake    chan struct{}
-
-	meta metadataCache
 }
 
 func newStateStore(dir string, log *slog.Logger) *stateStore {
@@ -44,7 +41,6 @@ func newStateStore(dir string, log *slog.Logger) *stateStore {
 		dir: dir, log: log,
 		commits: map[string]uint64{}, saved: map[string]uint64{}, locks: map[string]*sync.Mutex{},
 		wake: make(chan struct{}, 1),
-		meta: metadataCache{byMod: map[string]map[string]httpapi.MetadataSection{}},
 	}
 }
 
@@ -214,28 +210,6 @@ func (st *stateStore) load(ctx context.Context) error {
 		st.log.Info("restored canister", "canister", id.String())
 	}
 	return nil
-}
-
-// metadata returns a module's metadata sections, cached by module hash.
-func (st *stateStore) metadata(id principal.Principal, hash []byte) (map[string]httpapi.MetadataSection, error) {
-	st.meta.mu.Lock()
-	md, ok := st.meta.byMod[string(hash)]
-	st.meta.mu.Unlock()
-	if ok {
-		return md, nil
-	}
-	state, err := st.eng.Export(id)
-	if err != nil {
-		return nil, err
-	}
-	md, err = moduleMetadata(state.Module)
-	if err != nil {
-		return nil, err
-	}
-	st.meta.mu.Lock()
-	st.meta.byMod[string(hash)] = md
-	st.meta.mu.Unlock()
-	return md, nil
 }
 
 // writeFileAtomic writes a file through a temporary file and a rename, so readers (and a

@@ -55,6 +55,7 @@ func (l *linker) writeExports() error {
 				Call(uint32(en.target))
 		}
 		idx := l.addFunc(typeVoid, nil, e)
+		l.setName(idx, "icwasm:"+en.icName)
 		exports = append(exports, wasm.Export{Name: en.icName, Kind: wasm.ExternFunc, Index: idx})
 	}
 	m.Exports = exports

@@ -24,6 +24,11 @@ func (l *linker) renumber() error {
 		}
 		return old - nOldImp + k
 	}
+	for old, name := range l.oldNames {
+		if old >= nOldImp && old < total {
+			l.setName(remap(old), name)
+		}
+	}
 	var buf []byte
 	for i := range m.Code {
 		body, err := rewriteBody(buf[:0], m.Code[i].Body, remap)
@@ -111,14 +116,18 @@ func (l *linker) buildFunctions() error {
 	for i, r := range l.repls {
 		typ := l.m.Types[r.typ]
 		locals, body := l.replacementBody(r)
-		if got, want := l.addFunc(typ, locals, body), l.replBase+uint32(i); got != want {
+		got, want := l.addFunc(typ, locals, body), l.replBase+uint32(i)
+		if got != want {
 			return fmt.Errorf("internal error: replacement %s.%s at %d, planned %d", r.module, r.name, got, want)
 		}
+		l.setName(got, "icwasm:"+r.module+"."+r.name)
 	}
 	for _, msg := range l.trapOrder {
-		if got, want := l.addFunc(typeVoid, nil, l.trapBody(msg)), l.trapFuncs[msg]; got != want {
+		got, want := l.addFunc(typeVoid, nil, l.trapBody(msg)), l.trapFuncs[msg]
+		if got != want {
 			return fmt.Errorf("internal error: trap helper at %d, planned %d", got, want)
 		}
+		l.setName(got, "icwasm:trap "+msg)
 	}
 	return nil
 }

@@ -32,6 +32,11 @@ type Options struct {
 	// MaxDataGap is the largest zero gap filled when merging data segments;
 	// 0 means DefaultMaxDataGap, a negative value only joins adjacent ones.
 	MaxDataGap int
+	// KeepNames keeps the function names of the "name" section (renumbered,
+	// with names for the linker's own functions) so traps in a local
+	// replica show readable stack traces. The IC ignores the section; it
+	// costs a few percent of module size.
+	KeepNames bool
 }
 
 // Callback is a callback.<name> export placed in table 0.
@@ -74,6 +79,16 @@ func Link(in []byte, opts Options) ([]byte, *Report, error) {
 // Module links m in place; see Link.
 func Module(m *wasm.Module, opts Options) (*Report, error) {
 	l := &linker{m: m, opts: opts, rep: &Report{Renamed: map[string]string{}}}
+	if opts.KeepNames {
+		l.oldNames, l.names = map[uint32]string{}, map[uint32]string{}
+		if cs := m.CustomSection(NameSection); cs != nil {
+			names, err := parseFuncNames(cs.Data)
+			if err != nil {
+				return nil, fmt.Errorf("link: %w", err)
+			}
+			l.oldNames = names
+		}
+	}
 	l.rep.FuncsBefore = m.NumImportedFuncs() + len(m.Funcs)
 	l.rep.DataBefore = len(m.Data)
 	steps := []struct {
@@ -94,6 +109,14 @@ func Module(m *wasm.Module, opts Options) (*Report, error) {
 		}
 	}
 	m.Customs = nil
+	if l.names != nil {
+		for i, im := range m.Imports {
+			if im.Kind == wasm.ExternFunc {
+				l.setName(uint32(i), im.Module+"."+im.Name)
+			}
+		}
+		m.Customs = append(m.Customs, wasm.Custom{Name: NameSection, Data: encodeFuncNames(l.names), After: wasm.SectionData})
+	}
 	if opts.Candid != nil {
 		m.Customs = append(m.Customs, wasm.Custom{Name: CandidSection, Data: opts.Candid, After: wasm.SectionData})
 	}

@@ -228,3 +228,62 @@ func TestRenumbering(t *testing.T) {
 		t.Errorf("sum reply = %v, want 24 (7+8+9) and 8 (written by start)", got)
 	}
 }
+
+func TestKeepNames(t *testing.T) {
+	out, rep, err := Link(goprog, Options{KeepNames: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := wasm.Decode(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := m.CustomSection(NameSection)
+	if cs == nil {
+		t.Fatal("no name section")
+	}
+	names, err := parseFuncNames(cs.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]uint32{}
+	for i, n := range names {
+		byName[n] = i
+	}
+	for _, want := range []string{"ic0.trap", "ic0.msg_reply", "main.onReply", "main.greet", "runtime.gcStart",
+		"icwasm:wasi_snapshot_preview1.fd_write", "icwasm:canister_query greet", "icwasm:trap " + MsgPollOneoff} {
+		if _, ok := byName[want]; !ok {
+			t.Errorf("no function named %q", want)
+		}
+	}
+	// Go names a //go:wasmexport wrapper after its export.
+	if got := names[rep.Callbacks[0].Func]; got != "callback.on_reply" {
+		t.Errorf("callback %s is named %q", rep.Callbacks[0].Name, got)
+	}
+	for _, e := range m.Exports {
+		if e.Kind == wasm.ExternFunc && names[e.Index] != "icwasm:"+e.Name {
+			t.Errorf("export %q is function %d named %q", e.Name, e.Index, names[e.Index])
+		}
+	}
+	// The greet entry calls Go's export wrapper query.greet.
+	r := wasm.NewInstrReader(m.Code[byName["icwasm:canister_query greet"]-uint32(m.NumImportedFuncs())].Body)
+	var in wasm.Instr
+	var calls []string
+	for !r.Done() {
+		if err := r.Next(&in); err != nil {
+			t.Fatal(err)
+		}
+		if in.Op == wasm.OpCall {
+			calls = append(calls, names[in.Index])
+		}
+	}
+	if strings.Join(calls, ",") != "icwasm:trap "+MsgNotInitialized+",query.greet" {
+		t.Errorf("greet wrapper calls %q", calls)
+	}
+	// Names are the only difference: the same code runs.
+	c := instantiate(t, out)
+	c.mustCall("canister_init")
+	if got := c.mustCall("canister_query greet"); got != "hello from go" {
+		t.Errorf("greet = %q", got)
+	}
+}

@@ -72,6 +72,10 @@ type linker struct {
 	startedIdx uint32 // global: 1 once _initialize ran
 	rngIdx     uint32 // global: SplitMix64 state
 	sleepsIdx  uint32 // global: short sleeps answered in this execution
+
+	// oldNames are the input's function names (Options.KeepNames), names
+	// the output's; both nil when names are dropped.
+	oldNames, names map[uint32]string
 }
 
 // placeholder prefixes of ABI.md and their IC export prefixes.

@@ -50,6 +50,7 @@ const (
 	RulePlaceholder     Rule = "unlinked-export"
 	RuleLimit           Rule = "limit"
 	RuleCustomSection   Rule = "custom-section"
+	RuleForeignSection  Rule = "foreign-custom-section"
 	RuleInstruction     Rule = "forbidden-instruction"
 	RuleDataOffset      Rule = "data-offset"
 	RuleMemory          Rule = "memory"
@@ -57,13 +58,14 @@ const (
 )
 
 // RejectedByIC reports whether the IC refuses to install a module breaking
-// rule r. Two rules are not install-time checks of the IC: RulePlaceholder
+// rule r. Three rules are not install-time checks of the IC: RulePlaceholder
 // (leftovers of an unlinked Go build, which the IC would install and never
-// call) and RuleStart (the IC lets the start function trap at run time). A
+// call), RuleForeignSection (custom sections outside "icp:", which the IC
+// ignores) and RuleStart (the IC lets the start function trap at run time). A
 // local replica that wants to refuse exactly what the IC refuses keeps only
 // the violations whose rule reports true.
 func (r Rule) RejectedByIC() bool {
-	return r != RulePlaceholder && r != RuleStart
+	return r != RulePlaceholder && r != RuleStart && r != RuleForeignSection
 }
 
 // Violation is one broken rule: what is wrong and where.
@@ -312,16 +314,17 @@ func codeSectionSize(m *wasm.Module) int {
 // "icp:public <name>" or "icp:private <name>", their <name>s unique, at most
 // MaxCustomSections of them and MaxCustomSectionSize bytes together (names and
 // contents). Other custom sections ("name", "producers") are ignored by the
-// IC, so they are not violations.
+// IC; they are reported under RuleForeignSection, which RejectedByIC excludes.
 func checkCustoms(c *collector, m *wasm.Module) {
 	total, count := 0, 0
 	seen := make(map[string]bool)
 	for i := range m.Customs {
 		cs := &m.Customs[i]
+		where := fmt.Sprintf("custom section %q", cs.Name)
 		if !strings.HasPrefix(cs.Name, "icp:") {
+			c.add(RuleForeignSection, where, `ignored by the IC: only "icp:public <name>" and "icp:private <name>" sections are kept (icwasm link drops the others)`)
 			continue
 		}
-		where := fmt.Sprintf("custom section %q", cs.Name)
 		name, ok := strings.CutPrefix(cs.Name, "icp:public ")
 		if !ok {
 			name, ok = strings.CutPrefix(cs.Name, "icp:private ")

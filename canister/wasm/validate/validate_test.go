@@ -150,7 +150,8 @@ func TestCustomSections(t *testing.T) {
 		want    []Violation
 	}{
 		{"allowed", []wasm.Custom{{Name: "icp:public candid:service", Data: []byte("service : {}")}, {Name: "icp:private x"}}, nil},
-		{"other names are ignored", []wasm.Custom{{Name: "name"}, {Name: "producers"}, {Name: " icp:public x"}}, nil},
+		{"other names are foreign", []wasm.Custom{{Name: "name"}, {Name: " icp:public x"}}, []Violation{
+			{RuleForeignSection, `custom section "name"`, "ignored by the IC"}, {RuleForeignSection, `" icp:public x"`, "ignored by the IC"}}},
 		{"bad icp: names", []wasm.Custom{{Name: "icp:public"}, {Name: "icp:publicx"}, {Name: "icp:protected x"}}, []Violation{
 			{RuleCustomSection, `"icp:public"`, "icp:public <name>"}, {RuleCustomSection, `"icp:publicx"`, "icp:public <name>"},
 			{RuleCustomSection, `"icp:protected x"`, "icp:public <name>"}}},
@@ -263,6 +264,7 @@ func TestGoModuleFails(t *testing.T) {
 		`import "icwasm" "callback.on_reply": icwasm import not replaced`,
 		`export "query.greet": Go placeholder export`,
 		`export "system.init": Go placeholder export`,
+		`custom section "name": ignored by the IC`,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("missing %q in:\n%s", want, text)
@@ -277,8 +279,8 @@ func TestRejectedByIC(t *testing.T) {
 			t.Errorf("%s should be rejected by the IC", r)
 		}
 	}
-	if RulePlaceholder.RejectedByIC() || RuleStart.RejectedByIC() {
-		t.Error("placeholder and start-function rules are not install-time checks")
+	if RulePlaceholder.RejectedByIC() || RuleStart.RejectedByIC() || RuleForeignSection.RejectedByIC() {
+		t.Error("placeholder, start-function and foreign-section rules are not install-time checks")
 	}
 }
 

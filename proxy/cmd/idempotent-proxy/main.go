@@ -21,6 +21,7 @@ func main() {
 		os.Exit(2)
 	}
 	log := app.NewLogger(os.Stdout, cfg.LogLevel)
+	app.RouteRedisLogs(log)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := app.Run(ctx, cfg, log, nil); err != nil {

@@ -13,6 +13,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/gocanister/stripe-ic/proxy/internal/auth"
 	"github.com/gocanister/stripe-ic/proxy/internal/config"
 	"github.com/gocanister/stripe-ic/proxy/internal/metrics"
@@ -26,6 +28,18 @@ func NewLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level)) // validated by config
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// RouteRedisLogs sends go-redis's own log lines (connection pool trouble) to log as warnings.
+// go-redis keeps its logger in a package variable, so only a main package should call this.
+func RouteRedisLogs(log *slog.Logger) {
+	redis.SetLogger(redisLogger{log})
+}
+
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.WarnContext(ctx, "redis", "detail", fmt.Sprintf(format, v...))
 }
 
 // Run serves the proxy until ctx ends. ready, if set, receives the listening addresses.
@@ -46,8 +60,10 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func([
 		st = r
 		log.Info("store", "kind", "redis")
 	} else {
-		st = store.NewMemory(cfg.MaxKeys, time.Minute)
-		log.Info("store", "kind", "memory")
+		mem := store.NewMemory(cfg.MaxKeys, time.Minute)
+		mem.SetMaxBytes(cfg.MaxStoreBytes)
+		st = mem
+		log.Info("store", "kind", "memory", "max_keys", cfg.MaxKeys, "max_bytes", cfg.MaxStoreBytes)
 	}
 	defer st.Close()
 

@@ -42,6 +42,7 @@ type Config struct {
 	MaxRequestBody  int64
 	MaxResponseBody int64
 	MaxKeys         int
+	MaxStoreBytes   int64
 	ShutdownTimeout time.Duration
 	LogLevel        string
 }
@@ -120,6 +121,7 @@ func settings(c *Config) []setting {
 			c.MaxKeys = n
 			return nil
 		}},
+		{"MAX_STORE_BYTES", "max-store-bytes", "536870912", "most answer bytes the in-memory store holds", size(&c.MaxStoreBytes)},
 		{"SHUTDOWN_TIMEOUT", "shutdown-timeout", "15s", "grace period for in-flight requests on SIGTERM", durationMS(&c.ShutdownTimeout, 0)},
 		{"LOG_LEVEL", "log-level", "info", "debug, info, warn or error", func(_ *Config, v string) error {
 			v = strings.ToLower(v)

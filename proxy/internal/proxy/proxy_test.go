@@ -346,7 +346,7 @@ func TestForwardedHostAllowList(t *testing.T) {
 
 	// Not allow-listed: refused before any connection.
 	strict := newInstance(t, newMemory(t), nil)
-	for _, host := range []string{"evil.example", upURL.Host, "api.stripe.com.evil.example", "api.stripe.com:8443", "user@api.stripe.com"} {
+	for _, host := range []string{"evil.example", upURL.Host, "api.stripe.com.evil.example", "api.stripe.com:8443", "user@api.stripe.com", "[::1]", "api.stripe.com/x"} {
 		a := do(t, "GET", strict.URL+"/v1/x", map[string]string{"X-Forwarded-Host": host}, "")
 		if a.status != http.StatusForbidden && a.status != http.StatusBadRequest {
 			t.Fatalf("host %q: status %d, want 403/400", host, a.status)
@@ -376,6 +376,39 @@ func TestForwardedHostAllowList(t *testing.T) {
 	}
 	if a := do(t, "GET", open.URL+"/URL_NOPE/x", nil, ""); a.status != http.StatusNotFound {
 		t.Fatalf("unknown route: %d", a.status)
+	}
+}
+
+func TestRoutePaths(t *testing.T) {
+	up := newUpstream(t, false)
+	p := newInstance(t, newMemory(t), route(up)) // URL_UP = <up>/base?fixed=1
+	tests := []struct {
+		path   string
+		status int
+		want   string
+	}{
+		{"/URL_UP", 200, `"path":"/base?fixed=1"`},
+		{"/URL_UP/", 200, `"path":"/base/?fixed=1"`},
+		{"/URL_UP/v1/a%2Fb?q=%20", 200, `"path":"/base/v1/a%2Fb?fixed=1\u0026q=%20"`},
+		{"/URL_UP/../admin", 400, "segment"},
+		{"/URL_UP/v1/%2e%2e/admin", 400, "segment"},
+		{"/URL_UP/./x", 400, "segment"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", p.URL, nil)
+			path, query, _ := strings.Cut(tc.path, "?")
+			req.URL.Opaque, req.URL.RawQuery = path, query // sent as is, not cleaned by the client
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.status || !strings.Contains(string(b), tc.want) {
+				t.Fatalf("%d %s, want %d containing %s", resp.StatusCode, b, tc.status, tc.want)
+			}
+		})
 	}
 }
 

@@ -15,12 +15,13 @@ import (
 	"time"
 )
 
-// errNotRouted and friends become 4xx answers naming the reason.
+// Routing errors become 4xx answers naming the reason.
 var (
 	errNoUpstream     = errors.New("no upstream: send x-forwarded-host or use a /URL_<NAME> route")
 	errUnknownRoute   = errors.New("unknown /URL_ route")
 	errHostNotAllowed = errors.New("x-forwarded-host is not in the allow-list")
 	errBadHost        = errors.New("malformed x-forwarded-host")
+	errDotSegment     = errors.New("path has a . or .. segment")
 )
 
 // route is a /URL_<NAME> target configured by the operator.
@@ -31,17 +32,22 @@ type route struct {
 // target resolves the upstream URL of a request and whether it is an operator route (trusted,
 // may be plain HTTP on a private address) or a forwarded host (HTTPS, allow-listed, public).
 func (h *Handler) target(r *http.Request) (u *url.URL, trusted bool, err error) {
+	// Dot segments would let a path climb out of a route's base path ("/URL_API/../admin").
+	for seg := range strings.SplitSeq(r.URL.Path, "/") {
+		if seg == "." || seg == ".." {
+			return nil, false, fmt.Errorf("%w: %q", errDotSegment, r.URL.Path)
+		}
+	}
 	if name, rest, ok := splitRoute(r.URL.EscapedPath()); ok {
 		rt, found := h.routes[name]
-		if !found {
+		// The decoded rest must match the escaped one: a name with escapes is no route.
+		restDecoded, prefixed := strings.CutPrefix(r.URL.Path, "/"+name)
+		if !found || !prefixed {
 			return nil, false, fmt.Errorf("%w: %s", errUnknownRoute, name)
 		}
 		t := *rt.base
-		t.Path = strings.TrimSuffix(rt.base.Path, "/") + rest
-		t.RawPath = ""
-		if rp := strings.TrimSuffix(rt.base.EscapedPath(), "/") + rest; rp != t.Path {
-			t.RawPath = rp
-		}
+		t.Path = strings.TrimSuffix(rt.base.Path, "/") + restDecoded
+		t.RawPath = strings.TrimSuffix(rt.base.EscapedPath(), "/") + rest // kept only if it encodes Path
 		switch {
 		case r.URL.RawQuery == "":
 		case t.RawQuery == "":
@@ -82,7 +88,9 @@ func (h *Handler) allowedHost(v string) (string, error) {
 		return "", fmt.Errorf("%w: %q", errBadHost, v)
 	}
 	host, port := v, "443"
-	if strings.Contains(v, ":") {
+	if strings.HasPrefix(v, "[") && strings.HasSuffix(v, "]") {
+		host = v[1 : len(v)-1] // an IPv6 literal without a port
+	} else if strings.Contains(v, ":") {
 		var err error
 		if host, port, err = net.SplitHostPort(v); err != nil {
 			return "", fmt.Errorf("%w: %q", errBadHost, v)

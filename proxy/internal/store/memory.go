@@ -12,12 +12,14 @@ import (
 // Memory is an in-process Store. Duplicates wait on a channel, so they are woken the moment
 // the answer is stored.
 type Memory struct {
-	mu      sync.Mutex
-	entries map[string]*memEntry
-	max     int
-	now     func() time.Time
-	stop    chan struct{}
-	done    chan struct{}
+	mu       sync.Mutex
+	entries  map[string]*memEntry
+	max      int
+	maxBytes int64
+	bytes    int64 // content bytes of the stored answers
+	now      func() time.Time
+	stop     chan struct{}
+	done     chan struct{}
 }
 
 type memEntry struct {
@@ -29,7 +31,7 @@ type memEntry struct {
 }
 
 // NewMemory returns a memory store holding at most maxKeys keys (0: unlimited) and sweeping
-// expired ones every sweep interval.
+// expired ones every sweep interval. Use SetMaxBytes to bound the answers' size as well.
 func NewMemory(maxKeys int, sweep time.Duration) *Memory {
 	m := &Memory{
 		entries: make(map[string]*memEntry),
@@ -40,6 +42,19 @@ func NewMemory(maxKeys int, sweep time.Duration) *Memory {
 	}
 	go m.sweeper(sweep)
 	return m
+}
+
+// SetMaxBytes bounds the content bytes of stored answers (0: unlimited). When the budget is
+// used up, new keys are refused (ErrFull) until answers expire; an answer whose upstream call
+// already ran is always stored, so the budget can be exceeded by the requests in flight.
+func (m *Memory) SetMaxBytes(n int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.maxBytes = n
+}
+
+func (m *Memory) full() bool {
+	return (m.max > 0 && len(m.entries) >= m.max) || (m.maxBytes > 0 && m.bytes >= m.maxBytes)
 }
 
 func (m *Memory) sweeper(every time.Duration) {
@@ -75,6 +90,8 @@ func (m *Memory) dropLocked(k string, e *memEntry) {
 	delete(m.entries, k)
 	if e.rec == nil {
 		close(e.settled)
+	} else {
+		m.bytes -= int64(e.rec.Size())
 	}
 }
 
@@ -95,11 +112,12 @@ func (m *Memory) Begin(ctx context.Context, key string, fp Fingerprint, lockTTL 
 			e = nil
 		}
 		if e == nil {
-			if m.max > 0 && len(m.entries) >= m.max {
+			if m.full() {
 				m.sweepLocked()
-				if len(m.entries) >= m.max {
+				if m.full() {
+					n, b := len(m.entries), m.bytes
 					m.mu.Unlock()
-					return Claim{}, fmt.Errorf("claim %d-th key: %w", m.max+1, ErrFull)
+					return Claim{}, fmt.Errorf("%d keys, %d bytes stored: %w", n, b, ErrFull)
 				}
 			}
 			tok := newToken()
@@ -136,6 +154,7 @@ func (m *Memory) Complete(_ context.Context, c Claim, rec Record, ttl time.Durat
 	}
 	e.rec = &rec
 	e.expires = m.now().Add(ttl)
+	m.bytes += int64(rec.Size())
 	close(e.settled)
 	return nil
 }

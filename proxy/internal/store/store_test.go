@@ -246,6 +246,27 @@ func TestMemoryFull(t *testing.T) {
 	}
 }
 
+func TestMemoryByteBudget(t *testing.T) {
+	m := store.NewMemory(0, time.Minute)
+	defer m.Close()
+	m.SetMaxBytes(100)
+	ctx := context.Background()
+	c, err := m.Begin(ctx, "a", store.Fingerprint{1}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Complete(ctx, c, store.Record{Status: 200, Body: make([]byte, 100)}, 50*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Begin(ctx, "b", store.Fingerprint{2}, time.Minute); !errors.Is(err, store.ErrFull) {
+		t.Fatalf("over budget: err = %v, want ErrFull", err)
+	}
+	time.Sleep(60 * time.Millisecond) // the answer expires and frees its bytes
+	if _, err := m.Begin(ctx, "b", store.Fingerprint{2}, time.Minute); err != nil {
+		t.Fatalf("after expiry: %v", err)
+	}
+}
+
 func TestRedisDown(t *testing.T) {
 	srv := testenv.StartRedis(t)
 	r, err := store.NewRedis(store.RedisOptions{URL: srv.URL(), Timeout: 200 * time.Millisecond})
