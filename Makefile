@@ -4,6 +4,7 @@ SHELL := /bin/bash
 GO    ?= go
 ROOT  := $(CURDIR)
 BUILD := canister/build
+TOOLS := $(ROOT)/canister/build/bin
 WASM  := $(BUILD)/stripe_backend.wasm.gz
 
 # Debian packages the tests use: wasm-validate (wabt), a real Redis, nginx for the proxy
@@ -42,10 +43,16 @@ deps:
 	  fi; \
 	fi
 
+## tools: Go-built test tools (stripe-mock, pinned as a tool dependency of proxy/go.mod)
+tools:
+	@mkdir -p $(TOOLS)
+	@echo "==> building stripe-mock"
+	cd proxy && $(GO) build -o $(TOOLS)/stripe-mock github.com/stripe/stripe-mock
+
 ## test: every test (unit, fuzz corpus replay, wasm, replica, proxy)
-test: deps canister vet
+test: deps canister tools vet
 	@echo "==> go test (canister, proxy)"
-	$(GO) test -count=1 -timeout 40m ./canister/... ./proxy/...
+	PATH="$(TOOLS):$$PATH" $(GO) test -count=1 -timeout 40m ./canister/... ./proxy/...
 
 vet:
 	@echo "==> gofmt / go vet"
@@ -53,8 +60,8 @@ vet:
 	$(GO) vet ./canister/... ./proxy/...
 
 ## bench: the measured figures each issue names
-bench: deps canister
-	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 40m ./canister/... ./proxy/... | tee $(BUILD)/bench.txt
+bench: deps canister tools
+	PATH="$(TOOLS):$$PATH" $(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 40m ./canister/... ./proxy/... | tee $(BUILD)/bench.txt
 
 ## replica: the local IC replica in the foreground
 replica:

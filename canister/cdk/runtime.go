@@ -54,13 +54,18 @@ func (k Kind) canReply() bool {
 	return false
 }
 
-// Runtime is the CDK state of one canister: the System API and the calls awaiting an
-// answer. A wasip1 build has exactly one (see Default); tests make their own.
+// Runtime is the CDK state of one canister: the System API, the calls awaiting an answer
+// and the timers. A wasip1 build has exactly one (see Default); tests make their own.
 type Runtime struct {
 	sys       ic0.API
 	callbacks callbackTable
-	pending   map[uint32]func(*Message, CallResult)
+	pending   map[uint32]*Future
 	nextEnv   uint32
+	yield     chan outcome // a task reports parking or finishing (task.go)
+	current   *task        // the task holding control, nil between executions
+	timers    timerQueue
+	// seed re-seeds the module's random_get generator (the icwasm random_seed import).
+	seed func(uint64)
 }
 
 // callbackTable gives the table-0 indices of the CDK's callback exports.
@@ -70,31 +75,32 @@ type callbackTable struct {
 
 // NewRuntime returns a Runtime over sys. Host tests pass an ic0test.Fake; callbacks of
 // calls made through it are then delivered with HandleReply/HandleReject/HandleCleanup.
+// If sys has a RandomSeed(uint64) method (as ic0test.Fake does), SeedRandom calls it in place
+// of the module's icwasm random_seed import.
 func NewRuntime(sys ic0.API) *Runtime {
-	return newRuntime(sys, defaultCallbacks())
+	seed := func(uint64) {}
+	if s, ok := sys.(interface{ RandomSeed(uint64) }); ok {
+		seed = s.RandomSeed
+	}
+	return newRuntime(sys, defaultCallbacks(), seed)
 }
 
-func newRuntime(sys ic0.API, cb callbackTable) *Runtime {
-	return &Runtime{sys: sys, callbacks: cb, pending: map[uint32]func(*Message, CallResult){}}
+func newRuntime(sys ic0.API, cb callbackTable, seed func(uint64)) *Runtime {
+	return &Runtime{sys: sys, callbacks: cb, pending: map[uint32]*Future{},
+		yield: make(chan outcome), seed: seed}
 }
 
 // System is the underlying System API, for what the CDK does not wrap.
 func (rt *Runtime) System() ic0.API { return rt.sys }
 
-// run executes handler h for one entry point: it recovers a panic into ic0.trap with the
-// panic message. Everything a handler can observe goes through the Message, so a later
-// version can run h on its own goroutine (to block on calls) without changing handlers.
+// run executes handler h for one entry point on its own goroutine (a task, see task.go), so
+// that h can block on calls: the export returns when h finishes or awaits a call, and the
+// call's callback resumes it. A panic in h becomes ic0.trap with the panic message.
 func (rt *Runtime) run(kind Kind, h func(*Message)) {
-	m := &Message{rt: rt, kind: kind}
-	defer func() {
-		if r := recover(); r != nil {
-			if t, ok := r.(ic0.TrapPanic); ok {
-				panic(t) // a fake's Trap unwinding: already a trap
-			}
-			rt.sys.Trap(panicMessage(r))
-		}
-	}()
-	h(m)
+	if kind.canSetTimer() {
+		rt.timers.repair(rt)
+	}
+	rt.start(&Message{rt: rt, kind: kind}, h)
 }
 
 // panicMessage is the trap message for a recovered panic value.

@@ -68,6 +68,9 @@ func TestRoundTripGo(t *testing.T) {
 }
 
 func TestRoundTripFeatures(t *testing.T) {
+	// --enable-all changes typing (see featuresFlags), not the encoding:
+	// with --no-check it must round-trip too.
+	roundTrip(t, "features.wat --enable-all", wasmtest.Wat2Wasm(t, "features.wat", "--enable-all", "--no-check"))
 	in := wasmtest.Wat2Wasm(t, "features.wat", featuresFlags...)
 	m := roundTrip(t, "features.wat", in)
 

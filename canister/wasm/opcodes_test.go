@@ -3,6 +3,7 @@ package wasm
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -148,4 +149,8 @@ func TestOpString(t *testing.T) {
 			t.Errorf("Op(0x%X).String() = %q, want %q", uint32(tc.op), got, tc.want)
 		}
 	}
+}
+
+func runTool(name string, args ...string) ([]byte, error) {
+	return exec.Command(name, args...).CombinedOutput()
 }

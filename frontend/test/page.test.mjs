@@ -17,7 +17,7 @@ const artifacts = path.resolve(root, "..", "artifacts", "frontend");
 const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8", ".json": "application/json" };
+  ".css": "text/css; charset=utf-8", ".json": "application/json", ".svg": "image/svg+xml" };
 
 const created = 1700000000; // 2023-11-14 22:13:20 UTC
 const completed = (id, amount, currency) => ({
@@ -95,7 +95,10 @@ async function handle(req, res) {
   }
   try {
     const data = await fs.readFile(file);
-    res.writeHead(200, { "Content-Type": TYPES[path.extname(file)] || "application/octet-stream" });
+    // A strict policy, as the canister may send: any inline script or style,
+    // or a resource from elsewhere, would show up as a console error.
+    res.writeHead(200, { "Content-Type": TYPES[path.extname(file)] || "application/octet-stream",
+      "Content-Security-Policy": "default-src 'self'; base-uri 'self'; form-action 'self'" });
     res.end(data);
   } catch {
     res.writeHead(404, { "Content-Type": "text/plain" });
@@ -181,6 +184,24 @@ test("zero-decimal currency: JPY 1234 is ¥1,234", async () => {
   await page.getByTestId("status").filter({ hasText: "Paid" }).waitFor();
   assert.equal(await page.getByTestId("amount").textContent(), "¥1,234");
   await shot(page, "paid-jpy");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("amounts follow Stripe's minor units for every kind of currency", async () => {
+  const { page, errors } = await openPage("");
+  const cases = [
+    [1234, "usd", "$12.34"], [5, "usd", "$0.05"], [123456789, "usd", "$1,234,567.89"],
+    [1234, "jpy", "¥1,234"], [1234, "JPY", "¥1,234"], [50000, "krw", "₩50,000"],
+    [1500, "clp", "CLP 1,500"], [1234, "eur", "€12.34"], [1000, "kwd", "KWD 1.000"],
+    [999, "gbp", "£9.99"],
+  ];
+  const got = await page.evaluate((cs) => cs.map(([a, c]) => window.PaymentPage.formatAmount(a, c)), cases);
+  // Intl may put a no-break space after a currency code; compare with plain spaces.
+  assert.deepEqual(got.map((s) => s.replace(/\u00a0/g, " ")), cases.map((c) => c[2]));
+  const refs = await page.evaluate(() => Array.from({ length: 50 }, () => window.PaymentPage.newReference()));
+  assert.equal(new Set(refs).size, 50);
+  for (const r of refs) assert.match(r, /^ref_[A-Za-z0-9_-]{24}$/);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -17,6 +17,7 @@ func (s *Server) routes() *http.ServeMux {
 	api("GET /v1/prices/{id}", s.getPrice)
 	api("POST /v1/payment_links", s.createPaymentLink)
 	api("GET /v1/payment_links/{id}", s.getPaymentLink)
+	api("POST /v1/payment_links/{id}", s.updatePaymentLink)
 	api("GET /v1/payment_links/{id}/line_items", s.getPaymentLinkItems)
 	api("POST /v1/checkout/sessions", s.createSession)
 	api("GET /v1/checkout/sessions/{id}", s.getSession)
@@ -221,6 +222,49 @@ func (s *Server) getPaymentLink(r *http.Request, _ Params, _ reqInfo) (any, *api
 	if link == nil {
 		return nil, noSuch("payment_link", "id", id)
 	}
+	return link.stripe(s.cfg.BaseURL, false), nil
+}
+
+// updatePaymentLink supports what a merchant does most: deactivating a link
+// (active=false) and editing metadata.
+func (s *Server) updatePaymentLink(r *http.Request, p Params, _ reqInfo) (any, *apiError) {
+	if k := p.unknown("active", "metadata", "expand"); k != "" {
+		return nil, unknownParam(k)
+	}
+	id := r.PathValue("id")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	link := s.st.Links[id]
+	if link == nil {
+		return nil, noSuch("payment_link", "id", id)
+	}
+	if v, ok := p.String("active"); ok {
+		switch v {
+		case "true":
+			link.Active = true
+		case "false":
+			link.Active = false
+		default:
+			return nil, invalidRequest("active", "Invalid boolean: %s", v)
+		}
+	}
+	if _, ok := p["metadata"]; ok {
+		meta, err := p.StringMap("metadata")
+		if err != nil {
+			return nil, invalidRequest("metadata", "Invalid hash")
+		}
+		for k, v := range meta {
+			if v == "" {
+				delete(link.Metadata, k) // Stripe: an empty value unsets the key
+			} else {
+				link.Metadata[k] = v
+			}
+		}
+		if len(meta) == 0 {
+			link.Metadata = map[string]string{}
+		}
+	}
+	s.persistLocked()
 	return link.stripe(s.cfg.BaseURL, false), nil
 }
 

@@ -7,7 +7,7 @@
 // # API (Stripe's shapes, built from stripe-go v79 types)
 //
 //	POST /v1/products, POST /v1/prices, GET /v1/prices/{id}
-//	POST /v1/payment_links, GET /v1/payment_links/{id}[/line_items]
+//	POST /v1/payment_links, GET|POST /v1/payment_links/{id}, GET .../{id}/line_items
 //	POST /v1/checkout/sessions, GET /v1/checkout/sessions/{id}[/line_items]
 //	POST /v1/checkout/sessions/{id}/expire
 //	GET  /v1/payment_intents/{id}, GET /v1/events[/{id}]

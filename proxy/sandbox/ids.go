@@ -30,6 +30,3 @@ func newID(prefix string, n int) string {
 
 // newSecret returns a fresh webhook signing secret in Stripe's format.
 func newSecret() string { return newID("whsec_", 32) }
-
-// NewWebhookSecret returns a fresh random webhook signing secret (whsec_...).
-func NewWebhookSecret() string { return newSecret() }

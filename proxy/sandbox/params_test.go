@@ -195,3 +195,24 @@ func TestNewID(t *testing.T) {
 		t.Error("two ids are equal")
 	}
 }
+
+// FuzzValidateCard checks that any form input either is refused with a
+// message or yields a Luhn-valid digit string.
+func FuzzValidateCard(f *testing.F) {
+	for _, seed := range []struct{ number, expiry, cvc string }{
+		{"4242 4242 4242 4242", "12 / 34", "123"}, {"4000-0000-0000-0002", "", ""},
+		{"", "01/2", "1"}, {"4242424242424241", "13/99", "abcd"}, {"٤٢٤٢", "1/", "12345"},
+	} {
+		f.Add(seed.number, seed.expiry, seed.cvc)
+	}
+	now := timeAt(2026, 6, 15)
+	f.Fuzz(func(t *testing.T, number, expiry, cvc string) {
+		got, msg := validateCard(cardInput{Number: number, Expiry: expiry, CVC: cvc}, now)
+		if (got == "") == (msg == "") {
+			t.Fatalf("validateCard(%q, %q, %q) = %q, %q: want exactly one", number, expiry, cvc, got, msg)
+		}
+		if got != "" && (!allDigits(got) || !luhn(got) || len(got) < 12 || len(got) > 19) {
+			t.Fatalf("accepted %q", got)
+		}
+	})
+}

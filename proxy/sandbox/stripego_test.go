@@ -108,6 +108,17 @@ func TestStripeGoClient(t *testing.T) {
 		t.Errorf("expanded line items = %+v", got.LineItems)
 	}
 
+	// Deactivated links refuse new checkouts, as buy.stripe.com does.
+	off, err := sc.PaymentLinks.Update(link.ID, &stripe.PaymentLinkParams{Active: stripe.Bool(false)})
+	if err != nil || off.Active {
+		t.Fatalf("deactivate link = %+v, %v", off, err)
+	}
+	if resp, err := http.Get(link.URL); err != nil || resp.StatusCode != http.StatusGone {
+		t.Errorf("inactive link page: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+
 	gotPrice, err := sc.Prices.Get(pr.ID, nil)
 	if err != nil || gotPrice.UnitAmount != 1234 || gotPrice.Currency != "usd" {
 		t.Errorf("get price = %+v, %v", gotPrice, err)

@@ -15,9 +15,11 @@ func (e *Engine) validate(raw []byte) error {
 	}
 	var vs []validate.Violation
 	for _, v := range validate.Check(raw) {
-		// The IC does not analyse what the start function calls: a forbidden System API call
-		// traps at run time with the contract-violation error, which the engine reproduces.
-		if v.Rule != validate.RuleStart {
+		// Refuse exactly what the IC refuses at install. It does not analyse what the start
+		// function calls (a forbidden System API call traps at run time with the
+		// contract-violation error, which the engine reproduces), and it ignores foreign
+		// custom sections and leftover non-canister exports.
+		if v.Rule.RejectedByIC() {
 			vs = append(vs, v)
 		}
 	}

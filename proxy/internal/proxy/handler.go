@@ -163,6 +163,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	fail := func(status int, outcome string, err error) {
 		rl.status, rl.outcome = status, outcome
+		w.Header()["Date"] = nil // replicas must get identical bytes for refusals too
 		http.Error(w, err.Error(), status)
 	}
 

@@ -268,6 +268,9 @@ func TestKeyReuseRefused(t *testing.T) {
 			if a.status != http.StatusUnprocessableEntity || !strings.Contains(a.body, "different request") {
 				t.Fatalf("got %d %q, want 422 with a reason", a.status, a.body)
 			}
+			if strings.Contains(a.header, "Date:") {
+				t.Fatalf("refusal carries a Date header:\n%s", a.header)
+			}
 		})
 	}
 	if up.calls.Load() != 1 {
