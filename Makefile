@@ -8,10 +8,10 @@ TOOLS := $(ROOT)/canister/build/bin
 WASM  := $(BUILD)/stripe_backend.wasm.gz
 
 # Debian packages the tests use: wasm-validate (wabt), a real Redis, nginx for the proxy
-# benchmark baseline.
-DEBS := wabt:wasm-validate redis-server:redis-server nginx:nginx
+# benchmark baseline, Chromium for the browser tests, Node.js/npm for the test driver.
+DEBS := wabt:wasm-validate redis-server:redis-server nginx:nginx chromium:chromium nodejs:node npm:npm
 
-.PHONY: all canister icwasm test test-short bench run replica proxy deps fmt vet clean
+.PHONY: all canister icwasm test bench run replica proxy deps tools frontend-deps fmt vet clean
 
 all: canister
 
@@ -49,10 +49,15 @@ tools:
 	@echo "==> building stripe-mock"
 	cd proxy && $(GO) build -o $(TOOLS)/stripe-mock github.com/stripe/stripe-mock
 
-## test: every test (unit, fuzz corpus replay, wasm, replica, proxy)
-test: deps canister tools vet
+## test: every test (unit, fuzz corpus replay, wasm, replica, proxy, browser)
+test: deps canister tools vet frontend-deps
 	@echo "==> go test (canister, proxy)"
 	PATH="$(TOOLS):$$PATH" $(GO) test -count=1 -timeout 40m ./canister/... ./proxy/...
+	@echo "==> browser tests (frontend, headless Chromium)"
+	cd frontend && npm test
+
+frontend-deps:
+	@if [ ! -d frontend/node_modules/playwright-core ]; then echo "==> npm ci (frontend test driver)"; cd frontend && npm ci --no-audit --no-fund; fi
 
 vet:
 	@echo "==> gofmt / go vet"

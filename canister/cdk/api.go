@@ -88,3 +88,19 @@ func InReplicatedExecution() bool { return Default().InReplicatedExecution() }
 
 // Getenv returns the canister environment variable name.
 func Getenv(name string) (string, bool) { return Default().Getenv(name) }
+
+// SetTimer runs fn once, d from now (export system.global_timer calling GlobalTimer).
+func SetTimer(d time.Duration, fn func(*Message)) TimerID { return Default().SetTimer(d, fn) }
+
+// SetTimerInterval runs fn every interval.
+func SetTimerInterval(interval time.Duration, fn func(*Message)) TimerID {
+	return Default().SetTimerInterval(interval, fn)
+}
+
+// ClearTimer cancels a timer.
+func ClearTimer(id TimerID) bool { return Default().ClearTimer(id) }
+
+// TransformQuery is the body of an HTTPS outcall's transform query (export query.<name>).
+func TransformQuery(f func(resp HTTPResponse, context []byte) HTTPResponse) {
+	Default().TransformQuery(f)
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
+	"github.com/gocanister/stripe-ic/canister/cdk/ic0"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 )
 
@@ -24,9 +25,11 @@ type CallResult struct {
 	RejectCode    uint32 // 0 when the callee replied
 	RejectMessage string
 	Reply         []byte // the reply's Candid bytes
+	Refunded      Cycles // attached cycles the callee did not accept
 }
 
-// CallError is a rejected call.
+// CallError is a rejected call: Code is the IC reject code (ic0.RejectCanisterReject for an
+// explicit reject, ic0.RejectCanisterError for a trap in the callee...).
 type CallError struct {
 	Code    uint32
 	Message string
@@ -49,7 +52,10 @@ func (r CallResult) Decode(ptrs ...any) error {
 	if err := r.Err(); err != nil {
 		return err
 	}
-	return candid.Unmarshal(r.Reply, ptrs...)
+	if err := candid.Unmarshal(r.Reply, ptrs...); err != nil {
+		return fmt.Errorf("decoding the reply: %w", err)
+	}
+	return nil
 }
 
 // ErrCallNotPerformed is returned when ic0.call_perform refuses a call (no callback will
@@ -58,14 +64,24 @@ var ErrCallNotPerformed = errors.New("cdk: the IC did not perform the call")
 
 // CallRaw sends c and arranges for onDone to run in the execution that receives the
 // answer (a reply or reject callback, with its own state commit). onDone's Message is that
-// execution: replying to it answers the caller of the method that made the call. If onDone
-// traps, the CDK's cleanup callback forgets the call.
+// execution: replying to it answers the caller of the method that made the call, and onDone
+// runs like a handler (it may itself make blocking calls). If onDone traps, the CDK's
+// cleanup callback forgets the call.
 //
-// This is the low-level call path: state between the call and its callback lives in the
-// closure. A later layer builds blocking calls on it. The closure lives in the heap, so an
-// answer that arrives after an upgrade finds no call and traps: stop the canister (let its
-// calls finish) before upgrading it, as the IC recommends.
+// Most code should use the blocking Message.Call instead. The closure lives in the heap, so
+// an answer that arrives after an upgrade finds no call and traps: stop the canister (let
+// its calls finish) before upgrading it, as the IC recommends.
 func (rt *Runtime) CallRaw(c Call, onDone func(m *Message, r CallResult)) error {
+	f, err := rt.perform(c)
+	if err != nil {
+		return err
+	}
+	f.onDone = onDone
+	return nil
+}
+
+// perform makes the call and registers its Future.
+func (rt *Runtime) perform(c Call) (*Future, error) {
 	env := rt.nextEnv
 	rt.nextEnv++
 	for rt.pending[env] != nil { // after 2^32 calls, skip ids still waiting
@@ -85,41 +101,72 @@ func (rt *Runtime) CallRaw(c Call, onDone func(m *Message, r CallResult)) error 
 		rt.sys.CallWithBestEffortResponse(c.BestEffortTimeout)
 	}
 	if code := rt.sys.CallPerform(); code != 0 {
-		return fmt.Errorf("%w: %s.%s (code %d)", ErrCallNotPerformed, c.Callee, c.Method, code)
+		return nil, fmt.Errorf("%w: %s.%s (code %d)", ErrCallNotPerformed, c.Callee, c.Method, code)
 	}
-	rt.pending[env] = onDone
-	return nil
+	f := &Future{rt: rt, env: env}
+	rt.pending[env] = f
+	return f, nil
 }
 
 // HandleReply is the body of the reply callback export for the call with env.
 func (rt *Runtime) HandleReply(env uint32) {
-	rt.callback(env, KindReplyCallback, func(m *Message) CallResult {
-		return CallResult{Reply: m.ArgData()}
+	rt.callback(env, KindReplyCallback, func() CallResult {
+		return CallResult{Reply: rt.sys.MsgArgData(), Refunded: rt.sys.MsgCyclesRefunded()}
 	})
 }
 
 // HandleReject is the body of the reject callback export for the call with env.
 func (rt *Runtime) HandleReject(env uint32) {
-	rt.callback(env, KindRejectCallback, func(m *Message) CallResult {
-		return CallResult{RejectCode: rt.sys.MsgRejectCode(), RejectMessage: rt.sys.MsgRejectMsg()}
+	rt.callback(env, KindRejectCallback, func() CallResult {
+		return CallResult{RejectCode: rt.sys.MsgRejectCode(), RejectMessage: rt.sys.MsgRejectMsg(),
+			Refunded: rt.sys.MsgCyclesRefunded()}
 	})
 }
 
-// HandleCleanup is the body of the cleanup callback: the reply or reject callback trapped,
-// so its removal of the call was rolled back; forget the call now.
+// HandleCleanup is the body of the cleanup callback: the reply or reject callback of the call
+// with env trapped, so everything it did was rolled back, and the IC has (or will, once its
+// other calls are answered) rejected the call context with the trap. What the CDK does:
+//
+//   - a task (a handler blocked in Wait or Call) parked on this call is abandoned: it
+//     unwinds with runtime.Goexit, so its deferred calls run, here, in the cleanup
+//     context (where replying and calling trap; releasing locks or logging works);
+//   - a call nobody waits on yet resolves to ErrCallbackTrapped, for a later Wait;
+//   - a CallRaw call is forgotten.
+//
+// A deferred call that traps in the cleanup rolls the cleanup back: the task then stays
+// parked for good (memory leak, no other harm: it never runs again).
 func (rt *Runtime) HandleCleanup(env uint32) {
+	f, ok := rt.pending[env]
+	if !ok {
+		return
+	}
 	delete(rt.pending, env)
+	if t := f.task; t != nil && t.waiting == f && !t.done {
+		rt.transfer(t, wake{abandon: true})
+		return
+	}
+	f.resolve(CallResult{RejectCode: ic0.RejectCanisterError, RejectMessage: ErrCallbackTrapped.Error()})
 }
 
-func (rt *Runtime) callback(env uint32, kind Kind, result func(*Message) CallResult) {
-	rt.run(kind, func(m *Message) {
-		onDone, ok := rt.pending[env]
-		if !ok {
-			panic(fmt.Sprintf("cdk: %s for unknown call %d", kind, env))
-		}
-		delete(rt.pending, env)
-		onDone(m, result(m))
-	})
+// callback delivers the result of the call with env.
+func (rt *Runtime) callback(env uint32, kind Kind, result func() CallResult) {
+	rt.timers.repair(rt)
+	f, ok := rt.pending[env]
+	if !ok {
+		rt.Trap(fmt.Sprintf("cdk: %s for unknown call %d", kind, env))
+		return
+	}
+	r := result()
+	delete(rt.pending, env)
+	f.resolve(r)
+	switch t := f.task; {
+	case f.onDone != nil:
+		rt.run(kind, func(m *Message) { f.onDone(m, r) })
+	case t != nil && t.waiting == f && !t.done:
+		rt.transfer(t, wake{})
+	}
+	// Otherwise the task is busy elsewhere (it awaits another call) or gone (abandoned): the
+	// result waits in the Future.
 }
 
 // PendingCalls is the number of calls awaiting an answer.

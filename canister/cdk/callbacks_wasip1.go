@@ -6,7 +6,7 @@ import "github.com/gocanister/stripe-ic/canister/cdk/ic0"
 
 // root is the canister's Runtime: the one piece of mutable package state (pending calls),
 // created when the Go runtime starts inside canister_init or canister_post_upgrade.
-var root = newRuntime(ic0.System{}, defaultCallbacks())
+var root = newRuntime(ic0.System{}, defaultCallbacks(), randomSeed)
 
 // Default is the canister's Runtime.
 func Default() *Runtime { return root }
@@ -37,3 +37,9 @@ func cleanupIndex() uint32
 func defaultCallbacks() callbackTable {
 	return callbackTable{reply: replyIndex, reject: rejectIndex, cleanup: cleanupIndex}
 }
+
+// randomSeed re-seeds the module's deterministic random_get generator (ABI.md, "Other
+// icwasm imports").
+//
+//go:wasmimport icwasm random_seed
+func randomSeed(seed uint64)

@@ -12,13 +12,15 @@ import (
 // Message is the execution a handler runs in: its argument, its caller and the reply.
 type Message struct {
 	rt      *Runtime
-	kind    Kind
+	task    *task // the goroutine running the handler
+	kind    Kind  // the kind of the execution that started the handler
 	replied bool
 	arg     []byte
 	hasArg  bool
 }
 
-// Kind is the kind of execution.
+// Kind is the kind of the execution that started the handler (after an await, the handler
+// runs in callback executions, but Kind stays: it says what the handler may do).
 func (m *Message) Kind() Kind { return m.kind }
 
 // Runtime is the canister runtime the message runs on.
@@ -31,6 +33,7 @@ func (m *Message) Caller() principal.Principal {
 }
 
 // ArgData is the raw argument (Candid bytes for methods, the reply in a reply callback).
+// It stays the method's argument after the handler awaited a call.
 func (m *Message) ArgData() []byte {
 	if !m.hasArg {
 		m.arg, m.hasArg = m.rt.sys.MsgArgData(), true

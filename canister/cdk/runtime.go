@@ -143,9 +143,6 @@ func (rt *Runtime) InspectMessage(h func(*Message)) { rt.run(KindInspectMessage,
 // Heartbeat runs canister_heartbeat.
 func (rt *Runtime) Heartbeat(h func()) { rt.run(KindHeartbeat, func(*Message) { h() }) }
 
-// GlobalTimer runs canister_global_timer.
-func (rt *Runtime) GlobalTimer(h func()) { rt.run(KindGlobalTimer, func(*Message) { h() }) }
-
 // OnLowWasmMemory runs canister_on_low_wasm_memory.
 func (rt *Runtime) OnLowWasmMemory(h func()) { rt.run(KindLowWasmMemory, func(*Message) { h() }) }
 

@@ -36,12 +36,12 @@ var le = binary.LittleEndian
 
 type page []byte
 
-func (p page) kind() byte     { return p[0] }
-func (p page) n() int         { return int(le.Uint16(p[2:])) }
-func (p page) setN(n int)     { le.PutUint16(p[2:], uint16(n)) }
-func (p page) garbage() int   { return int(le.Uint16(p[6:])) }
+func (p page) kind() byte       { return p[0] }
+func (p page) n() int           { return int(le.Uint16(p[2:])) }
+func (p page) setN(n int)       { le.PutUint16(p[2:], uint16(n)) }
+func (p page) garbage() int     { return int(le.Uint16(p[6:])) }
 func (p page) setGarbage(g int) { le.PutUint16(p[6:], uint16(g)) }
-func (p page) child0() uint32 { return le.Uint32(p[8:]) }
+func (p page) child0() uint32   { return le.Uint32(p[8:]) }
 
 // top is stored modulo 1<<16: an empty heap (top == PageSize == 8192) fits, and 0 reads
 // as PageSize so a zeroed header is an empty page.

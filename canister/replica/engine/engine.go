@@ -86,6 +86,9 @@ type Config struct {
 	OnCommit func(canister principal.Principal)
 	// Validate checks a module (uncompressed) before install; nil uses the built-in checks.
 	Validate func(module []byte) error
+	// Observe, when set, is called after every execution with the instructions it used
+	// (benchmarks, logs). It runs with the canister locked: it must not call the engine.
+	Observe func(Execution)
 	// Limits are the instruction limits (DefaultLimits()).
 	Limits Limits
 	// MaxStablePages bounds stable memory, in 64 KiB pages (65536 = 4 GiB; the IC allows

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/aviate-labs/agent-go/principal"
+
 	"github.com/tetratelabs/wazero/api"
 )
 
@@ -21,6 +23,15 @@ type outCall struct {
 	reject  callback
 	cleanup *callback
 	timeout uint32 // best-effort timeout in seconds, 0 for guaranteed response
+}
+
+// Execution describes one finished run of canister code, for Config.Observe.
+type Execution struct {
+	Canister     principal.Principal
+	Kind         string // the execution context, e.g. "update", "non-replicated query", "init"
+	Entry        string // the export run ("canister_update increment", "canister_init") or "callback"
+	Instructions int64  // instructions metered (what performance_counter(0) reports at the end)
+	Trapped      bool
 }
 
 // execution is one run of canister code (a message, a callback, a system method). Everything
@@ -65,6 +76,7 @@ type execution struct {
 
 	stableMark int // journal length at the start, for rollback
 	err        *execError
+	entry      string // the export (or "callback") being run, for Config.Observe
 }
 
 // newExec prepares an execution of type typ on c (which must be locked and have a module).
@@ -133,6 +145,9 @@ func (x *execution) invoke(fn api.Function, params ...uint64) *execError {
 	if left < 0 {
 		x.used = x.limit
 	}
+	if obs := x.e.cfg.Observe; obs != nil {
+		obs(Execution{Canister: x.c.id, Kind: x.typ.String(), Entry: x.entry, Instructions: x.used, Trapped: err != nil})
+	}
 	if err == nil {
 		return nil
 	}
@@ -149,6 +164,7 @@ func (x *execution) invoke(fn api.Function, params ...uint64) *execError {
 
 // run calls the exported function name.
 func (x *execution) run(name string) *execError {
+	x.entry = name
 	fn := x.in.function(name)
 	if fn == nil {
 		x.err = errFunctionNotFound(0, 0)
@@ -159,6 +175,7 @@ func (x *execution) run(name string) *execError {
 
 // runCallback calls table-0 entry cb through the instrumentation's trampoline.
 func (x *execution) runCallback(cb callback) *execError {
+	x.entry = "callback"
 	if x.in.callback == nil {
 		x.err = errFunctionNotFound(0, cb.fun)
 		return x.err

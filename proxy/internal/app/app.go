@@ -111,8 +111,13 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func([
 		if tlsCfg, certPEM, fp, err = server.SelfSigned(); err != nil {
 			return err
 		}
-		// Printed so a local client (or the local replica) can be told to trust it.
+		// Printed (and written out) so a local client, or the local replica, can trust it.
 		log.Info("self-signed TLS certificate", "sha256", fp, "pem", string(certPEM))
+		if cfg.TLSCertOut != "" {
+			if err := os.WriteFile(cfg.TLSCertOut, certPEM, 0o644); err != nil {
+				return fmt.Errorf("TLS_CERT_OUT: %w", err)
+			}
+		}
 	}
 	return server.Serve(ctx, server.Routes(h, st, m.Handler()), server.Options{
 		Addrs: cfg.ServerAddrs, TLS: tlsCfg, ShutdownTimeout: cfg.ShutdownTimeout,

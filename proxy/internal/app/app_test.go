@@ -4,12 +4,15 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -198,11 +201,21 @@ func TestServiceOperations(t *testing.T) {
 		io.WriteString(w, "done")
 	}))
 	defer slow.Close()
-	urls, stop := startProxy(t, []string{"-tls-self-signed"}, []string{"URL_SLOW=" + slow.URL})
+	certFile := filepath.Join(t.TempDir(), "proxy.pem")
+	urls, stop := startProxy(t, []string{"-tls-self-signed", "-tls-cert-out", certFile}, []string{"URL_SLOW=" + slow.URL})
 	if len(urls) != 2 || !strings.Contains(urls[1], "[::1]") {
 		t.Fatalf("listening on %v, want IPv4 and IPv6", urls)
 	}
-	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	// Clients verify the proxy with the certificate it wrote out.
+	pem, err := os.ReadFile(certFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pem) {
+		t.Fatal("TLS_CERT_OUT holds no certificate")
+	}
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
 	for _, base := range urls {
 		for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": "idempotent_proxy_in_flight_requests"} {
 			resp, err := c.Get(base + path)

@@ -39,6 +39,7 @@ type Config struct {
 	TLSCertFile     string
 	TLSKeyFile      string
 	TLSSelfSigned   bool
+	TLSCertOut      string
 	MaxRequestBody  int64
 	MaxResponseBody int64
 	MaxKeys         int
@@ -111,6 +112,7 @@ func settings(c *Config) []setting {
 		{"TLS_CERT_FILE", "tls-cert-file", "", "PEM certificate chain to serve HTTPS", str(&c.TLSCertFile)},
 		{"TLS_KEY_FILE", "tls-key-file", "", "PEM private key to serve HTTPS", str(&c.TLSKeyFile)},
 		{"TLS_SELF_SIGNED", "tls-self-signed", "false", "serve HTTPS with a generated self-signed certificate (local use)", boolean(&c.TLSSelfSigned)},
+		{"TLS_CERT_OUT", "tls-cert-out", "", "with TLS_SELF_SIGNED: write the generated certificate (PEM) to this file for clients to trust", str(&c.TLSCertOut)},
 		{"MAX_REQUEST_BODY", "max-request-body", "1048576", "largest request body accepted (bytes)", size(&c.MaxRequestBody)},
 		{"MAX_RESPONSE_BODY", "max-response-body", "2000000", "largest upstream answer accepted (bytes; the IC's outcall limit is 2 MB)", size(&c.MaxResponseBody)},
 		{"MAX_KEYS", "max-keys", "1000000", "most idempotency keys the in-memory store holds", func(_ *Config, v string) error {
@@ -262,6 +264,14 @@ func (c *Config) validate() error {
 	}
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		errs = append(errs, errors.New("TLS_CERT_FILE and TLS_KEY_FILE must be set together"))
+	}
+	// A waiter must see a stored failure before it expires, or it could not tell it from a
+	// claim Redis lost.
+	if c.PollInterval > 0 && c.FailureTTL > 0 && 4*c.PollInterval > c.FailureTTL {
+		errs = append(errs, fmt.Errorf("POLL_INTERVAL %v must be at most a quarter of FAILURE_TTL %v", c.PollInterval, c.FailureTTL))
+	}
+	if c.TLSCertOut != "" && !c.TLSSelfSigned {
+		errs = append(errs, errors.New("TLS_CERT_OUT needs TLS_SELF_SIGNED"))
 	}
 	if c.TLSSelfSigned && c.TLSCertFile != "" {
 		errs = append(errs, errors.New("TLS_SELF_SIGNED and TLS_CERT_FILE are exclusive"))

@@ -81,6 +81,8 @@ func TestInvalid(t *testing.T) {
 		{nil, []string{"TLS_CERT_FILE=a.pem"}, "TLS_KEY_FILE"},
 		{nil, []string{"SERVER_ADDR=nohost"}, "SERVER_ADDR"},
 		{nil, []string{"HEADER_X=a\nb"}, "HEADER_X"},
+		{nil, []string{"POLL_INTERVAL=2s", "FAILURE_TTL=5s"}, "POLL_INTERVAL"},
+		{[]string{"-tls-cert-out", "x.pem"}, nil, "TLS_CERT_OUT"},
 		{[]string{"-nope"}, nil, "nope"},
 		{[]string{"-config", "/does/not/exist"}, nil, "config file"},
 	}

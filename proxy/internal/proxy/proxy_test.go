@@ -138,18 +138,22 @@ type answer struct {
 	body   string
 }
 
+// do sends one request. It reports errors with t.Errorf (not Fatal) because replicas call it
+// from their own goroutines; a failed request yields the zero answer.
 func do(t *testing.T, method, u string, hdr map[string]string, body string) answer {
 	t.Helper()
 	req, err := http.NewRequest(method, u, strings.NewReader(body))
 	if err != nil {
-		t.Fatal(err)
+		t.Errorf("build request: %v", err)
+		return answer{}
 	}
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatal(err)
+		t.Errorf("%s %s: %v", method, u, err)
+		return answer{}
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)

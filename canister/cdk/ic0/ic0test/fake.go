@@ -101,6 +101,7 @@ type Fake struct {
 	Stable        []byte // len is a multiple of ic0.PageSize
 	CertifiedData []byte
 	Timer         uint64
+	Seeds         []uint64 // what RandomSeed received (the module's icwasm random_seed)
 
 	// Outputs of the current execution.
 	ReplyData       []byte
@@ -376,6 +377,10 @@ func (f *Fake) DataCertificate() []byte {
 func (f *Fake) Time() uint64 { return f.Now }
 
 func (f *Fake) GlobalTimerSet(timestamp uint64) uint64 {
+	switch f.Context {
+	case Query, CompositeQuery, InspectMessage:
+		f.trapf("ic0.global_timer_set cannot be called in this context")
+	}
 	old := f.Timer
 	f.Timer = timestamp
 	return old
@@ -440,6 +445,10 @@ func (f *Fake) EnvVarValue(name string) string {
 	}
 	return v
 }
+
+// RandomSeed models the module's icwasm random_seed import (not an ic0 function): it
+// records the seed. cdk.NewRuntime uses it for SeedRandom.
+func (f *Fake) RandomSeed(seed uint64) { f.Seeds = append(f.Seeds, seed) }
 
 func (f *Fake) DebugPrint(msg string) { f.Prints = append(f.Prints, msg) }
 

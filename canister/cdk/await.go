@@ -1,0 +1,155 @@
+package cdk
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/candid"
+)
+
+// Blocking calls. A handler calls another canister and simply gets the answer:
+//
+//	reply, err := m.Call(cdk.Call{Callee: ledger, Method: "balance", Arg: arg})
+//
+// Underneath, the handler's goroutine parks; the export returns, which ends the IC
+// execution (and commits the heap: every await is a commit point, as in the IC's other
+// CDKs); the call's reply or reject callback resumes the goroutine in a new execution. Several
+// calls can be in flight at once with CallAsync and Wait.
+
+// Errors of blocking calls.
+var (
+	// ErrCannotCall: the IC forbids calls in this kind of execution (queries that are not
+	// composite, init, post_upgrade, pre_upgrade, inspect_message, cleanup).
+	ErrCannotCall = errors.New("cdk: this execution cannot make calls")
+	// ErrNotRunning: a blocking call from outside its handler's execution (another
+	// goroutine, or after the handler returned).
+	ErrNotRunning = errors.New("cdk: blocking call from outside the handler's execution")
+	// ErrCallbackTrapped is the result of a call whose callback trapped before the handler
+	// waited on it.
+	ErrCallbackTrapped = errors.New("cdk: the call's callback trapped")
+)
+
+// canCall reports whether executions of kind k may call (ic0.call_new: U CQ Ry Rt CRy CRt T).
+func (k Kind) canCall() bool {
+	switch k {
+	case KindUpdate, KindCompositeQuery, KindReplyCallback, KindRejectCallback,
+		KindHeartbeat, KindGlobalTimer, KindLowWasmMemory:
+		return true
+	}
+	return false
+}
+
+// hasArg reports whether ic0.msg_arg_data is readable in the first execution of kind k.
+func (k Kind) hasArg() bool {
+	switch k {
+	case KindUpdate, KindQuery, KindCompositeQuery, KindInit, KindPostUpgrade, KindReplyCallback:
+		return true
+	}
+	return false
+}
+
+// Future is a call in flight, made by CallAsync. Wait blocks for its result.
+type Future struct {
+	rt     *Runtime
+	env    uint32
+	task   *task // the task that made it (nil for CallRaw)
+	onDone func(*Message, CallResult)
+	res    CallResult
+	done   bool
+}
+
+func (f *Future) resolve(r CallResult) { f.res, f.done = r, true }
+
+// Done reports whether the result has arrived (Wait will not block).
+func (f *Future) Done() bool { return f.done }
+
+// Wait blocks until the call is answered and returns its reply bytes, or a *CallError for a
+// reject. Only the handler that made the call may wait on it.
+func (f *Future) Wait() ([]byte, error) {
+	r, err := f.Result()
+	if err != nil {
+		return nil, err
+	}
+	return r.Reply, r.Err()
+}
+
+// Result is Wait returning the whole CallResult (with refunded cycles); err is only set when
+// the handler cannot wait (ErrNotRunning). A reject is in the CallResult (see its Err).
+func (f *Future) Result() (CallResult, error) {
+	if !f.done {
+		t := f.task
+		if t == nil || f.rt.current != t {
+			return CallResult{}, ErrNotRunning
+		}
+		t.park(f.rt, f)
+	}
+	return f.res, nil
+}
+
+// Decode waits and decodes the reply into ptrs (or returns the reject).
+func (f *Future) Decode(ptrs ...any) error {
+	r, err := f.Result()
+	if err != nil {
+		return err
+	}
+	return r.Decode(ptrs...)
+}
+
+// CallAsync sends c and returns without waiting: the handler can start several calls and
+// then Wait on each. The call is sent when the current execution ends (at the next await or
+// when the handler returns), as on the IC. An error means no call was made.
+func (m *Message) CallAsync(c Call) (*Future, error) {
+	if err := m.checkCall(); err != nil {
+		return nil, fmt.Errorf("calling %s.%s: %w", c.Callee, c.Method, err)
+	}
+	f, err := m.rt.perform(c)
+	if err != nil {
+		return nil, err
+	}
+	f.task = m.task
+	return f, nil
+}
+
+// Call sends c and blocks until the answer: the reply's Candid bytes, or a *CallError when
+// the callee rejected (or trapped), or ErrCallNotPerformed/ErrCannotCall when no call was
+// made. State the handler changed before Call is committed even if it traps later.
+func (m *Message) Call(c Call) ([]byte, error) {
+	f, err := m.CallAsync(c)
+	if err != nil {
+		return nil, err
+	}
+	return f.Wait()
+}
+
+// CallDecode is Call with the arguments encoded from args and the reply decoded into out
+// (a pointer, or nil for an empty reply).
+func (m *Message) CallDecode(c Call, out any, args ...any) error {
+	arg, err := candid.Marshal(args...)
+	if err != nil {
+		return fmt.Errorf("encoding the arguments of %s: %w", c.Method, err)
+	}
+	c.Arg = arg
+	f, err := m.CallAsync(c)
+	if err != nil {
+		return err
+	}
+	if out == nil {
+		return f.Decode()
+	}
+	return f.Decode(out)
+}
+
+// checkCall reports why m cannot make a call now, and saves what later executions of the
+// task can no longer read (the argument is the callee's reply in a reply callback).
+func (m *Message) checkCall() error {
+	if !m.kind.canCall() {
+		return fmt.Errorf("%w (%s)", ErrCannotCall, m.kind)
+	}
+	if m.task == nil || m.rt.current != m.task {
+		return ErrNotRunning
+	}
+	if m.kind.hasArg() && !m.hasArg {
+		m.ArgData()
+	}
+	return nil
+}
