@@ -11,7 +11,7 @@ WASM  := $(BUILD)/stripe_backend.wasm.gz
 # benchmark baseline, Chromium for the browser tests, Node.js/npm for the test driver.
 DEBS := wabt:wasm-validate redis-server:redis-server nginx:nginx chromium:chromium nodejs:node npm:npm
 
-.PHONY: all canister icwasm test bench run replica proxy deps tools frontend-deps fmt vet clean
+.PHONY: all canister icwasm binaries test bench run replica proxy deps tools frontend-deps fmt vet clean
 
 all: canister
 
@@ -76,9 +76,16 @@ replica:
 proxy:
 	cd proxy && $(GO) run ./cmd/idempotent-proxy
 
+## binaries: the replica, proxy, sandbox and the local-network runner
+binaries:
+	@mkdir -p $(TOOLS)
+	@echo "==> building replica, idempotent-proxy, stripe-sandbox, localnet"
+	cd canister && $(GO) build -o $(TOOLS)/replica ./cmd/replica && $(GO) build -o $(TOOLS)/localnet ./cmd/localnet
+	cd proxy && $(GO) build -o $(TOOLS)/idempotent-proxy ./cmd/idempotent-proxy && $(GO) build -o $(TOOLS)/stripe-sandbox ./cmd/stripe-sandbox
+
 ## run: the whole flow offline (replica, proxy, Stripe sandbox, canister, page)
-run: canister
-	@echo "make run: not wired yet" >&2; exit 1
+run: canister binaries
+	$(TOOLS)/localnet -bin $(TOOLS) -module $(WASM)
 
 fmt:
 	gofmt -w canister proxy

@@ -56,6 +56,8 @@ type Future struct {
 	onDone func(*Message, CallResult)
 	res    CallResult
 	done   bool
+	// composite: made from a composite query, whose callbacks have no refund to read.
+	composite bool
 }
 
 func (f *Future) resolve(r CallResult) { f.res, f.done = r, true }

@@ -103,23 +103,32 @@ func (rt *Runtime) perform(c Call) (*Future, error) {
 	if code := rt.sys.CallPerform(); code != 0 {
 		return nil, fmt.Errorf("%w: %s.%s (code %d)", ErrCallNotPerformed, c.Callee, c.Method, code)
 	}
-	f := &Future{rt: rt, env: env}
+	f := &Future{rt: rt, env: env, composite: rt.current != nil && rt.current.m.kind == KindCompositeQuery}
 	rt.pending[env] = f
 	return f, nil
 }
 
+// refunded reads the refund in f's callback: composite query callbacks have none (and
+// cannot call ic0.msg_cycles_refunded128).
+func (f *Future) refunded() Cycles {
+	if f.composite {
+		return Cycles{}
+	}
+	return f.rt.sys.MsgCyclesRefunded()
+}
+
 // HandleReply is the body of the reply callback export for the call with env.
 func (rt *Runtime) HandleReply(env uint32) {
-	rt.callback(env, KindReplyCallback, func() CallResult {
-		return CallResult{Reply: rt.sys.MsgArgData(), Refunded: rt.sys.MsgCyclesRefunded()}
+	rt.callback(env, KindReplyCallback, func(f *Future) CallResult {
+		return CallResult{Reply: rt.sys.MsgArgData(), Refunded: f.refunded()}
 	})
 }
 
 // HandleReject is the body of the reject callback export for the call with env.
 func (rt *Runtime) HandleReject(env uint32) {
-	rt.callback(env, KindRejectCallback, func() CallResult {
+	rt.callback(env, KindRejectCallback, func(f *Future) CallResult {
 		return CallResult{RejectCode: rt.sys.MsgRejectCode(), RejectMessage: rt.sys.MsgRejectMsg(),
-			Refunded: rt.sys.MsgCyclesRefunded()}
+			Refunded: f.refunded()}
 	})
 }
 
@@ -149,14 +158,14 @@ func (rt *Runtime) HandleCleanup(env uint32) {
 }
 
 // callback delivers the result of the call with env.
-func (rt *Runtime) callback(env uint32, kind Kind, result func() CallResult) {
+func (rt *Runtime) callback(env uint32, kind Kind, result func(*Future) CallResult) {
 	rt.timers.repair(rt)
 	f, ok := rt.pending[env]
 	if !ok {
 		rt.Trap(fmt.Sprintf("cdk: %s for unknown call %d", kind, env))
 		return
 	}
-	r := result()
+	r := result(f)
 	delete(rt.pending, env)
 	f.resolve(r)
 	switch t := f.task; {

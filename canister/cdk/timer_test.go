@@ -46,7 +46,7 @@ func TestTimers(t *testing.T) {
 	tick(time.Second)
 	tick(2 * time.Second) // both due: in deadline order, id breaking ties
 	tick(5*time.Second + 500*time.Millisecond)
-	want := []string{"every", "every", "once", "every"}
+	want := []string{"every", "once", "every", "every"}
 	if !slices.Equal(fired, want) {
 		t.Fatalf("fired %q, want %q", fired, want)
 	}

@@ -125,4 +125,3 @@ func BenchmarkGoCanister(b *testing.B) {
 		})
 	}
 }
-

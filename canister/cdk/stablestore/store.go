@@ -174,20 +174,28 @@ func (s *Store) Put(key, value []byte) error {
 	case s.iterating > 0:
 		return ErrIterating
 	}
-	if err := s.reserve(int(s.h.height) + 1); err != nil {
-		return fmt.Errorf("stablestore: put: %w", err)
-	}
 	leaf := s.descend(key)
 	p := leaf.buf
 	i, found := p.lowerBound(key)
 	leaf.idx = i
 	s.cell = appendLeafCell(s.cell[:0], key, value)
+	used := p.used() + len(s.cell) + 2
 	if found {
-		if old := p.cell(i); len(old) == len(s.cell) {
+		old := p.cell(i)
+		if len(old) == len(s.cell) {
 			copy(old, s.cell)
 			s.writePage(leaf.pg, p)
 			return nil
 		}
+		used -= len(old) + 2
+	}
+	// Only a split allocates: one page per level and a new root at most.
+	if used > capacity {
+		if err := s.reserve(int(s.h.height) + 1); err != nil {
+			return fmt.Errorf("stablestore: put: %w", err)
+		}
+	}
+	if found {
 		p.remove(i)
 	} else {
 		s.h.count++
@@ -213,8 +221,12 @@ func (s *Store) Remove(key []byte) (bool, error) {
 	if !found {
 		return false, nil
 	}
-	if err := s.reserve(int(s.h.height) + 1); err != nil {
-		return false, fmt.Errorf("stablestore: remove: %w", err)
+	// Only a rebalance can allocate (sharing cells may split a parent): when the leaf falls
+	// under minFill. Deletes that leave it fuller work even when the memory cannot grow.
+	if leaf.buf.used()-len(leaf.buf.cell(i))-2 < minFill && len(s.path) > 1 {
+		if err := s.reserve(int(s.h.height) + 1); err != nil {
+			return false, fmt.Errorf("stablestore: remove: %w", err)
+		}
 	}
 	leaf.idx = i
 	leaf.buf.remove(i)
@@ -480,10 +492,13 @@ func (s *Store) growTo(end int64) error {
 	if size >= end {
 		return nil
 	}
-	pages := uint64(end-size+WasmPageSize-1) / WasmPageSize
-	pages = (pages + growStep - 1) / growStep * growStep
-	if _, err := s.mem.Grow(pages); err != nil {
-		return fmt.Errorf("growing stable memory by %d pages to hold %d bytes: %w", pages, end, err)
+	need := uint64(end-size+WasmPageSize-1) / WasmPageSize
+	if _, err := s.mem.Grow((need + growStep - 1) / growStep * growStep); err == nil {
+		return nil
+	}
+	// Near a limit: take only what this operation needs.
+	if _, err := s.mem.Grow(need); err != nil {
+		return fmt.Errorf("growing stable memory by %d pages to hold %d bytes: %w", need, end, err)
 	}
 	return nil
 }

@@ -1,33 +1,356 @@
-// Command stripe_backend is the product canister. For now it is a placeholder with one
-// query and one update (see canister/stripe_backend.did); the Stripe logic comes later.
+// Command stripe_backend is the payments canister: it serves the payment page and
+// GET /checkout/<session id> through the IC HTTP gateway, verifies Stripe webhooks, fetches
+// Checkout Sessions from Stripe through the idempotent proxy (HTTPS outcalls), keeps every
+// payment in stable memory (so upgrades keep them without a pre_upgrade dump) and offers the
+// Candid API of canister/stripe_backend.did. The domain logic is package payments; this file
+// only wires it to the IC through the CDK.
 //
 // Build it with `make canister` (GOOS=wasip1 go build, then icwasm link).
 package main
 
-import "github.com/gocanister/stripe-ic/canister/cdk"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
 
-// counter is the canister's heap state: it lives as long as the Wasm memory (until the
-// next upgrade).
-var counter uint64
+	"github.com/gocanister/stripe-ic/canister/cdk"
+	"github.com/gocanister/stripe-ic/canister/cdk/httpgateway"
+	"github.com/gocanister/stripe-ic/canister/cdk/stablestore"
+	"github.com/gocanister/stripe-ic/canister/payments"
+)
 
-//go:wasmexport query.greet
-func greetExport() { cdk.Query(greet) }
-
-//go:wasmexport update.increment
-func incrementExport() { cdk.Update(increment) }
-
-// greet : (text) -> (text) query
-func greet(m *cdk.Message) {
-	var name string
-	m.MustArgs(&name)
-	m.Reply("Hello, " + name + "!")
+// canister is the canister's one state root. Everything durable lives in stable memory
+// (store); these fields are views and caches rebuilt by init and post_upgrade.
+type canister struct {
+	store   *stablestore.Store
+	svc     *payments.Service
+	cfg     payments.Config
+	assets  region
+	confirm bool // a ConfirmPending timer is scheduled
 }
 
-// increment : () -> (nat64) adds one to the counter and returns it.
-func increment(m *cdk.Message) {
-	m.MustArgs()
-	counter++
-	m.Reply(counter)
+var state canister
+
+// Stable-memory regions (key prefixes of the one B-tree).
+var (
+	prefixPayments = []byte("p")
+	prefixConfig   = []byte("c")
+	prefixAssets   = []byte("a")
+	keyConfig      = []byte("config")
+)
+
+const transformMethod = "transform"
+
+// confirmDelay is how long after a webhook the canister confirms the sessions it claimed
+// with Stripe, when no browser polls them.
+const confirmDelay = 2 * time.Second
+
+//go:wasmexport system.init
+func initHook() { cdk.Init(func(m *cdk.Message) { setup(m, true) }) }
+
+//go:wasmexport system.post_upgrade
+func postUpgrade() { cdk.PostUpgrade(func(m *cdk.Message) { setup(m, false) }) }
+
+// setup opens the store (constant time: it reads a header) and the payments service with
+// the argument's configuration, or the stored one when an upgrade passes none.
+func setup(m *cdk.Message, install bool) {
+	st, err := stablestore.Open(cdk.Stable(), 0)
+	if err != nil {
+		cdk.Trap("stripe_backend: opening stable memory: " + err.Error())
+	}
+	state.store = st
+	cfgRegion := region{st, prefixConfig}
+	var arg *initArgs
+	if err := m.Args(&arg); err != nil {
+		cdk.Trap("stripe_backend: the init argument must be (opt) record { api_host : text; ... } (see stripe_backend.did): " + err.Error())
+	}
+	var cfg payments.Config
+	switch stored, ok := cfgRegion.Get(keyConfig); {
+	case arg != nil:
+		if cfg, err = arg.toConfig(); err != nil {
+			cdk.Trap("stripe_backend: " + err.Error())
+		}
+	case ok:
+		if cfg, err = decodeConfig(stored); err != nil {
+			cdk.Trap("stripe_backend: " + err.Error())
+		}
+	case install:
+		cdk.Trap(`stripe_backend: an init argument is required, e.g. (record { api_host = "api.stripe.com"; idempotent_proxy = opt "https://proxy.example.com"; webhook_secrets = opt vec { "whsec_..." } })`)
+	}
+	if err := configure(cfg); err != nil {
+		cdk.Trap("stripe_backend: " + err.Error())
+	}
+	state.assets = region{st, prefixAssets}
+	if err := cdk.SetCertifiedData(httpgateway.SkipCertifiedData()); err != nil {
+		cdk.Trap("stripe_backend: " + err.Error())
+	}
+}
+
+// configure (re)builds the service and stores the configuration.
+func configure(cfg payments.Config) error {
+	svc, err := payments.New(cfg, payments.Deps{
+		Store:      region{state.store, prefixPayments},
+		Outcaller:  payments.OutcallerFunc(outcall),
+		CanisterID: cdk.Self().String(),
+	})
+	if err != nil {
+		return err
+	}
+	region{state.store, prefixConfig}.Set(keyConfig, encodeConfig(cfg))
+	state.svc, state.cfg = svc, cfg
+	return nil
+}
+
+// env is what payments needs of the moment: consensus time and the cycles balance.
+func env() payments.Env {
+	b := cdk.CycleBalance()
+	bal := b.Lo
+	if b.Hi > 0 {
+		bal = ^uint64(0)
+	}
+	return payments.Env{Now: cdk.Time(), CyclesBalance: bal}
+}
+
+// The message an outcall belongs to travels in the context: payments calls Outcaller from
+// inside a handler, and the blocking call is a method of that handler's message.
+type messageKey struct{}
+
+func withMessage(m *cdk.Message) context.Context {
+	return context.WithValue(context.Background(), messageKey{}, m)
+}
+
+func outcall(ctx context.Context, req payments.OutcallRequest) (payments.OutcallResponse, error) {
+	m, ok := ctx.Value(messageKey{}).(*cdk.Message)
+	if !ok {
+		return payments.OutcallResponse{}, errors.New("outcall outside an update call")
+	}
+	hs := make([]cdk.HTTPHeader, len(req.Headers))
+	for i, h := range req.Headers {
+		hs[i] = cdk.HTTPHeader{Name: h.Name, Value: h.Value}
+	}
+	resp, err := m.HTTPRequest(cdk.HTTPRequest{
+		URL: req.URL, Method: req.Method, Headers: hs, Body: req.Body, MaxResponseBytes: req.MaxResponseBytes,
+		Transform: &cdk.HTTPTransform{Method: transformMethod, Context: req.TransformContext},
+	})
+	if err != nil {
+		return payments.OutcallResponse{}, err
+	}
+	out := payments.OutcallResponse{Status: int(resp.Status), Body: resp.Body}
+	for _, h := range resp.Headers {
+		out.Headers = append(out.Headers, payments.Header{Name: h.Name, Value: h.Value})
+	}
+	return out, nil
+}
+
+// transform keeps what every replica agrees on (payments decides what that is).
+//
+//go:wasmexport query.transform
+func transform() {
+	cdk.Default().TransformQuery(func(resp cdk.HTTPResponse, context []byte) cdk.HTTPResponse {
+		in := payments.OutcallResponse{Status: int(resp.Status), Body: resp.Body}
+		for _, h := range resp.Headers {
+			in.Headers = append(in.Headers, payments.Header{Name: h.Name, Value: h.Value})
+		}
+		out := payments.TransformResponse(in, context)
+		r := cdk.HTTPResponse{Status: uint64(out.Status), Body: out.Body, Headers: []cdk.HTTPHeader{}}
+		for _, h := range out.Headers {
+			r.Headers = append(r.Headers, cdk.HTTPHeader{Name: h.Name, Value: h.Value})
+		}
+		return r
+	})
+}
+
+func toPaymentsRequest(method, url string, headers []httpgateway.HeaderField, body []byte) payments.HTTPRequest {
+	r := payments.HTTPRequest{Method: method, URL: url, Body: body}
+	for _, h := range headers {
+		r.Headers = append(r.Headers, payments.Header{Name: h.Name, Value: h.Value})
+	}
+	return r
+}
+
+func toGatewayResponse(r payments.HTTPResponse) httpgateway.Response {
+	out := httpgateway.Response{StatusCode: uint16(r.Status), Body: r.Body, Headers: []httpgateway.HeaderField{}}
+	if out.Body == nil {
+		out.Body = []byte{}
+	}
+	for _, h := range r.Headers {
+		out.Headers = append(out.Headers, httpgateway.HeaderField{Name: h.Name, Value: h.Value})
+	}
+	if r.Upgrade {
+		yes := true
+		out.Upgrade = &yes
+	}
+	return out
+}
+
+// certified adds the skip-certification proof, so the certified gateway domain serves the
+// query's answer (an upgraded request is answered by the update, which needs none).
+func certified(r httpgateway.Response) httpgateway.Response {
+	if r.Upgrade != nil && *r.Upgrade {
+		return r
+	}
+	if cert, ok := cdk.DataCertificate(); ok {
+		r.Headers = append(r.Headers, httpgateway.SkipHeaders(cert)...)
+	}
+	return r
+}
+
+//go:wasmexport query.http_request
+func httpRequest() {
+	cdk.Query(func(m *cdk.Message) {
+		var req httpgateway.Request
+		m.MustArgs(&req)
+		if resp, ok := serveAsset(req.Method, req.URL); ok {
+			m.Reply(certified(resp))
+			return
+		}
+		resp := state.svc.HTTPQuery(toPaymentsRequest(req.Method, req.URL, req.Headers, req.Body), env())
+		m.Reply(certified(toGatewayResponse(resp)))
+	})
+}
+
+//go:wasmexport update.http_request_update
+func httpRequestUpdate() {
+	cdk.Update(func(m *cdk.Message) {
+		var req httpgateway.UpdateRequest
+		m.MustArgs(&req)
+		resp := state.svc.HTTPUpdate(withMessage(m), toPaymentsRequest(req.Method, req.URL, req.Headers, req.Body), env())
+		if req.Method == "POST" && strings.HasPrefix(req.URL, "/webhook") && resp.Status == 200 {
+			scheduleConfirm()
+		}
+		m.Reply(toGatewayResponse(resp))
+	})
+}
+
+// scheduleConfirm confirms webhook-claimed sessions with Stripe shortly after the webhook,
+// so a payment is final even when no browser polls it.
+func scheduleConfirm() {
+	if state.confirm || state.cfg.IdempotentProxy == "" {
+		return
+	}
+	state.confirm = true
+	cdk.Default().SetTimer(confirmDelay, func(m *cdk.Message) {
+		state.confirm = false
+		if _, err := state.svc.ConfirmPending(withMessage(m), env(), 10); err != nil {
+			cdk.Print("confirming webhook claims: " + err.Error())
+		}
+	})
+}
+
+//go:wasmexport system.global_timer
+func globalTimer() { cdk.Default().GlobalTimer(nil) }
+
+//go:wasmexport query.get_payment
+func getPayment() {
+	cdk.Query(func(m *cdk.Message) {
+		var id string
+		m.MustArgs(&id)
+		rec, ok, err := state.svc.Payment(id)
+		if err != nil {
+			m.Reject(err.Error())
+			return
+		}
+		var out *payment
+		if ok {
+			p := paymentOf(rec)
+			out = &p
+		}
+		m.Reply(out)
+	})
+}
+
+// controllersOnly rejects callers that do not control the canister.
+func controllersOnly(m *cdk.Message, method string) bool {
+	if cdk.IsController(m.Caller()) {
+		return true
+	}
+	m.Reject(fmt.Sprintf("%s is only for controllers of this canister; %s is not one", method, m.Caller()))
+	return false
+}
+
+//go:wasmexport query.list_payments
+func listPayments() {
+	cdk.Query(func(m *cdk.Message) {
+		if !controllersOnly(m, "list_payments") {
+			return
+		}
+		var req listRequest
+		m.MustArgs(&req)
+		lr := payments.ListRequest{After: str(req.After), Limit: num32(req.Limit)}
+		if req.Status != nil {
+			s, err := payments.ParseStatus(*req.Status)
+			if err != nil {
+				m.Reject(err.Error())
+				return
+			}
+			lr.Status = s
+		}
+		page, err := state.svc.List(lr)
+		if err != nil {
+			m.Reject(err.Error())
+			return
+		}
+		out := paymentPage{Payments: []payment{}, Next: opt(page.Next)}
+		for _, r := range page.Records {
+			out.Payments = append(out.Payments, paymentOf(r))
+		}
+		m.Reply(out)
+	})
+}
+
+//go:wasmexport query.get_config
+func getConfig() {
+	cdk.Query(func(m *cdk.Message) {
+		if controllersOnly(m, "get_config") {
+			m.Reply(viewOf(state.svc.RedactedConfig()))
+		}
+	})
+}
+
+//go:wasmexport update.set_config
+func setConfig() {
+	cdk.Update(func(m *cdk.Message) {
+		if !controllersOnly(m, "set_config") {
+			return
+		}
+		var arg initArgs
+		m.MustArgs(&arg)
+		cfg, err := arg.toConfig()
+		if err == nil {
+			err = configure(cfg)
+		}
+		if err != nil {
+			m.Reject(err.Error())
+			return
+		}
+		m.Reply()
+	})
+}
+
+//go:wasmexport query.stats
+func stats() {
+	cdk.Query(func(m *cdk.Message) {
+		if controllersOnly(m, "stats") {
+			m.Reply(statsOf(state.svc.Stats(), env().CyclesBalance))
+		}
+	})
+}
+
+//go:wasmexport update.create_checkout_session
+func createCheckoutSession() {
+	cdk.Update(func(m *cdk.Message) {
+		var req createSessionRequest
+		m.MustArgs(&req)
+		caller := payments.Caller{Principal: m.Caller().String(), IsController: cdk.IsController(m.Caller())}
+		created, err := state.svc.CreateCheckoutSession(withMessage(m), caller, req.toPayments(), env())
+		if err != nil {
+			m.Reject("create_checkout_session: " + err.Error())
+			return
+		}
+		m.Reply(createdSession{ID: created.ID, URL: created.URL})
+	})
 }
 
 func main() {}

@@ -284,3 +284,53 @@ func writeIDs(path string, ids IDs) error {
 // managementCanister is aaaaa-aa. Its Raw must be empty but not nil: agent-go leaves
 // canister_id out of the request when Raw is nil.
 var managementCanister = principal.Principal{Raw: []byte{}}
+
+// Asset is one file of a canister's web page, for UploadAssets.
+type Asset struct {
+	Path        string `ic:"path"`
+	ContentType string `ic:"content_type"`
+	Content     []byte `ic:"content"`
+}
+
+// UploadAssets calls the canister's upload_assets method (controllers only) with the files,
+// in batches that stay under the ingress message limit. identityFile defaults to the
+// identity Deploy uses.
+func UploadAssets(replicaURL, identityFile string, canister principal.Principal, assets []Asset) error {
+	if identityFile == "" {
+		identityFile = filepath.Join(".dfx", "local", "identity.pem")
+	}
+	id, err := LoadIdentity(identityFile)
+	if err != nil {
+		return err
+	}
+	u, err := url.Parse(replicaURL)
+	if err != nil {
+		return fmt.Errorf("deploy: replica URL: %w", err)
+	}
+	a, err := agent.New(agent.Config{Identity: id, ClientConfig: []agent.ClientOption{agent.WithHostURL(u)}, FetchRootKey: true})
+	if err != nil {
+		return fmt.Errorf("deploy: %w", err)
+	}
+	var batch []Asset
+	size := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := a.Call(canister, "upload_assets", []any{batch}, []any{}); err != nil {
+			return fmt.Errorf("deploy: upload_assets: %w", err)
+		}
+		batch, size = nil, 0
+		return nil
+	}
+	for _, as := range assets {
+		if size+len(as.Content) > maxInstallMessage && len(batch) > 0 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		batch = append(batch, as)
+		size += len(as.Content) + len(as.Path) + len(as.ContentType)
+	}
+	return flush()
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/principal"
+	"github.com/gocanister/stripe-ic/canister/payments"
+)
+
+// initArgs is init_args of stripe_backend.did. Every field but api_host is opt, so the seed
+// demo's `(record { api_host = "..."; api_key = "sk_..." })` decodes unchanged (a text where
+// opt text is declared is accepted by Candid subtyping) and fields added later are optional.
+type initArgs struct {
+	APIHost            string                 `ic:"api_host"`
+	APIKey             *string                `ic:"api_key"`
+	IdempotentProxy    *string                `ic:"idempotent_proxy"`
+	ProxyAuthorization *string                `ic:"proxy_authorization"`
+	WebhookSecrets     *[]string              `ic:"webhook_secrets"`
+	WebhookSecret      *string                `ic:"webhook_secret"`
+	AllowedPrincipals  *[]principal.Principal `ic:"allowed_principals"`
+	Limits             *limitsArgs            `ic:"limits"`
+}
+
+// limitsArgs is limits of stripe_backend.did; absent fields keep the defaults.
+type limitsArgs struct {
+	WebhookToleranceSeconds       *uint64 `ic:"webhook_tolerance_seconds"`
+	WebhookFutureToleranceSeconds *uint64 `ic:"webhook_future_tolerance_seconds"`
+	MaxBodyBytes                  *uint32 `ic:"max_body_bytes"`
+	MinRefetchIntervalSeconds     *uint64 `ic:"min_refetch_interval_seconds"`
+	OutcallBudget                 *uint32 `ic:"outcall_budget"`
+	OutcallWindowSeconds          *uint64 `ic:"outcall_window_seconds"`
+	CyclesReserve                 *uint64 `ic:"cycles_reserve"`
+	MaxPending                    *uint32 `ic:"max_pending"`
+	PendingTTLSeconds             *uint64 `ic:"pending_ttl_seconds"`
+	DedupCapacity                 *uint32 `ic:"dedup_capacity"`
+	MaxPageSize                   *uint32 `ic:"max_page_size"`
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func seconds(p *uint64) time.Duration {
+	if p == nil {
+		return 0
+	}
+	return time.Duration(*p) * time.Second
+}
+
+func num32(p *uint32) int {
+	if p == nil {
+		return 0
+	}
+	return int(*p)
+}
+
+// toConfig converts the Candid argument into the payments configuration.
+func (a *initArgs) toConfig() (payments.Config, error) {
+	if a.APIHost == "" {
+		return payments.Config{}, fmt.Errorf("init argument: api_host is required (e.g. \"api.stripe.com\")")
+	}
+	c := payments.Config{
+		APIHost:            a.APIHost,
+		APIKey:             str(a.APIKey),
+		IdempotentProxy:    str(a.IdempotentProxy),
+		ProxyAuthorization: str(a.ProxyAuthorization),
+	}
+	if a.WebhookSecrets != nil {
+		c.WebhookSecrets = append(c.WebhookSecrets, *a.WebhookSecrets...)
+	}
+	if a.WebhookSecret != nil {
+		c.WebhookSecrets = append(c.WebhookSecrets, *a.WebhookSecret)
+	}
+	if a.AllowedPrincipals != nil {
+		for _, p := range *a.AllowedPrincipals {
+			c.AllowedPrincipals = append(c.AllowedPrincipals, p.String())
+		}
+	}
+	if l := a.Limits; l != nil {
+		c.Limits = payments.Limits{
+			WebhookTolerance:       seconds(l.WebhookToleranceSeconds),
+			WebhookFutureTolerance: seconds(l.WebhookFutureToleranceSeconds),
+			MaxBodyBytes:           num32(l.MaxBodyBytes),
+			MinRefetchInterval:     seconds(l.MinRefetchIntervalSeconds),
+			OutcallBudget:          num32(l.OutcallBudget),
+			OutcallWindow:          seconds(l.OutcallWindowSeconds),
+			MaxPending:             num32(l.MaxPending),
+			PendingTTL:             seconds(l.PendingTTLSeconds),
+			DedupCapacity:          num32(l.DedupCapacity),
+			MaxPageSize:            num32(l.MaxPageSize),
+		}
+		if l.CyclesReserve != nil {
+			c.Limits.CyclesReserve = *l.CyclesReserve
+		}
+	}
+	return c, nil
+}
+
+// configView is config of stripe_backend.did (secrets redacted).
+type configView struct {
+	APIHost            string                `ic:"api_host"`
+	APIKey             *string               `ic:"api_key"`
+	IdempotentProxy    *string               `ic:"idempotent_proxy"`
+	ProxyAuthorization *string               `ic:"proxy_authorization"`
+	WebhookSecrets     []string              `ic:"webhook_secrets"`
+	AllowedPrincipals  []principal.Principal `ic:"allowed_principals"`
+	Limits             limitsArgs            `ic:"limits"`
+}
+
+func opt(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func u64(d time.Duration) *uint64 { v := uint64(d / time.Second); return &v }
+func u32(n int) *uint32           { v := uint32(n); return &v }
+
+func viewOf(r payments.RedactedConfig) configView {
+	v := configView{
+		APIHost: r.APIHost, APIKey: opt(r.APIKey), IdempotentProxy: opt(r.IdempotentProxy),
+		ProxyAuthorization: opt(r.ProxyAuthorization), WebhookSecrets: r.WebhookSecrets,
+		AllowedPrincipals: []principal.Principal{},
+	}
+	if v.WebhookSecrets == nil {
+		v.WebhookSecrets = []string{}
+	}
+	for _, p := range r.AllowedPrincipals {
+		if pp, err := principal.Parse(p); err == nil {
+			v.AllowedPrincipals = append(v.AllowedPrincipals, pp)
+		}
+	}
+	l := r.Limits
+	reserve := l.CyclesReserve
+	v.Limits = limitsArgs{
+		WebhookToleranceSeconds: u64(l.WebhookTolerance), WebhookFutureToleranceSeconds: u64(l.WebhookFutureTolerance),
+		MaxBodyBytes: u32(l.MaxBodyBytes), MinRefetchIntervalSeconds: u64(l.MinRefetchInterval),
+		OutcallBudget: u32(l.OutcallBudget), OutcallWindowSeconds: u64(l.OutcallWindow), CyclesReserve: &reserve,
+		MaxPending: u32(l.MaxPending), PendingTTLSeconds: u64(l.PendingTTL), DedupCapacity: u32(l.DedupCapacity),
+		MaxPageSize: u32(l.MaxPageSize),
+	}
+	return v
+}
+
+// The configuration is kept in stable memory (as JSON under keyConfig) so an upgrade without
+// an argument keeps it.
+func encodeConfig(c payments.Config) []byte {
+	b, err := json.Marshal(c)
+	if err != nil {
+		panic(err) // plain data: cannot fail
+	}
+	return b
+}
+
+func decodeConfig(b []byte) (payments.Config, error) {
+	var c payments.Config
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, fmt.Errorf("stored configuration: %w", err)
+	}
+	return c, nil
+}

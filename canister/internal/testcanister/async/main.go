@@ -1,0 +1,284 @@
+// Command async is the test canister of the CDK's blocking calls, HTTPS outcalls, randomness
+// and timers. Its interface is async.did; tests install two instances and pass one to the
+// other as "peer".
+package main
+
+import (
+	"crypto/rand"
+	"fmt"
+	"time"
+
+	"github.com/gocanister/stripe-ic/canister/cdk"
+	"github.com/gocanister/stripe-ic/canister/cdk/candid"
+	"github.com/gocanister/stripe-ic/canister/cdk/ic0"
+	"github.com/gocanister/stripe-ic/canister/cdk/principal"
+)
+
+// state is what the tests read back (heap: lost on upgrade).
+type state struct {
+	Before     uint64 `ic:"before"`      // trap_after_await: before the await
+	After      uint64 `ic:"after"`       // trap_after_await: after it (rolled back)
+	Abandoned  uint64 `ic:"abandoned"`   // handlers unwound by the cleanup callback
+	Once       uint64 `ic:"once"`        // one-shot timer runs
+	Ticks      uint64 `ic:"ticks"`       // periodic timer runs
+	TimerCalls uint64 `ic:"timer_calls"` // calls completed by the one-shot timer
+}
+
+var (
+	st    state
+	ticks cdk.TimerID
+)
+
+func must(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+// echoCall calls peer.echo(s) and blocks for the answer.
+func echoCall(m *cdk.Message, peer principal.Principal, s string) (string, error) {
+	var out string
+	err := m.CallDecode(cdk.Call{Callee: peer, Method: "echo"}, &out, s)
+	return out, err
+}
+
+//go:wasmexport query.echo
+func echo() {
+	cdk.Query(func(m *cdk.Message) {
+		var s string
+		m.MustArgs(&s)
+		m.Reply("echo:" + s)
+	})
+}
+
+//go:wasmexport update.fail
+func fail() {
+	cdk.Update(func(m *cdk.Message) {
+		var s string
+		m.MustArgs(&s)
+		m.Reject(s)
+	})
+}
+
+// twoCalls makes two sequential blocking calls.
+func twoCalls(m *cdk.Message) {
+	var peer principal.Principal
+	var s string
+	m.MustArgs(&peer, &s)
+	a, err := echoCall(m, peer, s)
+	must(err)
+	b, err := echoCall(m, peer, a)
+	must(err)
+	m.Reply(b)
+}
+
+//go:wasmexport update.two_calls
+func twoCallsUpdate() { cdk.Update(twoCalls) }
+
+//go:wasmexport composite_query.composite_two
+func compositeTwo() { cdk.CompositeQuery(twoCalls) }
+
+// in_flight starts two calls, then waits on the second one first.
+//
+//go:wasmexport update.in_flight
+func inFlight() {
+	cdk.Update(func(m *cdk.Message) {
+		var peer principal.Principal
+		m.MustArgs(&peer)
+		arg := func(s string) []byte { return mustArgs(s) }
+		fa, err := m.CallAsync(cdk.Call{Callee: peer, Method: "echo", Arg: arg("a")})
+		must(err)
+		fb, err := m.CallAsync(cdk.Call{Callee: peer, Method: "echo", Arg: arg("b")})
+		must(err)
+		var a, b string
+		must(fb.Decode(&b))
+		must(fa.Decode(&a))
+		m.Reply(a + "|" + b)
+	})
+}
+
+//go:wasmexport update.call_reject
+func callReject() {
+	cdk.Update(func(m *cdk.Message) {
+		var peer principal.Principal
+		m.MustArgs(&peer)
+		var out string
+		err := m.CallDecode(cdk.Call{Callee: peer, Method: "fail"}, &out, "nope")
+		m.Reply(fmt.Sprint(err))
+	})
+}
+
+// trap_after_await commits Before at the await, then traps after it: After is rolled back,
+// the caller gets the trap as a reject, and the cleanup callback unwinds the handler (its
+// deferred function counts Abandoned).
+//
+//go:wasmexport update.trap_after_await
+func trapAfterAwait() {
+	cdk.Update(func(m *cdk.Message) {
+		finished := false
+		defer func() {
+			if !finished {
+				st.Abandoned++
+			}
+		}()
+		var peer principal.Principal
+		m.MustArgs(&peer)
+		st.Before++
+		_, err := echoCall(m, peer, "x")
+		must(err)
+		st.After++
+		panic("trap_after_await: deliberate trap")
+	})
+}
+
+// query_call tries to call from a plain query and replies with the error.
+//
+//go:wasmexport query.query_call
+func queryCall() {
+	cdk.Query(func(m *cdk.Message) {
+		var peer principal.Principal
+		m.MustArgs(&peer)
+		_, err := echoCall(m, peer, "x")
+		m.Reply(fmt.Sprint(err))
+	})
+}
+
+//go:wasmexport query.state
+func stateQuery() { cdk.Query(func(m *cdk.Message) { m.Reply(st) }) }
+
+// rounds makes n sequential calls and replies with the call context's instruction count and
+// the instructions of its last execution.
+//
+//go:wasmexport update.rounds
+func rounds() {
+	cdk.Update(func(m *cdk.Message) {
+		var peer principal.Principal
+		var n uint64
+		m.MustArgs(&peer, &n)
+		empty := mustArgs()
+		for range n {
+			_, err := m.Call(cdk.Call{Callee: peer, Method: "echo_empty", Arg: empty})
+			must(err)
+		}
+		m.Reply(cdk.CallContextInstructionCounter(), cdk.InstructionCounter())
+	})
+}
+
+//go:wasmexport query.echo_empty
+func echoEmpty() { cdk.Query(func(m *cdk.Message) { m.Reply() }) }
+
+// fetch GETs url through an HTTPS outcall with the transform below.
+//
+//go:wasmexport update.fetch
+func fetch() {
+	cdk.Update(func(m *cdk.Message) {
+		var url string
+		var max uint64
+		m.MustArgs(&url, &max)
+		resp, err := m.HTTPRequest(cdk.HTTPRequest{URL: url, MaxResponseBytes: max,
+			Headers:   []cdk.HTTPHeader{{Name: "Accept", Value: "application/json"}},
+			Transform: &cdk.HTTPTransform{Method: "transform", Context: []byte("drop-headers")}})
+		if err != nil {
+			m.Reject(err.Error())
+			return
+		}
+		m.Reply(resp.Status, resp.Body)
+	})
+}
+
+// transform drops the headers (they differ per replica) when the context says so.
+//
+//go:wasmexport query.transform
+func transform() {
+	cdk.TransformQuery(func(resp cdk.HTTPResponse, ctx []byte) cdk.HTTPResponse {
+		if string(ctx) == "drop-headers" {
+			resp.Headers = nil
+		}
+		return resp
+	})
+}
+
+// random replies with 16 bytes of crypto/rand before seeding, and two reads after.
+//
+//go:wasmexport update.random
+func random() {
+	cdk.Update(func(m *cdk.Message) {
+		read := func() []byte {
+			b := make([]byte, 16)
+			_, _ = rand.Read(b) // crypto/rand.Read does not fail: it panics instead
+			return b
+		}
+		before := read()
+		must(m.SeedRandom())
+		m.Reply(before, read(), read())
+	})
+}
+
+// start_timers arms a one-shot timer (which makes a blocking call to this canister) and a
+// periodic one, with delays in milliseconds.
+//
+//go:wasmexport update.start_timers
+func startTimers() {
+	cdk.Update(func(m *cdk.Message) {
+		var onceMs, everyMs uint64
+		m.MustArgs(&onceMs, &everyMs)
+		cdk.SetTimer(time.Duration(onceMs)*time.Millisecond, func(m *cdk.Message) {
+			st.Once++
+			_, err := echoCall(m, cdk.Self(), "from a timer")
+			must(err)
+			st.TimerCalls++
+		})
+		ticks = cdk.SetTimerInterval(time.Duration(everyMs)*time.Millisecond, func(*cdk.Message) { st.Ticks++ })
+		m.Reply()
+	})
+}
+
+//go:wasmexport update.stop_ticks
+func stopTicks() { cdk.Update(func(m *cdk.Message) { m.Reply(cdk.ClearTimer(ticks)) }) }
+
+//go:wasmexport system.global_timer
+func globalTimer() { cdk.GlobalTimer(nil) }
+
+//go:wasmexport query.balance
+func balance() { cdk.Query(func(m *cdk.Message) { m.Reply(cdk.CycleBalance().Lo) }) }
+
+func main() {}
+
+func mustArgs(args ...any) []byte {
+	b, err := candid.Marshal(args...)
+	must(err)
+	return b
+}
+
+// cost_raw and cost_cdk do the same work, without and with the CDK's handler goroutine: the
+// difference of their instruction counts is the CDK's overhead per message.
+//
+//go:wasmexport query.cost_raw
+func costRaw() {
+	sys := ic0.System{}
+	n := sys.PerformanceCounter(ic0.CounterInstructions)
+	b := mustArgs(n)
+	sys.MsgReplyDataAppend(b)
+	sys.MsgReply()
+}
+
+//go:wasmexport query.cost_cdk
+func costCDK() {
+	cdk.Query(func(m *cdk.Message) { m.ReplyRaw(mustArgs(cdk.InstructionCounter())) })
+}
+
+//go:wasmexport query.cost_steps
+func costSteps() {
+	sys := ic0.System{}
+	t0 := sys.PerformanceCounter(0)
+	ch := make(chan uint64)
+	go func() { ch <- sys.PerformanceCounter(0) }()
+	t1 := <-ch
+	t2 := sys.PerformanceCounter(0)
+	done := make(chan uint64)
+	go func() { done <- sys.PerformanceCounter(0) }()
+	t3 := <-done
+	t4 := sys.PerformanceCounter(0)
+	sys.MsgReplyDataAppend(mustArgs([]uint64{t0, t1, t2, t3, t4}))
+	sys.MsgReply()
+}

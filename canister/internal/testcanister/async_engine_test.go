@@ -1,0 +1,169 @@
+package testcanister_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aviate-labs/agent-go/principal"
+	"github.com/gocanister/stripe-ic/canister/cdk/candid"
+	cdkprincipal "github.com/gocanister/stripe-ic/canister/cdk/principal"
+	"github.com/gocanister/stripe-ic/canister/replica/engine"
+)
+
+// asyncState mirrors the async canister's state record.
+type asyncState struct {
+	Before     uint64 `ic:"before"`
+	After      uint64 `ic:"after"`
+	Abandoned  uint64 `ic:"abandoned"`
+	Once       uint64 `ic:"once"`
+	Ticks      uint64 `ic:"ticks"`
+	TimerCalls uint64 `ic:"timer_calls"`
+}
+
+// newClockHarness is newHarness with a clock the test moves.
+func newClockHarness(t *testing.T, now *atomic.Int64, observe func(engine.Execution)) *harness {
+	h := &harness{t: t}
+	e, err := engine.New(context.Background(), engine.Config{
+		Now:     func() time.Time { return time.Unix(0, now.Load()) },
+		Observe: observe,
+		Limits: engine.Limits{Query: 200_000_000, Update: 200_000_000, Install: 2_000_000_000, Inspect: 200_000_000},
+		DebugPrint: func(_ principal.Principal, msg string) {
+			h.mu.Lock()
+			defer h.mu.Unlock()
+			h.prints = append(h.prints, msg)
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close(context.Background()) })
+	h.e = e
+	return h
+}
+
+// callMulti runs an update and decodes several reply values.
+func (h *harness) callMulti(id principal.Principal, method string, outs []any, args ...any) error {
+	h.t.Helper()
+	reply, err := h.e.Update(context.Background(), id, method, enc(h.t, args...), user)
+	if err != nil {
+		return err
+	}
+	return candid.Unmarshal(reply, outs...)
+}
+
+func (h *harness) state(id principal.Principal) asyncState {
+	h.t.Helper()
+	var s asyncState
+	h.mustCall(true, id, "state", &s)
+	return s
+}
+
+// eventually polls cond: calls made by a timer complete after Tick returns.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestAsyncOnEngine(t *testing.T) {
+	var now atomic.Int64
+	now.Store(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
+	var costs sync.Map // entry -> instructions of its last execution
+	h := newClockHarness(t, &now, func(x engine.Execution) { costs.Store(x.Entry, x.Instructions) })
+	mod := build(t, "async")
+	a, err := h.install(mod, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := h.install(mod, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	peer := cdkprincipal.FromBytes(b.Raw)
+
+	var s string
+	h.mustCall(false, a, "two_calls", &s, peer, "x")
+	if s != "echo:echo:x" {
+		t.Fatalf("two_calls = %q", s)
+	}
+	h.mustCall(true, a, "composite_two", &s, peer, "q")
+	if s != "echo:echo:q" {
+		t.Fatalf("composite_two = %q", s)
+	}
+	h.mustCall(false, a, "in_flight", &s, peer)
+	if s != "echo:a|echo:b" {
+		t.Fatalf("in_flight = %q", s)
+	}
+	h.mustCall(false, a, "call_reject", &s, peer)
+	if s != "call rejected (code 4): nope" {
+		t.Fatalf("call_reject = %q", s)
+	}
+	h.mustCall(true, a, "query_call", &s, peer)
+	if !strings.Contains(s, "cannot make calls (query)") {
+		t.Fatalf("query_call = %q", s)
+	}
+
+	// A trap after an await: the caller sees the trap, the state of the first execution
+	// stays, the second is rolled back, and the cleanup unwound the handler.
+	err = h.call(false, a, "trap_after_await", nil, peer)
+	if err == nil || !strings.Contains(err.Error(), "trap_after_await: deliberate trap") {
+		t.Fatalf("trap_after_await: %v", err)
+	}
+	if st := h.state(a); st.Before != 1 || st.After != 0 || st.Abandoned != 1 {
+		t.Fatalf("state after trap_after_await = %+v, want before 1, after 0, abandoned 1", st)
+	}
+	// The canister still works, and nothing is left waiting.
+	h.mustCall(false, a, "two_calls", &s, peer, "again")
+	if s != "echo:echo:again" {
+		t.Fatalf("two_calls after a trap = %q", s)
+	}
+
+	// Instructions per blocking round trip, from the call context's counter.
+	var c0, c10, last uint64
+	if err := h.callMulti(a, "rounds", []any{&c0, &last}, peer, uint64(0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.callMulti(a, "rounds", []any{&c10, &last}, peer, uint64(10)); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("instructions: update with no call %d; per blocking call round trip %d", c0, (c10-c0)/10)
+	var n uint64
+	h.mustCall(true, a, "cost_raw", &n)
+	h.mustCall(true, a, "cost_cdk", &n)
+	raw, _ := costs.Load("canister_query cost_raw")
+	withCDK, _ := costs.Load("canister_query cost_cdk")
+	t.Logf("instructions of a query: %v by hand, %v through cdk.Query (handler goroutine)", raw, withCDK)
+
+	// Timers: a one-shot one making a blocking call, and a periodic one.
+	h.mustCall(false, a, "start_timers", nil, uint64(1000), uint64(300))
+	tick := func(d time.Duration) {
+		now.Add(int64(d))
+		h.e.Tick(context.Background())
+	}
+	tick(100 * time.Millisecond)
+	if st := h.state(a); st.Once != 0 || st.Ticks != 0 {
+		t.Fatalf("timers ran early: %+v", st)
+	}
+	tick(250 * time.Millisecond) // +350ms
+	tick(300 * time.Millisecond) // +650ms
+	if st := h.state(a); st.Ticks != 2 || st.Once != 0 {
+		t.Fatalf("after 650ms: %+v, want 2 ticks", st)
+	}
+	tick(400 * time.Millisecond) // +1050ms: both
+	eventually(t, "the one-shot timer's call", func() bool { return h.state(a).TimerCalls == 1 })
+	var stopped bool
+	h.mustCall(false, a, "stop_ticks", &stopped)
+	tick(time.Second)
+	tick(time.Second)
+	if st := h.state(a); !stopped || st.Once != 1 || st.TimerCalls != 1 || st.Ticks != 3 {
+		t.Fatalf("final timer state %+v (stopped %v), want once 1, ticks 3", st, stopped)
+	}
+}
