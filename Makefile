@@ -50,11 +50,11 @@ tools:
 	cd proxy && $(GO) build -o $(TOOLS)/stripe-mock github.com/stripe/stripe-mock
 
 ## test: every test (unit, fuzz corpus replay, wasm, replica, proxy, browser)
-test: deps canister tools vet frontend-deps
+test: deps canister binaries tools vet frontend-deps
 	@echo "==> go test (canister, proxy)"
 	PATH="$(TOOLS):$$PATH" $(GO) test -count=1 -timeout 40m ./canister/... ./proxy/...
-	@echo "==> browser tests (frontend, headless Chromium)"
-	cd frontend && npm test
+	@echo "==> browser tests (the page alone, then the whole stack, headless Chromium)"
+	cd frontend && npm test && npm run test:flow
 
 frontend-deps:
 	@if [ ! -d frontend/node_modules/playwright-core ]; then echo "==> npm ci (frontend test driver)"; cd frontend && npm ci --no-audit --no-fund; fi
@@ -65,8 +65,10 @@ vet:
 	$(GO) vet ./canister/... ./proxy/...
 
 ## bench: the measured figures each issue names
-bench: deps canister tools
+bench: deps canister binaries tools frontend-deps
 	PATH="$(TOOLS):$$PATH" $(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 40m ./canister/... ./proxy/... | tee $(BUILD)/bench.txt
+	@echo "==> end-to-end payment in the browser (time from the redirect back to Paid)"
+	cd frontend && npm run test:flow 2>&1 | grep -E "redirect back|^# (pass|fail)" | tee -a ../$(BUILD)/bench.txt
 
 ## replica: the local IC replica in the foreground
 replica:

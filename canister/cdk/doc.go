@@ -24,8 +24,58 @@
 // the IC rolls back every change of the execution. Arguments and replies are Candid
 // (package candid); MustArgs traps on a malformed argument, as the IC's other CDKs do.
 //
+// # Blocking calls
+//
+// Every handler runs on a goroutine of its own (a pooled worker), so it can call other
+// canisters as plain blocking Go:
+//
+//	//go:wasmexport update.pay
+//	func pay() {
+//		cdk.Update(func(m *cdk.Message) {
+//			var balance uint64
+//			if err := m.CallDecode(cdk.Call{Callee: ledger, Method: "balance"}, &balance, account); err != nil {
+//				m.Reject(err.Error()) // a *CallError for a reject, with the IC's code
+//				return
+//			}
+//			...
+//		})
+//	}
+//
+// The export hands control to the handler's goroutine and waits until the handler finishes
+// or awaits a call; then the export returns and the IC execution ends. The call's reply or
+// reject callback (an export of this package) hands the answer to the waiting goroutine and
+// again waits. Exactly one goroutine runs at any time. As in the IC's other CDKs, every await
+// is a commit point: a trap after it rolls back only the execution since the last await.
+// Message.CallAsync starts calls without waiting (several in flight; Future.Wait collects
+// them). Plain queries, init, post_upgrade, pre_upgrade and inspect_message cannot call: Call
+// returns ErrCannotCall there (composite queries can).
+//
+// When a callback traps, the IC rolls it back, answers the call context with the trap, and
+// runs the cleanup callback: the CDK then unwinds the handler that was waiting on that call
+// with runtime.Goexit, so its deferred functions run (in the cleanup context: they can
+// release locks or log, not reply or call) and its goroutine ends. Calls it still had in
+// flight are answered into Futures nobody reads.
+//
+// Rules for handlers: block only on CDK calls (a channel, mutex wait or time.Sleep that no
+// other goroutine can end makes the Go runtime call poll_oneoff, which traps); do not start
+// goroutines that outlive the handler, nor call Wait from them (ErrNotRunning); a canister
+// with calls in flight must be stopped before an upgrade (the waiting handlers live in the
+// heap, which the upgrade discards).
+//
+// # Management canister, timers, randomness
+//
+// Message.HTTPRequest makes an HTTPS outcall (with a transform query written with
+// TransformQuery, and the fee from ic0.cost_http_request); Message.RawRand and
+// Message.SeedRandom give randomness (before SeedRandom, crypto/rand is a fixed generator, the
+// same on every replica and after every install). SetTimer, SetTimerInterval and ClearTimer
+// multiplex the global timer; GlobalTimer, exported as system.global_timer, runs them. Timers
+// live in the heap: an upgrade loses them, so re-create them in post_upgrade.
+//
+// # Host tests
+//
 // The package-level functions work on the canister's single Runtime (the only mutable
-// package state of a wasip1 build, holding pending calls). Runtime is also constructible
-// with NewRuntime over any ic0.API, which is how host tests drive canister logic with
-// ic0test.Fake; on a host build the package-level functions panic.
+// package state of a wasip1 build: pending calls, timers, worker goroutines). Runtime is also
+// constructible with NewRuntime over any ic0.API, which is how host tests drive canister
+// logic with ic0test.Fake (callbacks are delivered with HandleReply, HandleReject and
+// HandleCleanup); on a host build the package-level functions panic.
 package cdk

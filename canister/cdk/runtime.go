@@ -63,6 +63,8 @@ type Runtime struct {
 	nextEnv   uint32
 	yield     chan outcome // a task reports parking or finishing (task.go)
 	current   *task        // the task holding control, nil between executions
+	work      chan *task   // hands a task to an idle worker goroutine
+	idle      int          // idle workers waiting on work
 	timers    timerQueue
 	// seed re-seeds the module's random_get generator (the icwasm random_seed import).
 	seed func(uint64)
@@ -87,7 +89,7 @@ func NewRuntime(sys ic0.API) *Runtime {
 
 func newRuntime(sys ic0.API, cb callbackTable, seed func(uint64)) *Runtime {
 	return &Runtime{sys: sys, callbacks: cb, pending: map[uint32]*Future{},
-		yield: make(chan outcome), seed: seed}
+		yield: make(chan outcome), work: make(chan *task), seed: seed}
 }
 
 // System is the underlying System API, for what the CDK does not wrap.

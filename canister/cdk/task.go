@@ -6,7 +6,7 @@ import (
 	"github.com/gocanister/stripe-ic/canister/cdk/ic0"
 )
 
-// A task is one handler running on its own goroutine: the method of a call context, a
+// A task is one handler running on a goroutine of its own: the method of a call context, a
 // timer callback, or the onDone of a CallRaw. The export that starts it, and every callback
 // export that resumes it, hands control to the task's goroutine and waits on Runtime.yield
 // until the task parks (awaits a call) or finishes. Exactly one goroutine runs at a time, so
@@ -16,8 +16,14 @@ import (
 // The export never returns while the task is runnable and the task never blocks on anything
 // but its resume channel, so the Go scheduler always has a runnable goroutine: it never
 // reaches poll_oneoff, which traps in a canister (ABI.md).
+//
+// Tasks run on pooled worker goroutines. A fresh goroutine starts with a small stack that
+// grows (by copying) as the handler goes deeper, and Go frees grown stacks when a goroutine
+// exits: a new goroutine per message measured ~110,000 extra instructions per message in
+// stack growth alone. A worker keeps its stack between messages.
 type task struct {
 	m       *Message
+	h       func(*Message)
 	resume  chan wake
 	waiting *Future // the call the task is parked on
 	done    bool
@@ -25,8 +31,9 @@ type task struct {
 
 // wake is what a callback hands to a parked task.
 type wake struct {
-	// abandon makes the task unwind (runtime.Goexit: its deferred calls run) instead of
-	// resuming: its call's callback trapped and the IC has answered the call context.
+	// abandon makes the task unwind (runtime.Goexit: its deferred calls run, and its worker
+	// goroutine ends) instead of resuming: its call's callback trapped and the IC has
+	// answered the call context.
 	abandon bool
 }
 
@@ -36,31 +43,48 @@ type outcome struct {
 	value    any // the recovered panic
 }
 
-// start runs h for m on a new task and waits until it parks or finishes.
+// start runs h for m on a task and waits until it parks or finishes.
 func (rt *Runtime) start(m *Message, h func(*Message)) {
-	t := &task{m: m, resume: make(chan wake)}
+	t := &task{m: m, h: h, resume: make(chan wake)}
 	m.task = t
 	rt.current = t
-	go t.main(rt, h)
+	if rt.idle > 0 {
+		rt.idle--
+		rt.work <- t
+	} else {
+		go rt.worker(t)
+	}
 	rt.settle(<-rt.yield)
 }
 
-// main is the task's goroutine.
-func (t *task) main(rt *Runtime, h func(*Message)) {
-	panicked := true
+// worker runs tasks one after the other; it ends when a task is abandoned.
+func (rt *Runtime) worker(t *task) {
+	for {
+		o := rt.runTask(t)
+		rt.idle++
+		rt.yield <- o
+		t = <-rt.work
+	}
+}
+
+// runTask runs t's handler and reports how it ended. When the task is abandoned
+// (runtime.Goexit) it reports from its deferred function, as the goroutine then ends.
+func (rt *Runtime) runTask(t *task) (o outcome) {
+	finished := false
 	defer func() {
 		t.done = true
-		o := outcome{}
-		if panicked {
-			// A panic, or runtime.Goexit (abandonment) for which recover returns nil.
-			if r := recover(); r != nil {
-				o = outcome{panicked: true, value: r}
-			}
+		if finished {
+			return
 		}
-		rt.yield <- o
+		if r := recover(); r != nil {
+			o = outcome{panicked: true, value: r}
+			return
+		}
+		rt.yield <- outcome{} // runtime.Goexit: abandoned
 	}()
-	h(t.m)
-	panicked = false
+	t.h(t.m)
+	finished = true
+	return outcome{}
 }
 
 // transfer resumes t with w and waits until it parks or finishes again.

@@ -219,3 +219,31 @@ func TestDeterministicLayout(t *testing.T) {
 		t.Fatal("two identical runs left different bytes")
 	}
 }
+
+// TestAscendingInsertsFillPages: keys in ascending order (sequence-numbered queues) fill
+// nodes instead of leaving each split node half empty, and the FIFO pattern (append at
+// the end, delete from the front) keeps the size bounded.
+func TestAscendingInsertsFillPages(t *testing.T) {
+	st := mustOpen(t, stablestore.NewBuffer(0), 0)
+	const n, valueLen = 100_000, 100
+	for i := range n {
+		st.Set(fmt.Appendf(nil, "q/%016x", i), make([]byte, valueLen))
+	}
+	payload := n * (4 + 18 + valueLen + 2)
+	s := st.Stats()
+	if fill := float64(payload) / float64(s.Pages*stablestore.PageSize); fill < 0.9 {
+		t.Fatalf("ascending inserts fill %.0f%% of %d pages", 100*fill, s.Pages)
+	}
+	// A queue: push at the end, pop from the front.
+	for i := n; i < 3*n; i++ {
+		st.Set(fmt.Appendf(nil, "q/%016x", i), make([]byte, valueLen))
+		st.Delete(fmt.Appendf(nil, "q/%016x", i-n))
+	}
+	if err := st.Check(); err != nil {
+		t.Fatal(err)
+	}
+	if after := st.Stats(); after.Pages-after.FreePages > 2*s.Pages {
+		t.Fatalf("queue of %d entries grew from %d to %d live pages", n, s.Pages, after.Pages-after.FreePages)
+	}
+	t.Logf("%+v", st.Stats())
+}

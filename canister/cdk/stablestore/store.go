@@ -32,7 +32,10 @@ var ErrIterating = errors.New("stablestore: store modified during Ascend")
 // starting at an offset. It holds no data on the heap beyond a copy of the header and
 // scratch buffers, so any number of upgrades keep it and Open costs the same at any size.
 //
-// A Store is not safe for concurrent use (a canister runs one message at a time).
+// A Store is not safe for concurrent use (a canister runs one message at a time), and a
+// region must have one Store at a time: the Store keeps the header on the heap, so a second
+// Store over the same region would not see the first one's changes. Open it once in init
+// and post_upgrade and keep it.
 type Store struct {
 	mem Memory
 	off int64
@@ -48,6 +51,7 @@ type Store struct {
 	sep     []byte
 	cs      [][]byte
 	hbuf    [headerSize]byte
+	iter    []byte // Ascend's path pages
 
 	iterating int
 	reads     uint64
@@ -71,14 +75,7 @@ func Open(mem Memory, offset int64) (*Store, error) {
 	if offset < 0 {
 		return nil, fmt.Errorf("stablestore: open: negative offset %d", offset)
 	}
-	s := &Store{
-		mem:     mem,
-		off:     offset,
-		scratch: make(page, PageSize),
-		left:    make(page, PageSize),
-		right:   make(page, PageSize),
-		sib:     make(page, PageSize),
-	}
+	s := &Store{mem: mem, off: offset}
 	if mem.Size() >= offset+headerSize {
 		if _, err := mem.ReadAt(s.hbuf[:], offset); err != nil {
 			return nil, fmt.Errorf("stablestore: open: reading the header at %d: %w", offset, err)
@@ -99,6 +96,7 @@ func Open(mem Memory, offset int64) (*Store, error) {
 	if err := s.growTo(s.pageOffset(2)); err != nil {
 		return nil, fmt.Errorf("stablestore: open: formatting at %d: %w", offset, err)
 	}
+	s.buffers()
 	s.left.init(kindLeaf, 0)
 	s.writePage(1, s.left)
 	s.writeHeader()
@@ -132,8 +130,19 @@ func (s *Store) Stats() Stats {
 	}
 }
 
+// buffers allocates the scratch pages on first use, so that Open (every post_upgrade)
+// allocates nothing.
+func (s *Store) buffers() {
+	if s.scratch == nil {
+		slab := make([]byte, 4*PageSize)
+		s.scratch, s.left, s.right, s.sib = slab[:PageSize:PageSize], slab[PageSize:2*PageSize:2*PageSize],
+			slab[2*PageSize:3*PageSize:3*PageSize], slab[3*PageSize:]
+	}
+}
+
 // Get returns a copy of the value stored under key.
 func (s *Store) Get(key []byte) ([]byte, bool) {
+	s.buffers()
 	p := s.scratch
 	pg := s.h.root
 	for range s.h.height - 1 {
@@ -174,6 +183,7 @@ func (s *Store) Put(key, value []byte) error {
 	case s.iterating > 0:
 		return ErrIterating
 	}
+	s.buffers()
 	leaf := s.descend(key)
 	p := leaf.buf
 	i, found := p.lowerBound(key)
@@ -203,8 +213,9 @@ func (s *Store) Put(key, value []byte) error {
 	if p.insert(i, s.cell, s.scratch) {
 		s.writePage(leaf.pg, p)
 	} else {
+		l := len(s.path) - 1
 		s.cs = slices.Insert(p.cells(s.cs[:0]), i, s.cell)
-		s.split(len(s.path)-1, kindLeaf, 0, s.cs)
+		s.split(l, kindLeaf, 0, s.cs, i == p.n() && s.rightmost(l))
 	}
 	s.writeHeader()
 	return nil
@@ -216,6 +227,7 @@ func (s *Store) Remove(key []byte) (bool, error) {
 	if s.iterating > 0 {
 		return false, ErrIterating
 	}
+	s.buffers()
 	leaf := s.descend(key)
 	i, found := leaf.buf.lowerBound(key)
 	if !found {
@@ -240,12 +252,22 @@ func (s *Store) Remove(key []byte) (bool, error) {
 // returns false. key and value are only valid during the call. fn may call Get but not
 // Set or Delete (they panic).
 func (s *Store) Ascend(from []byte, fn func(key, value []byte) bool) {
+	h := int(s.h.height)
+	// The outermost Ascend reuses the store's iteration buffer; one nested in a callback
+	// (reading only, like Get) needs its own.
+	var mem []byte
+	if s.iterating == 0 {
+		if len(s.iter) < h*PageSize {
+			s.iter = make([]byte, h*PageSize)
+		}
+		mem = s.iter
+	} else {
+		mem = make([]byte, h*PageSize)
+	}
 	s.iterating++
 	defer func() { s.iterating-- }()
-	h := int(s.h.height)
 	bufs := make([]page, h)
 	idx := make([]int, h)
-	mem := make([]byte, h*PageSize)
 	pg := s.h.root
 	for l := range h {
 		bufs[l] = page(mem[l*PageSize : (l+1)*PageSize])
@@ -301,12 +323,23 @@ func (s *Store) descend(key []byte) *pathEntry {
 	return &s.path[h-1]
 }
 
+// rightmost reports whether the node at path level l is the last one of its level.
+func (s *Store) rightmost(l int) bool {
+	for _, e := range s.path[:l] {
+		if e.idx != e.buf.n() {
+			return false
+		}
+	}
+	return true
+}
+
 // split writes cs (the too-large content of the node at path level l) as two nodes: the
 // left half in place, the right half in a new page, and inserts the separator into the
-// parent, splitting upwards as needed.
-func (s *Store) split(l int, kind byte, child0 uint32, cs [][]byte) {
+// parent, splitting upwards as needed. appending says the new cell is the last of the
+// whole tree (ascending keys: sequence numbers, queues).
+func (s *Store) split(l int, kind byte, child0 uint32, cs [][]byte, appending bool) {
 	right := s.alloc()
-	s.sep = s.halve(kind, child0, cs, s.sep[:0])
+	s.sep = s.halve(kind, child0, cs, appending, s.sep[:0])
 	s.writePage(s.path[l].pg, s.left)
 	s.writePage(right, s.right)
 	parentIdx := 0
@@ -316,12 +349,13 @@ func (s *Store) split(l int, kind byte, child0 uint32, cs [][]byte) {
 	s.insertUp(l-1, parentIdx, right)
 }
 
-// halve lays cs out as two nodes in s.left and s.right, balancing their bytes, and
-// appends the separator key to sep. A leaf separator is the shortest key that is greater
+// halve lays cs out as two nodes in s.left and s.right, balancing their bytes (or, when
+// appending, keeping the left node as full as possible: ascending inserts then fill nodes
+// instead of leaving them half empty), and appends the separator key to sep. A leaf separator is the shortest key that is greater
 // than the left's last key and not greater than the right's first (branches stay small);
 // a branch gives its middle cell's key to the parent and that cell's child becomes the
 // right node's child0.
-func (s *Store) halve(kind byte, child0 uint32, cs [][]byte, sep []byte) []byte {
+func (s *Store) halve(kind byte, child0 uint32, cs [][]byte, appending bool, sep []byte) []byte {
 	// Candidates: leaf left = cs[:k], right = cs[k:], 1 <= k < len;
 	// branch left = cs[:k], right = cs[k+1:], 1 <= k < len-1.
 	lo, hi := 1, len(cs)-1
@@ -336,7 +370,7 @@ func (s *Store) halve(kind byte, child0 uint32, cs [][]byte, sep []byte) []byte 
 		if kind == kindBranch {
 			rightUsed -= len(cs[k]) + 2
 		}
-		if m := max(leftUsed, rightUsed); m <= capacity && (best < 0 || m < bestMax) {
+		if m := max(leftUsed, rightUsed); m <= capacity && (best < 0 || m < bestMax || appending) {
 			best, bestMax = k, m
 		}
 		leftUsed += len(cs[k]) + 2
@@ -382,7 +416,7 @@ func (s *Store) insertUp(l, i int, child uint32) {
 		}
 		s.cs = slices.Insert(e.buf.cells(s.cs[:0]), i, s.bcell)
 		child = s.alloc()
-		s.sep = s.halve(kindBranch, e.buf.child0(), s.cs, s.sep[:0])
+		s.sep = s.halve(kindBranch, e.buf.child0(), s.cs, i == e.buf.n() && s.rightmost(l), s.sep[:0])
 		s.writePage(e.pg, s.left)
 		s.writePage(child, s.right)
 		l--
@@ -442,7 +476,7 @@ func (s *Store) rebalance(l int) {
 			l--
 			continue
 		}
-		s.sep = s.halve(kind, left.child0(), cs, s.sep[:0])
+		s.sep = s.halve(kind, left.child0(), cs, false, s.sep[:0])
 		s.writePage(leftPg, s.left)
 		s.writePage(rightPg, s.right)
 		parent.buf.remove(sepIdx)

@@ -30,6 +30,7 @@ import (
 
 type options struct {
 	root, bin, module, frontend string
+	state                      string
 	replicaAddr, proxyAddr     string
 	sandboxAddr                string
 	nodes                      int
@@ -45,6 +46,7 @@ func main() {
 	flag.StringVar(&o.proxyAddr, "proxy-addr", "127.0.0.1:8443", "idempotent proxy listen address (HTTPS)")
 	flag.StringVar(&o.sandboxAddr, "sandbox-addr", "127.0.0.1:12111", "Stripe sandbox listen address")
 	flag.IntVar(&o.nodes, "nodes", 13, "simulated subnet size")
+	flag.StringVar(&o.state, "state", filepath.Join(".dfx", "local"), "state and logs directory (dfx's layout)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "make run:", err)
@@ -164,11 +166,12 @@ func run(o options) error {
 	if err := os.Chdir(o.root); err != nil {
 		return err
 	}
-	local := filepath.Join(".dfx", "local")
+	local := o.state
 	logs := filepath.Join(local, "logs")
 	if err := os.MkdirAll(logs, 0o755); err != nil {
 		return err
 	}
+	os.Remove(filepath.Join(local, "localnet.json")) // written again when ready
 	for _, c := range []struct{ addr, what string }{{o.replicaAddr, "replica"}, {o.proxyAddr, "proxy"}, {o.sandboxAddr, "sandbox"}} {
 		if err := checkFree(c.addr, c.what); err != nil {
 			return err
@@ -226,6 +229,7 @@ func run(o options) error {
 		return err
 	}
 	res, err := deploy.Deploy(deploy.Options{URL: replicaURL, Name: "stripe_backend", Module: module, Arg: argBytes,
+		IDsFile: filepath.Join(local, "canister_ids.json"), IdentityFile: filepath.Join(local, "identity.pem"),
 		Log: func(f string, a ...any) { fmt.Printf("    "+f+"\n", a...) }})
 	if err != nil {
 		return err
@@ -266,10 +270,17 @@ func run(o options) error {
 
 	// 5. The payment page, with its configuration, into the canister.
 	fmt.Println("==> uploading the payment page")
-	if err := uploadPage(replicaURL, id, o.frontend, paymentLink); err != nil {
+	if err := uploadPage(replicaURL, filepath.Join(local, "identity.pem"), id, o.frontend, paymentLink); err != nil {
 		return err
 	}
 
+	ready, _ := json.MarshalIndent(map[string]string{
+		"page": page, "payment_link": paymentLink, "replica": replicaURL, "canister_id": id.String(),
+		"proxy": "https://" + o.proxyAddr, "sandbox": "http://" + o.sandboxAddr, "identity": filepath.Join(local, "identity.pem"),
+	}, "", "  ")
+	if err := os.WriteFile(filepath.Join(local, "localnet.json"), ready, 0o644); err != nil {
+		return err
+	}
 	fmt.Printf(`
 Ready.
   payment page    %s
@@ -284,6 +295,7 @@ Ctrl-C stops everything; state is kept in %s.
 
 	<-ctx.Done()
 	fmt.Println("\n==> stopping")
+	os.Remove(filepath.Join(local, "localnet.json"))
 	return nil
 }
 
@@ -307,7 +319,7 @@ func stripeWhere(real, sandbox string) string {
 }
 
 // uploadPage sends the page's files and a generated config.js to the canister.
-func uploadPage(replicaURL string, id principal.Principal, dir, paymentLink string) error {
+func uploadPage(replicaURL, identity string, id principal.Principal, dir, paymentLink string) error {
 	files := []struct{ name, contentType string }{
 		{"index.html", "text/html; charset=utf-8"},
 		{"app.js", "text/javascript; charset=utf-8"},
@@ -323,7 +335,7 @@ func uploadPage(replicaURL string, id principal.Principal, dir, paymentLink stri
 		assets = append(assets, deploy.Asset{Path: "/" + f.name, ContentType: f.contentType, Content: b})
 	}
 	assets = append(assets, deploy.Asset{Path: "/config.js", ContentType: "text/javascript; charset=utf-8", Content: []byte(configJS(paymentLink))})
-	return deploy.UploadAssets(replicaURL, "", id, assets)
+	return deploy.UploadAssets(replicaURL, identity, id, assets)
 }
 
 func configJS(paymentLink string) string {

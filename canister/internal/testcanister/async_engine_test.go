@@ -25,12 +25,12 @@ type asyncState struct {
 }
 
 // newClockHarness is newHarness with a clock the test moves.
-func newClockHarness(t *testing.T, now *atomic.Int64, observe func(engine.Execution)) *harness {
+func newClockHarness(t testing.TB, now *atomic.Int64, observe func(engine.Execution)) *harness {
 	h := &harness{t: t}
 	e, err := engine.New(context.Background(), engine.Config{
 		Now:     func() time.Time { return time.Unix(0, now.Load()) },
 		Observe: observe,
-		Limits: engine.Limits{Query: 200_000_000, Update: 200_000_000, Install: 2_000_000_000, Inspect: 200_000_000},
+		Limits:  engine.Limits{Query: 200_000_000, Update: 200_000_000, Install: 2_000_000_000, Inspect: 200_000_000},
 		DebugPrint: func(_ principal.Principal, msg string) {
 			h.mu.Lock()
 			defer h.mu.Unlock()

@@ -23,7 +23,7 @@ import (
 var user = principal.Principal{Raw: []byte{0xaa, 1}}
 
 // build compiles and links a test canister.
-func build(t *testing.T, name string) []byte {
+func build(t testing.TB, name string) []byte {
 	t.Helper()
 	raw, err := gobuild.Wasm(name)
 	if err != nil {
@@ -41,13 +41,13 @@ func build(t *testing.T, name string) []byte {
 }
 
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	e      *engine.Engine
 	mu     sync.Mutex
 	prints []string
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	h := &harness{t: t}
 	e, err := engine.New(context.Background(), engine.Config{
 		DebugPrint: func(_ principal.Principal, msg string) {
@@ -73,7 +73,7 @@ func (h *harness) install(mod []byte, arg []byte) (principal.Principal, error) {
 	return id, h.e.InstallCode(context.Background(), id, engine.InstallArgs{Mode: engine.Install, Module: mod, Arg: arg, Sender: user})
 }
 
-func enc(t *testing.T, args ...any) []byte {
+func enc(t testing.TB, args ...any) []byte {
 	t.Helper()
 	b, err := candid.Marshal(args...)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gocanister/stripe-ic/canister/cdk"
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
+	"github.com/gocanister/stripe-ic/canister/cdk/httpgateway"
 	"github.com/gocanister/stripe-ic/canister/cdk/ic0"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 )
@@ -242,6 +243,66 @@ func globalTimer() { cdk.GlobalTimer(nil) }
 //go:wasmexport query.balance
 func balance() { cdk.Query(func(m *cdk.Message) { m.Reply(cdk.CycleBalance().Lo) }) }
 
+// The HTTP interface, through httpgateway.Router (skip-certified):
+//
+//	GET  /hello/{name}   query: "hello <name>"
+//	POST /relay/{peer}   update: calls peer.echo(body) and answers its reply
+var router = newRouter()
+
+func newRouter() *httpgateway.Router[*cdk.Message] {
+	r := &httpgateway.Router[*cdk.Message]{}
+	r.Handle("GET /hello/{name}", func(_ *cdk.Message, _ *httpgateway.Request, p httpgateway.Params) httpgateway.Response {
+		return plain(200, "hello "+p.Get("name"))
+	})
+	r.HandleUpdate("POST /relay/{peer}", func(m *cdk.Message, req *httpgateway.Request, p httpgateway.Params) httpgateway.Response {
+		peer, err := principal.Parse(p.Get("peer"))
+		if err != nil {
+			return plain(400, err.Error())
+		}
+		out, err := echoCall(m, peer, string(req.Body))
+		if err != nil {
+			return plain(502, err.Error())
+		}
+		return plain(200, out)
+	})
+	return r
+}
+
+func plain(status uint16, body string) httpgateway.Response {
+	return httpgateway.Response{StatusCode: status, Body: []byte(body),
+		Headers: []httpgateway.HeaderField{{Name: "Content-Type", Value: "text/plain"}}}
+}
+
+func certify(*cdk.Message) { must(cdk.SetCertifiedData(httpgateway.SkipCertifiedData())) }
+
+//go:wasmexport system.init
+func initHook() { cdk.Init(certify) }
+
+//go:wasmexport system.post_upgrade
+func postUpgrade() { cdk.PostUpgrade(certify) }
+
+//go:wasmexport query.http_request
+func httpRequest() {
+	cdk.Query(func(m *cdk.Message) {
+		var req httpgateway.Request
+		m.MustArgs(&req)
+		resp := router.ServeQuery(m, &req)
+		if cert, ok := cdk.DataCertificate(); ok {
+			resp.Headers = append(resp.Headers, httpgateway.SkipHeaders(cert)...)
+		}
+		m.Reply(resp)
+	})
+}
+
+//go:wasmexport update.http_request_update
+func httpRequestUpdate() {
+	cdk.Update(func(m *cdk.Message) {
+		var req httpgateway.UpdateRequest
+		m.MustArgs(&req)
+		m.Reply(router.ServeUpdate(m, &req))
+	})
+}
+
 func main() {}
 
 func mustArgs(args ...any) []byte {
@@ -250,8 +311,8 @@ func mustArgs(args ...any) []byte {
 	return b
 }
 
-// cost_raw and cost_cdk do the same work, without and with the CDK's handler goroutine: the
-// difference of their instruction counts is the CDK's overhead per message.
+// cost_raw and cost_cdk do the same work, without and with the CDK (a handler on a worker
+// goroutine): the difference of their instruction counts is the CDK's overhead per message.
 //
 //go:wasmexport query.cost_raw
 func costRaw() {
@@ -265,20 +326,4 @@ func costRaw() {
 //go:wasmexport query.cost_cdk
 func costCDK() {
 	cdk.Query(func(m *cdk.Message) { m.ReplyRaw(mustArgs(cdk.InstructionCounter())) })
-}
-
-//go:wasmexport query.cost_steps
-func costSteps() {
-	sys := ic0.System{}
-	t0 := sys.PerformanceCounter(0)
-	ch := make(chan uint64)
-	go func() { ch <- sys.PerformanceCounter(0) }()
-	t1 := <-ch
-	t2 := sys.PerformanceCounter(0)
-	done := make(chan uint64)
-	go func() { done <- sys.PerformanceCounter(0) }()
-	t3 := <-done
-	t4 := sys.PerformanceCounter(0)
-	sys.MsgReplyDataAppend(mustArgs([]uint64{t0, t1, t2, t3, t4}))
-	sys.MsgReply()
 }

@@ -1,0 +1,467 @@
+package e2e
+
+// Replica-level tests of the payments canister (cmd/stripe_backend): built from source,
+// installed with the seed demo's and the recommended deploy arguments, driven through the
+// HTTP gateway (webhooks, GET /checkout/<id>) with outcalls to a local TLS server playing the
+// idempotent proxy in front of Stripe, through agent-go (the Candid API) and, for the
+// upgrade with 100,000 payments, directly through the engine over a stable memory built
+// natively by package payments.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aviate-labs/agent-go"
+	"github.com/aviate-labs/agent-go/identity"
+	"github.com/aviate-labs/agent-go/principal"
+	"github.com/stripe/stripe-go/v79/webhook"
+
+	"github.com/gocanister/stripe-ic/canister/replica/deploy"
+)
+
+const (
+	// whsec is the webhook signing secret the tests deploy with.
+	whsec = "whsec_test"
+	// seedArg is the seed demo's deploy argument, unchanged.
+	seedArg = `(record { api_host = "api.stripe.com"; api_key = "sk_test_51Hseeddemo0000000000000000" })`
+	// maxModuleGzip is the target: the gzipped module fits one install message (1.5 MiB).
+	maxModuleGzip = 3 << 19
+)
+
+// stripeBackendGzip builds, links and gzips cmd/stripe_backend once per test binary.
+func stripeBackendGzip(t testing.TB) []byte {
+	t.Helper()
+	const key = "cmd/stripe_backend (gzip)"
+	if m, ok := modules.Load(key); ok {
+		return m.([]byte)
+	}
+	// module joins its arguments to "..": the .did is canister/stripe_backend.did.
+	gz := gzipped(t, module(t, "cmd/stripe_backend", "../../stripe_backend.did"))
+	modules.Store(key, gz)
+	return gz
+}
+
+// Candid views of stripe_backend.did (agent-go reads the same ic tags as the canister).
+type (
+	paymentView struct {
+		ID                string  `ic:"id"`
+		Status            string  `ic:"status"`
+		StripeStatus      string  `ic:"stripe_status"`
+		PaymentStatus     string  `ic:"payment_status"`
+		AmountTotal       *int64  `ic:"amount_total"`
+		Currency          string  `ic:"currency"`
+		ClientReferenceID *string `ic:"client_reference_id"`
+		Created           int64   `ic:"created"`
+		Reason            *string `ic:"reason"`
+		Confirmed         bool    `ic:"confirmed"`
+	}
+	listRequestView struct {
+		Status *string `ic:"status"`
+		After  *string `ic:"after"`
+		Limit  *uint32 `ic:"limit"`
+	}
+	paymentPageView struct {
+		Payments []paymentView `ic:"payments"`
+		Next     *string       `ic:"next"`
+	}
+	countView struct {
+		Name  string `ic:"0,tuple"`
+		Count uint64 `ic:"1,tuple"`
+	}
+	statsView struct {
+		Payments          uint64      `ic:"payments"`
+		ByStatus          []countView `ic:"by_status"`
+		Outcalls          uint64      `ic:"outcalls"`
+		OutcallErrors     uint64      `ic:"outcall_errors"`
+		WebhooksAccepted  uint64      `ic:"webhooks_accepted"`
+		WebhooksRejected  uint64      `ic:"webhooks_rejected"`
+		WebhooksDuplicate uint64      `ic:"webhooks_duplicate"`
+		WebhooksIgnored   uint64      `ic:"webhooks_ignored"`
+		Evicted           uint64      `ic:"evicted"`
+		RememberedEvents  uint64      `ic:"remembered_events"`
+		Cycles            uint64      `ic:"cycles"`
+	}
+	configView struct {
+		APIHost           string                `ic:"api_host"`
+		APIKey            *string               `ic:"api_key"`
+		IdempotentProxy   *string               `ic:"idempotent_proxy"`
+		WebhookSecrets    []string              `ic:"webhook_secrets"`
+		AllowedPrincipals []principal.Principal `ic:"allowed_principals"`
+	}
+)
+
+// stripeCanister is a deployed payments canister and the ways to reach it.
+type stripeCanister struct {
+	id      principal.Principal
+	owner   *identity.Ed25519Identity
+	agent   *agent.Agent
+	client  *http.Client
+	origin  string // the certified gateway domain, http://<id>.localhost:<port>
+	idsFile string
+}
+
+// deployStripe creates and installs the payments canister with the Candid text argument.
+func deployStripe(t *testing.T, arg string) *stripeCanister {
+	t.Helper()
+	owner := newIdentity(t)
+	s := &stripeCanister{owner: owner, agent: newAgent(t, owner), idsFile: filepath.Join(t.TempDir(), "ids.json")}
+	res, err := deploy.Deploy(deploy.Options{URL: shared.url, Identity: owner, Name: "stripe_backend",
+		IDsFile: s.idsFile, Module: stripeBackendGzip(t), Arg: mustArg(t, arg), Mode: deploy.Install})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.id = res.CanisterID
+	var port string
+	s.client, port = browser(t)
+	s.origin = "http://" + s.id.String() + ".localhost:" + port
+	return s
+}
+
+// upgrade upgrades the canister with the same module and the Candid text argument.
+func (s *stripeCanister) upgrade(t *testing.T, arg string) {
+	t.Helper()
+	if _, err := deploy.Deploy(deploy.Options{URL: shared.url, Identity: s.owner, Name: "stripe_backend",
+		IDsFile: s.idsFile, Module: stripeBackendGzip(t), Arg: mustArg(t, arg), Mode: deploy.Upgrade}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (s *stripeCanister) stats(t *testing.T) statsView {
+	t.Helper()
+	var st statsView
+	if err := s.agent.Query(s.id, "stats", []any{}, []any{&st}); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func (s *stripeCanister) payment(t *testing.T, id string) *paymentView {
+	t.Helper()
+	var p *paymentView
+	if err := s.agent.Query(s.id, "get_payment", []any{id}, []any{&p}); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// webhook POSTs a delivery through the gateway and returns the status and the body.
+func (s *stripeCanister) webhook(t *testing.T, body []byte, signature string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest("POST", s.origin+"/webhook", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	if signature != "" {
+		req.Header.Set("Stripe-Signature", signature)
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// checkout is the payment page's poll: GET /checkout/<id> on the certified domain.
+func (s *stripeCanister) checkout(t *testing.T, id string) (int, checkoutAnswer) {
+	t.Helper()
+	code, body := get(t, s.client, s.origin+"/checkout/"+id)
+	var a checkoutAnswer
+	if err := json.Unmarshal([]byte(body), &a); err != nil {
+		t.Fatalf("GET /checkout/%s = %d %q: %v", id, code, body, err)
+	}
+	return code, a
+}
+
+// checkoutAnswer is the JSON of GET /checkout/<id>.
+type checkoutAnswer struct {
+	Status string          `json:"status"`
+	Value  json.RawMessage `json:"value"`
+}
+
+// stripeSession is a Checkout Session as Stripe returns it.
+type stripeSession struct {
+	ID, Status, PaymentStatus string
+	Amount                    int64
+	Created                   int64
+	PaymentIntent             string
+	ClientReference           string
+}
+
+// object is the session's JSON object with the fields Stripe sends around the ones the
+// canister reads; pad adds metadata until the object is about that many bytes.
+func (s stripeSession) object(pad int) map[string]any {
+	o := map[string]any{
+		"id": s.ID, "object": "checkout.session", "status": s.Status, "payment_status": s.PaymentStatus,
+		"amount_total": s.Amount, "amount_subtotal": s.Amount, "currency": "usd",
+		"client_reference_id": s.ClientReference, "created": s.Created, "expires_at": s.Created + 86400,
+		"payment_intent": s.PaymentIntent, "invoice": nil, "livemode": false, "mode": "payment",
+		"url": nil, "payment_link": "plink_1PtestPaymentLink0000000", "locale": "auto",
+		"success_url":      "https://example.com/?checkout_session_id={CHECKOUT_SESSION_ID}",
+		"cancel_url":       "https://example.com/cancel",
+		"customer_details": map[string]any{"email": "jenny.rosen@example.com", "name": "Jenny Rosen", "phone": nil, "address": map[string]any{"city": "Zurich", "country": "CH", "line1": "Bahnhofstrasse 1", "postal_code": "8001"}, "tax_exempt": "none"},
+		"payment_method_types": []string{"card"},
+		"total_details":        map[string]any{"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
+	}
+	meta := map[string]any{}
+	for i := 0; pad > 0; i++ {
+		b, _ := json.Marshal(o)
+		if len(b) >= pad {
+			break
+		}
+		meta[fmt.Sprintf("note_%02d", i)] = strings.Repeat("x", min(100, pad-len(b)))
+		o["metadata"] = meta
+	}
+	if _, ok := o["metadata"]; !ok {
+		o["metadata"] = meta
+	}
+	return o
+}
+
+// event is a signed-to-be Stripe event envelope around data.object.
+func event(id, typ string, created int64, object map[string]any) []byte {
+	b, err := json.Marshal(map[string]any{
+		"id": id, "object": "event", "api_version": "2024-06-20", "created": created,
+		"livemode": false, "type": typ, "pending_webhooks": 1,
+		"data":    map[string]any{"object": object},
+		"request": map[string]any{"id": nil, "idempotency_key": nil},
+	})
+	if err != nil {
+		panic(err) // plain maps: cannot fail
+	}
+	return b
+}
+
+// sign returns the Stripe-Signature header stripe-go's test helper computes.
+func sign(body []byte, secret string, at time.Time) string {
+	return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: body, Secret: secret, Timestamp: at}).Header
+}
+
+func TestPaymentsSeedDeployArgument(t *testing.T) {
+	ours(t, "builds and installs the payments canister")
+	if gz := stripeBackendGzip(t); len(gz) > maxModuleGzip {
+		t.Errorf("module gzip is %d bytes, over the %d-byte target (one install message)", len(gz), maxModuleGzip)
+	}
+	s := deployStripe(t, seedArg)
+	var cfg configView
+	if err := s.agent.Query(s.id, "get_config", []any{}, []any{&cfg}); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.APIHost != "api.stripe.com" || cfg.APIKey == nil || strings.Contains(*cfg.APIKey, "seeddemo0000") || cfg.IdempotentProxy != nil {
+		t.Fatalf("config after the seed's argument = %+v (api_key %v): want api.stripe.com, a redacted key and no proxy", cfg, deref(cfg.APIKey))
+	}
+	if p := s.payment(t, "cs_test_unknown"); p != nil {
+		t.Fatalf("get_payment of an unknown session = %+v", p)
+	}
+	// An upgrade without an argument keeps the stored configuration.
+	s.upgrade(t, "()")
+	var after configView
+	if err := s.agent.Query(s.id, "get_config", []any{}, []any{&after}); err != nil {
+		t.Fatal(err)
+	}
+	if after.APIHost != cfg.APIHost || deref(after.APIKey) != deref(cfg.APIKey) {
+		t.Fatalf("config after an upgrade without argument = %+v, want %+v", after, cfg)
+	}
+	// Installing without an argument is refused with a message naming the argument.
+	_, err := deploy.Deploy(deploy.Options{URL: shared.url, Identity: s.owner, Name: "noarg",
+		IDsFile: filepath.Join(t.TempDir(), "ids.json"), Module: stripeBackendGzip(t), Arg: mustArg(t, "()")})
+	if err == nil || !strings.Contains(err.Error(), "init argument is required") {
+		t.Fatalf("install without an argument: %v", err)
+	}
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", d, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// webhookStep is one delivery and what the canister must answer and store afterwards.
+type webhookStep struct {
+	name      string
+	body      []byte
+	signature string
+	code      int    // HTTP status
+	outcome   string // the answer's outcome, or a substring of the 400's error
+	session   string // the session whose stored state is checked after the step
+	status    string // its status ("" when it must not exist)
+	payStatus string // its payment_status, when set
+}
+
+// TestPaymentsWebhooks delivers signed, forged, replayed, duplicate and out-of-order events
+// through the gateway to a canister without a proxy (webhooks are trusted: the seed's
+// configuration plus a signing secret) and checks the stored state after each.
+func TestPaymentsWebhooks(t *testing.T) {
+	ours(t, "builds and installs the payments canister")
+	s := deployStripe(t, `(record { api_host = "api.stripe.com"; api_key = "sk_test_seed"; webhook_secrets = opt vec { "`+whsec+`" } })`)
+	now := time.Now()
+	at := now.Unix()
+	a := stripeSession{ID: "cs_test_a1Webhook", Status: "complete", PaymentStatus: "paid", Amount: 2500, Created: at - 600, PaymentIntent: "pi_a1", ClientReference: "order-a"}
+	b := stripeSession{ID: "cs_test_b2Webhook", Status: "complete", PaymentStatus: "paid", Amount: 900, Created: at - 600, PaymentIntent: "pi_b2"}
+	bUnpaid := b
+	bUnpaid.Status, bUnpaid.PaymentStatus = "complete", "unpaid"
+	c := stripeSession{ID: "cs_test_c3Webhook", Status: "expired", PaymentStatus: "unpaid", Amount: 100, Created: at - 600}
+	cPaid := c
+	cPaid.Status, cPaid.PaymentStatus = "complete", "paid"
+	aExpired := a
+	aExpired.Status, aExpired.PaymentStatus = "expired", "unpaid"
+
+	completedA := event("evt_1completedA", "checkout.session.completed", at-5, a.object(0))
+	forged := event("evt_2forged", "checkout.session.completed", at, stripeSession{ID: "cs_test_forged", Status: "complete", PaymentStatus: "paid", Amount: 1, Created: at}.object(0))
+	refundA := event("evt_9refundA", "charge.refunded", at, map[string]any{"id": "ch_a1", "object": "charge", "payment_intent": "pi_a1", "refunded": true, "amount_refunded": 2500})
+	partialRefundA := event("evt_8partialA", "charge.refunded", at-1, map[string]any{"id": "ch_a1", "object": "charge", "payment_intent": "pi_a1", "refunded": false, "amount_refunded": 100})
+
+	steps := []webhookStep{
+		{name: "a signed completed event completes the payment", body: completedA, signature: sign(completedA, whsec, now),
+			code: 200, outcome: "applied", session: a.ID, status: "completed", payStatus: "paid"},
+		{name: "a forged signature is refused", body: forged, signature: sign(forged, "whsec_attacker", now),
+			code: 400, outcome: "signature", session: "cs_test_forged"},
+		{name: "a body that is not the signed one is refused", body: forged, signature: sign(completedA, whsec, now),
+			code: 400, outcome: "signature", session: "cs_test_forged"},
+		{name: "no signature is refused", body: forged, code: 400, outcome: "Stripe-Signature", session: "cs_test_forged"},
+		{name: "a replay of a delivery older than the tolerance is refused", body: forged, signature: sign(forged, whsec, now.Add(-10*time.Minute)),
+			code: 400, outcome: "tolerance", session: "cs_test_forged"},
+		{name: "a timestamp in the future is refused", body: forged, signature: sign(forged, whsec, now.Add(5*time.Minute)),
+			code: 400, outcome: "future", session: "cs_test_forged"},
+		{name: "a duplicate (the same event, signed again) is acknowledged without effect", body: completedA, signature: sign(completedA, whsec, now.Add(time.Second)),
+			code: 200, outcome: "duplicate", session: a.ID, status: "completed"},
+		{name: "an older expired event after completion is stale", body: event("evt_3expiredA", "checkout.session.expired", at-100, aExpired.object(0)), signature: "sign",
+			code: 200, outcome: "stale", session: a.ID, status: "completed", payStatus: "paid"},
+		{name: "async success delivered before the older completed(unpaid)", body: event("evt_4asyncB", "checkout.session.async_payment_succeeded", at, b.object(0)), signature: "sign",
+			code: 200, outcome: "applied", session: b.ID, status: "completed", payStatus: "paid"},
+		{name: "the older completed(unpaid) arriving late changes nothing", body: event("evt_5completedB", "checkout.session.completed", at-60, bUnpaid.object(0)), signature: "sign",
+			code: 200, outcome: "stale", session: b.ID, status: "completed", payStatus: "paid"},
+		{name: "an expired session fails", body: event("evt_6expiredC", "checkout.session.expired", at, c.object(0)), signature: "sign",
+			code: 200, outcome: "applied", session: c.ID, status: "failed"},
+		{name: "an older completed event after expiry is stale", body: event("evt_7completedC", "checkout.session.completed", at-30, cPaid.object(0)), signature: "sign",
+			code: 200, outcome: "stale", session: c.ID, status: "failed"},
+		{name: "a partial refund leaves the payment standing", body: partialRefundA, signature: "sign",
+			code: 200, outcome: "ignored", session: a.ID, status: "completed"},
+		{name: "a full refund (found through the payment intent) refunds", body: refundA, signature: "sign",
+			code: 200, outcome: "applied", session: a.ID, status: "refunded"},
+		{name: "the completed event replayed after the refund is still a duplicate", body: completedA, signature: "sign",
+			code: 200, outcome: "duplicate", session: a.ID, status: "refunded"},
+		{name: "a refund of an unknown payment intent is unmatched", body: event("evt_10refundX", "charge.refunded", at, map[string]any{"id": "ch_x", "object": "charge", "payment_intent": "pi_unknown", "refunded": true, "amount_refunded": 1}), signature: "sign",
+			code: 200, outcome: "unmatched"},
+		{name: "an unhandled type is acknowledged and ignored", body: event("evt_11customer", "customer.created", at, map[string]any{"id": "cus_1", "object": "customer"}), signature: "sign",
+			code: 200, outcome: "ignored"},
+		{name: "a malformed event with a valid signature is refused", body: []byte(`{"id":"evt_12","object":"event","type":"checkout.session.completed","created":1,"data":{"object":[]}}`), signature: "sign",
+			code: 400, outcome: "malformed"},
+		{name: "a session event whose object is not a session is refused", body: event("evt_13", "checkout.session.completed", at, map[string]any{"id": "not a session id", "object": "checkout.session"}), signature: "sign",
+			code: 400, outcome: "checkout session"},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			sig := st.signature
+			if sig == "sign" {
+				sig = sign(st.body, whsec, time.Now())
+			}
+			code, body := s.webhook(t, st.body, sig)
+			if code != st.code || !strings.Contains(body, st.outcome) {
+				t.Fatalf("POST /webhook = %d %s, want %d with %q", code, body, st.code, st.outcome)
+			}
+			if st.session == "" {
+				return
+			}
+			p := s.payment(t, st.session)
+			switch {
+			case st.status == "" && p != nil:
+				t.Fatalf("%s was stored: %+v", st.session, *p)
+			case st.status == "":
+			case p == nil:
+				t.Fatalf("%s not stored, want %s", st.session, st.status)
+			case p.Status != st.status || st.payStatus != "" && p.PaymentStatus != st.payStatus:
+				t.Fatalf("%s = %+v, want status %s, payment_status %q", st.session, *p, st.status, st.payStatus)
+			case p.Confirmed:
+				t.Fatalf("%s is marked confirmed, but nothing was fetched from Stripe", st.session)
+			}
+		})
+	}
+
+	t.Run("the stored payment and the page's answer", func(t *testing.T) {
+		p := s.payment(t, b.ID)
+		if p == nil || deref(p.AmountTotal) != 900 || p.Currency != "usd" || p.Created != b.Created || p.StripeStatus != "complete" {
+			t.Fatalf("get_payment(%s) = %+v", b.ID, p)
+		}
+		code, ans := s.checkout(t, b.ID)
+		var v struct {
+			ID            string `json:"id"`
+			PaymentStatus string `json:"payment_status"`
+			AmountTotal   int64  `json:"amount_total"`
+		}
+		if code != 200 || ans.Status != "completed" || json.Unmarshal(ans.Value, &v) != nil || v.ID != b.ID || v.AmountTotal != 900 || v.PaymentStatus != "paid" {
+			t.Fatalf("GET /checkout/%s = %d %+v %s", b.ID, code, ans, ans.Value)
+		}
+		if code, ans := s.checkout(t, c.ID); code != 200 || ans.Status != "failed" || !strings.Contains(string(ans.Value), "expired") {
+			t.Fatalf("GET /checkout/%s = %d %+v %s", c.ID, code, ans, ans.Value)
+		}
+	})
+	t.Run("counters", func(t *testing.T) {
+		st := s.stats(t)
+		// Refusals and duplicates are answered by the query (they never cost an update), so
+		// only the deliveries that reached the update are counted: 10 accepted (3 of them
+		// ignored or unmatched) and 1 whose envelope was fine but whose object was not.
+		if st.Payments != 3 || st.WebhooksAccepted != 10 || st.WebhooksRejected != 1 || st.WebhooksIgnored != 3 || st.RememberedEvents != 10 {
+			t.Fatalf("stats = %+v", st)
+		}
+	})
+	t.Run("an upgrade keeps every record", func(t *testing.T) {
+		before := listAll(t, s, "")
+		s.upgrade(t, "()")
+		after := listAll(t, s, "")
+		if len(before) != 3 || !slices.Equal(before, after) {
+			t.Fatalf("payments before the upgrade %+v, after %+v", before, after)
+		}
+		// The de-duplication memory is in stable memory too.
+		if code, body := s.webhook(t, completedA, sign(completedA, whsec, time.Now())); code != 200 || !strings.Contains(body, "duplicate") {
+			t.Fatalf("replay after the upgrade = %d %s", code, body)
+		}
+	})
+}
+
+// listAll pages through list_payments (as the owner) and returns "<id> <status>" per record.
+func listAll(t *testing.T, s *stripeCanister, status string) []string {
+	t.Helper()
+	var out []string
+	req := listRequestView{}
+	if status != "" {
+		req.Status = &status
+	}
+	for {
+		var page paymentPageView
+		if err := s.agent.Query(s.id, "list_payments", []any{req}, []any{&page}); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range page.Payments {
+			out = append(out, p.ID+" "+p.Status)
+		}
+		if page.Next == nil {
+			return out
+		}
+		req.After = page.Next
+	}
+}
