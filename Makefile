@@ -66,9 +66,9 @@ vet:
 
 ## bench: the measured figures each issue names
 bench: deps canister binaries tools frontend-deps
-	PATH="$(TOOLS):$$PATH" $(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 40m ./canister/... ./proxy/... | tee $(BUILD)/bench.txt
+	set -o pipefail; PATH="$(TOOLS):$$PATH" $(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 40m ./canister/... ./proxy/... | tee $(BUILD)/bench.txt
 	@echo "==> end-to-end payment in the browser (time from the redirect back to Paid)"
-	cd frontend && npm run test:flow 2>&1 | grep -E "redirect back|^# (pass|fail)" | tee -a ../$(BUILD)/bench.txt
+	set -o pipefail; cd frontend && npm run test:flow 2>&1 | grep -E "redirect back|^# (pass|fail)" | tee -a ../$(BUILD)/bench.txt
 
 ## replica: the local IC replica in the foreground
 replica:

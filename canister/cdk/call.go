@@ -170,6 +170,9 @@ func (rt *Runtime) callback(env uint32, kind Kind, result func(*Future) CallResu
 	f.resolve(r)
 	switch t := f.task; {
 	case f.onDone != nil:
+		if f.composite { // what the callback may do is what its composite query may do
+			kind = KindCompositeQuery
+		}
 		rt.run(kind, func(m *Message) { f.onDone(m, r) })
 	case t != nil && t.waiting == f && !t.done:
 		rt.transfer(t, wake{})

@@ -57,7 +57,8 @@
 // flight are answered into Futures nobody reads.
 //
 // Rules for handlers: block only on CDK calls (a channel, mutex wait or time.Sleep that no
-// other goroutine can end makes the Go runtime call poll_oneoff, which traps); do not start
+// other goroutine can end makes the Go runtime call poll_oneoff, which traps; so a
+// sync.Mutex held across an await makes every other message that wants it trap); do not start
 // goroutines that outlive the handler, nor call Wait from them (ErrNotRunning); a canister
 // with calls in flight must be stopped before an upgrade (the waiting handlers live in the
 // heap, which the upgrade discards).

@@ -51,7 +51,7 @@ func startStack(t *testing.T) *stack {
 		}
 	}
 	wasm := filepath.Join(bin, "stripe_backend.wasm.gz")
-	if err := os.WriteFile(wasm, gzipped(t, module(t, "cmd/stripe_backend", "../stripe_backend.did")), 0o644); err != nil {
+	if err := os.WriteFile(wasm, gzipped(t, module(t, "cmd/stripe_backend", "../../stripe_backend.did")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	state := t.TempDir()

@@ -9,6 +9,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +27,7 @@ import (
 	"github.com/stripe/stripe-go/v79/webhook"
 
 	"github.com/gocanister/stripe-ic/canister/replica/deploy"
+	"github.com/gocanister/stripe-ic/canister/replica/outcall"
 )
 
 const (
@@ -464,4 +467,276 @@ func listAll(t *testing.T, s *stripeCanister, status string) []string {
 		}
 		req.After = page.Next
 	}
+}
+
+// fakeProxy plays the idempotent proxy in front of Stripe on the shared TLS server: it
+// answers GET <prefix>/v1/checkout/sessions/<id> from a table of sessions, keeping only the
+// fields x-json-mask names and the headers response-headers names, as the proxy does, and
+// records every request. Each replica's answer is formatted differently (indentation), so
+// only the canister's transform makes the 13 replicas agree.
+type fakeProxy struct {
+	prefix string // the path the canister's idempotent_proxy URL ends with
+
+	mu       sync.Mutex
+	sessions map[string]stripeSession
+	fail     map[string]int // session id -> forced HTTP status
+	requests []*http.Request
+	served   int
+}
+
+// newFakeProxy serves the fake on the shared TLS server and returns it with its base URL.
+func newFakeProxy(t *testing.T) (*fakeProxy, string) {
+	t.Helper()
+	p := &fakeProxy{prefix: "/proxy-" + strings.NewReplacer("/", "-", " ", "-").Replace(t.Name()),
+		sessions: map[string]stripeSession{}, fail: map[string]int{}}
+	tlsRoutes.Lock()
+	defer tlsRoutes.Unlock()
+	shared.tlsMux.Handle(p.prefix+"/", p)
+	return p, shared.tls.URL + p.prefix
+}
+
+func (p *fakeProxy) set(s stripeSession) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sessions[s.ID] = s
+}
+
+// requestsFor returns the recorded requests for a session.
+func (p *fakeProxy) requestsFor(id string) []*http.Request {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []*http.Request
+	for _, r := range p.requests {
+		if strings.HasSuffix(r.URL.Path, "/"+id) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (p *fakeProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	p.requests = append(p.requests, r.Clone(context.Background()))
+	p.served++
+	n := p.served
+	id, ok := strings.CutPrefix(r.URL.Path, p.prefix+"/v1/checkout/sessions/")
+	s, known := p.sessions[id]
+	status := p.fail[id]
+	p.mu.Unlock()
+	if keep := r.Header.Get("response-headers"); keep != "" {
+		w.Header().Set("Content-Type", "application/json")
+	} else {
+		w.Header().Set("Request-Id", fmt.Sprintf("req_%d", n)) // differs on every replica
+	}
+	switch {
+	case !ok || r.Method != "GET":
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"error":{"type":"invalid_request_error","message":"Unrecognized request URL"}}`)
+		return
+	case status != 0:
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `{"error":{"type":"api_error","message":"forced %d (request %d)"}}`, status, n)
+		return
+	case !known:
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprintf(w, `{"error":{"code":"resource_missing","message":"No such checkout.session: '%s'","param":"session","type":"invalid_request_error"}}`, id)
+		return
+	}
+	obj := s.object(3000)
+	if mask := r.Header.Get("x-json-mask"); mask != "" {
+		keep := map[string]bool{}
+		for _, f := range strings.Split(mask, ",") {
+			keep[f] = true
+		}
+		for k := range obj {
+			if !keep[k] {
+				delete(obj, k)
+			}
+		}
+	}
+	b, _ := json.MarshalIndent(obj, "", strings.Repeat(" ", n%4))
+	w.Write(b)
+}
+
+// TestPaymentsPullThroughProxy deploys with the recommended configuration (the key in the
+// proxy, webhooks only hint) and polls sessions through the gateway: the canister fetches
+// them from the fake proxy over HTTPS outcalls sent by 13 replicas.
+func TestPaymentsPullThroughProxy(t *testing.T) {
+	ours(t, "outcalls to the local TLS server")
+	proxy, proxyURL := newFakeProxy(t)
+	s := deployStripe(t, `(record { api_host = "api.stripe.com"; api_key = opt "HEADER_STRIPE_KEY";
+		idempotent_proxy = opt "`+proxyURL+`"; proxy_authorization = opt "Bearer proxy-token";
+		webhook_secrets = opt vec { "`+whsec+`" }; limits = opt record { min_refetch_interval_seconds = opt 1 : nat64 } })`)
+	now := time.Now().Unix()
+	pending := stripeSession{ID: "cs_test_pull1", Status: "open", PaymentStatus: "unpaid", Amount: 4200, Created: now - 60, PaymentIntent: "pi_pull1", ClientReference: "order-pull"}
+	proxy.set(pending)
+
+	var firstKey string
+	t.Run("a pull fetches the session once per replica with one idempotency key", func(t *testing.T) {
+		before := s.stats(t).Cycles
+		code, ans := s.checkout(t, pending.ID)
+		spent := before - s.stats(t).Cycles
+		if code != 200 || ans.Status != "checking" {
+			t.Fatalf("GET /checkout of an open session = %d %+v", code, ans)
+		}
+		reqs := proxy.requestsFor(pending.ID)
+		if len(reqs) != 13 {
+			t.Fatalf("the proxy saw %d requests, want one from each of 13 replicas", len(reqs))
+		}
+		firstKey = reqs[0].Header.Get("idempotency-key")
+		want := map[string]string{
+			"x-forwarded-host":    "api.stripe.com",
+			"authorization":       "Bearer HEADER_STRIPE_KEY",
+			"proxy-authorization": "Bearer proxy-token",
+			"stripe-version":      "2024-06-20",
+			"idempotency-key":     firstKey,
+		}
+		for i, r := range reqs {
+			for name, value := range want {
+				if got := r.Header.Get(name); got != value {
+					t.Errorf("replica %d sent %s: %q, want %q", i, name, got, value)
+				}
+			}
+			if r.URL.Path != proxy.prefix+"/v1/checkout/sessions/"+pending.ID {
+				t.Errorf("replica %d asked for %s", i, r.URL.Path)
+			}
+		}
+		if !strings.HasPrefix(firstKey, s.id.String()+"/") || !strings.Contains(firstKey, "/"+pending.ID+"/") {
+			t.Errorf("idempotency key %q does not name the canister and the session", firstKey)
+		}
+		mask := strings.Split(reqs[0].Header.Get("x-json-mask"), ",")
+		for _, f := range []string{"id", "status", "payment_status", "amount_total", "currency", "created", "payment_intent"} {
+			if !slices.Contains(mask, f) {
+				t.Errorf("x-json-mask %v lacks %s", mask, f)
+			}
+		}
+		// The canister pays for the outcall exactly what the IC charges for its size.
+		size, budget := outcallSize(reqs[0]), uint64(4096)
+		if wantCost := outcall.Cost(size, budget, 13); spent != wantCost {
+			t.Errorf("the pull cost %d cycles, want %d (request %d bytes, max_response_bytes %d)", spent, wantCost, size, budget)
+		}
+		seed := outcall.Cost(size, seedMaxResponseBytes, 13)
+		t.Logf("cycles per pull at 13 nodes: %d (request %d bytes); the seed's 8 KiB budget: %d; ratio %.2f (target <= 0.50)",
+			spent, size, seed, float64(spent)/float64(seed))
+	})
+	t.Run("the next attempt uses a new key and completes", func(t *testing.T) {
+		paid := pending
+		paid.Status, paid.PaymentStatus = "complete", "paid"
+		proxy.set(paid)
+		time.Sleep(1100 * time.Millisecond) // min_refetch_interval_seconds
+		code, ans := s.checkout(t, pending.ID)
+		if code != 200 || ans.Status != "completed" || !strings.Contains(string(ans.Value), `"amount_total":4200`) {
+			t.Fatalf("GET /checkout after payment = %d %+v %s", code, ans, ans.Value)
+		}
+		reqs := proxy.requestsFor(pending.ID)
+		if len(reqs) != 26 {
+			t.Fatalf("%d requests after the second pull, want 26", len(reqs))
+		}
+		second := reqs[13].Header.Get("idempotency-key")
+		for _, r := range reqs[13:] {
+			if k := r.Header.Get("idempotency-key"); k != second || k == firstKey {
+				t.Fatalf("second attempt's keys: %q and %q (first attempt %q)", k, second, firstKey)
+			}
+		}
+		if p := s.payment(t, pending.ID); p == nil || p.Status != "completed" || !p.Confirmed || deref(p.ClientReferenceID) != "order-pull" {
+			t.Fatalf("get_payment = %+v", p)
+		}
+	})
+	t.Run("a completed session is answered from state", func(t *testing.T) {
+		code, ans := s.checkout(t, pending.ID)
+		if code != 200 || ans.Status != "completed" {
+			t.Fatalf("GET /checkout = %d %+v", code, ans)
+		}
+		if n := len(proxy.requestsFor(pending.ID)); n != 26 {
+			t.Fatalf("a terminal session was fetched again (%d requests)", n)
+		}
+	})
+	t.Run("an unknown session fails after Stripe's 404", func(t *testing.T) {
+		code, ans := s.checkout(t, "cs_test_doesnotexist")
+		if code != 200 || ans.Status != "failed" {
+			t.Fatalf("GET /checkout = %d %+v %s", code, ans, ans.Value)
+		}
+		if p := s.payment(t, "cs_test_doesnotexist"); p == nil || p.Status != "not_found" {
+			t.Fatalf("get_payment = %+v", p)
+		}
+	})
+	t.Run("a Stripe outage is transient", func(t *testing.T) {
+		down := stripeSession{ID: "cs_test_outage", Status: "complete", PaymentStatus: "paid", Amount: 1, Created: now}
+		proxy.set(down)
+		proxy.mu.Lock()
+		proxy.fail[down.ID] = http.StatusServiceUnavailable
+		proxy.mu.Unlock()
+		code, ans := s.checkout(t, down.ID)
+		if code != http.StatusServiceUnavailable || ans.Status != "checking" {
+			t.Fatalf("GET /checkout during an outage = %d %+v", code, ans)
+		}
+		proxy.mu.Lock()
+		delete(proxy.fail, down.ID)
+		proxy.mu.Unlock()
+		time.Sleep(1100 * time.Millisecond)
+		if code, ans := s.checkout(t, down.ID); code != 200 || ans.Status != "completed" {
+			t.Fatalf("GET /checkout after the outage = %d %+v", code, ans)
+		}
+	})
+	t.Run("an invalid session id costs no outcall", func(t *testing.T) {
+		served := len(proxy.requestsFor(""))
+		if code, _ := get(t, s.client, s.origin+"/checkout/not-a-session"); code != http.StatusBadRequest {
+			t.Fatalf("GET /checkout/not-a-session = %d", code)
+		}
+		proxy.mu.Lock()
+		total := len(proxy.requests)
+		proxy.mu.Unlock()
+		_ = served
+		if got := s.stats(t).Outcalls; uint64(total) != got*13 {
+			t.Fatalf("the proxy saw %d requests for %d outcalls", total, got)
+		}
+	})
+	t.Run("webhooks only hint: the timer confirms with Stripe", func(t *testing.T) {
+		paid := stripeSession{ID: "cs_test_hinted", Status: "complete", PaymentStatus: "paid", Amount: 700, Created: now, PaymentIntent: "pi_hinted"}
+		proxy.set(paid)
+		// A delivery signed with a leaked secret for a session Stripe still has open.
+		leaked := stripeSession{ID: "cs_test_leaked", Status: "open", PaymentStatus: "unpaid", Amount: 999999, Created: now}
+		proxy.set(leaked)
+		claim := leaked
+		claim.Status, claim.PaymentStatus = "complete", "paid"
+		for i, ev := range [][]byte{
+			event("evt_hinted", "checkout.session.completed", now, paid.object(0)),
+			event("evt_leaked", "checkout.session.completed", now, claim.object(0)),
+		} {
+			code, body := s.webhook(t, ev, sign(ev, whsec, time.Now()))
+			if code != 200 || !strings.Contains(body, "needs_confirmation") {
+				t.Fatalf("webhook %d = %d %s", i, code, body)
+			}
+		}
+		if p := s.payment(t, paid.ID); p == nil || p.Status != "needs_confirmation" || p.Confirmed {
+			t.Fatalf("after the webhook: %+v, want needs_confirmation", p)
+		}
+		waitFor(t, "the confirmation timer", 15*time.Second, func() bool {
+			p := s.payment(t, paid.ID)
+			return p != nil && p.Status == "completed" && p.Confirmed
+		})
+		waitFor(t, "the leaked claim's fetch", 5*time.Second, func() bool { return len(proxy.requestsFor(leaked.ID)) == 13 })
+		if p := s.payment(t, leaked.ID); p == nil || p.Status == "completed" {
+			t.Fatalf("a claim Stripe does not confirm became %+v", p)
+		}
+		if code, ans := s.checkout(t, leaked.ID); ans.Status == "completed" {
+			t.Fatalf("GET /checkout of the unconfirmed claim = %d %+v", code, ans)
+		}
+	})
+}
+
+// seedMaxResponseBytes is the seed demo's max_response_bytes for a session lookup.
+const seedMaxResponseBytes = 8 << 10
+
+// outcallSize is the request size the IC charges for, from the request the canister sent:
+// URL, the canister's header names and values (not those the HTTP client adds), and the
+// transform's method name and context.
+func outcallSize(r *http.Request) uint64 {
+	n := len(shared.tls.URL) + len(r.URL.RequestURI())
+	for _, name := range []string{"x-forwarded-host", "response-headers", "x-json-mask", "proxy-authorization", "idempotency-key", "stripe-version", "accept", "authorization"} {
+		if v := r.Header.Get(name); v != "" {
+			n += len(name) + len(v)
+		}
+	}
+	return uint64(n + len("transform") + len("session"))
 }
