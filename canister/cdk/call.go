@@ -159,11 +159,13 @@ func (rt *Runtime) HandleCleanup(env uint32) {
 
 // callback delivers the result of the call with env.
 func (rt *Runtime) callback(env uint32, kind Kind, result func(*Future) CallResult) {
-	rt.timers.repair(rt)
 	f, ok := rt.pending[env]
 	if !ok {
 		rt.Trap(fmt.Sprintf("cdk: %s for unknown call %d", kind, env))
 		return
+	}
+	if !f.composite { // composite query callbacks cannot set the global timer
+		rt.timers.repair(rt)
 	}
 	r := result(f)
 	delete(rt.pending, env)

@@ -102,8 +102,8 @@ type (
 		Headers []HTTPHeader `ic:"headers"`
 		Body    []byte       `ic:"body"`
 	}
-	// TransformArgs is the argument of a transform query.
-	TransformArgs struct {
+	// transformArgs is the argument of a transform query (TransformQuery decodes it).
+	transformArgs struct {
 		Response httpResult `ic:"response"`
 		Context  []byte     `ic:"context"`
 	}
@@ -116,7 +116,7 @@ type (
 		Patch  *candid.Null `ic:"patch,variant"`
 	}
 	transformRef struct {
-		Function candid.QueryFunc[TransformArgs, httpResult] `ic:"function"`
+		Function candid.QueryFunc[transformArgs, httpResult] `ic:"function"`
 		Context  []byte                                      `ic:"context"`
 	}
 	httpRequestArgs struct {
@@ -207,7 +207,7 @@ func (rt *Runtime) encodeHTTPRequest(req *HTTPRequest) ([]byte, error) {
 			ctx = []byte{}
 		}
 		a.Transform = &transformRef{
-			Function: candid.QueryFunc[TransformArgs, httpResult]{Service: rt.Self(), Method: tr.Method},
+			Function: candid.QueryFunc[transformArgs, httpResult]{Service: rt.Self(), Method: tr.Method},
 			Context:  ctx,
 		}
 	}
@@ -243,7 +243,7 @@ func (m *Message) HTTPRequest(req HTTPRequest) (HTTPResponse, error) {
 // with the response f returns. A nil Headers slice is sent as an empty one.
 func (rt *Runtime) TransformQuery(f func(resp HTTPResponse, context []byte) HTTPResponse) {
 	rt.Query(func(m *Message) {
-		var a TransformArgs
+		var a transformArgs
 		m.MustArgs(&a)
 		out := f(HTTPResponse{Status: uint64(a.Response.Status), Headers: a.Response.Headers, Body: a.Response.Body}, a.Context)
 		if out.Headers == nil {

@@ -57,6 +57,23 @@ func (rt *Runtime) start(m *Message, h func(*Message)) {
 	rt.settle(<-rt.yield)
 }
 
+// inline runs h for m on the calling goroutine; m cannot call, so h never parks.
+func (rt *Runtime) inline(m *Message, h func(*Message)) {
+	t := &task{m: m, h: h}
+	m.task = t
+	rt.current = t
+	defer func() { rt.current = nil }()
+	func() {
+		defer func() {
+			t.done = true
+			if r := recover(); r != nil {
+				rt.settle(outcome{panicked: true, value: r})
+			}
+		}()
+		h(m)
+	}()
+}
+
 // worker runs tasks one after the other; it ends when a task is abandoned.
 func (rt *Runtime) worker(t *task) {
 	for {

@@ -112,3 +112,28 @@ func TestSetTimerInQueryPanics(t *testing.T) {
 		t.Fatalf("trap %v", err)
 	}
 }
+
+// The callbacks of a composite query cannot touch the global timer, even when it needs
+// repair.
+func TestCompositeCallbackLeavesTimerAlone(t *testing.T) {
+	s := newSim(t, ic0test.Update)
+	s.exec(ic0test.Update, func() {
+		s.rt.Update(func(m *cdk.Message) { s.rt.SetTimer(time.Second, func(*cdk.Message) {}); m.Reply() })
+	})
+	s.f.Now += uint64(2 * time.Second) // due: repair would re-arm
+	s.exec(ic0test.CompositeQuery, func() {
+		s.rt.CompositeQuery(func(m *cdk.Message) {
+			out, err := callText(m, "peer", "q")
+			if err != nil {
+				panic(err)
+			}
+			m.Reply(out)
+		})
+	})
+	c := s.take("peer")
+	s.f.Arg = mustMarshal(t, "from peer")
+	if err := s.exec(ic0test.CompositeReplyCallback, func() { s.rt.HandleReply(c.ReplyEnv) }); err != nil {
+		t.Fatalf("composite callback trapped: %v", err)
+	}
+	s.wantReply("from peer")
+}

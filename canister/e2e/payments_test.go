@@ -22,11 +22,16 @@ import (
 	"time"
 
 	"github.com/aviate-labs/agent-go"
+	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/identity"
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/stripe/stripe-go/v79/webhook"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/stablestore"
+	"github.com/gocanister/stripe-ic/canister/payments"
 	"github.com/gocanister/stripe-ic/canister/replica/deploy"
+	"github.com/gocanister/stripe-ic/canister/replica/engine"
+	"github.com/gocanister/stripe-ic/canister/replica/mgmt"
 	"github.com/gocanister/stripe-ic/canister/replica/outcall"
 )
 
@@ -210,9 +215,9 @@ func (s stripeSession) object(pad int) map[string]any {
 		"client_reference_id": s.ClientReference, "created": s.Created, "expires_at": s.Created + 86400,
 		"payment_intent": s.PaymentIntent, "invoice": nil, "livemode": false, "mode": "payment",
 		"url": nil, "payment_link": "plink_1PtestPaymentLink0000000", "locale": "auto",
-		"success_url":      "https://example.com/?checkout_session_id={CHECKOUT_SESSION_ID}",
-		"cancel_url":       "https://example.com/cancel",
-		"customer_details": map[string]any{"email": "jenny.rosen@example.com", "name": "Jenny Rosen", "phone": nil, "address": map[string]any{"city": "Zurich", "country": "CH", "line1": "Bahnhofstrasse 1", "postal_code": "8001"}, "tax_exempt": "none"},
+		"success_url":          "https://example.com/?checkout_session_id={CHECKOUT_SESSION_ID}",
+		"cancel_url":           "https://example.com/cancel",
+		"customer_details":     map[string]any{"email": "jenny.rosen@example.com", "name": "Jenny Rosen", "phone": nil, "address": map[string]any{"city": "Zurich", "country": "CH", "line1": "Bahnhofstrasse 1", "postal_code": "8001"}, "tax_exempt": "none"},
 		"payment_method_types": []string{"card"},
 		"total_details":        map[string]any{"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
 	}
@@ -482,13 +487,14 @@ type fakeProxy struct {
 	fail     map[string]int // session id -> forced HTTP status
 	requests []*http.Request
 	served   int
+	created  map[string]string // idempotency key -> the session id its POST created
 }
 
 // newFakeProxy serves the fake on the shared TLS server and returns it with its base URL.
-func newFakeProxy(t *testing.T) (*fakeProxy, string) {
+func newFakeProxy(t testing.TB) (*fakeProxy, string) {
 	t.Helper()
 	p := &fakeProxy{prefix: "/proxy-" + strings.NewReplacer("/", "-", " ", "-").Replace(t.Name()),
-		sessions: map[string]stripeSession{}, fail: map[string]int{}}
+		sessions: map[string]stripeSession{}, fail: map[string]int{}, created: map[string]string{}}
 	tlsRoutes.Lock()
 	defer tlsRoutes.Unlock()
 	shared.tlsMux.Handle(p.prefix+"/", p)
@@ -499,6 +505,13 @@ func (p *fakeProxy) set(s stripeSession) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.sessions[s.ID] = s
+}
+
+// createdCount is the number of sessions created upstream.
+func (p *fakeProxy) createdCount() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.created)
 }
 
 // requestsFor returns the recorded requests for a session.
@@ -520,6 +533,16 @@ func (p *fakeProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.served++
 	n := p.served
 	id, ok := strings.CutPrefix(r.URL.Path, p.prefix+"/v1/checkout/sessions/")
+	if r.Method == "POST" && r.URL.Path == p.prefix+"/v1/checkout/sessions" {
+		// Creating: like the idempotent proxy, one upstream create per idempotency key; the
+		// other replicas' requests get the same session.
+		key := r.Header.Get("idempotency-key")
+		if id, ok = p.created[key]; !ok {
+			id = fmt.Sprintf("cs_test_created%d", len(p.created)+1)
+			p.created[key] = id
+			p.sessions[id] = stripeSession{ID: id, Status: "open", PaymentStatus: "unpaid", Amount: 1500, Created: time.Now().Unix()}
+		}
+	}
 	s, known := p.sessions[id]
 	status := p.fail[id]
 	p.mu.Unlock()
@@ -529,7 +552,7 @@ func (p *fakeProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Request-Id", fmt.Sprintf("req_%d", n)) // differs on every replica
 	}
 	switch {
-	case !ok || r.Method != "GET":
+	case !ok:
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(w, `{"error":{"type":"invalid_request_error","message":"Unrecognized request URL"}}`)
 		return
@@ -543,6 +566,9 @@ func (p *fakeProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	obj := s.object(3000)
+	if s.Status == "open" {
+		obj["url"] = "https://checkout.stripe.com/c/pay/" + s.ID + "#fidkdWxOYHwnPyd1blpxYHZxWjA0"
+	}
 	if mask := r.Header.Get("x-json-mask"); mask != "" {
 		keep := map[string]bool{}
 		for _, f := range strings.Split(mask, ",") {
@@ -739,4 +765,443 @@ func outcallSize(r *http.Request) uint64 {
 		}
 	}
 	return uint64(n + len("transform") + len("session"))
+}
+
+// executions collects what Config.Observe reports, to sum the instructions of an operation.
+type executions struct {
+	mu  sync.Mutex
+	all []engine.Execution
+}
+
+func (x *executions) observe(e engine.Execution) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.all = append(x.all, e)
+}
+
+// since returns the executions observed after mark (a value of mark()).
+func (x *executions) since(mark int) []engine.Execution {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return slices.Clone(x.all[mark:])
+}
+
+func (x *executions) mark() int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return len(x.all)
+}
+
+func sumInstructions(xs []engine.Execution) int64 {
+	var n int64
+	for _, x := range xs {
+		n += x.Instructions
+	}
+	return n
+}
+
+// engineCanister is the payments canister on an engine of its own (no HTTP, no consensus
+// on time), for tests and benchmarks that meter instructions or replace stable memory.
+type engineCanister struct {
+	e    *engine.Engine
+	id   principal.Principal
+	ctrl principal.Principal
+	gz   []byte
+	x    *executions
+}
+
+// newEngineCanister installs the payments canister with the Candid text argument on a new
+// engine; mgmt, when not nil, is its management canister (outcalls).
+func newEngineCanister(t testing.TB, arg string, mgmtCanister *mgmt.Canister) *engineCanister {
+	t.Helper()
+	ctx := context.Background()
+	c := &engineCanister{gz: stripeBackendGzip(t), x: &executions{}, ctrl: newIdentity(t).Sender()}
+	cfg := engine.Config{Observe: c.x.observe}
+	if mgmtCanister != nil {
+		cfg.Management = mgmtCanister
+	}
+	e, err := engine.New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close(context.Background()) })
+	if mgmtCanister != nil {
+		mgmtCanister.Bind(e)
+	}
+	c.e = e
+	if c.id, err = e.CreateCanister(engine.CreateOptions{Controllers: []principal.Principal{c.ctrl}, Cycles: 100_000_000_000_000}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.InstallCode(ctx, c.id, engine.InstallArgs{Mode: engine.Install, Module: c.gz, Arg: mustArg(t, arg), Sender: c.ctrl}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// upgrade upgrades the canister (same module, no argument) and returns the instructions of
+// the whole operation: start, pre_upgrade (if exported) and post_upgrade.
+func (c *engineCanister) upgrade(t testing.TB) int64 {
+	t.Helper()
+	mark := c.x.mark()
+	if err := c.e.InstallCode(context.Background(), c.id, engine.InstallArgs{Mode: engine.Upgrade, Module: c.gz, Arg: mustArg(t, "()"), Sender: c.ctrl}); err != nil {
+		t.Fatal(err)
+	}
+	return sumInstructions(c.x.since(mark))
+}
+
+// query runs a query as the controller, Candid-encoding args and decoding into outs.
+func (c *engineCanister) query(t testing.TB, method string, args []any, outs ...any) {
+	t.Helper()
+	arg, err := candid.Marshal(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, err := c.e.Query(context.Background(), c.id, method, arg, c.ctrl, engine.QueryOptions{})
+	if err != nil {
+		t.Fatalf("%s: %v", method, err)
+	}
+	if err := candid.Unmarshal(reply, outs); err != nil {
+		t.Fatalf("%s reply: %v", method, err)
+	}
+}
+
+// gatewayRequest is http_update_request (and http_request without certificate_version).
+type gatewayRequest struct {
+	Method  string          `ic:"method"`
+	URL     string          `ic:"url"`
+	Headers []gatewayHeader `ic:"headers"`
+	Body    []byte          `ic:"body"`
+}
+
+type gatewayHeader struct {
+	Name  string `ic:"0,tuple"`
+	Value string `ic:"1,tuple"`
+}
+
+type gatewayResponse struct {
+	StatusCode uint16          `ic:"status_code"`
+	Headers    []gatewayHeader `ic:"headers"`
+	Body       []byte          `ic:"body"`
+	Upgrade    *bool           `ic:"upgrade"`
+}
+
+// httpUpdate sends a request the way the gateway sends an upgraded one and returns the
+// answer and the executions it caused (the update, callbacks, transforms).
+func (c *engineCanister) httpUpdate(t testing.TB, req gatewayRequest) (gatewayResponse, []engine.Execution) {
+	t.Helper()
+	arg, err := candid.Marshal([]any{req})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mark := c.x.mark()
+	reply, err := c.e.Update(context.Background(), c.id, "http_request_update", arg, principal.AnonymousID)
+	if err != nil {
+		t.Fatalf("http_request_update %s %s: %v", req.Method, req.URL, err)
+	}
+	var resp gatewayResponse
+	if err := candid.Unmarshal(reply, []any{&resp}); err != nil {
+		t.Fatal(err)
+	}
+	return resp, c.x.since(mark)
+}
+
+// httpQuery sends a request to the http_request query and returns the answer and the
+// instructions the query used.
+func (c *engineCanister) httpQuery(t testing.TB, req gatewayRequest) (gatewayResponse, int64) {
+	t.Helper()
+	arg, err := candid.Marshal([]any{req})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mark := c.x.mark()
+	reply, err := c.e.Query(context.Background(), c.id, "http_request", arg, principal.AnonymousID, engine.QueryOptions{})
+	if err != nil {
+		t.Fatalf("http_request %s %s: %v", req.Method, req.URL, err)
+	}
+	var resp gatewayResponse
+	if err := candid.Unmarshal(reply, []any{&resp}); err != nil {
+		t.Fatal(err)
+	}
+	return resp, sumInstructions(c.x.since(mark))
+}
+
+func webhookRequest(body []byte, signature string) gatewayRequest {
+	return gatewayRequest{Method: "POST", URL: "/webhook", Body: body, Headers: []gatewayHeader{
+		{"content-type", "application/json; charset=utf-8"}, {"stripe-signature", signature}}}
+}
+
+// region is the canister's key-prefixed view of its stable store (a copy of
+// cmd/stripe_backend's region), so the test writes payments exactly where the canister
+// reads them.
+type region struct {
+	s      *stablestore.Store
+	prefix []byte
+}
+
+func (r region) key(k []byte) []byte         { return append(slices.Clip(r.prefix), k...) }
+func (r region) Get(k []byte) ([]byte, bool) { return r.s.Get(r.key(k)) }
+func (r region) Set(k, v []byte)             { r.s.Set(r.key(k), v) }
+func (r region) Delete(k []byte)             { r.s.Delete(r.key(k)) }
+func (r region) Len() int {
+	n := 0
+	r.Ascend(nil, func(_, _ []byte) bool { n++; return true })
+	return n
+}
+func (r region) Ascend(from []byte, fn func(k, v []byte) bool) {
+	r.s.Ascend(r.key(from), func(k, v []byte) bool {
+		return bytes.HasPrefix(k, r.prefix) && fn(k[len(r.prefix):], v)
+	})
+}
+
+// bulkSessionID is the i-th session of the bulk-loaded store.
+func bulkSessionID(i int) string { return fmt.Sprintf("cs_test_bulk%06d", i) }
+
+// bulkLoad applies n signed webhooks natively with package payments over the canister's
+// stable memory (exported from the engine, then imported back): every tenth session expires,
+// the others complete. It is how a canister with n payments is made in seconds instead of
+// n gateway requests.
+func bulkLoad(t testing.TB, c *engineCanister, cfg payments.Config, n int) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := c.e.Export(c.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := &stablestore.Buffer{}
+	if _, err := mem.WriteAt(st.Stable, 0); err != nil {
+		t.Fatal(err)
+	}
+	store, err := stablestore.Open(mem, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := payments.New(cfg, payments.Deps{Store: region{store, []byte("p")}, CanisterID: c.id.String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	env := payments.Env{Now: now, CyclesBalance: 1 << 60}
+	for i := range n {
+		s := stripeSession{ID: bulkSessionID(i), Status: "complete", PaymentStatus: "paid", Amount: int64(100 + i), Created: now.Unix() - 3600, PaymentIntent: fmt.Sprintf("pi_bulk%06d", i)}
+		typ := "checkout.session.completed"
+		if i%10 == 0 {
+			s.Status, s.PaymentStatus, typ = "expired", "unpaid", "checkout.session.expired"
+		}
+		body := event(fmt.Sprintf("evt_bulk%06d", i), typ, now.Unix()-60, s.object(0))
+		res, err := svc.HandleWebhook(body, sign(body, whsec, now), env)
+		if err != nil || res.Outcome != "applied" {
+			t.Fatalf("webhook %d: %+v, %v", i, res, err)
+		}
+	}
+	if err := store.Check(); err != nil {
+		t.Fatalf("the natively built store: %v", err)
+	}
+	st.Stable = mem.Bytes()
+	if err := c.e.StopCanister(ctx, c.id); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.e.DeleteCanister(c.id); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.e.Import(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPaymentsUpgradeKeepsHundredThousand upgrades a canister holding 100,000 payments and
+// checks that every record is still there and that the upgrade costs what it costs with none.
+func TestPaymentsUpgradeKeepsHundredThousand(t *testing.T) {
+	const n = 100_000
+	arg := `(record { api_host = "api.stripe.com"; webhook_secrets = opt vec { "` + whsec + `" } })`
+	c := newEngineCanister(t, arg, nil)
+	empty := c.upgrade(t)
+
+	start := time.Now()
+	bulkLoad(t, c, payments.Config{APIHost: "api.stripe.com", WebhookSecrets: []string{whsec}}, n)
+	t.Logf("built %d payments natively in %v", n, time.Since(start).Round(time.Millisecond))
+	full := c.upgrade(t)
+	t.Logf("upgrade instructions: %d with no payments, %d with %d", empty, full, n)
+	if full > 2*empty {
+		t.Errorf("upgrade at %d payments took %d instructions, %d with none: it must not grow with the payments", n, full, empty)
+	}
+
+	var st statsView
+	c.query(t, "stats", []any{}, &st)
+	byStatus := map[string]uint64{}
+	for _, e := range st.ByStatus {
+		byStatus[e.Name] = e.Count
+	}
+	if st.Payments != n || byStatus["completed"] != n*9/10 || byStatus["failed"] != n/10 || st.RememberedEvents != n {
+		t.Fatalf("stats after the upgrade = %+v", st)
+	}
+	for _, i := range []int{0, 1, 7, 10, 4242, 50_000, 77_777, n - 1} {
+		var p *paymentView
+		c.query(t, "get_payment", []any{bulkSessionID(i)}, &p)
+		want := "completed"
+		if i%10 == 0 {
+			want = "failed"
+		}
+		if p == nil || p.Status != want || deref(p.AmountTotal) != int64(100+i) {
+			t.Fatalf("get_payment(%s) = %+v, want %s of %d", bulkSessionID(i), p, want, 100+i)
+		}
+	}
+	seen, req := 0, listRequestView{}
+	for {
+		var page paymentPageView
+		c.query(t, "list_payments", []any{req}, &page)
+		for _, p := range page.Payments {
+			if p.ID != bulkSessionID(seen) {
+				t.Fatalf("list_payments record %d is %s, want %s", seen, p.ID, bulkSessionID(seen))
+			}
+			seen++
+		}
+		if page.Next == nil {
+			break
+		}
+		req.After = page.Next
+	}
+	if seen != n {
+		t.Fatalf("list_payments reached %d records, want %d", seen, n)
+	}
+
+	// The store is live after the upgrade: an old event is still a duplicate, a new one is
+	// applied.
+	now := time.Now()
+	old := event("evt_bulk000005", "checkout.session.completed", now.Unix()-60, stripeSession{ID: bulkSessionID(5), Status: "complete", PaymentStatus: "paid", Amount: 105}.object(0))
+	if resp, _ := c.httpUpdate(t, webhookRequest(old, sign(old, whsec, now))); resp.StatusCode != 200 || !bytes.Contains(resp.Body, []byte("duplicate")) {
+		t.Fatalf("replayed bulk event = %d %s", resp.StatusCode, resp.Body)
+	}
+	fresh := stripeSession{ID: "cs_test_afterupgrade", Status: "complete", PaymentStatus: "paid", Amount: 1, Created: now.Unix()}
+	body := event("evt_afterupgrade", "checkout.session.completed", now.Unix(), fresh.object(0))
+	if resp, _ := c.httpUpdate(t, webhookRequest(body, sign(body, whsec, now))); resp.StatusCode != 200 || !bytes.Contains(resp.Body, []byte("applied")) {
+		t.Fatalf("new event after the upgrade = %d %s", resp.StatusCode, resp.Body)
+	}
+	c.query(t, "stats", []any{}, &st)
+	if st.Payments != n+1 {
+		t.Fatalf("payments after one more webhook = %d", st.Payments)
+	}
+}
+
+// initArgsView is init_args of stripe_backend.did (the fields the tests set).
+type initArgsView struct {
+	APIHost           string                 `ic:"api_host"`
+	IdempotentProxy   *string                `ic:"idempotent_proxy"`
+	WebhookSecrets    *[]string              `ic:"webhook_secrets"`
+	AllowedPrincipals *[]principal.Principal `ic:"allowed_principals"`
+}
+
+type lineItemView struct {
+	Price    *string `ic:"price"`
+	Quantity int64   `ic:"quantity"`
+}
+
+type createSessionView struct {
+	LineItems         []lineItemView `ic:"line_items"`
+	SuccessURL        string         `ic:"success_url"`
+	ClientReferenceID *string        `ic:"client_reference_id"`
+	RequestID         *string        `ic:"request_id"`
+}
+
+type createdSessionView struct {
+	ID  string `ic:"id"`
+	URL string `ic:"url"`
+}
+
+type assetView struct {
+	Path        string `ic:"path"`
+	ContentType string `ic:"content_type"`
+	Content     []byte `ic:"content"`
+}
+
+// TestPaymentsControllersOnly calls every restricted method as a stranger, then as the
+// controller, and lets the stranger create sessions once it is an allowed principal.
+func TestPaymentsControllersOnly(t *testing.T) {
+	ours(t, "outcalls to the local TLS server")
+	proxy, proxyURL := newFakeProxy(t)
+	s := deployStripe(t, `(record { api_host = "api.stripe.com"; idempotent_proxy = opt "`+proxyURL+`"; webhook_secrets = opt vec { "`+whsec+`" } })`)
+	stranger := newIdentity(t)
+	other := newAgent(t, stranger)
+	price := "price_1PtestPrice"
+	order := "order-77"
+	create := createSessionView{LineItems: []lineItemView{{Price: &price, Quantity: 1}}, SuccessURL: "https://shop.example/thanks", ClientReferenceID: &order}
+	cfg := initArgsView{APIHost: "api.stripe.com", IdempotentProxy: &proxyURL, WebhookSecrets: &[]string{whsec}}
+	page := []assetView{{Path: "/index.html", ContentType: "text/html; charset=utf-8", Content: []byte("<!doctype html><title>Pay</title>")}}
+
+	calls := []struct {
+		method string
+		query  bool
+		args   []any
+		out    any
+		denied string // what the stranger's reject says
+	}{
+		{"list_payments", true, []any{listRequestView{}}, new(paymentPageView), "only for controllers"},
+		{"get_config", true, []any{}, new(configView), "only for controllers"},
+		{"stats", true, []any{}, new(statsView), "only for controllers"},
+		{"set_config", false, []any{cfg}, nil, "only for controllers"},
+		{"upload_assets", false, []any{page}, nil, "only for controllers"},
+		{"create_checkout_session", false, []any{create}, new(createdSessionView), "neither a controller nor an allowed principal"},
+	}
+	call := func(a *agent.Agent, method string, query bool, args []any, out any) error {
+		outs := []any{}
+		if out != nil {
+			outs = []any{out}
+		}
+		if query {
+			return a.Query(s.id, method, args, outs)
+		}
+		return a.Call(s.id, method, args, outs)
+	}
+	for _, c := range calls {
+		t.Run(c.method, func(t *testing.T) {
+			err := call(other, c.method, c.query, c.args, c.out)
+			if err == nil || !strings.Contains(err.Error(), c.denied) {
+				t.Fatalf("%s by a stranger: %v, want a reject saying %q", c.method, err, c.denied)
+			}
+			if err := call(s.agent, c.method, c.query, c.args, c.out); err != nil {
+				t.Fatalf("%s by the controller: %v", c.method, err)
+			}
+		})
+	}
+	t.Run("get_payment is public", func(t *testing.T) {
+		var p *paymentView
+		if err := other.Query(s.id, "get_payment", []any{"cs_test_created1"}, []any{&p}); err != nil || p == nil || p.Status != "checking" {
+			t.Fatalf("get_payment of the created session by a stranger = %+v, %v", p, err)
+		}
+	})
+	t.Run("the controller's session was created once", func(t *testing.T) {
+		reqs := proxy.requestsFor("sessions")
+		if len(reqs) != 13 {
+			t.Fatalf("%d create requests, want one per replica", len(reqs))
+		}
+		for _, r := range reqs {
+			if k := r.Header.Get("idempotency-key"); k != reqs[0].Header.Get("idempotency-key") || !strings.HasPrefix(k, s.id.String()+"/create/") {
+				t.Fatalf("create keys %q and %q", k, reqs[0].Header.Get("idempotency-key"))
+			}
+		}
+		if n := proxy.createdCount(); n != 1 {
+			t.Fatalf("%d sessions created upstream, want 1", n)
+		}
+	})
+	t.Run("an allowed principal may create sessions", func(t *testing.T) {
+		allowed := cfg
+		allowed.AllowedPrincipals = &[]principal.Principal{stranger.Sender()}
+		if err := s.agent.Call(s.id, "set_config", []any{allowed}, []any{}); err != nil {
+			t.Fatal(err)
+		}
+		var created createdSessionView
+		if err := other.Call(s.id, "create_checkout_session", []any{create}, []any{&created}); err != nil {
+			t.Fatal(err)
+		}
+		if created.ID != "cs_test_created2" || !strings.HasPrefix(created.URL, "https://checkout.stripe.com/") {
+			t.Fatalf("created = %+v: another caller's equal request is a new session", created)
+		}
+		if err := other.Query(s.id, "stats", []any{}, []any{&statsView{}}); err == nil {
+			t.Fatal("an allowed principal may read stats: it is not a controller")
+		}
+	})
+	t.Run("the uploaded page is served", func(t *testing.T) {
+		if code, body := get(t, s.client, s.origin+"/?checkout_session_id=cs_test_created1"); code != 200 || body != string(page[0].Content) {
+			t.Fatalf("GET / = %d %q", code, body)
+		}
+	})
 }

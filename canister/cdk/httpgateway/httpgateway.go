@@ -7,6 +7,9 @@
 // certificate and a tiny tree) to every query response. It is what a canister answering
 // dynamic JSON (such as payment status) needs; the certificate still proves the response
 // comes from this canister's state.
+//
+// Router dispatches requests on method and path patterns ("GET /checkout/{id}"), answers
+// 404 and 405 (with Allow), and upgrades the routes that must run as update calls.
 package httpgateway
 
 import (

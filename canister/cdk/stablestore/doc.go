@@ -14,10 +14,13 @@
 // is below half a page, so every split yields two valid nodes and no overflow pages are
 // needed). Branch separators are the shortest keys that separate two leaves.
 //
-// Deletes merge a node that fell below a quarter full with a sibling, or share the
-// sibling's cells when both do not fit in one node; freed pages go on a free list that
-// later allocations use first. Every operation reads and writes O(height) pages; with
-// 1,000,000 entries of 70-byte keys and 300-byte values the tree has 3 levels.
+// Splits balance the bytes of the two halves, except at the right edge of the tree where
+// ascending keys (sequence numbers, queues) keep the left node full. Deletes merge a node
+// that fell below a quarter full with a sibling, or share the sibling's cells when both
+// do not fit in one node; freed pages go on a free list that later allocations use
+// first. Every operation reads and writes O(height) pages; with 1,000,000 entries of
+// 74-byte keys and 300-byte values the tree has 3 levels (a Get reads 3 pages, an insert
+// writes 1.1 on average) and takes 531 MiB.
 //
 // # Determinism and traps
 //
@@ -26,7 +29,9 @@
 // keeps no journal: on the Internet Computer a trap rolls back stable memory and the heap
 // together, so what must hold is that an operation that fails does so before it writes.
 // Put and Remove validate sizes and grow the memory for the worst case first; after that
-// nothing can fail except a broken Memory, which panics (a trap).
+// nothing can fail except a broken Memory, which panics (a trap). Only operations that may
+// allocate need the memory to grow: overwrites and inserts that fit in their leaf, and
+// deletes that leave it at least a quarter full, still work when it cannot.
 //
 // # Use
 //

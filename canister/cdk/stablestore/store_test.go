@@ -2,8 +2,10 @@ package stablestore_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"testing"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/stablestore"
@@ -81,7 +83,12 @@ func TestOpenErrors(t *testing.T) {
 	}{
 		{"other data", func(b []byte) { copy(b, "not a store at all") }, stablestore.ErrNotStore},
 		{"checksum", func(b []byte) { b[40]++ }, stablestore.ErrCorrupt},
-		{"version", func(b []byte) { b[8] = 9 }, stablestore.ErrCorrupt}, // the CRC catches it first
+		{"version", func(b []byte) { b[8] = 9; fixCRC(b) }, stablestore.ErrNotStore},
+		{"page size", func(b []byte) { b[13] = 0x40; fixCRC(b) }, stablestore.ErrNotStore},
+		{"root beyond the pages", func(b []byte) { b[16] = 200; fixCRC(b) }, stablestore.ErrCorrupt},
+		{"height 0", func(b []byte) { clear(b[20:24]); fixCRC(b) }, stablestore.ErrCorrupt},
+		{"free list without count", func(b []byte) { b[28] = 1; fixCRC(b) }, stablestore.ErrCorrupt},
+		{"pages beyond the memory", func(b []byte) { b[26] = 0x10; fixCRC(b) }, stablestore.ErrCorrupt},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -196,3 +203,6 @@ func TestNestedAscend(t *testing.T) {
 		t.Fatalf("outer scan saw %d", outer)
 	}
 }
+
+// fixCRC recomputes a header's checksum after a test changed a field.
+func fixCRC(hdr []byte) { binary.LittleEndian.PutUint32(hdr[60:], crc32.ChecksumIEEE(hdr[:60])) }

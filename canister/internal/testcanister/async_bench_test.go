@@ -15,7 +15,9 @@ import (
 // instructions (the figures are per execution, not per benchmark iteration):
 //
 //	query-raw-instr     a query written against ic0 directly
-//	query-cdk-instr     the same query through cdk.Query (handler on a worker goroutine)
+//	query-cdk-instr     the same query through cdk.Query (handler on the export's goroutine)
+//	update-raw-instr    the same as an update written against ic0
+//	update-cdk-instr    through cdk.Update (handler on a worker goroutine: two switches)
 //	roundtrip-instr     one blocking call (m.Call), request to resumed handler, caller side
 //	module-B, module-gzip-B  the linked async test canister
 //
@@ -49,6 +51,16 @@ func BenchmarkAsyncInstructions(b *testing.B) {
 	if err := h.call(true, a, "cost_cdk", &n); err != nil {
 		b.Fatal(err)
 	}
+	for range 2 { // the second run is warm (the worker exists and its stack has grown)
+		if err := h.call(false, a, "cost_update_raw", &n); err != nil {
+			b.Fatal(err)
+		}
+		if err := h.call(false, a, "cost_update_cdk", &n); err != nil {
+			b.Fatal(err)
+		}
+	}
+	updRaw, _ := costs.Load("canister_update cost_update_raw")
+	updCDK, _ := costs.Load("canister_update cost_update_cdk")
 	raw, _ := costs.Load("canister_query cost_raw")
 	withCDK, _ := costs.Load("canister_query cost_cdk")
 	gz, err := link.Gzip(mod)
@@ -57,6 +69,8 @@ func BenchmarkAsyncInstructions(b *testing.B) {
 	}
 	b.ReportMetric(float64(raw.(int64)), "query-raw-instr")
 	b.ReportMetric(float64(withCDK.(int64)), "query-cdk-instr")
+	b.ReportMetric(float64(updRaw.(int64)), "update-raw-instr")
+	b.ReportMetric(float64(updCDK.(int64)), "update-cdk-instr")
 	b.ReportMetric(float64(c20-c0)/20, "roundtrip-instr")
 	b.ReportMetric(float64(len(mod)), "module-B")
 	b.ReportMetric(float64(len(gz)), "module-gzip-B")

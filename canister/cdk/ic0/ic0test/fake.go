@@ -30,12 +30,14 @@ const (
 	ReplyCallback
 	RejectCallback
 	Cleanup
+	CompositeReplyCallback  // CRy: a reply callback of a call made from a composite query
+	CompositeRejectCallback // CRt
 )
 
 // canReply reports whether msg_reply/msg_reject are allowed in c.
 func (c Context) canReply() bool {
 	switch c {
-	case Update, Query, CompositeQuery, ReplyCallback, RejectCallback:
+	case Update, Query, CompositeQuery, ReplyCallback, RejectCallback, CompositeReplyCallback, CompositeRejectCallback:
 		return true
 	}
 	return false
@@ -44,7 +46,8 @@ func (c Context) canReply() bool {
 // canCall reports whether call_* are allowed in c.
 func (c Context) canCall() bool {
 	switch c {
-	case Update, CompositeQuery, ReplyCallback, RejectCallback, Heartbeat, GlobalTimer:
+	case Update, CompositeQuery, ReplyCallback, RejectCallback, Heartbeat, GlobalTimer,
+		CompositeReplyCallback, CompositeRejectCallback:
 		return true
 	}
 	return false
@@ -165,7 +168,7 @@ func (f *Fake) Result() ([]byte, error) {
 }
 
 func (f *Fake) MsgArgData() []byte {
-	if f.Context == RejectCallback || f.Context == Cleanup || f.Context == PreUpgrade {
+	if f.Context == RejectCallback || f.Context == CompositeRejectCallback || f.Context == Cleanup || f.Context == PreUpgrade {
 		f.trapf("ic0.msg_arg_data_size cannot be called in this context")
 	}
 	return slices.Clone(f.Arg)
@@ -183,17 +186,18 @@ func (f *Fake) MsgMethodName() string {
 }
 
 func (f *Fake) MsgRejectCode() uint32 {
-	if f.Context != ReplyCallback && f.Context != RejectCallback {
-		f.trapf("ic0.msg_reject_code cannot be called in this context")
-	}
-	if f.Context == ReplyCallback {
+	switch f.Context {
+	case ReplyCallback, CompositeReplyCallback:
 		return 0
+	case RejectCallback, CompositeRejectCallback:
+		return f.RejectCode
 	}
-	return f.RejectCode
+	f.trapf("ic0.msg_reject_code cannot be called in this context")
+	return 0
 }
 
 func (f *Fake) MsgRejectMsg() string {
-	if f.Context != RejectCallback {
+	if f.Context != RejectCallback && f.Context != CompositeRejectCallback {
 		f.trapf("ic0.msg_reject_msg_size cannot be called in this context")
 	}
 	return f.RejectMessage
@@ -239,7 +243,13 @@ func (f *Fake) AcceptMessage() {
 }
 
 func (f *Fake) MsgCyclesAvailable() ic0.U128 { return sub(f.Available, f.Accepted) }
-func (f *Fake) MsgCyclesRefunded() ic0.U128  { return f.Refunded }
+
+func (f *Fake) MsgCyclesRefunded() ic0.U128 {
+	if f.Context != ReplyCallback && f.Context != RejectCallback {
+		f.trapf("ic0.msg_cycles_refunded128 cannot be called in this context")
+	}
+	return f.Refunded
+}
 
 func (f *Fake) MsgCyclesAccept(max ic0.U128) ic0.U128 {
 	got := minU(max, sub(f.Available, f.Accepted))
@@ -359,7 +369,7 @@ func (f *Fake) CertifiedDataSet(data []byte) {
 		f.trapf("ic0.certified_data_set: data is %d bytes, at most 32 allowed", len(data))
 	}
 	switch f.Context {
-	case Query, CompositeQuery, InspectMessage:
+	case Query, CompositeQuery, InspectMessage, CompositeReplyCallback, CompositeRejectCallback:
 		f.trapf("ic0.certified_data_set cannot be called in this context")
 	}
 	f.CertifiedData = slices.Clone(data)
@@ -378,7 +388,7 @@ func (f *Fake) Time() uint64 { return f.Now }
 
 func (f *Fake) GlobalTimerSet(timestamp uint64) uint64 {
 	switch f.Context {
-	case Query, CompositeQuery, InspectMessage:
+	case Query, CompositeQuery, InspectMessage, CompositeReplyCallback, CompositeRejectCallback:
 		f.trapf("ic0.global_timer_set cannot be called in this context")
 	}
 	old := f.Timer

@@ -28,6 +28,19 @@ func TestRules(t *testing.T) {
 		{"reject code in update", ic0test.Update, func(f *ic0test.Fake) { f.MsgRejectCode() }, "cannot be called"},
 		{"method name outside inspect", ic0test.Update, func(f *ic0test.Fake) { f.MsgMethodName() }, "cannot be called"},
 		{"accept twice", ic0test.InspectMessage, func(f *ic0test.Fake) { f.AcceptMessage(); f.AcceptMessage() }, "already accepted"},
+		{"timer in query", ic0test.Query, func(f *ic0test.Fake) { f.GlobalTimerSet(1) }, "cannot be called"},
+		{"timer in timer", ic0test.GlobalTimer, func(f *ic0test.Fake) { f.GlobalTimerSet(1) }, ""},
+		{"refund outside callbacks", ic0test.Update, func(f *ic0test.Fake) { f.MsgCyclesRefunded() }, "cannot be called"},
+		{"refund in reject callback", ic0test.RejectCallback, func(f *ic0test.Fake) { f.MsgCyclesRefunded() }, ""},
+		{"timer in composite callback", ic0test.CompositeReplyCallback, func(f *ic0test.Fake) { f.GlobalTimerSet(1) }, "cannot be called"},
+		{"refund in composite callback", ic0test.CompositeRejectCallback, func(f *ic0test.Fake) { f.MsgCyclesRefunded() }, "cannot be called"},
+		{"reply in composite callback", ic0test.CompositeReplyCallback, func(f *ic0test.Fake) { f.MsgArgData(); f.MsgReply() }, ""},
+		{"reject message in composite callback", ic0test.CompositeRejectCallback, func(f *ic0test.Fake) { f.MsgRejectMsg() }, ""},
+		{"random seed", ic0test.Update, func(f *ic0test.Fake) {
+			if f.RandomSeed(7); len(f.Seeds) != 1 || f.Seeds[0] != 7 {
+				panic("seed not recorded")
+			}
+		}, ""},
 		{"call from query", ic0test.Query, func(f *ic0test.Fake) { f.CallNew(nil, "m", 1, 0, 2, 0) }, "cannot be called"},
 		{"call data without call", ic0test.Update, func(f *ic0test.Fake) { f.CallDataAppend([]byte("x")) }, "no call is under construction"},
 		{"perform without call", ic0test.Update, func(f *ic0test.Fake) { f.CallPerform() }, "no call is under construction"},

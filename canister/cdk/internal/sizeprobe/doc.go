@@ -9,19 +9,20 @@
 //	cdkjsonhmac             cdk + encoding/json + crypto/hmac (the Stripe canister's base)
 //	cdkagentcandidjsonhmac  cdkjsonhmac with agent-go's candid package
 //
-// Figures with Go 1.26 (bytes; "linked" is the IC module, gzip -9):
+// Figures with Go 1.26 (bytes; "linked" is the IC module, gzip -9), with the CDK's blocking
+// calls, timers and outcalls (which added about 27 KB linked, 7 KB gzip to the cdk probe):
 //
 //	probe                    raw go build   raw gzip   linked    linked gzip
-//	empty                    1,851,457      560,387    2,052,040   511,096
-//	agentprincipal           3,265,197      943,087    3,571,268   863,787
-//	cdk                      3,161,070      903,229    3,461,009   819,266
-//	cdkagentcandid           4,109,937    1,139,805    4,462,897 1,037,231
-//	cdkjsonhmac              3,904,492    1,096,905    4,242,947   996,824
-//	cdkagentcandidjsonhmac   4,794,305    1,310,271    5,188,833 1,195,036
+//	empty                    1,851,457      560,387    2,052,071   511,123
+//	agentprincipal           3,265,197      943,087    3,571,299   863,820
+//	cdk                      3,186,399      908,300    3,488,100   826,376
+//	cdkagentcandid           4,134,910    1,146,540    4,489,897 1,044,375
+//	cdkjsonhmac              3,929,691    1,103,255    4,269,874 1,002,537
+//	cdkagentcandidjsonhmac   4,819,248    1,317,495    5,216,003 1,199,126
 //
 // agent-go's candid costs about 0.9-1.0 MB raw and about 200 KB gzip on top of the CDK (a
 // CBOR codec, a PEG parser for Candid text, math/big): an eighth of the 1.5 MiB budget,
 // which cdk/candid keeps for the canister's logic. In the Stripe canister's base
-// (cdkjsonhmac) the CDK itself costs about 115 KB gzip over encoding/json + crypto/hmac
+// (cdkjsonhmac) the CDK itself costs about 120 KB gzip over encoding/json + crypto/hmac
 // alone (980,642 bytes raw gzip), which already pull in reflect and fmt.
 package sizeprobe

@@ -316,7 +316,7 @@ func mustArgs(args ...any) []byte {
 //
 //go:wasmexport query.cost_raw
 func costRaw() {
-	sys := ic0.System{}
+	sys := cdk.Default().System() // ic0.System in a wasip1 build
 	n := sys.PerformanceCounter(ic0.CounterInstructions)
 	b := mustArgs(n)
 	sys.MsgReplyDataAppend(b)
@@ -326,4 +326,15 @@ func costRaw() {
 //go:wasmexport query.cost_cdk
 func costCDK() {
 	cdk.Query(func(m *cdk.Message) { m.ReplyRaw(mustArgs(cdk.InstructionCounter())) })
+}
+
+// cost_update_raw and cost_update_cdk are the same pair as updates, whose handler runs on
+// a worker goroutine (it could call).
+//
+//go:wasmexport update.cost_update_raw
+func costUpdateRaw() { costRaw() }
+
+//go:wasmexport update.cost_update_cdk
+func costUpdateCDK() {
+	cdk.Update(func(m *cdk.Message) { m.ReplyRaw(mustArgs(cdk.InstructionCounter())) })
 }
