@@ -104,3 +104,20 @@ func ClearTimer(id TimerID) bool { return Default().ClearTimer(id) }
 func TransformQuery(f func(resp HTTPResponse, context []byte) HTTPResponse) {
 	Default().TransformQuery(f)
 }
+
+// Current is the Message of the running handler (see Runtime.Current).
+func Current() *Message { return Default().Current() }
+
+// RawRand returns 32 random bytes from raw_rand; it blocks like Message.Call.
+func RawRand() ([]byte, error) { return current().RawRand() }
+
+// SeedRandom seeds crypto/rand from raw_rand (see Message.SeedRandom); it blocks.
+func SeedRandom() error { return current().SeedRandom() }
+
+// current is the running handler's Message, or one that reports ErrNotRunning.
+func current() *Message {
+	if m := Current(); m != nil {
+		return m
+	}
+	return &Message{rt: Default(), kind: KindUpdate}
+}

@@ -21,8 +21,9 @@ var (
 	// ErrCannotCall: the IC forbids calls in this kind of execution (queries that are not
 	// composite, init, post_upgrade, pre_upgrade, inspect_message, cleanup).
 	ErrCannotCall = errors.New("cdk: this execution cannot make calls")
-	// ErrNotRunning: a blocking call from outside its handler's execution (another
-	// goroutine, or after the handler returned).
+	// ErrNotRunning: a blocking call from outside its handler's execution (after the
+	// handler returned, or with another handler's Message). Calls from goroutines the
+	// handler started are not always detected: do not make them.
 	ErrNotRunning = errors.New("cdk: blocking call from outside the handler's execution")
 	// ErrCallbackTrapped is the result of a call whose callback trapped before the handler
 	// waited on it.

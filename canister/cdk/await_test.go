@@ -351,3 +351,30 @@ func TestCleanupBeforeWaitResolvesWithError(t *testing.T) {
 	}
 	s.wantReply("call rejected (code 5): " + cdk.ErrCallbackTrapped.Error())
 }
+
+// Handlers without a Message parameter reach theirs with Current, and can call from it.
+func TestCurrentInHeartbeat(t *testing.T) {
+	s := newSim(t, ic0test.Heartbeat)
+	if s.rt.Current() != nil {
+		t.Fatal("Current outside a handler")
+	}
+	var got string
+	s.exec(ic0test.Heartbeat, func() {
+		s.rt.Heartbeat(func() {
+			out, err := callText(s.rt.Current(), "tick", "")
+			if err != nil {
+				panic(err)
+			}
+			got = out
+		})
+	})
+	if s.rt.Current() != nil {
+		t.Fatal("Current after the handler parked")
+	}
+	if err := s.reply("tick", "tock"); err != nil {
+		t.Fatal(err)
+	}
+	if got != "tock" {
+		t.Fatalf("heartbeat got %q", got)
+	}
+}

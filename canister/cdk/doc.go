@@ -26,8 +26,9 @@
 //
 // # Blocking calls
 //
-// Every handler runs on a goroutine of its own (a pooled worker), so it can call other
-// canisters as plain blocking Go:
+// The handler of an execution that can call (update, composite query, timer, heartbeat)
+// runs on a goroutine of its own (a pooled worker), so it can call other canisters as plain
+// blocking Go:
 //
 //	//go:wasmexport update.pay
 //	func pay() {
@@ -47,8 +48,10 @@
 // again waits. Exactly one goroutine runs at any time. As in the IC's other CDKs, every await
 // is a commit point: a trap after it rolls back only the execution since the last await.
 // Message.CallAsync starts calls without waiting (several in flight; Future.Wait collects
-// them). Plain queries, init, post_upgrade, pre_upgrade and inspect_message cannot call: Call
-// returns ErrCannotCall there (composite queries can).
+// them). Current returns the running handler's Message to code that has none (Heartbeat and
+// GlobalTimer handlers, libraries). Plain queries, init, post_upgrade, pre_upgrade and
+// inspect_message cannot call: Call returns ErrCannotCall there, and their handlers run on
+// the export's goroutine (a goroutine switch costs about 20,000 instructions).
 //
 // When a callback traps, the IC rolls it back, answers the call context with the trap, and
 // runs the cleanup callback: the CDK then unwinds the handler that was waiting on that call
@@ -59,7 +62,7 @@
 // Rules for handlers: block only on CDK calls (a channel, mutex wait or time.Sleep that no
 // other goroutine can end makes the Go runtime call poll_oneoff, which traps; so a
 // sync.Mutex held across an await makes every other message that wants it trap); do not start
-// goroutines that outlive the handler, nor call Wait from them (ErrNotRunning); a canister
+// goroutines that outlive the handler, nor call or Wait from other goroutines; a canister
 // with calls in flight must be stopped before an upgrade (the waiting handlers live in the
 // heap, which the upgrade discards).
 //

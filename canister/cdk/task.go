@@ -134,3 +134,13 @@ func (t *task) park(rt *Runtime, f *Future) {
 		runtime.Goexit()
 	}
 }
+
+// Current is the Message of the handler running now (nil between executions). It lets code
+// without a Message parameter, such as Heartbeat and GlobalTimer handlers or library code,
+// make blocking calls.
+func (rt *Runtime) Current() *Message {
+	if rt.current == nil {
+		return nil
+	}
+	return rt.current.m
+}

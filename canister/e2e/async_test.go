@@ -31,6 +31,7 @@ type asyncState struct {
 	Once       uint64 `ic:"once"`
 	Ticks      uint64 `ic:"ticks"`
 	TimerCalls uint64 `ic:"timer_calls"`
+	Pending    uint64 `ic:"pending"`
 }
 
 func readState(t *testing.T, a *agent.Agent, c principal.Principal) asyncState {
@@ -81,7 +82,7 @@ func TestAsyncCalls(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "trap_after_await: deliberate trap") {
 		t.Fatalf("trap_after_await: %v", err)
 	}
-	if st := readState(t, a, c); st.Before != 1 || st.After != 0 || st.Abandoned != 1 {
+	if st := readState(t, a, c); st.Before != 1 || st.After != 0 || st.Abandoned != 1 || st.Pending != 0 {
 		t.Fatalf("state after the trap = %+v, want before 1, after 0, abandoned 1", st)
 	}
 	if got, err := text("two_calls", peer, "after"); err != nil || got != "echo:echo:after" {

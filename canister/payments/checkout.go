@@ -63,7 +63,16 @@ func (s *Service) Refresh(ctx context.Context, id string, env Env) (Record, erro
 	s.led.m.outcalls++
 	s.led.put(ptrIf(ok, &rec), next, nowNS)
 
-	resp, oerr := s.outcall(ctx, s.sessionFetchRequest(id, attempt))
+	req := s.sessionFetchRequest(id, attempt)
+	resp, oerr := s.outcall(ctx, req)
+	if oerr != nil && req.MaxResponseBytes < maskedResponseBytes && responseTooLarge(oerr) {
+		// A session larger than the usual budget (a long client_reference_id): fetch it
+		// again with room for the largest one. The same idempotency key makes the proxy
+		// answer from its cache instead of asking Stripe again.
+		req.MaxResponseBytes = maskedResponseBytes
+		s.led.m.outcalls++
+		resp, oerr = s.outcall(ctx, req)
+	}
 
 	// Other messages ran during the outcall: start again from what is stored now.
 	cur, found, err := s.led.get(id)

@@ -41,14 +41,14 @@ func TestCheckoutFetchThroughProxy(t *testing.T) {
 		t.Fatalf("%d outcalls, want 1", len(f.requests))
 	}
 	req := f.requests[0]
-	if req.Method != "GET" || req.URL != "https://proxy.example.com/v1/checkout/sessions/"+sessA || req.MaxResponseBytes != maskedResponseBytes {
+	if req.Method != "GET" || req.URL != "https://proxy.example.com/v1/checkout/sessions/"+sessA || req.MaxResponseBytes != fetchResponseBytes {
 		t.Fatalf("request = %s %s max %d", req.Method, req.URL, req.MaxResponseBytes)
 	}
 	wantHeaders := map[string]string{
 		"x-forwarded-host":    "api.stripe.com",
 		"idempotency-key":     testCanister + "/" + itoa36(t0.UnixNano()) + "/" + sessA + "/0",
 		"response-headers":    "content-type",
-		"x-json-mask":         sessionMask,
+		"x-json-mask":         fetchMask,
 		"proxy-authorization": "Bearer proxy-token-123456789",
 		"stripe-version":      stripeVersion,
 		"authorization":       "",

@@ -60,8 +60,9 @@ type Limits struct {
 //   - InFlightTimeout 2 min: longer than any outcall; a fetch whose callback trapped does not
 //     block its session forever.
 //   - OutcallBudget 60 per OutcallWindow 1 min: on a 13-node subnet an outcall costs about
-//     95 million cycles through the proxy (4 KiB response budget) and 390 million without
-//     (32 KiB), so at most about 6 (or 24) billion cycles per minute whatever an attacker
+//     62 million cycles through the proxy (1 KiB response budget; 95 million more for
+//     the rare session that needs the 4 KiB retry) and 390 million without (32 KiB), so at
+//     most about 4-10 (or 24) billion cycles per minute whatever an attacker
 //     polls. Sessions with no stored record may
 //     use half of it, so polling random ids cannot starve known sessions.
 //   - CyclesReserve 500 billion: keep enough to stay above the freezing threshold and to keep

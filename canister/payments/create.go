@@ -191,7 +191,7 @@ func (s *Service) createRequest(caller Caller, req *CreateSessionRequest) Outcal
 		h.Write([]byte(part))
 	}
 	key := idempotencyKey(s.canisterID, "create", hex.EncodeToString(h.Sum(nil)))
-	u, hdr := s.endpoint("/v1/checkout/sessions")
+	u, hdr := s.endpoint("/v1/checkout/sessions", sessionMask)
 	out := OutcallRequest{
 		Method:           "POST",
 		URL:              u,

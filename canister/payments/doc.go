@@ -94,8 +94,10 @@
 //   - DedupCapacity 100,000 remembered event ids (beyond it a replay is still harmless:
 //     state changes are monotonic).
 //   - MaxPageSize 100 records per List page.
-//   - Response budgets (max_response_bytes): 4 KiB for a session masked by the proxy
-//     (x-json-mask), 32 KiB for a full session straight from Stripe.
+//   - Response budgets (max_response_bytes): 1 KiB for a session fetched through the proxy
+//     (x-json-mask), repeated at once with 4 KiB (same idempotency key: the proxy answers
+//     from its cache) when the replicas refuse a larger answer; 4 KiB for a created
+//     session; 32 KiB for a full session straight from Stripe.
 //
 // # Outcalls
 //
@@ -104,7 +106,7 @@
 // replica (the proxy forwards one request), new for every attempt (a refetch is not served
 // the cached answer), and never reused after a reinstall (the epoch is the time of the
 // store's first write). Through the proxy it also sends x-forwarded-host, response-headers
-// and x-json-mask (sessionMask) and, if configured, proxy-authorization; api_key, when
+// and x-json-mask (fetchMask: sessionMask without url) and, if configured, proxy-authorization; api_key, when
 // configured, is sent as a Bearer token. Stripe-Version is pinned to 2024-06-20.
 // Creating a session POSTs the form-encoded parameters with a key derived from a SHA-256
 // of canister, caller, form and RequestID.

@@ -139,6 +139,10 @@ type SessionObject struct {
 // sessionMask lists the fields the proxy keeps (x-json-mask): what SessionObject decodes.
 const sessionMask = "id,object,status,payment_status,amount_total,currency,client_reference_id,created,payment_intent,invoice,livemode,url"
 
+// fetchMask is sessionMask without url: a fetched session's url is never used (only a
+// created session's is), and it is most of an open session's size.
+const fetchMask = "id,object,status,payment_status,amount_total,currency,client_reference_id,created,payment_intent,invoice,livemode"
+
 func parseSessionObject(raw []byte) (SessionObject, error) {
 	var s SessionObject
 	if err := json.Unmarshal(raw, &s); err != nil {

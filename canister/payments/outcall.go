@@ -63,6 +63,13 @@ const (
 	// status line and the few headers the proxy keeps. TestMaskedSessionFitsBudget builds
 	// that worst case.
 	maskedResponseBytes = 4096
+	// fetchResponseBytes is the first budget of a session fetch through the proxy. A masked
+	// session is 300-700 bytes in practice (a fetch keeps no url, which Stripe sets only on
+	// open sessions), and max_response_bytes is most of an outcall's price: 1 KiB instead
+	// of 4 KiB makes a pull cost less than half of the seed demo's 8 KiB one. A larger
+	// answer is refused by the replicas and fetched again at once with maskedResponseBytes
+	// (see Refresh).
+	fetchResponseBytes = 1024
 	// Without a proxy Stripe sends the whole session object (3-6 KiB typically, more with
 	// metadata and custom fields).
 	fullSessionResponseBytes = 32 << 10
@@ -75,14 +82,14 @@ const transformSession = "session"
 
 // endpoint builds the URL and the routing headers for a Stripe API path, through the proxy
 // when one is configured.
-func (s *Service) endpoint(path string) (string, []Header) {
+func (s *Service) endpoint(path, mask string) (string, []Header) {
 	if s.proxyBase == "" {
 		return "https://" + s.cfg.APIHost + path, nil
 	}
 	h := []Header{
 		{"x-forwarded-host", s.cfg.APIHost},
 		{"response-headers", "content-type"},
-		{"x-json-mask", sessionMask},
+		{"x-json-mask", mask},
 	}
 	if s.cfg.ProxyAuthorization != "" {
 		h = append(h, Header{"proxy-authorization", s.cfg.ProxyAuthorization})
@@ -119,7 +126,7 @@ func idempotencyKey(parts ...string) string {
 // computes the same key, so the proxy forwards one request to Stripe, and a later attempt
 // gets a fresh answer instead of the cached one.
 func (s *Service) sessionFetchRequest(id string, attempt uint32) OutcallRequest {
-	url, h := s.endpoint("/v1/checkout/sessions/" + id)
+	url, h := s.endpoint("/v1/checkout/sessions/"+id, fetchMask)
 	key := idempotencyKey(s.canisterID, strconv.FormatInt(s.led.m.epoch, 36), id, strconv.FormatUint(uint64(attempt), 10))
 	req := OutcallRequest{
 		Method:           "GET",
@@ -129,9 +136,18 @@ func (s *Service) sessionFetchRequest(id string, attempt uint32) OutcallRequest 
 		TransformContext: []byte(transformSession),
 	}
 	if s.proxyBase != "" {
-		req.MaxResponseBytes = maskedResponseBytes
+		req.MaxResponseBytes = fetchResponseBytes
 	}
 	return req
+}
+
+// responseTooLarge reports whether an outcall failed because the response exceeded
+// max_response_bytes (the IC's rejects: "Http body exceeds size limit of N bytes.",
+// "Header size exceeds specified response size limit N", "Transformed http response
+// exceeds limit: N").
+func responseTooLarge(err error) bool {
+	msg := strings.ToLower(err.Error())
+	return strings.Contains(msg, "exceeds") && strings.Contains(msg, "limit")
 }
 
 // TransformResponse is the body of the canister's transform query: it keeps only what every

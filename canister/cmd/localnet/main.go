@@ -30,10 +30,10 @@ import (
 
 type options struct {
 	root, bin, module, frontend string
-	state                      string
-	replicaAddr, proxyAddr     string
-	sandboxAddr                string
-	nodes                      int
+	state                       string
+	replicaAddr, proxyAddr      string
+	sandboxAddr                 string
+	nodes                       int
 }
 
 func main() {
@@ -351,4 +351,3 @@ window.PAYMENT_PAGE_CONFIG = {
 };
 `, b)
 }
-

@@ -22,6 +22,7 @@ type asyncState struct {
 	Once       uint64 `ic:"once"`
 	Ticks      uint64 `ic:"ticks"`
 	TimerCalls uint64 `ic:"timer_calls"`
+	Pending    uint64 `ic:"pending"`
 }
 
 // newClockHarness is newHarness with a clock the test moves.
@@ -119,6 +120,15 @@ func TestAsyncOnEngine(t *testing.T) {
 	}
 	if st := h.state(a); st.Before != 1 || st.After != 0 || st.Abandoned != 1 {
 		t.Fatalf("state after trap_after_await = %+v, want before 1, after 0, abandoned 1", st)
+	}
+	// The same with a second call in flight, answered after the handler was abandoned.
+	err = h.call(false, a, "trap_in_flight", nil, peer)
+	if err == nil || !strings.Contains(err.Error(), "trap_in_flight: deliberate trap") {
+		t.Fatalf("trap_in_flight: %v", err)
+	}
+	eventually(t, "the second call's answer", func() bool { return h.state(a).Pending == 0 })
+	if st := h.state(a); st.Abandoned != 2 {
+		t.Fatalf("state after trap_in_flight = %+v, want abandoned 2", st)
 	}
 	// The canister still works, and nothing is left waiting.
 	h.mustCall(false, a, "two_calls", &s, peer, "again")

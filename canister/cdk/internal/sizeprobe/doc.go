@@ -4,21 +4,21 @@
 //
 //	empty                   no CDK: one export
 //	agentprincipal          agent-go's principal package alone (why cdk has its own)
-//	cdk                     CDK with cdk/candid: a query and an update on a record
-//	cdkagentcandid          the same with agent-go's candid package
-//	cdkjsonhmac             cdk + encoding/json + crypto/hmac (the Stripe canister's base)
-//	cdkagentcandidjsonhmac  cdkjsonhmac with agent-go's candid package
+//	cdk                      3,186,430     908,311   3,488,132     826,389
+//	cdkagentcandid           4,134,942   1,146,554   4,489,921   1,044,379
+//	cdkjsonhmac              3,929,723   1,103,292   4,269,906   1,002,558
+//	cdkagentcandidjsonhmac   4,819,280   1,317,321   5,216,059   1,199,144
 //
 // Figures with Go 1.26 (bytes; "linked" is the IC module, gzip -9), with the CDK's blocking
 // calls, timers and outcalls (which added about 27 KB linked, 7 KB gzip to the cdk probe):
 //
-//	probe                    raw go build   raw gzip   linked    linked gzip
-//	empty                    1,851,457      560,387    2,052,071   511,123
-//	agentprincipal           3,265,197      943,087    3,571,299   863,820
-//	cdk                      3,186,399      908,300    3,488,100   826,376
-//	cdkagentcandid           4,134,910    1,146,540    4,489,897 1,044,375
-//	cdkjsonhmac              3,929,691    1,103,255    4,269,874 1,002,537
-//	cdkagentcandidjsonhmac   4,819,248    1,317,495    5,216,003 1,199,126
+//	probe                          raw    raw gzip      linked linked gzip
+//	empty                    1,851,457     560,387   2,052,071     511,123
+//	agentprincipal           3,265,197     943,087   3,571,299     863,820
+//	cdk                      3,186,430     908,311   3,488,132     826,389
+//	cdkagentcandid           4,134,942   1,146,554   4,489,921   1,044,379
+//	cdkjsonhmac              3,929,723   1,103,292   4,269,906   1,002,558
+//	cdkagentcandidjsonhmac   4,819,280   1,317,321   5,216,059   1,199,144
 //
 // agent-go's candid costs about 0.9-1.0 MB raw and about 200 KB gzip on top of the CDK (a
 // CBOR codec, a PEG parser for Candid text, math/big): an eighth of the 1.5 MiB budget,

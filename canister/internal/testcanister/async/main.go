@@ -23,6 +23,7 @@ type state struct {
 	Once       uint64 `ic:"once"`        // one-shot timer runs
 	Ticks      uint64 `ic:"ticks"`       // periodic timer runs
 	TimerCalls uint64 `ic:"timer_calls"` // calls completed by the one-shot timer
+	Pending    uint64 `ic:"pending"`     // calls awaiting an answer (set by the state query)
 }
 
 var (
@@ -132,6 +133,30 @@ func trapAfterAwait() {
 	})
 }
 
+// trap_in_flight starts two calls, waits on the first and traps: the second call's answer
+// arrives for an abandoned handler and must be dropped quietly.
+//
+//go:wasmexport update.trap_in_flight
+func trapInFlight() {
+	cdk.Update(func(m *cdk.Message) {
+		finished := false
+		defer func() {
+			if !finished {
+				st.Abandoned++
+			}
+		}()
+		var peer principal.Principal
+		m.MustArgs(&peer)
+		fa, err := m.CallAsync(cdk.Call{Callee: peer, Method: "echo", Arg: mustArgs("a")})
+		must(err)
+		_, err = m.CallAsync(cdk.Call{Callee: peer, Method: "echo", Arg: mustArgs("b")})
+		must(err)
+		_, err = fa.Wait()
+		must(err)
+		panic("trap_in_flight: deliberate trap")
+	})
+}
+
 // query_call tries to call from a plain query and replies with the error.
 //
 //go:wasmexport query.query_call
@@ -145,7 +170,13 @@ func queryCall() {
 }
 
 //go:wasmexport query.state
-func stateQuery() { cdk.Query(func(m *cdk.Message) { m.Reply(st) }) }
+func stateQuery() {
+	cdk.Query(func(m *cdk.Message) {
+		s := st
+		s.Pending = uint64(cdk.Default().PendingCalls())
+		m.Reply(s)
+	})
+}
 
 // rounds makes n sequential calls and replies with the call context's instruction count and
 // the instructions of its last execution.

@@ -1,0 +1,70 @@
+// Package errfmt builds the CDK's error messages without package fmt: importing fmt links
+// os, io/fs, syscall, internal/poll and fmt's printer into the module, about 170 KB gzip of
+// a Go wasip1 canister that never prints. The helpers give the results fmt.Errorf and
+// fmt.Sprintf would for the verbs the CDK uses: Wrap and WrapAll stand for %w, Int for %d,
+// Hex for %x on bytes, Hex32 for %08x; strconv.Quote is %q.
+package errfmt
+
+import "strconv"
+
+// Wrap returns the error fmt.Errorf(prefix+"%w"+suffix, err) would: its message is prefix,
+// err's message and suffix, and errors.Is, errors.As and errors.Unwrap see err through it.
+func Wrap(prefix string, err error, suffix string) error {
+	return &wrapError{msg: prefix + err.Error() + suffix, err: err}
+}
+
+type wrapError struct {
+	msg string
+	err error
+}
+
+func (e *wrapError) Error() string { return e.msg }
+func (e *wrapError) Unwrap() error { return e.err }
+
+// WrapAll returns an error with message msg that wraps every one of errs, as fmt.Errorf
+// with several %w verbs does (Unwrap() []error). The caller writes their messages into msg.
+func WrapAll(msg string, errs ...error) error {
+	return &wrapErrors{msg: msg, errs: errs}
+}
+
+type wrapErrors struct {
+	msg  string
+	errs []error
+}
+
+func (e *wrapErrors) Error() string   { return e.msg }
+func (e *wrapErrors) Unwrap() []error { return e.errs }
+
+// Integer is any integer type, including named ones.
+type Integer interface {
+	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr
+}
+
+// Int formats v in decimal, as %d does.
+func Int[T Integer](v T) string {
+	if v < 0 {
+		return strconv.FormatInt(int64(v), 10)
+	}
+	return strconv.FormatUint(uint64(v), 10)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// Hex formats b as lowercase hexadecimal, two digits a byte, as %x does ("" for none).
+func Hex(b []byte) string {
+	out := make([]byte, 2*len(b))
+	for i, c := range b {
+		out[2*i], out[2*i+1] = hexDigits[c>>4], hexDigits[c&0xf]
+	}
+	return string(out)
+}
+
+// Hex32 formats v as eight lowercase hexadecimal digits, as %08x does.
+func Hex32(v uint32) string {
+	var out [8]byte
+	for i := 7; i >= 0; i-- {
+		out[i] = hexDigits[v&0xf]
+		v >>= 4
+	}
+	return string(out[:])
+}
