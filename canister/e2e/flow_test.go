@@ -154,10 +154,7 @@ func pay(t *testing.T, s *stack, card, ref string) (sessionID string, status int
 
 func getPayment(t *testing.T, s *stack, id string) map[string]any {
 	t.Helper()
-	ident, err := deploy.LoadIdentity(filepath.Join("../..", s.Identity))
-	if err != nil {
-		ident, err = deploy.LoadIdentity(s.Identity)
-	}
+	ident, err := deploy.LoadIdentity(s.Identity) // absolute: inside the stack's state directory
 	if err != nil {
 		t.Fatal(err)
 	}
