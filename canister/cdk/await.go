@@ -2,9 +2,9 @@ package cdk
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
+	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 )
 
 // Blocking calls. A handler calls another canister and simply gets the answer:
@@ -103,7 +103,7 @@ func (f *Future) Decode(ptrs ...any) error {
 // when the handler returns), as on the IC. An error means no call was made.
 func (m *Message) CallAsync(c Call) (*Future, error) {
 	if err := m.checkCall(); err != nil {
-		return nil, fmt.Errorf("calling %s.%s: %w", c.Callee, c.Method, err)
+		return nil, errfmt.Wrap("calling "+c.Callee.String()+"."+c.Method+": ", err, "")
 	}
 	f, err := m.rt.perform(c)
 	if err != nil {
@@ -129,7 +129,7 @@ func (m *Message) Call(c Call) ([]byte, error) {
 func (m *Message) CallDecode(c Call, out any, args ...any) error {
 	arg, err := candid.Marshal(args...)
 	if err != nil {
-		return fmt.Errorf("encoding the arguments of %s: %w", c.Method, err)
+		return errfmt.Wrap("encoding the arguments of "+c.Method+": ", err, "")
 	}
 	c.Arg = arg
 	f, err := m.CallAsync(c)
@@ -146,7 +146,7 @@ func (m *Message) CallDecode(c Call, out any, args ...any) error {
 // task can no longer read (the argument is the callee's reply in a reply callback).
 func (m *Message) checkCall() error {
 	if !m.kind.canCall() {
-		return fmt.Errorf("%w (%s)", ErrCannotCall, m.kind)
+		return errfmt.Wrap("", ErrCannotCall, " ("+m.kind.String()+")")
 	}
 	if m.task == nil || m.rt.current != m.task {
 		return ErrNotRunning

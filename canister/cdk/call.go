@@ -2,10 +2,11 @@ package cdk
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
 	"github.com/gocanister/stripe-ic/canister/cdk/ic0"
+	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 )
 
@@ -36,7 +37,7 @@ type CallError struct {
 }
 
 func (e *CallError) Error() string {
-	return fmt.Sprintf("call rejected (code %d): %s", e.Code, e.Message)
+	return "call rejected (code " + strconv.FormatUint(uint64(e.Code), 10) + "): " + e.Message
 }
 
 // Err is nil for a reply and a *CallError for a reject.
@@ -53,7 +54,7 @@ func (r CallResult) Decode(ptrs ...any) error {
 		return err
 	}
 	if err := candid.Unmarshal(r.Reply, ptrs...); err != nil {
-		return fmt.Errorf("decoding the reply: %w", err)
+		return errfmt.Wrap("decoding the reply: ", err, "")
 	}
 	return nil
 }
@@ -101,7 +102,7 @@ func (rt *Runtime) perform(c Call) (*Future, error) {
 		rt.sys.CallWithBestEffortResponse(c.BestEffortTimeout)
 	}
 	if code := rt.sys.CallPerform(); code != 0 {
-		return nil, fmt.Errorf("%w: %s.%s (code %d)", ErrCallNotPerformed, c.Callee, c.Method, code)
+		return nil, errfmt.Wrap("", ErrCallNotPerformed, ": "+c.Callee.String()+"."+c.Method+" (code "+errfmt.Int(code)+")")
 	}
 	f := &Future{rt: rt, env: env, composite: rt.current != nil && rt.current.m.kind == KindCompositeQuery}
 	rt.pending[env] = f
@@ -161,7 +162,7 @@ func (rt *Runtime) HandleCleanup(env uint32) {
 func (rt *Runtime) callback(env uint32, kind Kind, result func(*Future) CallResult) {
 	f, ok := rt.pending[env]
 	if !ok {
-		rt.Trap(fmt.Sprintf("cdk: %s for unknown call %d", kind, env))
+		rt.Trap("cdk: " + kind.String() + " for unknown call " + errfmt.Int(env))
 		return
 	}
 	if !f.composite { // composite query callbacks cannot set the global timer

@@ -2,10 +2,10 @@ package cdk
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
+	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 )
 
@@ -44,7 +44,7 @@ func (m *Message) ArgData() []byte {
 // Args decodes the Candid argument into the values ptrs point to.
 func (m *Message) Args(ptrs ...any) error {
 	if err := candid.Unmarshal(m.ArgData(), ptrs...); err != nil {
-		return fmt.Errorf("decoding the arguments of %s: %w", m.kind, err)
+		return errfmt.Wrap("decoding the arguments of "+m.kind.String()+": ", err, "")
 	}
 	return nil
 }
@@ -64,7 +64,7 @@ var (
 
 func (m *Message) checkReply() {
 	if !m.kind.canReply() {
-		panic(fmt.Errorf("%w (%s)", ErrCannotReply, m.kind))
+		panic(errfmt.Wrap("", ErrCannotReply, " ("+m.kind.String()+")"))
 	}
 	if m.replied {
 		panic(ErrAlreadyReplied)
@@ -77,7 +77,7 @@ func (m *Message) Reply(values ...any) {
 	m.checkReply()
 	b, err := candid.Marshal(values...)
 	if err != nil {
-		panic(fmt.Errorf("cdk: encoding the reply: %w", err))
+		panic(errfmt.Wrap("cdk: encoding the reply: ", err, ""))
 	}
 	m.replyRaw(b)
 }

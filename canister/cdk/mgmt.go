@@ -3,9 +3,10 @@ package cdk
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
+	"strconv"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
+	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 )
 
@@ -17,10 +18,10 @@ import (
 func (m *Message) RawRand() ([]byte, error) {
 	var b []byte
 	if err := m.CallDecode(Call{Callee: principal.ManagementCanister, Method: "raw_rand"}, &b); err != nil {
-		return nil, fmt.Errorf("raw_rand: %w", err)
+		return nil, errfmt.Wrap("raw_rand: ", err, "")
 	}
 	if len(b) != 32 {
-		return nil, fmt.Errorf("raw_rand: got %d bytes, want 32", len(b))
+		return nil, errors.New("raw_rand: got " + strconv.Itoa(len(b)) + " bytes, want 32")
 	}
 	return b, nil
 }
@@ -150,7 +151,7 @@ func methodVariant(method string) (httpMethod, error) {
 	case "PATCH":
 		v.Patch = null
 	default:
-		return v, fmt.Errorf("%w %q", ErrHTTPMethod, method)
+		return v, errfmt.Wrap("", ErrHTTPMethod, " "+strconv.Quote(method))
 	}
 	return v, nil
 }
@@ -221,7 +222,7 @@ func (rt *Runtime) encodeHTTPRequest(req *HTTPRequest) ([]byte, error) {
 func (m *Message) HTTPRequest(req HTTPRequest) (HTTPResponse, error) {
 	arg, err := m.rt.encodeHTTPRequest(&req)
 	if err != nil {
-		return HTTPResponse{}, fmt.Errorf("http_request %s: %w", req.URL, err)
+		return HTTPResponse{}, errfmt.Wrap("http_request "+req.URL+": ", err, "")
 	}
 	cycles := req.Cycles
 	if cycles == (Cycles{}) {
@@ -233,7 +234,7 @@ func (m *Message) HTTPRequest(req HTTPRequest) (HTTPResponse, error) {
 		err = f.Decode(&res)
 	}
 	if err != nil {
-		return HTTPResponse{}, fmt.Errorf("http_request %s: %w", req.URL, err)
+		return HTTPResponse{}, errfmt.Wrap("http_request "+req.URL+": ", err, "")
 	}
 	return HTTPResponse{Status: uint64(res.Status), Headers: res.Headers, Body: res.Body}, nil
 }

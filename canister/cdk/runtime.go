@@ -120,7 +120,7 @@ func (rt *Runtime) run(kind Kind, h func(*Message)) {
 func panicMessage(r any) string {
 	switch v := r.(type) {
 	case nil:
-		return "panic: nil"
+		return "panic: <nil>"
 	case string:
 		return "panic: " + v
 	case error:

@@ -3,8 +3,9 @@ package cdk
 import (
 	"container/heap"
 	"errors"
-	"fmt"
 	"time"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 )
 
 // Timers: one-shot and periodic callbacks multiplexed on the IC's single global timer.
@@ -110,7 +111,7 @@ func (q *timerQueue) repair(rt *Runtime) {
 
 func (rt *Runtime) addTimer(d, interval time.Duration, fn func(*Message)) TimerID {
 	if t := rt.current; t != nil && !t.m.kind.canSetTimer() {
-		panic(fmt.Errorf("%w (%s)", ErrCannotSetTimer, t.m.kind))
+		panic(errfmt.Wrap("", ErrCannotSetTimer, " ("+t.m.kind.String()+")"))
 	}
 	q := &rt.timers
 	if q.live == nil {

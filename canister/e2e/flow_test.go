@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/tls"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -35,7 +36,7 @@ type stack struct {
 }
 
 // startStack builds the binaries and the canister and runs localnet until the test ends.
-func startStack(t *testing.T) *stack {
+func startStack(t testing.TB) *stack {
 	t.Helper()
 	bin := t.TempDir()
 	for _, b := range []struct{ dir, pkg, out string }{
@@ -124,7 +125,7 @@ var formAction = regexp.MustCompile(`action="(/c/pay/cs_test_[A-Za-z0-9]+)"`)
 // pay opens the Payment Link like a browser, submits the card and returns the session id and
 // where Stripe (the sandbox) redirects to; it does not follow the redirect, so the canister is
 // never polled.
-func pay(t *testing.T, s *stack, card, ref string) (sessionID string, status int, location string) {
+func pay(t testing.TB, s *stack, card, ref string) (sessionID string, status int, location string) {
 	t.Helper()
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := c.Get(s.PaymentLink + "?client_reference_id=" + url.QueryEscape(ref))
@@ -152,7 +153,7 @@ func pay(t *testing.T, s *stack, card, ref string) (sessionID string, status int
 	return sessionID, resp.StatusCode, resp.Header.Get("Location")
 }
 
-func getPayment(t *testing.T, s *stack, id string) map[string]any {
+func getPayment(t testing.TB, s *stack, id string) map[string]any {
 	t.Helper()
 	ident, err := deploy.LoadIdentity(s.Identity) // absolute: inside the stack's state directory
 	if err != nil {
@@ -187,7 +188,7 @@ func getPayment(t *testing.T, s *stack, id string) map[string]any {
 }
 
 // proxyCounter reads a counter from the proxy's Prometheus metrics (summing label sets).
-func proxyCounter(t *testing.T, s *stack, name string) float64 {
+func proxyCounter(t testing.TB, s *stack, name string) float64 {
 	t.Helper()
 	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} // the local self-signed proxy
 	resp, err := c.Get(s.Proxy + "/metrics")
@@ -252,4 +253,41 @@ func TestPaymentFlowWebhookOnly(t *testing.T) {
 		t.Fatalf("proxy: %v upstream calls, %v replays; want 12 replays per upstream call (13 replicas, one call each)", upstream, replays)
 	}
 	t.Logf("proxy: %v upstream calls for %v replica requests", upstream, upstream+replays)
+}
+
+// BenchmarkPaymentFlow pays through the whole local stack (sandbox, webhooks, canister,
+// idempotent proxy, 13 simulated replicas) and reports how many calls reached Stripe per
+// payment and per distinct outcall (target: exactly 1 per distinct request, whatever the
+// replica count).
+func BenchmarkPaymentFlow(b *testing.B) {
+	if shared.external {
+		b.Skip("needs the in-process replica")
+	}
+	s := startStack(b)
+	const payments = 3
+	for i := 0; i < b.N; i++ {
+		before := proxyCounter(b, s, "idempotent_proxy_upstream_requests_total")
+		beforeReplays := proxyCounter(b, s, "idempotent_proxy_replays_total")
+		for j := 0; j < payments; j++ {
+			id, _, _ := pay(b, s, "4242 4242 4242 4242", fmt.Sprintf("ref_bench_%d_%d", i, j))
+			deadline := time.Now().Add(60 * time.Second)
+			for {
+				p := getPayment(b, s, id)
+				if p != nil && p["status"] == "completed" && p["confirmed"] == true {
+					break
+				}
+				if time.Now().After(deadline) {
+					b.Fatalf("payment %s not confirmed: %v", id, p)
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+		}
+		upstream := proxyCounter(b, s, "idempotent_proxy_upstream_requests_total") - before
+		replays := proxyCounter(b, s, "idempotent_proxy_replays_total") - beforeReplays
+		perDistinct := upstream / (upstream + replays) * 13
+		b.ReportMetric(upstream/payments, "stripe-calls/payment")
+		b.ReportMetric(perDistinct, "stripe-calls/distinct-request")
+		b.Logf("%d payments (webhook-confirmed): %v calls reached Stripe for %v replica requests: %.2f per distinct request (target 1), %.2f per payment",
+			payments, upstream, upstream+replays, perDistinct, upstream/payments)
+	}
 }

@@ -40,13 +40,13 @@ func proxiedEngineCanister(b *testing.B) (*engineCanister, *fakeProxy) {
 func webhookEvent(i int, at time.Time) (body []byte, s stripeSession) {
 	s = stripeSession{ID: fmt.Sprintf("cs_test_bench%07d", i), Status: "complete", PaymentStatus: "paid", Amount: 2500,
 		Created: at.Unix() - 600, PaymentIntent: fmt.Sprintf("pi_bench%07d", i), ClientReference: "order-bench"}
-	envelope := len(event("evt_x", "checkout.session.completed", at.Unix(), map[string]any{}))
-	body = event(fmt.Sprintf("evt_bench%07d", i), "checkout.session.completed", at.Unix(), s.object(webhookBytes-envelope))
+	envelope := len(stripeEvent("evt_x", "checkout.session.completed", at.Unix(), map[string]any{}))
+	body = stripeEvent(fmt.Sprintf("evt_bench%07d", i), "checkout.session.completed", at.Unix(), s.object(webhookBytes-envelope))
 	return body, s
 }
 
-// byKind sums the instructions of executions of the given kinds.
-func byKind(xs []engine.Execution, kinds ...string) (sum int64, count int) {
+// byKind sums the instructions of executionLog of the given kinds.
+func instructionsOf(xs []engine.Execution, kinds ...string) (sum int64, count int) {
 	for _, x := range xs {
 		for _, k := range kinds {
 			if x.Kind == k {
@@ -73,7 +73,7 @@ func BenchmarkPaymentsCanister(b *testing.B) {
 			gz = stripeBackendGzip(b)
 		}
 		b.ReportMetric(float64(len(gz)), "gzip-bytes")
-		b.Logf("module gzip: %d bytes (target <= %d, one install message): %s", len(gz), maxModuleGzip, verdict(len(gz) <= maxModuleGzip))
+		b.Logf("module gzip: %d bytes (target <= %d, one install message): %s", len(gz), maxModuleGzip, targetVerdict(len(gz) <= maxModuleGzip))
 	})
 
 	b.Run("webhook", func(b *testing.B) {
@@ -84,7 +84,7 @@ func BenchmarkPaymentsCanister(b *testing.B) {
 			at := time.Now()
 			body, _ := webhookEvent(i, at)
 			size = len(body)
-			req := webhookRequest(body, sign(body, whsec, at))
+			req := webhookRequest(body, stripeSignature(body, whsec, at))
 			q, qi := c.httpQuery(b, req)
 			if q.Upgrade == nil || !*q.Upgrade {
 				b.Fatalf("webhook query = %d %s, want an upgrade", q.StatusCode, q.Body)
@@ -94,7 +94,7 @@ func BenchmarkPaymentsCanister(b *testing.B) {
 				b.Fatalf("webhook update = %d %s", resp.StatusCode, resp.Body)
 			}
 			queryInstr = qi
-			updateInstr, _ = byKind(xs, "update")
+			updateInstr, _ = instructionsOf(xs, "update")
 		}
 		b.ReportMetric(float64(size), "body-bytes")
 		b.ReportMetric(float64(queryInstr), "query-instr")
@@ -131,15 +131,15 @@ func BenchmarkPaymentsCanister(b *testing.B) {
 		for i := range b.N {
 			s := stripeSession{ID: fmt.Sprintf("cs_test_benchpull%07d", i), Status: "complete", PaymentStatus: "paid", Amount: 2500, Created: time.Now().Unix(), PaymentIntent: "pi_x"}
 			proxy.set(s)
-			before := cycles(b, c)
+			before := canisterCycles(b, c)
 			resp, xs := c.httpUpdate(b, gatewayRequest{Method: "GET", URL: "/checkout/" + s.ID})
 			if resp.StatusCode != 200 || !strings.Contains(string(resp.Body), `"completed"`) {
 				b.Fatalf("pull = %d %s", resp.StatusCode, resp.Body)
 			}
-			spent = before - cycles(b, c)
-			updateInstr, _ = byKind(xs, "update", "reply callback", "reject callback")
+			spent = before - canisterCycles(b, c)
+			updateInstr, _ = instructionsOf(xs, "update", "reply callback", "reject callback")
 			var n int
-			transformInstr, n = byKind(xs, "transform")
+			transformInstr, n = instructionsOf(xs, "transform")
 			if n != 13 {
 				b.Fatalf("%d transforms ran, want one per replica (13)", n)
 			}
@@ -156,7 +156,7 @@ func BenchmarkPaymentsCanister(b *testing.B) {
 		b.ReportMetric(ratio, "cycles-ratio")
 		b.Logf("pull update (GET /checkout/<id> of an unresolved session): %d instructions (update and outcall callback), %d per transform; "+
 			"%d cycles per pull at 13 nodes (request %d bytes) vs the seed's %d (8 KiB max_response_bytes): ratio %.3f (target <= 0.5): %s",
-			updateInstr, transformInstr, spent, size, seed, ratio, verdict(ratio <= 0.5))
+			updateInstr, transformInstr, spent, size, seed, ratio, targetVerdict(ratio <= 0.5))
 	})
 
 	b.Run("upgrade", func(b *testing.B) {
@@ -179,11 +179,11 @@ func BenchmarkPaymentsCanister(b *testing.B) {
 		b.ReportMetric(float64(full), "instr-100k-payments")
 		b.ReportMetric(float64(info.StableSize), "stable-bytes")
 		b.Logf("upgrade instructions: %d with no payments, %d with %d (%.2fx; target: independent of the number of payments): %s; stable memory %d MiB",
-			empty, full, benchPayments, ratio, verdict(ratio < 1.5), info.StableSize>>20)
+			empty, full, benchPayments, ratio, targetVerdict(ratio < 1.5), info.StableSize>>20)
 	})
 }
 
-func cycles(b *testing.B, c *engineCanister) uint64 {
+func canisterCycles(b *testing.B, c *engineCanister) uint64 {
 	b.Helper()
 	info, err := c.e.Info(c.id)
 	if err != nil {
@@ -192,7 +192,7 @@ func cycles(b *testing.B, c *engineCanister) uint64 {
 	return info.Cycles
 }
 
-func verdict(ok bool) string {
+func targetVerdict(ok bool) string {
 	if ok {
 		return "meets the target"
 	}

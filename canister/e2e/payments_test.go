@@ -237,7 +237,7 @@ func (s stripeSession) object(pad int) map[string]any {
 }
 
 // event is a signed-to-be Stripe event envelope around data.object.
-func event(id, typ string, created int64, object map[string]any) []byte {
+func stripeEvent(id, typ string, created int64, object map[string]any) []byte {
 	b, err := json.Marshal(map[string]any{
 		"id": id, "object": "event", "api_version": "2024-06-20", "created": created,
 		"livemode": false, "type": typ, "pending_webhooks": 1,
@@ -251,7 +251,7 @@ func event(id, typ string, created int64, object map[string]any) []byte {
 }
 
 // sign returns the Stripe-Signature header stripe-go's test helper computes.
-func sign(body []byte, secret string, at time.Time) string {
+func stripeSignature(body []byte, secret string, at time.Time) string {
 	return webhook.GenerateTestSignedPayload(&webhook.UnsignedPayload{Payload: body, Secret: secret, Timestamp: at}).Header
 }
 
@@ -266,7 +266,7 @@ func TestPaymentsSeedDeployArgument(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.APIHost != "api.stripe.com" || cfg.APIKey == nil || strings.Contains(*cfg.APIKey, "seeddemo0000") || cfg.IdempotentProxy != nil {
-		t.Fatalf("config after the seed's argument = %+v (api_key %v): want api.stripe.com, a redacted key and no proxy", cfg, deref(cfg.APIKey))
+		t.Fatalf("config after the seed's argument = %+v (api_key %v): want api.stripe.com, a redacted key and no proxy", cfg, derefOr(cfg.APIKey))
 	}
 	if p := s.payment(t, "cs_test_unknown"); p != nil {
 		t.Fatalf("get_payment of an unknown session = %+v", p)
@@ -277,7 +277,7 @@ func TestPaymentsSeedDeployArgument(t *testing.T) {
 	if err := s.agent.Query(s.id, "get_config", []any{}, []any{&after}); err != nil {
 		t.Fatal(err)
 	}
-	if after.APIHost != cfg.APIHost || deref(after.APIKey) != deref(cfg.APIKey) {
+	if after.APIHost != cfg.APIHost || derefOr(after.APIKey) != derefOr(cfg.APIKey) {
 		t.Fatalf("config after an upgrade without argument = %+v, want %+v", after, cfg)
 	}
 	// Installing without an argument is refused with a message naming the argument.
@@ -288,7 +288,7 @@ func TestPaymentsSeedDeployArgument(t *testing.T) {
 	}
 }
 
-func deref[T any](p *T) T {
+func derefOr[T any](p *T) T {
 	var zero T
 	if p == nil {
 		return zero
@@ -297,7 +297,7 @@ func deref[T any](p *T) T {
 }
 
 // waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
+func waitUntil(t *testing.T, what string, d time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
@@ -338,34 +338,34 @@ func TestPaymentsWebhooks(t *testing.T) {
 	aExpired := a
 	aExpired.Status, aExpired.PaymentStatus = "expired", "unpaid"
 
-	completedA := event("evt_1completedA", "checkout.session.completed", at-5, a.object(0))
-	forged := event("evt_2forged", "checkout.session.completed", at, stripeSession{ID: "cs_test_forged", Status: "complete", PaymentStatus: "paid", Amount: 1, Created: at}.object(0))
-	refundA := event("evt_9refundA", "charge.refunded", at, map[string]any{"id": "ch_a1", "object": "charge", "payment_intent": "pi_a1", "refunded": true, "amount_refunded": 2500})
-	partialRefundA := event("evt_8partialA", "charge.refunded", at-1, map[string]any{"id": "ch_a1", "object": "charge", "payment_intent": "pi_a1", "refunded": false, "amount_refunded": 100})
+	completedA := stripeEvent("evt_1completedA", "checkout.session.completed", at-5, a.object(0))
+	forged := stripeEvent("evt_2forged", "checkout.session.completed", at, stripeSession{ID: "cs_test_forged", Status: "complete", PaymentStatus: "paid", Amount: 1, Created: at}.object(0))
+	refundA := stripeEvent("evt_9refundA", "charge.refunded", at, map[string]any{"id": "ch_a1", "object": "charge", "payment_intent": "pi_a1", "refunded": true, "amount_refunded": 2500})
+	partialRefundA := stripeEvent("evt_8partialA", "charge.refunded", at-1, map[string]any{"id": "ch_a1", "object": "charge", "payment_intent": "pi_a1", "refunded": false, "amount_refunded": 100})
 
 	steps := []webhookStep{
-		{name: "a signed completed event completes the payment", body: completedA, signature: sign(completedA, whsec, now),
+		{name: "a signed completed event completes the payment", body: completedA, signature: stripeSignature(completedA, whsec, now),
 			code: 200, outcome: "applied", session: a.ID, status: "completed", payStatus: "paid"},
-		{name: "a forged signature is refused", body: forged, signature: sign(forged, "whsec_attacker", now),
+		{name: "a forged signature is refused", body: forged, signature: stripeSignature(forged, "whsec_attacker", now),
 			code: 400, outcome: "signature", session: "cs_test_forged"},
-		{name: "a body that is not the signed one is refused", body: forged, signature: sign(completedA, whsec, now),
+		{name: "a body that is not the signed one is refused", body: forged, signature: stripeSignature(completedA, whsec, now),
 			code: 400, outcome: "signature", session: "cs_test_forged"},
 		{name: "no signature is refused", body: forged, code: 400, outcome: "Stripe-Signature", session: "cs_test_forged"},
-		{name: "a replay of a delivery older than the tolerance is refused", body: forged, signature: sign(forged, whsec, now.Add(-10*time.Minute)),
+		{name: "a replay of a delivery older than the tolerance is refused", body: forged, signature: stripeSignature(forged, whsec, now.Add(-10*time.Minute)),
 			code: 400, outcome: "tolerance", session: "cs_test_forged"},
-		{name: "a timestamp in the future is refused", body: forged, signature: sign(forged, whsec, now.Add(5*time.Minute)),
+		{name: "a timestamp in the future is refused", body: forged, signature: stripeSignature(forged, whsec, now.Add(5*time.Minute)),
 			code: 400, outcome: "future", session: "cs_test_forged"},
-		{name: "a duplicate (the same event, signed again) is acknowledged without effect", body: completedA, signature: sign(completedA, whsec, now.Add(time.Second)),
+		{name: "a duplicate (the same event, signed again) is acknowledged without effect", body: completedA, signature: stripeSignature(completedA, whsec, now.Add(time.Second)),
 			code: 200, outcome: "duplicate", session: a.ID, status: "completed"},
-		{name: "an older expired event after completion is stale", body: event("evt_3expiredA", "checkout.session.expired", at-100, aExpired.object(0)), signature: "sign",
+		{name: "an older expired event after completion is stale", body: stripeEvent("evt_3expiredA", "checkout.session.expired", at-100, aExpired.object(0)), signature: "sign",
 			code: 200, outcome: "stale", session: a.ID, status: "completed", payStatus: "paid"},
-		{name: "async success delivered before the older completed(unpaid)", body: event("evt_4asyncB", "checkout.session.async_payment_succeeded", at, b.object(0)), signature: "sign",
+		{name: "async success delivered before the older completed(unpaid)", body: stripeEvent("evt_4asyncB", "checkout.session.async_payment_succeeded", at, b.object(0)), signature: "sign",
 			code: 200, outcome: "applied", session: b.ID, status: "completed", payStatus: "paid"},
-		{name: "the older completed(unpaid) arriving late changes nothing", body: event("evt_5completedB", "checkout.session.completed", at-60, bUnpaid.object(0)), signature: "sign",
+		{name: "the older completed(unpaid) arriving late changes nothing", body: stripeEvent("evt_5completedB", "checkout.session.completed", at-60, bUnpaid.object(0)), signature: "sign",
 			code: 200, outcome: "stale", session: b.ID, status: "completed", payStatus: "paid"},
-		{name: "an expired session fails", body: event("evt_6expiredC", "checkout.session.expired", at, c.object(0)), signature: "sign",
+		{name: "an expired session fails", body: stripeEvent("evt_6expiredC", "checkout.session.expired", at, c.object(0)), signature: "sign",
 			code: 200, outcome: "applied", session: c.ID, status: "failed"},
-		{name: "an older completed event after expiry is stale", body: event("evt_7completedC", "checkout.session.completed", at-30, cPaid.object(0)), signature: "sign",
+		{name: "an older completed event after expiry is stale", body: stripeEvent("evt_7completedC", "checkout.session.completed", at-30, cPaid.object(0)), signature: "sign",
 			code: 200, outcome: "stale", session: c.ID, status: "failed"},
 		{name: "a partial refund leaves the payment standing", body: partialRefundA, signature: "sign",
 			code: 200, outcome: "ignored", session: a.ID, status: "completed"},
@@ -373,20 +373,20 @@ func TestPaymentsWebhooks(t *testing.T) {
 			code: 200, outcome: "applied", session: a.ID, status: "refunded"},
 		{name: "the completed event replayed after the refund is still a duplicate", body: completedA, signature: "sign",
 			code: 200, outcome: "duplicate", session: a.ID, status: "refunded"},
-		{name: "a refund of an unknown payment intent is unmatched", body: event("evt_10refundX", "charge.refunded", at, map[string]any{"id": "ch_x", "object": "charge", "payment_intent": "pi_unknown", "refunded": true, "amount_refunded": 1}), signature: "sign",
+		{name: "a refund of an unknown payment intent is unmatched", body: stripeEvent("evt_10refundX", "charge.refunded", at, map[string]any{"id": "ch_x", "object": "charge", "payment_intent": "pi_unknown", "refunded": true, "amount_refunded": 1}), signature: "sign",
 			code: 200, outcome: "unmatched"},
-		{name: "an unhandled type is acknowledged and ignored", body: event("evt_11customer", "customer.created", at, map[string]any{"id": "cus_1", "object": "customer"}), signature: "sign",
+		{name: "an unhandled type is acknowledged and ignored", body: stripeEvent("evt_11customer", "customer.created", at, map[string]any{"id": "cus_1", "object": "customer"}), signature: "sign",
 			code: 200, outcome: "ignored"},
 		{name: "a malformed event with a valid signature is refused", body: []byte(`{"id":"evt_12","object":"event","type":"checkout.session.completed","created":1,"data":{"object":[]}}`), signature: "sign",
 			code: 400, outcome: "malformed"},
-		{name: "a session event whose object is not a session is refused", body: event("evt_13", "checkout.session.completed", at, map[string]any{"id": "not a session id", "object": "checkout.session"}), signature: "sign",
+		{name: "a session event whose object is not a session is refused", body: stripeEvent("evt_13", "checkout.session.completed", at, map[string]any{"id": "not a session id", "object": "checkout.session"}), signature: "sign",
 			code: 400, outcome: "checkout session"},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
 			sig := st.signature
 			if sig == "sign" {
-				sig = sign(st.body, whsec, time.Now())
+				sig = stripeSignature(st.body, whsec, time.Now())
 			}
 			code, body := s.webhook(t, st.body, sig)
 			if code != st.code || !strings.Contains(body, st.outcome) {
@@ -412,7 +412,7 @@ func TestPaymentsWebhooks(t *testing.T) {
 
 	t.Run("the stored payment and the page's answer", func(t *testing.T) {
 		p := s.payment(t, b.ID)
-		if p == nil || deref(p.AmountTotal) != 900 || p.Currency != "usd" || p.Created != b.Created || p.StripeStatus != "complete" {
+		if p == nil || derefOr(p.AmountTotal) != 900 || p.Currency != "usd" || p.Created != b.Created || p.StripeStatus != "complete" {
 			t.Fatalf("get_payment(%s) = %+v", b.ID, p)
 		}
 		code, ans := s.checkout(t, b.ID)
@@ -445,7 +445,7 @@ func TestPaymentsWebhooks(t *testing.T) {
 			t.Fatalf("payments before the upgrade %+v, after %+v", before, after)
 		}
 		// The de-duplication memory is in stable memory too.
-		if code, body := s.webhook(t, completedA, sign(completedA, whsec, time.Now())); code != 200 || !strings.Contains(body, "duplicate") {
+		if code, body := s.webhook(t, completedA, stripeSignature(completedA, whsec, time.Now())); code != 200 || !strings.Contains(body, "duplicate") {
 			t.Fatalf("replay after the upgrade = %d %s", code, body)
 		}
 	})
@@ -674,7 +674,7 @@ func TestPaymentsPullThroughProxy(t *testing.T) {
 		if want := outcall.Cost(size, fetchBudget, 13) + outcall.Cost(size, 4096, 13); spent != want {
 			t.Errorf("the large pull cost %d cycles, want %d (1 KiB then 4 KiB)", spent, want)
 		}
-		if p := s.payment(t, big.ID); p == nil || deref(p.ClientReferenceID) != big.ClientReference {
+		if p := s.payment(t, big.ID); p == nil || derefOr(p.ClientReferenceID) != big.ClientReference {
 			t.Fatalf("get_payment = %+v", p)
 		}
 	})
@@ -697,7 +697,7 @@ func TestPaymentsPullThroughProxy(t *testing.T) {
 				t.Fatalf("second attempt's keys: %q and %q (first attempt %q)", k, second, firstKey)
 			}
 		}
-		if p := s.payment(t, pending.ID); p == nil || p.Status != "completed" || !p.Confirmed || deref(p.ClientReferenceID) != "order-pull" {
+		if p := s.payment(t, pending.ID); p == nil || p.Status != "completed" || !p.Confirmed || derefOr(p.ClientReferenceID) != "order-pull" {
 			t.Fatalf("get_payment = %+v", p)
 		}
 	})
@@ -759,10 +759,10 @@ func TestPaymentsPullThroughProxy(t *testing.T) {
 		claim := leaked
 		claim.Status, claim.PaymentStatus = "complete", "paid"
 		for i, ev := range [][]byte{
-			event("evt_hinted", "checkout.session.completed", now, paid.object(0)),
-			event("evt_leaked", "checkout.session.completed", now, claim.object(0)),
+			stripeEvent("evt_hinted", "checkout.session.completed", now, paid.object(0)),
+			stripeEvent("evt_leaked", "checkout.session.completed", now, claim.object(0)),
 		} {
-			code, body := s.webhook(t, ev, sign(ev, whsec, time.Now()))
+			code, body := s.webhook(t, ev, stripeSignature(ev, whsec, time.Now()))
 			if code != 200 || !strings.Contains(body, "needs_confirmation") {
 				t.Fatalf("webhook %d = %d %s", i, code, body)
 			}
@@ -770,11 +770,11 @@ func TestPaymentsPullThroughProxy(t *testing.T) {
 		if p := s.payment(t, paid.ID); p == nil || p.Status != "needs_confirmation" || p.Confirmed {
 			t.Fatalf("after the webhook: %+v, want needs_confirmation", p)
 		}
-		waitFor(t, "the confirmation timer", 15*time.Second, func() bool {
+		waitUntil(t, "the confirmation timer", 15*time.Second, func() bool {
 			p := s.payment(t, paid.ID)
 			return p != nil && p.Status == "completed" && p.Confirmed
 		})
-		waitFor(t, "the leaked claim's fetch", 5*time.Second, func() bool { return len(proxy.requestsFor(leaked.ID)) == 13 })
+		waitUntil(t, "the leaked claim's fetch", 5*time.Second, func() bool { return len(proxy.requestsFor(leaked.ID)) == 13 })
 		if p := s.payment(t, leaked.ID); p == nil || p.Status == "completed" {
 			t.Fatalf("a claim Stripe does not confirm became %+v", p)
 		}
@@ -805,26 +805,26 @@ func outcallSize(r *http.Request) uint64 {
 	return uint64(n + len("transform") + len("session"))
 }
 
-// executions collects what Config.Observe reports, to sum the instructions of an operation.
-type executions struct {
+// executionLog collects what Config.Observe reports, to sum the instructions of an operation.
+type executionLog struct {
 	mu  sync.Mutex
 	all []engine.Execution
 }
 
-func (x *executions) observe(e engine.Execution) {
+func (x *executionLog) observe(e engine.Execution) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.all = append(x.all, e)
 }
 
-// since returns the executions observed after mark (a value of mark()).
-func (x *executions) since(mark int) []engine.Execution {
+// since returns the executionLog observed after mark (a value of mark()).
+func (x *executionLog) since(mark int) []engine.Execution {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return slices.Clone(x.all[mark:])
 }
 
-func (x *executions) mark() int {
+func (x *executionLog) mark() int {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return len(x.all)
@@ -845,7 +845,7 @@ type engineCanister struct {
 	id   principal.Principal
 	ctrl principal.Principal
 	gz   []byte
-	x    *executions
+	x    *executionLog
 }
 
 // newEngineCanister installs the payments canister with the Candid text argument on a new
@@ -853,7 +853,7 @@ type engineCanister struct {
 func newEngineCanister(t testing.TB, arg string, mgmtCanister *mgmt.Canister) *engineCanister {
 	t.Helper()
 	ctx := context.Background()
-	c := &engineCanister{gz: stripeBackendGzip(t), x: &executions{}, ctrl: newIdentity(t).Sender()}
+	c := &engineCanister{gz: stripeBackendGzip(t), x: &executionLog{}, ctrl: newIdentity(t).Sender()}
 	cfg := engine.Config{Observe: c.x.observe}
 	if mgmtCanister != nil {
 		cfg.Management = mgmtCanister
@@ -924,7 +924,7 @@ type gatewayResponse struct {
 }
 
 // httpUpdate sends a request the way the gateway sends an upgraded one and returns the
-// answer and the executions it caused (the update, callbacks, transforms).
+// answer and the executionLog it caused (the update, callbacks, transforms).
 func (c *engineCanister) httpUpdate(t testing.TB, req gatewayRequest) (gatewayResponse, []engine.Execution) {
 	t.Helper()
 	arg, err := candid.Marshal([]any{req})
@@ -968,24 +968,24 @@ func webhookRequest(body []byte, signature string) gatewayRequest {
 		{"content-type", "application/json; charset=utf-8"}, {"stripe-signature", signature}}}
 }
 
-// region is the canister's key-prefixed view of its stable store (a copy of
-// cmd/stripe_backend's region), so the test writes payments exactly where the canister
+// paymentsRegion is the canister's key-prefixed view of its stable store (a copy of
+// cmd/stripe_backend's paymentsRegion), so the test writes payments exactly where the canister
 // reads them.
-type region struct {
+type paymentsRegion struct {
 	s      *stablestore.Store
 	prefix []byte
 }
 
-func (r region) key(k []byte) []byte         { return append(slices.Clip(r.prefix), k...) }
-func (r region) Get(k []byte) ([]byte, bool) { return r.s.Get(r.key(k)) }
-func (r region) Set(k, v []byte)             { r.s.Set(r.key(k), v) }
-func (r region) Delete(k []byte)             { r.s.Delete(r.key(k)) }
-func (r region) Len() int {
+func (r paymentsRegion) key(k []byte) []byte         { return append(slices.Clip(r.prefix), k...) }
+func (r paymentsRegion) Get(k []byte) ([]byte, bool) { return r.s.Get(r.key(k)) }
+func (r paymentsRegion) Set(k, v []byte)             { r.s.Set(r.key(k), v) }
+func (r paymentsRegion) Delete(k []byte)             { r.s.Delete(r.key(k)) }
+func (r paymentsRegion) Len() int {
 	n := 0
 	r.Ascend(nil, func(_, _ []byte) bool { n++; return true })
 	return n
 }
-func (r region) Ascend(from []byte, fn func(k, v []byte) bool) {
+func (r paymentsRegion) Ascend(from []byte, fn func(k, v []byte) bool) {
 	r.s.Ascend(r.key(from), func(k, v []byte) bool {
 		return bytes.HasPrefix(k, r.prefix) && fn(k[len(r.prefix):], v)
 	})
@@ -1013,7 +1013,7 @@ func bulkLoad(t testing.TB, c *engineCanister, cfg payments.Config, n int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := payments.New(cfg, payments.Deps{Store: region{store, []byte("p")}, CanisterID: c.id.String()})
+	svc, err := payments.New(cfg, payments.Deps{Store: paymentsRegion{store, []byte("p")}, CanisterID: c.id.String()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1025,8 +1025,8 @@ func bulkLoad(t testing.TB, c *engineCanister, cfg payments.Config, n int) {
 		if i%10 == 0 {
 			s.Status, s.PaymentStatus, typ = "expired", "unpaid", "checkout.session.expired"
 		}
-		body := event(fmt.Sprintf("evt_bulk%06d", i), typ, now.Unix()-60, s.object(0))
-		res, err := svc.HandleWebhook(body, sign(body, whsec, now), env)
+		body := stripeEvent(fmt.Sprintf("evt_bulk%06d", i), typ, now.Unix()-60, s.object(0))
+		res, err := svc.HandleWebhook(body, stripeSignature(body, whsec, now), env)
 		if err != nil || res.Outcome != "applied" {
 			t.Fatalf("webhook %d: %+v, %v", i, res, err)
 		}
@@ -1079,7 +1079,7 @@ func TestPaymentsUpgradeKeepsHundredThousand(t *testing.T) {
 		if i%10 == 0 {
 			want = "failed"
 		}
-		if p == nil || p.Status != want || deref(p.AmountTotal) != int64(100+i) {
+		if p == nil || p.Status != want || derefOr(p.AmountTotal) != int64(100+i) {
 			t.Fatalf("get_payment(%s) = %+v, want %s of %d", bulkSessionID(i), p, want, 100+i)
 		}
 	}
@@ -1105,13 +1105,13 @@ func TestPaymentsUpgradeKeepsHundredThousand(t *testing.T) {
 	// The store is live after the upgrade: an old event is still a duplicate, a new one is
 	// applied.
 	now := time.Now()
-	old := event("evt_bulk000005", "checkout.session.completed", now.Unix()-60, stripeSession{ID: bulkSessionID(5), Status: "complete", PaymentStatus: "paid", Amount: 105}.object(0))
-	if resp, _ := c.httpUpdate(t, webhookRequest(old, sign(old, whsec, now))); resp.StatusCode != 200 || !bytes.Contains(resp.Body, []byte("duplicate")) {
+	old := stripeEvent("evt_bulk000005", "checkout.session.completed", now.Unix()-60, stripeSession{ID: bulkSessionID(5), Status: "complete", PaymentStatus: "paid", Amount: 105}.object(0))
+	if resp, _ := c.httpUpdate(t, webhookRequest(old, stripeSignature(old, whsec, now))); resp.StatusCode != 200 || !bytes.Contains(resp.Body, []byte("duplicate")) {
 		t.Fatalf("replayed bulk event = %d %s", resp.StatusCode, resp.Body)
 	}
 	fresh := stripeSession{ID: "cs_test_afterupgrade", Status: "complete", PaymentStatus: "paid", Amount: 1, Created: now.Unix()}
-	body := event("evt_afterupgrade", "checkout.session.completed", now.Unix(), fresh.object(0))
-	if resp, _ := c.httpUpdate(t, webhookRequest(body, sign(body, whsec, now))); resp.StatusCode != 200 || !bytes.Contains(resp.Body, []byte("applied")) {
+	body := stripeEvent("evt_afterupgrade", "checkout.session.completed", now.Unix(), fresh.object(0))
+	if resp, _ := c.httpUpdate(t, webhookRequest(body, stripeSignature(body, whsec, now))); resp.StatusCode != 200 || !bytes.Contains(resp.Body, []byte("applied")) {
 		t.Fatalf("new event after the upgrade = %d %s", resp.StatusCode, resp.Body)
 	}
 	c.query(t, "stats", []any{}, &st)

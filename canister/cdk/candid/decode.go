@@ -2,11 +2,12 @@ package candid
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"reflect"
+	"strconv"
 	"unicode/utf8"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 )
 
@@ -62,32 +63,32 @@ func Unmarshal(data []byte, ptrs ...any) error {
 	}
 	args, err := d.header()
 	if err != nil {
-		return fmt.Errorf("candid: %w", err)
+		return errfmt.Wrap("candid: ", err, "")
 	}
 	for i, p := range ptrs {
 		v := reflect.ValueOf(p)
 		if v.Kind() != reflect.Pointer || v.IsNil() {
-			return fmt.Errorf("candid: argument %d: need a non-nil pointer, got %T", i, p)
+			return errors.New("candid: argument " + errfmt.Int(i) + ": need a non-nil pointer, got " + dynamicTypeName(p))
 		}
 		v = v.Elem()
 		if i >= len(args) {
 			if !optional(v.Type()) {
-				return fmt.Errorf("candid: argument %d (%s) missing: the message has %d", i, v.Type(), len(args))
+				return errors.New("candid: argument " + errfmt.Int(i) + " (" + v.Type().String() + ") missing: the message has " + errfmt.Int(len(args)))
 			}
 			v.SetZero()
 			continue
 		}
 		if err := d.decode(args[i], v); err != nil {
-			return fmt.Errorf("candid: argument %d: %w", i, err)
+			return errfmt.Wrap("candid: argument "+errfmt.Int(i)+": ", err, "")
 		}
 	}
 	for i := len(ptrs); i < len(args); i++ {
 		if err := d.skip(args[i]); err != nil {
-			return fmt.Errorf("candid: argument %d: %w", i, err)
+			return errfmt.Wrap("candid: argument "+errfmt.Int(i)+": ", err, "")
 		}
 	}
 	if d.pos != len(d.data) {
-		return fmt.Errorf("candid: %w (%d)", ErrTrailing, len(d.data)-d.pos)
+		return errfmt.Wrap("candid: ", ErrTrailing, " ("+errfmt.Int(len(d.data)-d.pos)+")")
 	}
 	return nil
 }
@@ -110,8 +111,14 @@ type coercionError struct{ msg string }
 
 func (e *coercionError) Error() string { return e.msg }
 
-func coercionf(format string, args ...any) error {
-	return &coercionError{msg: fmt.Sprintf(format, args...)}
+func coercion(msg string) error { return &coercionError{msg: msg} }
+
+// dynamicTypeName is the name %T gives v's dynamic type.
+func dynamicTypeName(v any) string {
+	if v == nil {
+		return "<nil>"
+	}
+	return reflect.TypeOf(v).String()
 }
 
 // Low-level readers.
@@ -194,14 +201,14 @@ func (d *decoder) principalValue() (principal.Principal, error) {
 		return principal.Principal{}, err
 	}
 	if flag != 1 {
-		return principal.Principal{}, fmt.Errorf("opaque principal reference (flag %d)", flag)
+		return principal.Principal{}, errors.New("opaque principal reference (flag " + errfmt.Int(flag) + ")")
 	}
 	n, err := d.uleb()
 	if err != nil {
 		return principal.Principal{}, err
 	}
 	if n > principal.MaxLength {
-		return principal.Principal{}, fmt.Errorf("principal of %d bytes", n)
+		return principal.Principal{}, errors.New("principal of " + errfmt.Int(n) + " bytes")
 	}
 	b, err := d.bytes(n)
 	if err != nil {
@@ -220,37 +227,37 @@ func (d *decoder) header() ([]int64, error) {
 	d.pos = len(magic)
 	n, err := d.uleb()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrTypeTable, err)
+		return nil, errfmt.WrapAll(ErrTypeTable.Error()+": "+err.Error(), ErrTypeTable, err)
 	}
 	if n > uint64(len(d.data)-d.pos) {
-		return nil, fmt.Errorf("%w: %d entries", ErrTypeTable, n)
+		return nil, errfmt.Wrap("", ErrTypeTable, ": "+errfmt.Int(n)+" entries")
 	}
 	d.table = make([]wireType, n)
 	var refs []int64 // every reference, checked once the table size is known
 	for i := range d.table {
 		t, r, err := d.entry(refs)
 		if err != nil {
-			return nil, fmt.Errorf("%w: entry %d: %w", ErrTypeTable, i, err)
+			return nil, errfmt.WrapAll(ErrTypeTable.Error()+": entry "+errfmt.Int(i)+": "+err.Error(), ErrTypeTable, err)
 		}
 		d.table[i], refs = t, r
 	}
 	nargs, err := d.uleb()
 	if err != nil {
-		return nil, fmt.Errorf("argument types: %w", err)
+		return nil, errfmt.Wrap("argument types: ", err, "")
 	}
 	if nargs > uint64(len(d.data)-d.pos) {
-		return nil, fmt.Errorf("argument types: %d arguments", nargs)
+		return nil, errors.New("argument types: " + errfmt.Int(nargs) + " arguments")
 	}
 	args := make([]int64, nargs)
 	for i := range args {
 		if args[i], err = d.sleb(); err != nil {
-			return nil, fmt.Errorf("argument types: %w", err)
+			return nil, errfmt.Wrap("argument types: ", err, "")
 		}
 		refs = append(refs, args[i])
 	}
 	for _, r := range refs {
 		if !isPrimitive(r) && (r < 0 || r >= int64(len(d.table))) {
-			return nil, fmt.Errorf("%w: bad type reference %d", ErrTypeTable, r)
+			return nil, errfmt.Wrap("", ErrTypeTable, ": bad type reference "+errfmt.Int(r))
 		}
 	}
 	return args, nil
@@ -275,7 +282,7 @@ func (d *decoder) entry(refs []int64) (wireType, []int64, error) {
 			return t, nil, err
 		}
 		if n > uint64(len(d.data)-d.pos) {
-			return t, nil, fmt.Errorf("%d fields", n)
+			return t, nil, errors.New(errfmt.Int(n) + " fields")
 		}
 		t.fields = make([]wireField, n)
 		for i := range t.fields {
@@ -284,7 +291,7 @@ func (d *decoder) entry(refs []int64) (wireType, []int64, error) {
 				return t, nil, err
 			}
 			if id > math.MaxUint32 || i > 0 && uint32(id) <= t.fields[i-1].id {
-				return t, nil, fmt.Errorf("field id %d out of order or too large", id)
+				return t, nil, errors.New("field id " + errfmt.Int(id) + " out of order or too large")
 			}
 			ref, err := d.sleb()
 			if err != nil {
@@ -300,7 +307,7 @@ func (d *decoder) entry(refs []int64) (wireType, []int64, error) {
 				return t, nil, err
 			}
 			if n > uint64(len(d.data)-d.pos) {
-				return t, nil, fmt.Errorf("func with %d types", n)
+				return t, nil, errors.New("func with " + errfmt.Int(n) + " types")
 			}
 			for range n {
 				ref, err := d.sleb()
@@ -320,7 +327,7 @@ func (d *decoder) entry(refs []int64) (wireType, []int64, error) {
 		}
 		for _, a := range anns {
 			if a < annQuery || a > annCompositeQuery {
-				return t, nil, fmt.Errorf("func annotation %d", a)
+				return t, nil, errors.New("func annotation " + errfmt.Int(a))
 			}
 		}
 	case opService:
@@ -329,7 +336,7 @@ func (d *decoder) entry(refs []int64) (wireType, []int64, error) {
 			return t, nil, err
 		}
 		if n > uint64(len(d.data)-d.pos) {
-			return t, nil, fmt.Errorf("service with %d methods", n)
+			return t, nil, errors.New("service with " + errfmt.Int(n) + " methods")
 		}
 		prev := ""
 		for i := range n {
@@ -338,7 +345,7 @@ func (d *decoder) entry(refs []int64) (wireType, []int64, error) {
 				return t, nil, err
 			}
 			if i > 0 && name <= prev {
-				return t, nil, fmt.Errorf("service method %q out of order", name)
+				return t, nil, errors.New("service method " + strconv.Quote(name) + " out of order")
 			}
 			prev = name
 			ref, err := d.sleb()
@@ -348,7 +355,7 @@ func (d *decoder) entry(refs []int64) (wireType, []int64, error) {
 			refs = append(refs, ref)
 		}
 	default:
-		return t, nil, fmt.Errorf("unknown type opcode %d", op)
+		return t, nil, errors.New("unknown type opcode " + errfmt.Int(op))
 	}
 	return t, refs, nil
 }
@@ -420,7 +427,7 @@ func (d *decoder) leave() { d.depth-- }
 
 // mismatch reports a received type that does not fit the Go type.
 func (d *decoder) mismatch(ref int64, t reflect.Type) error {
-	return coercionf("cannot decode %s into Go %s", d.typeName(ref), t)
+	return coercion("cannot decode " + d.typeName(ref) + " into Go " + t.String())
 }
 
 // decode reads a value of received type ref into v (settable).
@@ -454,7 +461,7 @@ func (d *decoder) decode(ref int64, v reflect.Value) error {
 		}
 		n, err := d.uleb()
 		if err != nil {
-			return fmt.Errorf("nat: %w", err)
+			return errfmt.Wrap("nat: ", err, "")
 		}
 		v.SetUint(n)
 		return nil
@@ -463,13 +470,13 @@ func (d *decoder) decode(ref int64, v reflect.Value) error {
 		case opInt:
 			n, err := d.sleb()
 			if err != nil {
-				return fmt.Errorf("int: %w", err)
+				return errfmt.Wrap("int: ", err, "")
 			}
 			v.SetInt(n)
 		case opNat:
 			n, err := d.uleb()
 			if err != nil || n > math.MaxInt64 {
-				return fmt.Errorf("nat as int: %w", cmpErr(err, errOverflow))
+				return errfmt.Wrap("nat as int: ", cmpErr(err, errOverflow), "")
 			}
 			v.SetInt(int64(n))
 		default:
@@ -497,7 +504,7 @@ func (d *decoder) decode(ref int64, v reflect.Value) error {
 			return err
 		}
 		if b > 1 {
-			return fmt.Errorf("bool value %d", b)
+			return errors.New("bool value " + errfmt.Int(b))
 		}
 		v.SetBool(b == 1)
 	case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint, reflect.Uint64,
@@ -545,7 +552,7 @@ func (d *decoder) decode(ref int64, v reflect.Value) error {
 		}
 		return d.decodeRecord(d.table[ref].fields, info, v)
 	default:
-		return fmt.Errorf("unsupported Go type %s", t)
+		return errors.New("unsupported Go type " + t.String())
 	}
 	return nil
 }
@@ -574,7 +581,7 @@ func (d *decoder) decodeOpt(ref, op int64, v reflect.Value) error {
 			v.SetZero()
 			return nil
 		case flag != 1:
-			return fmt.Errorf("opt flag %d", flag)
+			return errors.New("opt flag " + errfmt.Int(flag))
 		}
 		return d.some(d.table[ref].elem, v)
 	}
@@ -649,7 +656,7 @@ func (d *decoder) decodeVec(elem int64, v reflect.Value) error {
 	t := v.Type()
 	if t.Kind() == reflect.Array {
 		if n != t.Len() {
-			return coercionf("vec of %d elements into Go %s", n, t)
+			return coercion("vec of " + errfmt.Int(n) + " elements into Go " + t.String())
 		}
 	} else if t.Elem().Kind() == reflect.Uint8 && d.kind(elem) == opNat8 {
 		b, err := d.bytes(uint64(n))
@@ -670,7 +677,7 @@ func (d *decoder) decodeVec(elem int64, v reflect.Value) error {
 	}
 	for i := 0; i < n; i++ {
 		if err := d.decode(elem, v.Index(i)); err != nil {
-			return fmt.Errorf("element %d: %w", i, err)
+			return errfmt.Wrap("element "+errfmt.Int(i)+": ", err, "")
 		}
 	}
 	return nil
@@ -688,12 +695,12 @@ func (d *decoder) decodeRecord(wire []wireField, info *structInfo, v reflect.Val
 			continue
 		}
 		if err := d.decode(w.ref, v.Field(f.index)); err != nil {
-			return fmt.Errorf("field %s: %w", f.name, err)
+			return errfmt.Wrap("field "+f.name+": ", err, "")
 		}
 	}
 	for _, f := range info.fields {
 		if _, ok := findField(wire, f.id); !ok && !optional(f.typ) {
-			return coercionf("missing field %s of Go %s", f.name, v.Type())
+			return coercion("missing field " + f.name + " of Go " + v.Type().String())
 		}
 	}
 	return nil
@@ -706,17 +713,17 @@ func (d *decoder) decodeVariant(wire []wireField, info *structInfo, v reflect.Va
 		return err
 	}
 	if idx >= uint64(len(wire)) {
-		return fmt.Errorf("variant index %d of %d", idx, len(wire))
+		return errors.New("variant index " + errfmt.Int(idx) + " of " + errfmt.Int(len(wire)))
 	}
 	w := wire[idx]
 	f, ok := findGoField(info.fields, w.id)
 	if !ok {
-		return coercionf("variant arm %d unknown to Go %s", w.id, v.Type())
+		return coercion("variant arm " + errfmt.Int(w.id) + " unknown to Go " + v.Type().String())
 	}
 	v.SetZero()
 	nv := reflect.New(f.typ)
 	if err := d.decode(w.ref, nv.Elem()); err != nil {
-		return fmt.Errorf("arm %s: %w", f.name, err)
+		return errfmt.Wrap("arm "+f.name+": ", err, "")
 	}
 	v.Field(f.index).Set(nv)
 	return nil
@@ -729,7 +736,7 @@ func (d *decoder) funcValue() (Func, error) {
 		return Func{}, err
 	}
 	if flag != 1 {
-		return Func{}, fmt.Errorf("opaque func reference (flag %d)", flag)
+		return Func{}, errors.New("opaque func reference (flag " + errfmt.Int(flag) + ")")
 	}
 	p, err := d.principalValue()
 	if err != nil {
@@ -752,7 +759,7 @@ func (d *decoder) skip(ref int64) error {
 	if w := fixedWidth(op); w > 0 {
 		b, err := d.bytes(uint64(w))
 		if err == nil && op == opBool && b[0] > 1 {
-			return fmt.Errorf("bool value %d", b[0])
+			return errors.New("bool value " + errfmt.Int(b[0]))
 		}
 		return err
 	}
@@ -777,7 +784,7 @@ func (d *decoder) skip(ref int64) error {
 		case flag == 1:
 			return d.skip(d.table[ref].elem)
 		case flag != 0:
-			return fmt.Errorf("opt flag %d", flag)
+			return errors.New("opt flag " + errfmt.Int(flag))
 		}
 		return nil
 	case opVec:
@@ -810,7 +817,7 @@ func (d *decoder) skip(ref int64) error {
 		}
 		fs := d.table[ref].fields
 		if idx >= uint64(len(fs)) {
-			return fmt.Errorf("variant index %d of %d", idx, len(fs))
+			return errors.New("variant index " + errfmt.Int(idx) + " of " + errfmt.Int(len(fs)))
 		}
 		return d.skip(fs[idx].ref)
 	case opFunc:
@@ -820,7 +827,7 @@ func (d *decoder) skip(ref int64) error {
 		_, err := d.principalValue()
 		return err
 	}
-	return fmt.Errorf("cannot skip type opcode %d", op)
+	return errors.New("cannot skip type opcode " + errfmt.Int(op))
 }
 
 // fixedOp is the Candid opcode of a Go fixed-width number kind.

@@ -2,9 +2,10 @@ package candid
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"reflect"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 )
 
 // magic starts every Candid message.
@@ -26,7 +27,7 @@ func Marshal(args ...any) ([]byte, error) {
 		}
 		r, err := e.typeRef(reflect.TypeOf(a))
 		if err != nil {
-			return nil, fmt.Errorf("candid: argument %d: %w", i, err)
+			return nil, errfmt.Wrap("candid: argument "+errfmt.Int(i)+": ", err, "")
 		}
 		refs[i] = r
 	}
@@ -44,7 +45,7 @@ func Marshal(args ...any) ([]byte, error) {
 		}
 		var err error
 		if out, err = e.value(out, reflect.ValueOf(a)); err != nil {
-			return nil, fmt.Errorf("candid: argument %d: %w", i, err)
+			return nil, errfmt.Wrap("candid: argument "+errfmt.Int(i)+": ", err, "")
 		}
 	}
 	return out, nil
@@ -130,7 +131,7 @@ func (e *encoder) typeRef(t reflect.Type) (int64, error) {
 		return opText, nil
 	case reflect.Slice, reflect.Array, reflect.Pointer:
 		if _, ok := e.inProgress[t]; ok {
-			return 0, fmt.Errorf("unsupported recursive type %s (recursion must go through a struct)", t)
+			return 0, errors.New("unsupported recursive type " + t.String() + " (recursion must go through a struct)")
 		}
 		e.inProgress[t] = -1
 		elem, err := e.typeRef(t.Elem())
@@ -149,7 +150,7 @@ func (e *encoder) typeRef(t reflect.Type) (int64, error) {
 			return 0, err
 		}
 	default:
-		return 0, fmt.Errorf("unsupported Go type %s", t)
+		return 0, errors.New("unsupported Go type " + t.String())
 	}
 	e.refs[t] = r
 	return r, nil
@@ -185,7 +186,7 @@ func (e *encoder) recordEntry(t reflect.Type) ([]byte, error) {
 	refs := make([]int64, len(info.fields))
 	for i, f := range info.fields {
 		if refs[i], err = e.typeRef(f.typ); err != nil {
-			return nil, fmt.Errorf("%s.%s: %w", t, f.name, err)
+			return nil, errfmt.Wrap(t.String()+"."+f.name+": ", err, "")
 		}
 	}
 	op := int64(opRecord)
@@ -301,12 +302,12 @@ func (e *encoder) value(b []byte, v reflect.Value) ([]byte, error) {
 		}
 		for _, f := range info.fields {
 			if b, err = e.value(b, v.Field(f.index)); err != nil {
-				return nil, fmt.Errorf("%s.%s: %w", t, f.name, err)
+				return nil, errfmt.Wrap(t.String()+"."+f.name+": ", err, "")
 			}
 		}
 		return b, nil
 	}
-	return nil, fmt.Errorf("unsupported Go type %s", t)
+	return nil, errors.New("unsupported Go type " + t.String())
 }
 
 func (e *encoder) variantValue(b []byte, v reflect.Value, info *structInfo) ([]byte, error) {
@@ -314,14 +315,13 @@ func (e *encoder) variantValue(b []byte, v reflect.Value, info *structInfo) ([]b
 	for i, f := range info.fields {
 		if !v.Field(f.index).IsNil() {
 			if arm >= 0 {
-				return nil, fmt.Errorf("variant %s: arms %s and %s are both set",
-					v.Type(), info.fields[arm].name, f.name)
+				return nil, errors.New("variant " + v.Type().String() + ": arms " + info.fields[arm].name + " and " + f.name + " are both set")
 			}
 			arm = i
 		}
 	}
 	if arm < 0 {
-		return nil, fmt.Errorf("%s: %w", v.Type(), errNoArm)
+		return nil, errfmt.Wrap(v.Type().String()+": ", errNoArm, "")
 	}
 	f := info.fields[arm]
 	return e.value(appendULEB(b, uint64(arm)), v.Field(f.index).Elem())

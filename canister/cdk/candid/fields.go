@@ -1,11 +1,13 @@
 package candid
 
 import (
-	"fmt"
+	"errors"
 	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 )
 
 // field is one Go struct field as a Candid record field or variant arm.
@@ -78,7 +80,7 @@ func structInfoOf(t reflect.Type) (*structInfo, error) {
 		}
 		if info.variant {
 			if f.typ.Kind() != reflect.Pointer {
-				return nil, fmt.Errorf("candid: variant %s: arm %s must be a pointer", t, f.name)
+				return nil, errors.New("candid: variant " + t.String() + ": arm " + f.name + " must be a pointer")
 			}
 			f.typ = f.typ.Elem()
 		}
@@ -94,8 +96,7 @@ func structInfoOf(t reflect.Type) (*structInfo, error) {
 	})
 	for i := 1; i < len(info.fields); i++ {
 		if info.fields[i].id == info.fields[i-1].id {
-			return nil, fmt.Errorf("candid: %s: fields %s and %s have the same id %d",
-				t, info.fields[i-1].name, info.fields[i].name, info.fields[i].id)
+			return nil, errors.New("candid: " + t.String() + ": fields " + info.fields[i-1].name + " and " + info.fields[i].name + " have the same id " + errfmt.Int(info.fields[i].id))
 		}
 	}
 	return info, nil

@@ -5,10 +5,11 @@ package stable
 
 import (
 	"errors"
-	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/ic0"
+	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 )
 
 // PageSize is the unit of stable memory growth (64 KiB).
@@ -41,7 +42,7 @@ func (m Memory) Size() int64 { return int64(m.sys.Stable64Size() * PageSize) }
 func (m Memory) Grow(n uint64) (oldPages uint64, err error) {
 	old := m.sys.Stable64Grow(n)
 	if old < 0 {
-		return 0, fmt.Errorf("%w: growing by %d pages", ErrOutOfMemory, n)
+		return 0, errfmt.Wrap("", ErrOutOfMemory, ": growing by "+strconv.FormatUint(n, 10)+" pages")
 	}
 	return uint64(old), nil
 }
