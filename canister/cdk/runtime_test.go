@@ -71,6 +71,16 @@ func TestTraps(t *testing.T) {
 		{"panic error", ic0test.Update, nil, func(*cdk.Message) { panic(errors.New("bad")) }, false, "panic: bad"},
 		{"panic value", ic0test.Update, nil, func(*cdk.Message) { panic(42) }, false, "panic: 42"},
 		{"panic stringer", ic0test.Update, nil, func(*cdk.Message) { panic(fmtStringer("s")) }, false, "panic: s"},
+		{"panic named int", ic0test.Update, nil, func(*cdk.Message) { panic(code(-7)) }, false, "panic: -7"},
+		{"panic uint8", ic0test.Update, nil, func(*cdk.Message) { panic(uint8(255)) }, false, "panic: 255"},
+		{"panic bool", ic0test.Update, nil, func(*cdk.Message) { panic(true) }, false, "panic: true"},
+		{"panic float", ic0test.Update, nil, func(*cdk.Message) { panic(1.5) }, false, "panic: 1.5"},
+		{"panic float32", ic0test.Update, nil, func(*cdk.Message) { panic(float32(0.1)) }, false, "panic: 0.1"},
+		{"panic named string", ic0test.Update, nil, func(*cdk.Message) { panic(label("x")) }, false, "panic: x"},
+		{"panic struct", ic0test.Update, nil, func(*cdk.Message) { panic(struct{ A int }{1}) }, false,
+			"panic: value of type struct { A int }"},
+		{"panic nil", ic0test.Update, nil, func(*cdk.Message) { panic(nil) }, false,
+			"panic: panic called with nil argument"},
 		{"runtime error", ic0test.Update, nil, func(*cdk.Message) {
 			var m map[string]int
 			m["x"] = 1
@@ -107,6 +117,12 @@ func TestTraps(t *testing.T) {
 		})
 	}
 }
+
+// code and label are named basic types: panics with them read as fmt's %v would.
+type (
+	code  int16
+	label string
+)
 
 type fmtStringer string
 

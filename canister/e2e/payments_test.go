@@ -266,7 +266,7 @@ func TestPaymentsSeedDeployArgument(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.APIHost != "api.stripe.com" || cfg.APIKey == nil || strings.Contains(*cfg.APIKey, "seeddemo0000") || cfg.IdempotentProxy != nil {
-		t.Fatalf("config after the seed's argument = %+v (api_key %v): want api.stripe.com, a redacted key and no proxy", cfg, derefOr(cfg.APIKey))
+		t.Fatalf("config after the seed's argument = %+v (api_key %v): want api.stripe.com, a redacted key and no proxy", cfg, valueOf(cfg.APIKey))
 	}
 	if p := s.payment(t, "cs_test_unknown"); p != nil {
 		t.Fatalf("get_payment of an unknown session = %+v", p)
@@ -277,7 +277,7 @@ func TestPaymentsSeedDeployArgument(t *testing.T) {
 	if err := s.agent.Query(s.id, "get_config", []any{}, []any{&after}); err != nil {
 		t.Fatal(err)
 	}
-	if after.APIHost != cfg.APIHost || derefOr(after.APIKey) != derefOr(cfg.APIKey) {
+	if after.APIHost != cfg.APIHost || valueOf(after.APIKey) != valueOf(cfg.APIKey) {
 		t.Fatalf("config after an upgrade without argument = %+v, want %+v", after, cfg)
 	}
 	// Installing without an argument is refused with a message naming the argument.
@@ -288,7 +288,8 @@ func TestPaymentsSeedDeployArgument(t *testing.T) {
 	}
 }
 
-func derefOr[T any](p *T) T {
+// valueOf is *p, or the zero value for nil (Candid opt fields).
+func valueOf[T any](p *T) T {
 	var zero T
 	if p == nil {
 		return zero
@@ -343,8 +344,9 @@ func TestPaymentsWebhooks(t *testing.T) {
 	refundA := stripeEvent("evt_9refundA", "charge.refunded", at, map[string]any{"id": "ch_a1", "object": "charge", "payment_intent": "pi_a1", "refunded": true, "amount_refunded": 2500})
 	partialRefundA := stripeEvent("evt_8partialA", "charge.refunded", at-1, map[string]any{"id": "ch_a1", "object": "charge", "payment_intent": "pi_a1", "refunded": false, "amount_refunded": 100})
 
+	completedASig := stripeSignature(completedA, whsec, now)
 	steps := []webhookStep{
-		{name: "a signed completed event completes the payment", body: completedA, signature: stripeSignature(completedA, whsec, now),
+		{name: "a signed completed event completes the payment", body: completedA, signature: completedASig,
 			code: 200, outcome: "applied", session: a.ID, status: "completed", payStatus: "paid"},
 		{name: "a forged signature is refused", body: forged, signature: stripeSignature(forged, "whsec_attacker", now),
 			code: 400, outcome: "signature", session: "cs_test_forged"},
@@ -355,6 +357,8 @@ func TestPaymentsWebhooks(t *testing.T) {
 			code: 400, outcome: "tolerance", session: "cs_test_forged"},
 		{name: "a timestamp in the future is refused", body: forged, signature: stripeSignature(forged, whsec, now.Add(5*time.Minute)),
 			code: 400, outcome: "future", session: "cs_test_forged"},
+		{name: "the same delivery replayed within the tolerance is a duplicate", body: completedA, signature: completedASig,
+			code: 200, outcome: "duplicate", session: a.ID, status: "completed"},
 		{name: "a duplicate (the same event, signed again) is acknowledged without effect", body: completedA, signature: stripeSignature(completedA, whsec, now.Add(time.Second)),
 			code: 200, outcome: "duplicate", session: a.ID, status: "completed"},
 		{name: "an older expired event after completion is stale", body: stripeEvent("evt_3expiredA", "checkout.session.expired", at-100, aExpired.object(0)), signature: "sign",
@@ -412,7 +416,7 @@ func TestPaymentsWebhooks(t *testing.T) {
 
 	t.Run("the stored payment and the page's answer", func(t *testing.T) {
 		p := s.payment(t, b.ID)
-		if p == nil || derefOr(p.AmountTotal) != 900 || p.Currency != "usd" || p.Created != b.Created || p.StripeStatus != "complete" {
+		if p == nil || valueOf(p.AmountTotal) != 900 || p.Currency != "usd" || p.Created != b.Created || p.StripeStatus != "complete" {
 			t.Fatalf("get_payment(%s) = %+v", b.ID, p)
 		}
 		code, ans := s.checkout(t, b.ID)
@@ -674,7 +678,7 @@ func TestPaymentsPullThroughProxy(t *testing.T) {
 		if want := outcall.Cost(size, fetchBudget, 13) + outcall.Cost(size, 4096, 13); spent != want {
 			t.Errorf("the large pull cost %d cycles, want %d (1 KiB then 4 KiB)", spent, want)
 		}
-		if p := s.payment(t, big.ID); p == nil || derefOr(p.ClientReferenceID) != big.ClientReference {
+		if p := s.payment(t, big.ID); p == nil || valueOf(p.ClientReferenceID) != big.ClientReference {
 			t.Fatalf("get_payment = %+v", p)
 		}
 	})
@@ -697,8 +701,19 @@ func TestPaymentsPullThroughProxy(t *testing.T) {
 				t.Fatalf("second attempt's keys: %q and %q (first attempt %q)", k, second, firstKey)
 			}
 		}
-		if p := s.payment(t, pending.ID); p == nil || p.Status != "completed" || !p.Confirmed || derefOr(p.ClientReferenceID) != "order-pull" {
+		if p := s.payment(t, pending.ID); p == nil || p.Status != "completed" || !p.Confirmed || valueOf(p.ClientReferenceID) != "order-pull" {
 			t.Fatalf("get_payment = %+v", p)
+		}
+	})
+	t.Run("a webhook cannot undo a state confirmed with Stripe", func(t *testing.T) {
+		expired := pending
+		expired.Status = "expired"
+		ev := stripeEvent("evt_expired_after_confirmation", "checkout.session.expired", time.Now().Unix(), expired.object(0))
+		if code, body := s.webhook(t, ev, stripeSignature(ev, whsec, time.Now())); code != 200 || !strings.Contains(body, "stale") {
+			t.Fatalf("webhook = %d %s, want a stale outcome", code, body)
+		}
+		if p := s.payment(t, pending.ID); p == nil || p.Status != "completed" || !p.Confirmed {
+			t.Fatalf("get_payment after a late expiry claim = %+v", p)
 		}
 	})
 	t.Run("a completed session is answered from state", func(t *testing.T) {
@@ -817,7 +832,7 @@ func (x *executionLog) observe(e engine.Execution) {
 	x.all = append(x.all, e)
 }
 
-// since returns the executionLog observed after mark (a value of mark()).
+// since returns the executions observed after mark (a value of mark()).
 func (x *executionLog) since(mark int) []engine.Execution {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -924,7 +939,7 @@ type gatewayResponse struct {
 }
 
 // httpUpdate sends a request the way the gateway sends an upgraded one and returns the
-// answer and the executionLog it caused (the update, callbacks, transforms).
+// answer and the executions it caused (the update, callbacks, transforms).
 func (c *engineCanister) httpUpdate(t testing.TB, req gatewayRequest) (gatewayResponse, []engine.Execution) {
 	t.Helper()
 	arg, err := candid.Marshal([]any{req})
@@ -969,7 +984,7 @@ func webhookRequest(body []byte, signature string) gatewayRequest {
 }
 
 // paymentsRegion is the canister's key-prefixed view of its stable store (a copy of
-// cmd/stripe_backend's paymentsRegion), so the test writes payments exactly where the canister
+// cmd/stripe_backend's region type), so the test writes payments exactly where the canister
 // reads them.
 type paymentsRegion struct {
 	s      *stablestore.Store
@@ -1079,7 +1094,7 @@ func TestPaymentsUpgradeKeepsHundredThousand(t *testing.T) {
 		if i%10 == 0 {
 			want = "failed"
 		}
-		if p == nil || p.Status != want || derefOr(p.AmountTotal) != int64(100+i) {
+		if p == nil || p.Status != want || valueOf(p.AmountTotal) != int64(100+i) {
 			t.Fatalf("get_payment(%s) = %+v, want %s of %d", bulkSessionID(i), p, want, 100+i)
 		}
 	}

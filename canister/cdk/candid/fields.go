@@ -2,9 +2,9 @@ package candid
 
 import (
 	"errors"
+	"math"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
@@ -51,10 +51,29 @@ func parseTag(f reflect.StructField) (name string, variant, tuple bool) {
 
 // fieldID is the Candid id of a field name: a decimal name is the number itself.
 func fieldID(name string) uint32 {
-	if n, err := strconv.ParseUint(name, 10, 32); err == nil {
-		return uint32(n)
+	if n, ok := decimal32(name); ok {
+		return n
 	}
 	return Hash(name)
+}
+
+// decimal32 is strconv.ParseUint(s, 10, 32) without strconv's error values, whose messages
+// (quoting, Unicode tables) would otherwise be linked into every canister.
+func decimal32(s string) (uint32, bool) {
+	if s == "" {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if n = n*10 + uint64(c-'0'); n > math.MaxUint32 {
+			return 0, false
+		}
+	}
+	return uint32(n), true
 }
 
 // structInfoOf computes the Candid view of struct type t.

@@ -12,10 +12,7 @@
 // 404 and 405 (with Allow), and upgrades the routes that must run as update calls.
 package httpgateway
 
-import (
-	"crypto/sha256"
-	"encoding/base64"
-)
+import "encoding/base64"
 
 // HeaderField is one HTTP header, Candid `record { text; text }`.
 type HeaderField struct {
@@ -80,90 +77,44 @@ func equalFold(a, b string) bool {
 // SkipExpression is the certification expression of the skip case.
 const SkipExpression = "default_certification(ValidationArgs{no_certification:Empty{}})"
 
-// Hash-tree encoding (IC interface spec, "Certificate"): CBOR arrays [tag, ...].
+// The skip case's hash tree and its root are constants: they are written out here rather
+// than hashed at run time because crypto/sha256 links os and the FIPS module into the
+// canister (and a general CBOR library would add ~100 KB). TestSkipTreeDerivation derives
+// them from the spec's hashing and CBOR rules.
 const (
-	tagLabeled = 2
-	tagLeaf    = 3
+	// skipExprHash is sha256(SkipExpression).
+	skipExprHash = "\xc3\x1a\xba\xdb\xd0\xb0\x59\xf9\xd4\x64\xfd\x6d\xf4\xda\x9e\x2d" +
+		"\xc0\x87\xae\x7d\x0b\x40\x46\x8d\x33\x72\x26\xd4\x13\xb3\x37\x23"
+
+	// skipTree is the CBOR hash tree http_expr/<*>/sha256(SkipExpression)/"": the
+	// self-describing tag 55799, then [2, label, subtree] for each label and [3, ""] for
+	// the empty leaf.
+	skipTree = "\xd9\xd9\xf7" +
+		"\x83\x02" + "\x49" + "http_expr" +
+		"\x83\x02" + "\x43" + "<*>" +
+		"\x83\x02" + "\x58\x20" + skipExprHash +
+		"\x82\x03" + "\x40"
+
+	// skipRoot is the root hash of skipTree.
+	skipRoot = "\x55\xec\xc3\x1c\x3e\x80\x47\xfc\x15\x8f\x20\xea\x0a\xa0\x60\x9a" +
+		"\xac\xc7\xb5\x7e\x06\xea\x40\xdc\x41\x86\x02\x72\xa7\xd6\x42\x91"
+
+	// skipExprPath is the CBOR expression path ["http_expr", "<*>"] (tag 55799).
+	skipExprPath = "\xd9\xd9\xf7\x82" + "\x69" + "http_expr" + "\x63" + "<*>"
 )
-
-// skipTree returns the CBOR hash tree http_expr/<*>/sha256(SkipExpression)/"" and its
-// root hash. Written out by hand: a general CBOR library would add ~100 KB to the module
-// for three nested arrays.
-func skipTree() (cborTree []byte, root [32]byte) {
-	exprHash := sha256.Sum256([]byte(SkipExpression))
-	leaf := hashLeaf(nil)
-	h3 := hashLabeled(exprHash[:], leaf)
-	h2 := hashLabeled([]byte("<*>"), h3)
-	root = hashLabeled([]byte("http_expr"), h2)
-
-	var b []byte
-	b = append(b, 0xd9, 0xd9, 0xf7) // self-describing CBOR tag 55799
-	b = labeled(b, []byte("http_expr"))
-	b = labeled(b, []byte("<*>"))
-	b = labeled(b, exprHash[:])
-	b = append(b, 0x82, tagLeaf)
-	b = cborBytes(b, nil)
-	return b, root
-}
-
-func labeled(b, label []byte) []byte {
-	b = append(b, 0x83, tagLabeled)
-	return cborBytes(b, label)
-}
-
-func cborBytes(b, data []byte) []byte {
-	n := len(data)
-	switch {
-	case n < 24:
-		b = append(b, 0x40|byte(n))
-	case n < 256:
-		b = append(b, 0x58, byte(n))
-	default:
-		b = append(b, 0x59, byte(n>>8), byte(n))
-	}
-	return append(b, data...)
-}
-
-func cborText(b []byte, s string) []byte {
-	n := len(s)
-	if n < 24 {
-		b = append(b, 0x60|byte(n))
-	} else {
-		b = append(b, 0x78, byte(n))
-	}
-	return append(b, s...)
-}
-
-func domainSep(s string) []byte { return append([]byte{byte(len(s))}, s...) }
-
-func hashLeaf(data []byte) [32]byte {
-	return sha256.Sum256(append(domainSep("ic-hashtree-leaf"), data...))
-}
-
-func hashLabeled(label []byte, sub [32]byte) [32]byte {
-	b := append(domainSep("ic-hashtree-labeled"), label...)
-	return sha256.Sum256(append(b, sub[:]...))
-}
 
 // SkipCertifiedData is the value a canister must set as its certified data (in init and
 // post_upgrade) for skip-certified responses to verify.
-func SkipCertifiedData() []byte {
-	_, root := skipTree()
-	return root[:]
-}
+func SkipCertifiedData() []byte { return []byte(skipRoot) }
 
 // SkipHeaders returns the IC-Certificate and IC-CertificateExpression headers of a
 // skip-certified response, given the data certificate (ic0.data_certificate_copy) of the
 // query answering it.
 func SkipHeaders(certificate []byte) []HeaderField {
-	tree, _ := skipTree()
-	var path []byte
-	path = append(path, 0xd9, 0xd9, 0xf7, 0x82) // ["http_expr", "<*>"]
-	path = cborText(path, "http_expr")
-	path = cborText(path, "<*>")
 	enc := base64.StdEncoding.EncodeToString
 	return []HeaderField{
-		{Name: "IC-Certificate", Value: "certificate=:" + enc(certificate) + ":, tree=:" + enc(tree) + ":, version=2, expr_path=:" + enc(path) + ":"},
+		{Name: "IC-Certificate", Value: "certificate=:" + enc(certificate) + ":, tree=:" + enc([]byte(skipTree)) +
+			":, version=2, expr_path=:" + enc([]byte(skipExprPath)) + ":"},
 		{Name: "IC-CertificateExpression", Value: SkipExpression},
 	}
 }

@@ -1,9 +1,8 @@
 package httpgateway
 
 import (
-	"fmt"
-	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -56,14 +55,14 @@ func (r *Router[C]) HandleUpdate(pattern string, h Handler[C]) { r.add(pattern, 
 func (r *Router[C]) add(pattern string, h Handler[C], update bool) {
 	method, path, ok := strings.Cut(pattern, " ")
 	if !ok || method == "" || !strings.HasPrefix(path, "/") {
-		panic(fmt.Sprintf("httpgateway: pattern %q is not \"METHOD /path\"", pattern))
+		panic("httpgateway: pattern " + strconv.Quote(pattern) + " is not \"METHOD /path\"")
 	}
 	rt := &route[C]{method: method, update: update, h: h}
 	segs := splitPath(path)
 	for i, s := range segs {
 		if name, ok := strings.CutSuffix(strings.TrimPrefix(s, "{"), "...}"); ok && strings.HasPrefix(s, "{") {
 			if i != len(segs)-1 || name == "" {
-				panic(fmt.Sprintf("httpgateway: in %q, {name...} must be the last segment", pattern))
+				panic("httpgateway: in " + strconv.Quote(pattern) + ", {name...} must be the last segment")
 			}
 			rt.rest, rt.hasRest = name, true
 			break
@@ -72,7 +71,7 @@ func (r *Router[C]) add(pattern string, h Handler[C], update bool) {
 	}
 	for _, o := range r.routes {
 		if o.method == rt.method && slices.Equal(o.segments, rt.segments) && o.hasRest == rt.hasRest {
-			panic(fmt.Sprintf("httpgateway: pattern %q registered twice", pattern))
+			panic("httpgateway: pattern " + strconv.Quote(pattern) + " registered twice")
 		}
 	}
 	r.routes = append(r.routes, rt)
@@ -97,8 +96,8 @@ func (rt *route[C]) match(segs []string) (Params, []int, bool) {
 	score := make([]int, 0, len(rt.segments)+1)
 	for i, s := range rt.segments {
 		if name, ok := strings.CutPrefix(s, "{"); ok && strings.HasSuffix(name, "}") {
-			v, err := url.PathUnescape(segs[i])
-			if err != nil || v == "" {
+			v, ok := pathUnescape(segs[i])
+			if !ok || v == "" {
 				return nil, nil, false
 			}
 			if p == nil {
@@ -114,8 +113,8 @@ func (rt *route[C]) match(segs []string) (Params, []int, bool) {
 		score = append(score, 2)
 	}
 	if rt.hasRest {
-		v, err := url.PathUnescape(strings.Join(segs[len(rt.segments):], "/"))
-		if err != nil {
+		v, ok := pathUnescape(strings.Join(segs[len(rt.segments):], "/"))
+		if !ok {
 			return nil, nil, false
 		}
 		if p == nil {
@@ -200,4 +199,42 @@ func normalize(resp Response) Response {
 		resp.Body = []byte{}
 	}
 	return resp
+}
+
+// pathUnescape decodes the %XX escapes of a path segment, reporting false for a malformed
+// one: url.PathUnescape without package net/url, which links fmt and os into the canister.
+func pathUnescape(s string) (string, bool) {
+	if !strings.Contains(s, "%") {
+		return s, true
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] != '%' {
+			b = append(b, s[i])
+			continue
+		}
+		if i+2 >= len(s) {
+			return "", false
+		}
+		hi, ok1 := unhex(s[i+1])
+		lo, ok2 := unhex(s[i+2])
+		if !ok1 || !ok2 {
+			return "", false
+		}
+		b = append(b, hi<<4|lo)
+		i += 2
+	}
+	return string(b), true
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }

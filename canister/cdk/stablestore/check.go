@@ -2,8 +2,9 @@ package stablestore
 
 import (
 	"bytes"
-	"fmt"
 	"slices"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 )
 
 // Check walks the whole tree and the free list and verifies every invariant: node
@@ -15,10 +16,10 @@ func (s *Store) Check() error {
 	seen[0] = true
 	mark := func(pg uint32, what string) error {
 		if pg == 0 || pg >= s.h.nextPage {
-			return fmt.Errorf("%w: %s page %d outside [1, %d)", ErrCorrupt, what, pg, s.h.nextPage)
+			return errfmt.Wrap("", ErrCorrupt, ": "+what+" page "+errfmt.Int(pg)+" outside [1, "+errfmt.Int(s.h.nextPage)+")")
 		}
 		if seen[pg] {
-			return fmt.Errorf("%w: %s page %d used twice", ErrCorrupt, what, pg)
+			return errfmt.Wrap("", ErrCorrupt, ": "+what+" page "+errfmt.Int(pg)+" used twice")
 		}
 		seen[pg] = true
 		return nil
@@ -32,22 +33,22 @@ func (s *Store) Check() error {
 		p := make(page, PageSize)
 		s.readPage(pg, p)
 		if err := checkPage(p); err != nil {
-			return fmt.Errorf("page %d: %w", pg, err)
+			return errfmt.Wrap("page "+errfmt.Int(pg)+": ", err, "")
 		}
 		leaf := depth == int(s.h.height)
 		switch {
 		case leaf && p.kind() != kindLeaf, !leaf && p.kind() != kindBranch:
-			return fmt.Errorf("%w: page %d at depth %d of %d has kind %d", ErrCorrupt, pg, depth, s.h.height, p.kind())
+			return errfmt.Wrap("", ErrCorrupt, ": page "+errfmt.Int(pg)+" at depth "+errfmt.Int(depth)+" of "+errfmt.Int(s.h.height)+" has kind "+errfmt.Int(p.kind()))
 		case depth > 1 && p.n() == 0:
-			return fmt.Errorf("%w: non-root page %d is empty", ErrCorrupt, pg)
+			return errfmt.Wrap("", ErrCorrupt, ": non-root page "+errfmt.Int(pg)+" is empty")
 		}
 		for i := range p.n() {
 			k := p.key(i)
 			if i > 0 && bytes.Compare(p.key(i-1), k) >= 0 {
-				return fmt.Errorf("%w: page %d: keys %d and %d out of order", ErrCorrupt, pg, i-1, i)
+				return errfmt.Wrap("", ErrCorrupt, ": page "+errfmt.Int(pg)+": keys "+errfmt.Int(i-1)+" and "+errfmt.Int(i)+" out of order")
 			}
 			if (lo != nil && bytes.Compare(k, lo) < 0) || (hi != nil && bytes.Compare(k, hi) >= 0) {
-				return fmt.Errorf("%w: page %d: key %x outside its parent's range [%x, %x)", ErrCorrupt, pg, k, lo, hi)
+				return errfmt.Wrap("", ErrCorrupt, ": page "+errfmt.Int(pg)+": key "+errfmt.Hex(k)+" outside its parent's range ["+errfmt.Hex(lo)+", "+errfmt.Hex(hi)+")")
 			}
 		}
 		if leaf {
@@ -72,7 +73,7 @@ func (s *Store) Check() error {
 		return err
 	}
 	if count != s.h.count {
-		return fmt.Errorf("%w: %d entries in the leaves, header says %d", ErrCorrupt, count, s.h.count)
+		return errfmt.Wrap("", ErrCorrupt, ": "+errfmt.Int(count)+" entries in the leaves, header says "+errfmt.Int(s.h.count))
 	}
 	p := make(page, PageSize)
 	free := uint32(0)
@@ -82,16 +83,16 @@ func (s *Store) Check() error {
 		}
 		s.readPage(pg, p)
 		if p.kind() != kindFree {
-			return fmt.Errorf("%w: free page %d has kind %d", ErrCorrupt, pg, p.kind())
+			return errfmt.Wrap("", ErrCorrupt, ": free page "+errfmt.Int(pg)+" has kind "+errfmt.Int(p.kind()))
 		}
 		free++
 	}
 	if free != s.h.freeCount {
-		return fmt.Errorf("%w: %d free pages linked, header says %d", ErrCorrupt, free, s.h.freeCount)
+		return errfmt.Wrap("", ErrCorrupt, ": "+errfmt.Int(free)+" free pages linked, header says "+errfmt.Int(s.h.freeCount))
 	}
 	for pg, ok := range seen {
 		if !ok {
-			return fmt.Errorf("%w: page %d is neither in the tree nor free", ErrCorrupt, pg)
+			return errfmt.Wrap("", ErrCorrupt, ": page "+errfmt.Int(pg)+" is neither in the tree nor free")
 		}
 	}
 	return nil
@@ -102,7 +103,7 @@ func (s *Store) Check() error {
 func checkPage(p page) error {
 	n, top := p.n(), p.top()
 	if pageHeader+2*n > top || top > PageSize {
-		return fmt.Errorf("%w: %d slots with the heap at %d", ErrCorrupt, n, top)
+		return errfmt.Wrap("", ErrCorrupt, ": "+errfmt.Int(n)+" slots with the heap at "+errfmt.Int(top))
 	}
 	live := 0
 	type span struct{ start, end int }
@@ -114,11 +115,11 @@ func checkPage(p page) error {
 			hdr = branchCellHeader
 		}
 		if off < top || off+hdr > PageSize {
-			return fmt.Errorf("%w: cell %d at %d outside the heap [%d, %d)", ErrCorrupt, i, off, top, PageSize)
+			return errfmt.Wrap("", ErrCorrupt, ": cell "+errfmt.Int(i)+" at "+errfmt.Int(off)+" outside the heap ["+errfmt.Int(top)+", "+errfmt.Int(PageSize)+")")
 		}
 		size := cellSize(p.kind(), p[off:])
 		if off+size > PageSize {
-			return fmt.Errorf("%w: cell %d at %d runs past the page (%d bytes)", ErrCorrupt, i, off, size)
+			return errfmt.Wrap("", ErrCorrupt, ": cell "+errfmt.Int(i)+" at "+errfmt.Int(off)+" runs past the page ("+errfmt.Int(size)+" bytes)")
 		}
 		spans = append(spans, span{off, off + size})
 		live += size
@@ -126,11 +127,11 @@ func checkPage(p page) error {
 	slices.SortFunc(spans, func(a, b span) int { return a.start - b.start })
 	for i := 1; i < len(spans); i++ {
 		if spans[i].start < spans[i-1].end {
-			return fmt.Errorf("%w: cells at %d and %d overlap", ErrCorrupt, spans[i-1].start, spans[i].start)
+			return errfmt.Wrap("", ErrCorrupt, ": cells at "+errfmt.Int(spans[i-1].start)+" and "+errfmt.Int(spans[i].start)+" overlap")
 		}
 	}
 	if PageSize-top-p.garbage() != live {
-		return fmt.Errorf("%w: heap of %d bytes with %d garbage holds %d live bytes", ErrCorrupt, PageSize-top, p.garbage(), live)
+		return errfmt.Wrap("", ErrCorrupt, ": heap of "+errfmt.Int(PageSize-top)+" bytes with "+errfmt.Int(p.garbage())+" garbage holds "+errfmt.Int(live)+" live bytes")
 	}
 	return nil
 }

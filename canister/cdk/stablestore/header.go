@@ -3,8 +3,10 @@ package stablestore
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"hash/crc32"
+	"strconv"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 )
 
 // The header is the first bytes of page 0 of the region (the rest of page 0 is unused, so
@@ -65,16 +67,16 @@ func (h *header) encode(b []byte) {
 // decode parses and sanity-checks a header.
 func (h *header) decode(b []byte) error {
 	if !bytes.Equal(b[:8], magic[:]) {
-		return fmt.Errorf("%w: magic %q", ErrNotStore, b[:8])
+		return errfmt.Wrap("", ErrNotStore, ": magic "+strconv.Quote(string(b[:8])))
 	}
 	if sum := crc32.ChecksumIEEE(b[:60]); le.Uint32(b[60:]) != sum {
-		return fmt.Errorf("%w: header checksum %08x, want %08x", ErrCorrupt, le.Uint32(b[60:]), sum)
+		return errfmt.Wrap("", ErrCorrupt, ": header checksum "+errfmt.Hex32(le.Uint32(b[60:]))+", want "+errfmt.Hex32(sum))
 	}
 	if v := le.Uint32(b[8:]); v != FormatVersion {
-		return fmt.Errorf("%w: format version %d, this package reads %d", ErrNotStore, v, FormatVersion)
+		return errfmt.Wrap("", ErrNotStore, ": format version "+errfmt.Int(v)+", this package reads "+errfmt.Int(FormatVersion))
 	}
 	if ps := le.Uint32(b[12:]); ps != PageSize {
-		return fmt.Errorf("%w: page size %d, this package uses %d", ErrNotStore, ps, PageSize)
+		return errfmt.Wrap("", ErrNotStore, ": page size "+errfmt.Int(ps)+", this package uses "+errfmt.Int(PageSize))
 	}
 	*h = header{
 		root:      le.Uint32(b[16:]),
@@ -86,13 +88,13 @@ func (h *header) decode(b []byte) error {
 	}
 	switch {
 	case h.nextPage < 2:
-		return fmt.Errorf("%w: %d pages allocated", ErrCorrupt, h.nextPage)
+		return errfmt.Wrap("", ErrCorrupt, ": "+errfmt.Int(h.nextPage)+" pages allocated")
 	case h.root == 0 || h.root >= h.nextPage:
-		return fmt.Errorf("%w: root page %d of %d", ErrCorrupt, h.root, h.nextPage)
+		return errfmt.Wrap("", ErrCorrupt, ": root page "+errfmt.Int(h.root)+" of "+errfmt.Int(h.nextPage))
 	case h.height == 0 || h.height > maxHeight:
-		return fmt.Errorf("%w: height %d", ErrCorrupt, h.height)
+		return errfmt.Wrap("", ErrCorrupt, ": height "+errfmt.Int(h.height))
 	case h.freeHead >= h.nextPage || h.freeCount >= h.nextPage || (h.freeHead == 0) != (h.freeCount == 0):
-		return fmt.Errorf("%w: free list head %d with %d pages of %d", ErrCorrupt, h.freeHead, h.freeCount, h.nextPage)
+		return errfmt.Wrap("", ErrCorrupt, ": free list head "+errfmt.Int(h.freeHead)+" with "+errfmt.Int(h.freeCount)+" pages of "+errfmt.Int(h.nextPage))
 	}
 	return nil
 }

@@ -2,8 +2,9 @@ package stablestore
 
 import (
 	"errors"
-	"fmt"
 	"io"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 )
 
 // WasmPageSize is the unit in which stable memory grows (64 KiB), as in package cdk/stable.
@@ -48,7 +49,7 @@ func (b *Buffer) Size() int64 { return int64(len(b.chunks)) * WasmPageSize }
 func (b *Buffer) Grow(pages uint64) (uint64, error) {
 	old := uint64(len(b.chunks))
 	if b.maxPages != 0 && old+pages > b.maxPages {
-		return 0, fmt.Errorf("%w: %d + %d pages > %d", ErrBufferFull, old, pages, b.maxPages)
+		return 0, errfmt.Wrap("", ErrBufferFull, ": "+errfmt.Int(old)+" + "+errfmt.Int(pages)+" pages > "+errfmt.Int(b.maxPages))
 	}
 	for range pages {
 		b.chunks = append(b.chunks, make([]byte, WasmPageSize))

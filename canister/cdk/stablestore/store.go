@@ -2,8 +2,9 @@ package stablestore
 
 import (
 	"errors"
-	"fmt"
 	"slices"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 )
 
 const (
@@ -73,20 +74,19 @@ type pathEntry struct {
 // memory above offset.
 func Open(mem Memory, offset int64) (*Store, error) {
 	if offset < 0 {
-		return nil, fmt.Errorf("stablestore: open: negative offset %d", offset)
+		return nil, errors.New("stablestore: open: negative offset " + errfmt.Int(offset))
 	}
 	s := &Store{mem: mem, off: offset}
 	if mem.Size() >= offset+headerSize {
 		if _, err := mem.ReadAt(s.hbuf[:], offset); err != nil {
-			return nil, fmt.Errorf("stablestore: open: reading the header at %d: %w", offset, err)
+			return nil, errfmt.Wrap("stablestore: open: reading the header at "+errfmt.Int(offset)+": ", err, "")
 		}
 		if s.hbuf != [headerSize]byte{} {
 			if err := s.h.decode(s.hbuf[:]); err != nil {
-				return nil, fmt.Errorf("stablestore: open at %d: %w", offset, err)
+				return nil, errfmt.Wrap("stablestore: open at "+errfmt.Int(offset)+": ", err, "")
 			}
 			if end := s.pageOffset(s.h.nextPage); mem.Size() < end {
-				return nil, fmt.Errorf("stablestore: open at %d: %w: %d pages end at %d beyond the memory size %d",
-					offset, ErrCorrupt, s.h.nextPage, end, mem.Size())
+				return nil, errfmt.Wrap("stablestore: open at "+errfmt.Int(offset)+": ", ErrCorrupt, ": "+errfmt.Int(s.h.nextPage)+" pages end at "+errfmt.Int(end)+" beyond the memory size "+errfmt.Int(mem.Size()))
 			}
 			return s, nil
 		}
@@ -94,7 +94,7 @@ func Open(mem Memory, offset int64) (*Store, error) {
 	// Format: page 0 holds the header, page 1 the empty root leaf.
 	s.h = header{root: 1, height: 1, nextPage: 2}
 	if err := s.growTo(s.pageOffset(2)); err != nil {
-		return nil, fmt.Errorf("stablestore: open: formatting at %d: %w", offset, err)
+		return nil, errfmt.Wrap("stablestore: open: formatting at "+errfmt.Int(offset)+": ", err, "")
 	}
 	s.buffers()
 	s.left.init(kindLeaf, 0)
@@ -177,9 +177,9 @@ func (s *Store) Delete(key []byte) {
 func (s *Store) Put(key, value []byte) error {
 	switch {
 	case len(key) > MaxKeyLen:
-		return fmt.Errorf("%w: key of %d bytes (at most %d)", ErrTooLarge, len(key), MaxKeyLen)
+		return errfmt.Wrap("", ErrTooLarge, ": key of "+errfmt.Int(len(key))+" bytes (at most "+errfmt.Int(MaxKeyLen)+")")
 	case len(value) > MaxValueLen:
-		return fmt.Errorf("%w: value of %d bytes (at most %d)", ErrTooLarge, len(value), MaxValueLen)
+		return errfmt.Wrap("", ErrTooLarge, ": value of "+errfmt.Int(len(value))+" bytes (at most "+errfmt.Int(MaxValueLen)+")")
 	case s.iterating > 0:
 		return ErrIterating
 	}
@@ -202,7 +202,7 @@ func (s *Store) Put(key, value []byte) error {
 	// Only a split allocates: one page per level and a new root at most.
 	if used > capacity {
 		if err := s.reserve(int(s.h.height) + 1); err != nil {
-			return fmt.Errorf("stablestore: put: %w", err)
+			return errfmt.Wrap("stablestore: put: ", err, "")
 		}
 	}
 	if found {
@@ -237,7 +237,7 @@ func (s *Store) Remove(key []byte) (bool, error) {
 	// under minFill. Deletes that leave it fuller work even when the memory cannot grow.
 	if leaf.buf.used()-len(leaf.buf.cell(i))-2 < minFill && len(s.path) > 1 {
 		if err := s.reserve(int(s.h.height) + 1); err != nil {
-			return false, fmt.Errorf("stablestore: remove: %w", err)
+			return false, errfmt.Wrap("stablestore: remove: ", err, "")
 		}
 	}
 	leaf.idx = i

@@ -1,8 +1,10 @@
 package stablestore
 
 import (
-	"fmt"
+	"errors"
 	"slices"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 )
 
 // The tree algorithms behind Store: descending, splitting upwards, rebalancing after a
@@ -82,7 +84,7 @@ func (s *Store) halve(kind byte, child0 uint32, cs [][]byte, appending bool, sep
 		leftUsed += len(cs[k]) + 2
 	}
 	if best < 0 {
-		panic(fmt.Sprintf("stablestore: no valid split of %d cells (%d bytes)", len(cs), total))
+		panic("stablestore: no valid split of " + errfmt.Int(len(cs)) + " cells (" + errfmt.Int(total) + " bytes)")
 	}
 	if kind == kindLeaf {
 		s.left.rebuild(kindLeaf, 0, cs[:best])
@@ -221,7 +223,7 @@ func (s *Store) reserve(n int) error {
 		return nil
 	}
 	if int64(s.h.nextPage)+need > 1<<32-1 {
-		return fmt.Errorf("stablestore: region full (%d pages)", s.h.nextPage)
+		return errors.New("stablestore: region full (" + errfmt.Int(s.h.nextPage) + " pages)")
 	}
 	return s.growTo(s.pageOffset(s.h.nextPage + uint32(need)))
 }
@@ -238,7 +240,7 @@ func (s *Store) growTo(end int64) error {
 	}
 	// Near a limit: take only what this operation needs.
 	if _, err := s.mem.Grow(need); err != nil {
-		return fmt.Errorf("growing stable memory by %d pages to hold %d bytes: %w", need, end, err)
+		return errfmt.Wrap("growing stable memory by "+errfmt.Int(need)+" pages to hold "+errfmt.Int(end)+" bytes: ", err, "")
 	}
 	return nil
 }
@@ -251,20 +253,20 @@ func (s *Store) pageOffset(pg uint32) int64 { return s.off + int64(pg)*PageSize 
 func (s *Store) readPage(pg uint32, p page) {
 	s.reads++
 	if _, err := s.mem.ReadAt(p, s.pageOffset(pg)); err != nil {
-		panic(fmt.Errorf("stablestore: reading page %d: %w", pg, err))
+		panic(errfmt.Wrap("stablestore: reading page "+errfmt.Int(pg)+": ", err, ""))
 	}
 }
 
 func (s *Store) writePage(pg uint32, p page) {
 	s.writes++
 	if _, err := s.mem.WriteAt(p, s.pageOffset(pg)); err != nil {
-		panic(fmt.Errorf("stablestore: writing page %d: %w", pg, err))
+		panic(errfmt.Wrap("stablestore: writing page "+errfmt.Int(pg)+": ", err, ""))
 	}
 }
 
 func (s *Store) writeHeader() {
 	s.h.encode(s.hbuf[:])
 	if _, err := s.mem.WriteAt(s.hbuf[:], s.off); err != nil {
-		panic(fmt.Errorf("stablestore: writing the header: %w", err))
+		panic(errfmt.Wrap("stablestore: writing the header: ", err, ""))
 	}
 }

@@ -9,8 +9,13 @@ import "strconv"
 
 // Wrap returns the error fmt.Errorf(prefix+"%w"+suffix, err) would: its message is prefix,
 // err's message and suffix, and errors.Is, errors.As and errors.Unwrap see err through it.
+// A nil err reads as fmt writes it, "%!w(<nil>)".
 func Wrap(prefix string, err error, suffix string) error {
-	return &wrapError{msg: prefix + err.Error() + suffix, err: err}
+	text := "%!w(<nil>)"
+	if err != nil {
+		text = err.Error()
+	}
+	return &wrapError{msg: prefix + text + suffix, err: err}
 }
 
 type wrapError struct {

@@ -29,6 +29,7 @@ func TestMatchesFmt(t *testing.T) {
 		{"wrap prefix", Wrap("reading: ", io.EOF, "").Error(), fmt.Errorf("reading: %w", io.EOF).Error()},
 		{"wrap suffix", Wrap("", io.EOF, ": at 3").Error(), fmt.Errorf("%w: at 3", io.EOF).Error()},
 		{"wrap both", Wrap("a ", io.EOF, " b").Error(), fmt.Errorf("a %w b", io.EOF).Error()},
+		{"wrap nil", Wrap("a: ", nil, "").Error(), fmt.Errorf("a: %w", nil).Error()},
 		{"wrap all", WrapAll(io.EOF.Error()+": "+errX.Error(), io.EOF, errX).Error(),
 			fmt.Errorf("%w: %w", io.EOF, errX).Error()},
 	}
