@@ -102,7 +102,8 @@ func (rt *Runtime) perform(c Call) (*Future, error) {
 		rt.sys.CallWithBestEffortResponse(c.BestEffortTimeout)
 	}
 	if code := rt.sys.CallPerform(); code != 0 {
-		return nil, errfmt.Wrap("", ErrCallNotPerformed, ": "+c.Callee.String()+"."+c.Method+" (code "+errfmt.Int(code)+")")
+		return nil, errfmt.Wrap("", ErrCallNotPerformed, ": "+c.Callee.String()+"."+c.Method+
+			" (code "+errfmt.Int(code)+")")
 	}
 	f := &Future{rt: rt, env: env, composite: rt.current != nil && rt.current.m.kind == KindCompositeQuery}
 	rt.pending[env] = f

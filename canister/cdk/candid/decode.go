@@ -68,12 +68,14 @@ func Unmarshal(data []byte, ptrs ...any) error {
 	for i, p := range ptrs {
 		v := reflect.ValueOf(p)
 		if v.Kind() != reflect.Pointer || v.IsNil() {
-			return errors.New("candid: argument " + errfmt.Int(i) + ": need a non-nil pointer, got " + dynamicTypeName(p))
+			return errors.New("candid: argument " + errfmt.Int(i) +
+				": need a non-nil pointer, got " + dynamicTypeName(p))
 		}
 		v = v.Elem()
 		if i >= len(args) {
 			if !optional(v.Type()) {
-				return errors.New("candid: argument " + errfmt.Int(i) + " (" + v.Type().String() + ") missing: the message has " + errfmt.Int(len(args)))
+				return errors.New("candid: argument " + errfmt.Int(i) + " (" + v.Type().String() +
+					") missing: the message has " + errfmt.Int(len(args)))
 			}
 			v.SetZero()
 			continue
@@ -237,7 +239,8 @@ func (d *decoder) header() ([]int64, error) {
 	for i := range d.table {
 		t, r, err := d.entry(refs)
 		if err != nil {
-			return nil, errfmt.WrapAll(ErrTypeTable.Error()+": entry "+errfmt.Int(i)+": "+err.Error(), ErrTypeTable, err)
+			return nil, errfmt.WrapAll(ErrTypeTable.Error()+": entry "+errfmt.Int(i)+": "+
+				err.Error(), ErrTypeTable, err)
 		}
 		d.table[i], refs = t, r
 	}

@@ -131,7 +131,8 @@ func (e *encoder) typeRef(t reflect.Type) (int64, error) {
 		return opText, nil
 	case reflect.Slice, reflect.Array, reflect.Pointer:
 		if _, ok := e.inProgress[t]; ok {
-			return 0, errors.New("unsupported recursive type " + t.String() + " (recursion must go through a struct)")
+			return 0, errors.New("unsupported recursive type " + t.String() +
+				" (recursion must go through a struct)")
 		}
 		e.inProgress[t] = -1
 		elem, err := e.typeRef(t.Elem())
@@ -315,7 +316,8 @@ func (e *encoder) variantValue(b []byte, v reflect.Value, info *structInfo) ([]b
 	for i, f := range info.fields {
 		if !v.Field(f.index).IsNil() {
 			if arm >= 0 {
-				return nil, errors.New("variant " + v.Type().String() + ": arms " + info.fields[arm].name + " and " + f.name + " are both set")
+				return nil, errors.New("variant " + v.Type().String() + ": arms " +
+					info.fields[arm].name + " and " + f.name + " are both set")
 			}
 			arm = i
 		}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"math"
 	"reflect"
-	"slices"
 	"strings"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
@@ -99,23 +98,25 @@ func structInfoOf(t reflect.Type) (*structInfo, error) {
 		}
 		if info.variant {
 			if f.typ.Kind() != reflect.Pointer {
-				return nil, errors.New("candid: variant " + t.String() + ": arm " + f.name + " must be a pointer")
+				return nil, errors.New("candid: variant " + t.String() + ": arm " + f.name +
+					" must be a pointer")
 			}
 			f.typ = f.typ.Elem()
 		}
 	}
-	slices.SortStableFunc(info.fields, func(a, b field) int {
-		switch {
-		case a.id < b.id:
-			return -1
-		case a.id > b.id:
-			return 1
+	// Sort by id, stably (so that duplicates below are named in field order). Insertion
+	// sort: structs have few fields, and slices.SortStableFunc would link about 9 KB of
+	// generic merge code into every canister.
+	fs := info.fields
+	for i := 1; i < len(fs); i++ {
+		for j := i; j > 0 && fs[j].id < fs[j-1].id; j-- {
+			fs[j], fs[j-1] = fs[j-1], fs[j]
 		}
-		return 0
-	})
+	}
 	for i := 1; i < len(info.fields); i++ {
 		if info.fields[i].id == info.fields[i-1].id {
-			return nil, errors.New("candid: " + t.String() + ": fields " + info.fields[i-1].name + " and " + info.fields[i].name + " have the same id " + errfmt.Int(info.fields[i].id))
+			return nil, errors.New("candid: " + t.String() + ": fields " + info.fields[i-1].name +
+				" and " + info.fields[i].name + " have the same id " + errfmt.Int(info.fields[i].id))
 		}
 	}
 	return info, nil

@@ -1,6 +1,8 @@
 package candid
 
 import (
+	"reflect"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -28,4 +30,38 @@ func FuzzDecimal32(f *testing.F) {
 			t.Fatalf("decimal32(%q) = %d, %v; strconv gives %d, %v", s, got, ok, want, err)
 		}
 	})
+}
+
+// structInfoOf orders fields by id, and names duplicates in declaration order.
+func TestStructInfoOrder(t *testing.T) {
+	type rec struct {
+		A int `ic:"30"`
+		B int `ic:"7"`
+		C int `ic:"1000"`
+		D int `ic:"0"`
+		E int `ic:"12"`
+		F int `ic:"5"`
+		G int `ic:"4294967295"`
+		H int `ic:"6"`
+	}
+	info, err := structInfoOf(reflect.TypeFor[rec]())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range info.fields {
+		got = append(got, f.name)
+	}
+	if want := []string{"0", "5", "6", "7", "12", "30", "1000", "4294967295"}; !slices.Equal(got, want) {
+		t.Fatalf("order %v, want %v", got, want)
+	}
+	type dup struct {
+		X int `ic:"9"`
+		Y int `ic:"1"`
+		Z int `ic:"09"`
+	}
+	_, err = structInfoOf(reflect.TypeFor[dup]())
+	if want := "candid: candid.dup: fields 9 and 09 have the same id 9"; err == nil || err.Error() != want {
+		t.Fatalf("error %v, want %q", err, want)
+	}
 }

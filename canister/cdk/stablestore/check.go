@@ -16,7 +16,8 @@ func (s *Store) Check() error {
 	seen[0] = true
 	mark := func(pg uint32, what string) error {
 		if pg == 0 || pg >= s.h.nextPage {
-			return errfmt.Wrap("", ErrCorrupt, ": "+what+" page "+errfmt.Int(pg)+" outside [1, "+errfmt.Int(s.h.nextPage)+")")
+			return errfmt.Wrap("", ErrCorrupt, ": "+what+" page "+errfmt.Int(pg)+" outside [1, "+
+				errfmt.Int(s.h.nextPage)+")")
 		}
 		if seen[pg] {
 			return errfmt.Wrap("", ErrCorrupt, ": "+what+" page "+errfmt.Int(pg)+" used twice")
@@ -38,17 +39,20 @@ func (s *Store) Check() error {
 		leaf := depth == int(s.h.height)
 		switch {
 		case leaf && p.kind() != kindLeaf, !leaf && p.kind() != kindBranch:
-			return errfmt.Wrap("", ErrCorrupt, ": page "+errfmt.Int(pg)+" at depth "+errfmt.Int(depth)+" of "+errfmt.Int(s.h.height)+" has kind "+errfmt.Int(p.kind()))
+			return errfmt.Wrap("", ErrCorrupt, ": page "+errfmt.Int(pg)+" at depth "+
+				errfmt.Int(depth)+" of "+errfmt.Int(s.h.height)+" has kind "+errfmt.Int(p.kind()))
 		case depth > 1 && p.n() == 0:
 			return errfmt.Wrap("", ErrCorrupt, ": non-root page "+errfmt.Int(pg)+" is empty")
 		}
 		for i := range p.n() {
 			k := p.key(i)
 			if i > 0 && bytes.Compare(p.key(i-1), k) >= 0 {
-				return errfmt.Wrap("", ErrCorrupt, ": page "+errfmt.Int(pg)+": keys "+errfmt.Int(i-1)+" and "+errfmt.Int(i)+" out of order")
+				return errfmt.Wrap("", ErrCorrupt, ": page "+errfmt.Int(pg)+": keys "+
+					errfmt.Int(i-1)+" and "+errfmt.Int(i)+" out of order")
 			}
 			if (lo != nil && bytes.Compare(k, lo) < 0) || (hi != nil && bytes.Compare(k, hi) >= 0) {
-				return errfmt.Wrap("", ErrCorrupt, ": page "+errfmt.Int(pg)+": key "+errfmt.Hex(k)+" outside its parent's range ["+errfmt.Hex(lo)+", "+errfmt.Hex(hi)+")")
+				return errfmt.Wrap("", ErrCorrupt, ": page "+errfmt.Int(pg)+": key "+errfmt.Hex(k)+
+					" outside its parent's range ["+errfmt.Hex(lo)+", "+errfmt.Hex(hi)+")")
 			}
 		}
 		if leaf {
@@ -73,7 +77,8 @@ func (s *Store) Check() error {
 		return err
 	}
 	if count != s.h.count {
-		return errfmt.Wrap("", ErrCorrupt, ": "+errfmt.Int(count)+" entries in the leaves, header says "+errfmt.Int(s.h.count))
+		return errfmt.Wrap("", ErrCorrupt, ": "+errfmt.Int(count)+
+			" entries in the leaves, header says "+errfmt.Int(s.h.count))
 	}
 	p := make(page, PageSize)
 	free := uint32(0)
@@ -83,12 +88,14 @@ func (s *Store) Check() error {
 		}
 		s.readPage(pg, p)
 		if p.kind() != kindFree {
-			return errfmt.Wrap("", ErrCorrupt, ": free page "+errfmt.Int(pg)+" has kind "+errfmt.Int(p.kind()))
+			return errfmt.Wrap("", ErrCorrupt, ": free page "+errfmt.Int(pg)+" has kind "+
+				errfmt.Int(p.kind()))
 		}
 		free++
 	}
 	if free != s.h.freeCount {
-		return errfmt.Wrap("", ErrCorrupt, ": "+errfmt.Int(free)+" free pages linked, header says "+errfmt.Int(s.h.freeCount))
+		return errfmt.Wrap("", ErrCorrupt, ": "+errfmt.Int(free)+" free pages linked, header says "+
+			errfmt.Int(s.h.freeCount))
 	}
 	for pg, ok := range seen {
 		if !ok {
@@ -115,11 +122,13 @@ func checkPage(p page) error {
 			hdr = branchCellHeader
 		}
 		if off < top || off+hdr > PageSize {
-			return errfmt.Wrap("", ErrCorrupt, ": cell "+errfmt.Int(i)+" at "+errfmt.Int(off)+" outside the heap ["+errfmt.Int(top)+", "+errfmt.Int(PageSize)+")")
+			return errfmt.Wrap("", ErrCorrupt, ": cell "+errfmt.Int(i)+" at "+errfmt.Int(off)+
+				" outside the heap ["+errfmt.Int(top)+", "+errfmt.Int(PageSize)+")")
 		}
 		size := cellSize(p.kind(), p[off:])
 		if off+size > PageSize {
-			return errfmt.Wrap("", ErrCorrupt, ": cell "+errfmt.Int(i)+" at "+errfmt.Int(off)+" runs past the page ("+errfmt.Int(size)+" bytes)")
+			return errfmt.Wrap("", ErrCorrupt, ": cell "+errfmt.Int(i)+" at "+errfmt.Int(off)+
+				" runs past the page ("+errfmt.Int(size)+" bytes)")
 		}
 		spans = append(spans, span{off, off + size})
 		live += size
@@ -127,11 +136,13 @@ func checkPage(p page) error {
 	slices.SortFunc(spans, func(a, b span) int { return a.start - b.start })
 	for i := 1; i < len(spans); i++ {
 		if spans[i].start < spans[i-1].end {
-			return errfmt.Wrap("", ErrCorrupt, ": cells at "+errfmt.Int(spans[i-1].start)+" and "+errfmt.Int(spans[i].start)+" overlap")
+			return errfmt.Wrap("", ErrCorrupt, ": cells at "+errfmt.Int(spans[i-1].start)+" and "+
+				errfmt.Int(spans[i].start)+" overlap")
 		}
 	}
 	if PageSize-top-p.garbage() != live {
-		return errfmt.Wrap("", ErrCorrupt, ": heap of "+errfmt.Int(PageSize-top)+" bytes with "+errfmt.Int(p.garbage())+" garbage holds "+errfmt.Int(live)+" live bytes")
+		return errfmt.Wrap("", ErrCorrupt, ": heap of "+errfmt.Int(PageSize-top)+" bytes with "+
+			errfmt.Int(p.garbage())+" garbage holds "+errfmt.Int(live)+" live bytes")
 	}
 	return nil
 }

@@ -70,13 +70,16 @@ func (h *header) decode(b []byte) error {
 		return errfmt.Wrap("", ErrNotStore, ": magic "+strconv.Quote(string(b[:8])))
 	}
 	if sum := crc32.ChecksumIEEE(b[:60]); le.Uint32(b[60:]) != sum {
-		return errfmt.Wrap("", ErrCorrupt, ": header checksum "+errfmt.Hex32(le.Uint32(b[60:]))+", want "+errfmt.Hex32(sum))
+		return errfmt.Wrap("", ErrCorrupt, ": header checksum "+errfmt.Hex32(le.Uint32(b[60:]))+
+			", want "+errfmt.Hex32(sum))
 	}
 	if v := le.Uint32(b[8:]); v != FormatVersion {
-		return errfmt.Wrap("", ErrNotStore, ": format version "+errfmt.Int(v)+", this package reads "+errfmt.Int(FormatVersion))
+		return errfmt.Wrap("", ErrNotStore, ": format version "+errfmt.Int(v)+
+			", this package reads "+errfmt.Int(FormatVersion))
 	}
 	if ps := le.Uint32(b[12:]); ps != PageSize {
-		return errfmt.Wrap("", ErrNotStore, ": page size "+errfmt.Int(ps)+", this package uses "+errfmt.Int(PageSize))
+		return errfmt.Wrap("", ErrNotStore, ": page size "+errfmt.Int(ps)+", this package uses "+
+			errfmt.Int(PageSize))
 	}
 	*h = header{
 		root:      le.Uint32(b[16:]),
@@ -94,7 +97,8 @@ func (h *header) decode(b []byte) error {
 	case h.height == 0 || h.height > maxHeight:
 		return errfmt.Wrap("", ErrCorrupt, ": height "+errfmt.Int(h.height))
 	case h.freeHead >= h.nextPage || h.freeCount >= h.nextPage || (h.freeHead == 0) != (h.freeCount == 0):
-		return errfmt.Wrap("", ErrCorrupt, ": free list head "+errfmt.Int(h.freeHead)+" with "+errfmt.Int(h.freeCount)+" pages of "+errfmt.Int(h.nextPage))
+		return errfmt.Wrap("", ErrCorrupt, ": free list head "+errfmt.Int(h.freeHead)+" with "+
+			errfmt.Int(h.freeCount)+" pages of "+errfmt.Int(h.nextPage))
 	}
 	return nil
 }

@@ -49,7 +49,8 @@ func (b *Buffer) Size() int64 { return int64(len(b.chunks)) * WasmPageSize }
 func (b *Buffer) Grow(pages uint64) (uint64, error) {
 	old := uint64(len(b.chunks))
 	if b.maxPages != 0 && old+pages > b.maxPages {
-		return 0, errfmt.Wrap("", ErrBufferFull, ": "+errfmt.Int(old)+" + "+errfmt.Int(pages)+" pages > "+errfmt.Int(b.maxPages))
+		return 0, errfmt.Wrap("", ErrBufferFull, ": "+errfmt.Int(old)+" + "+errfmt.Int(pages)+
+			" pages > "+errfmt.Int(b.maxPages))
 	}
 	for range pages {
 		b.chunks = append(b.chunks, make([]byte, WasmPageSize))

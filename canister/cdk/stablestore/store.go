@@ -79,14 +79,17 @@ func Open(mem Memory, offset int64) (*Store, error) {
 	s := &Store{mem: mem, off: offset}
 	if mem.Size() >= offset+headerSize {
 		if _, err := mem.ReadAt(s.hbuf[:], offset); err != nil {
-			return nil, errfmt.Wrap("stablestore: open: reading the header at "+errfmt.Int(offset)+": ", err, "")
+			return nil, errfmt.Wrap("stablestore: open: reading the header at "+errfmt.Int(offset)+
+				": ", err, "")
 		}
 		if s.hbuf != [headerSize]byte{} {
 			if err := s.h.decode(s.hbuf[:]); err != nil {
 				return nil, errfmt.Wrap("stablestore: open at "+errfmt.Int(offset)+": ", err, "")
 			}
 			if end := s.pageOffset(s.h.nextPage); mem.Size() < end {
-				return nil, errfmt.Wrap("stablestore: open at "+errfmt.Int(offset)+": ", ErrCorrupt, ": "+errfmt.Int(s.h.nextPage)+" pages end at "+errfmt.Int(end)+" beyond the memory size "+errfmt.Int(mem.Size()))
+				return nil, errfmt.Wrap("stablestore: open at "+errfmt.Int(offset)+
+					": ", ErrCorrupt, ": "+errfmt.Int(s.h.nextPage)+" pages end at "+
+					errfmt.Int(end)+" beyond the memory size "+errfmt.Int(mem.Size()))
 			}
 			return s, nil
 		}
@@ -177,9 +180,11 @@ func (s *Store) Delete(key []byte) {
 func (s *Store) Put(key, value []byte) error {
 	switch {
 	case len(key) > MaxKeyLen:
-		return errfmt.Wrap("", ErrTooLarge, ": key of "+errfmt.Int(len(key))+" bytes (at most "+errfmt.Int(MaxKeyLen)+")")
+		return errfmt.Wrap("", ErrTooLarge, ": key of "+errfmt.Int(len(key))+" bytes (at most "+
+			errfmt.Int(MaxKeyLen)+")")
 	case len(value) > MaxValueLen:
-		return errfmt.Wrap("", ErrTooLarge, ": value of "+errfmt.Int(len(value))+" bytes (at most "+errfmt.Int(MaxValueLen)+")")
+		return errfmt.Wrap("", ErrTooLarge, ": value of "+errfmt.Int(len(value))+" bytes (at most "+
+			errfmt.Int(MaxValueLen)+")")
 	case s.iterating > 0:
 		return ErrIterating
 	}

@@ -84,7 +84,8 @@ func (s *Store) halve(kind byte, child0 uint32, cs [][]byte, appending bool, sep
 		leftUsed += len(cs[k]) + 2
 	}
 	if best < 0 {
-		panic("stablestore: no valid split of " + errfmt.Int(len(cs)) + " cells (" + errfmt.Int(total) + " bytes)")
+		panic("stablestore: no valid split of " + errfmt.Int(len(cs)) + " cells (" +
+			errfmt.Int(total) + " bytes)")
 	}
 	if kind == kindLeaf {
 		s.left.rebuild(kindLeaf, 0, cs[:best])
@@ -240,7 +241,8 @@ func (s *Store) growTo(end int64) error {
 	}
 	// Near a limit: take only what this operation needs.
 	if _, err := s.mem.Grow(need); err != nil {
-		return errfmt.Wrap("growing stable memory by "+errfmt.Int(need)+" pages to hold "+errfmt.Int(end)+" bytes: ", err, "")
+		return errfmt.Wrap("growing stable memory by "+errfmt.Int(need)+" pages to hold "+
+			errfmt.Int(end)+" bytes: ", err, "")
 	}
 	return nil
 }
