@@ -70,6 +70,15 @@ func (t apiType) String() string {
 }
 
 // isQuery reports whether executions of this type never persist state.
+// composite reports whether t runs in a composite query, where calls cost nothing.
+func (t apiType) composite() bool {
+	switch t {
+	case apiCompositeQuery, apiCompositeReply, apiCompositeReject, apiCompositeCleanup:
+		return true
+	}
+	return false
+}
+
 func (t apiType) isQuery() bool {
 	switch t {
 	case apiReplicatedQuery, apiNonReplicatedQuery, apiTransform, apiCompositeQuery,

@@ -164,7 +164,11 @@ func (c *canister) acceptsCalls() *Reject {
 
 // handleResponse runs the reply or reject callback of call made from call context ccID.
 func (c *canister) handleResponse(ccID uint64, call *outCall, r result, refund uint64) {
-	c.cycles += refund
+	size := len(r.reply)
+	if r.reject != nil {
+		size = len(r.reject.Message)
+	}
+	c.cycles += refund + c.e.costs().ResponseRefund(call.reserved, uint64(size))
 	cc := c.contexts[ccID]
 	if cc == nil || c.mod == nil {
 		// The context was dropped by a reinstall or uninstall: the response is discarded.

@@ -27,6 +27,21 @@ func (c Costs) Call(methodNameSize, payloadSize uint64) uint64 {
 	return c.scale(feeXnetCall + feeXnetCallPerByte*(methodNameSize+payloadSize))
 }
 
+// maxResponseBytes is the largest inter-canister response the IC reserves transmission for.
+const maxResponseBytes = 2 << 20
+
+// ResponseReservation is what call_perform reserves for transmitting the response.
+func (c Costs) ResponseReservation() uint64 { return c.scale(feeXnetCallPerByte * maxResponseBytes) }
+
+// ResponseRefund is what a response of size bytes gives back of a reservation.
+func (c Costs) ResponseRefund(reserved, size uint64) uint64 {
+	used := c.scale(feeXnetCallPerByte * size)
+	if used >= reserved {
+		return 0
+	}
+	return reserved - used
+}
+
 // CreateCanister is cost_create_canister.
 func (c Costs) CreateCanister() uint64 { return c.scale(feeCreateCanister) }
 

@@ -22,13 +22,20 @@ func TestCyclesTransfer(t *testing.T) {
 	if refunded := binary.LittleEndian.Uint64(got); refunded != 600 {
 		t.Fatalf("refunded %d, want 600", refunded)
 	}
-	if got := balance(a.Raw); got != a0-400 {
-		t.Fatalf("caller balance %d, want %d", got, a0-400)
+	// The caller pays what the IC charges: the call's fee (method "take", no argument) and the
+	// transmission of the 32-byte reply (the reservation for a 2 MiB response is refunded).
+	costs := e.Costs()
+	fees := costs.Call(4, 0) + costs.ResponseReservation() - costs.ResponseRefund(costs.ResponseReservation(), 32)
+	if fees != 260_000+4*1_000+32*1_000 {
+		t.Fatalf("call fees %d", fees)
+	}
+	if got := balance(a.Raw); got != a0-400-fees {
+		t.Fatalf("caller balance %d, want %d (400 transferred, %d fees)", got, a0-400-fees, fees)
 	}
 	if got := balance(b.Raw); got != b0+400 {
 		t.Fatalf("callee balance %d, want %d", got, b0+400)
 	}
-	if got := binary.LittleEndian.Uint64(query(t, e, a, "balance", nil)); got != a0-400 {
+	if got := binary.LittleEndian.Uint64(query(t, e, a, "balance", nil)); got != a0-400-fees {
 		t.Fatalf("canister_cycle_balance128 %d", got)
 	}
 }

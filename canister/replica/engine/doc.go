@@ -93,8 +93,12 @@
 //
 // Balances are uint64 (128-bit amounts above 2^64 saturate). call_cycles_add moves cycles from
 // the balance into the call, the callee accepts with msg_cycles_accept, the rest is refunded
-// with the answer (msg_cycles_refunded). Executions are not charged for instructions or
-// memory. cost_* use the IC's fees for Config.Nodes nodes (type Costs).
+// with the answer (msg_cycles_refunded). Each call (outside composite queries) pays the IC's
+// fee at call_perform (cost_call: 260,000 + 1,000 per byte of method name and argument, scaled
+// to Config.Nodes) and reserves the transmission of a 2 MiB response; the answer refunds what
+// its size did not use. A canister that cannot pay gets a non-zero call_perform and no
+// callback. Executions are not charged for instructions or memory. cost_* use the IC's fees
+// for Config.Nodes nodes (type Costs).
 //
 // # Persistence
 //

@@ -23,6 +23,9 @@ type outCall struct {
 	reject  callback
 	cleanup *callback
 	timeout uint32 // best-effort timeout in seconds, 0 for guaranteed response
+	// reserved is the response transmission fee paid at call_perform; the response refunds
+	// the part its size did not use.
+	reserved uint64
 }
 
 // Execution describes one finished run of canister code, for Config.Observe.

@@ -311,6 +311,20 @@ func hostFunctions() []hostFn {
 			x.charge(costCallPerform)
 			p := x.pendingCall("call_perform")
 			x.pending = nil
+			if !x.typ.composite() {
+				// Like the IC: the call's fee is paid now and the transmission of the
+				// largest possible response is reserved; the reply refunds what it did not
+				// use. A canister that cannot pay gets an error and no callback.
+				costs := x.e.costs()
+				need := costs.Call(uint64(len(p.method)), uint64(len(p.arg))) + costs.ResponseReservation()
+				if x.balance < need {
+					x.balance += p.cycles
+					s[0] = uint64(SysTransient)
+					return
+				}
+				x.balance -= need
+				p.reserved = costs.ResponseReservation()
+			}
 			x.calls = append(x.calls, p)
 			s[0] = 0
 		}},
