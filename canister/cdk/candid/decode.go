@@ -1,6 +1,8 @@
 package candid
 
 import (
+	"github.com/gocanister/stripe-ic/canister/cdk/candid/opcode"
+
 	"errors"
 	"math"
 	"reflect"
@@ -274,12 +276,12 @@ func (d *decoder) entry(refs []int64) (wireType, []int64, error) {
 	}
 	t := wireType{op: op}
 	switch op {
-	case opOpt, opVec:
+	case opcode.Opt, opcode.Vec:
 		if t.elem, err = d.sleb(); err != nil {
 			return t, nil, err
 		}
 		refs = append(refs, t.elem)
-	case opRecord, opVariant:
+	case opcode.Record, opcode.Variant:
 		n, err := d.uleb()
 		if err != nil {
 			return t, nil, err
@@ -303,7 +305,7 @@ func (d *decoder) entry(refs []int64) (wireType, []int64, error) {
 			t.fields[i] = wireField{id: uint32(id), ref: ref}
 			refs = append(refs, ref)
 		}
-	case opFunc:
+	case opcode.Func:
 		for range 2 { // arguments, results
 			n, err := d.uleb()
 			if err != nil {
@@ -333,7 +335,7 @@ func (d *decoder) entry(refs []int64) (wireType, []int64, error) {
 				return t, nil, errors.New("func annotation " + errfmt.Int(a))
 			}
 		}
-	case opService:
+	case opcode.Service:
 		n, err := d.uleb()
 		if err != nil {
 			return t, nil, err
@@ -377,7 +379,7 @@ func (d *decoder) typeName(ref int64) string {
 	for range 4 {
 		op := d.kind(ref)
 		name += opName(op)
-		if op != opOpt && op != opVec {
+		if op != opcode.Opt && op != opcode.Vec {
 			return name
 		}
 		name += " "
@@ -444,7 +446,7 @@ func (d *decoder) decode(ref int64, v reflect.Value) error {
 		return d.skip(ref)
 	}
 	op := d.kind(ref)
-	if op == opEmpty {
+	if op == opcode.Empty {
 		return errors.New("a value of type empty")
 	}
 	if t.Kind() == reflect.Pointer {
@@ -452,14 +454,14 @@ func (d *decoder) decode(ref int64, v reflect.Value) error {
 	}
 	switch t {
 	case typeNull:
-		if op != opNull {
+		if op != opcode.Null {
 			return d.mismatch(ref, t)
 		}
 		return nil
 	case typeEmpty:
 		return d.mismatch(ref, t)
 	case typeNat:
-		if op != opNat {
+		if op != opcode.Nat {
 			return d.mismatch(ref, t)
 		}
 		n, err := d.uleb()
@@ -470,13 +472,13 @@ func (d *decoder) decode(ref int64, v reflect.Value) error {
 		return nil
 	case typeInt:
 		switch op {
-		case opInt:
+		case opcode.Int:
 			n, err := d.sleb()
 			if err != nil {
 				return errfmt.Wrap("int: ", err, "")
 			}
 			v.SetInt(n)
-		case opNat:
+		case opcode.Nat:
 			n, err := d.uleb()
 			if err != nil || n > math.MaxInt64 {
 				return errfmt.Wrap("nat as int: ", cmpErr(err, errOverflow), "")
@@ -487,7 +489,7 @@ func (d *decoder) decode(ref int64, v reflect.Value) error {
 		}
 		return nil
 	case typePrincipal:
-		if op != opPrincipal {
+		if op != opcode.Principal {
 			return d.mismatch(ref, t)
 		}
 		p, err := d.principalValue()
@@ -499,7 +501,7 @@ func (d *decoder) decode(ref int64, v reflect.Value) error {
 	}
 	switch t.Kind() {
 	case reflect.Bool:
-		if op != opBool {
+		if op != opcode.Bool {
 			return d.mismatch(ref, t)
 		}
 		b, err := d.byte()
@@ -515,7 +517,7 @@ func (d *decoder) decode(ref int64, v reflect.Value) error {
 		reflect.Float32, reflect.Float64:
 		return d.decodeFixed(ref, op, v)
 	case reflect.String:
-		if op != opText {
+		if op != opcode.Text {
 			return d.mismatch(ref, t)
 		}
 		s, err := d.text()
@@ -524,13 +526,13 @@ func (d *decoder) decode(ref int64, v reflect.Value) error {
 		}
 		v.SetString(s)
 	case reflect.Slice, reflect.Array:
-		if op != opVec {
+		if op != opcode.Vec {
 			return d.mismatch(ref, t)
 		}
 		return d.decodeVec(d.table[ref].elem, v)
 	case reflect.Struct:
 		if t.Implements(typeFuncSig) {
-			if op != opFunc {
+			if op != opcode.Func {
 				return d.mismatch(ref, t)
 			}
 			f, err := d.funcValue()
@@ -545,12 +547,12 @@ func (d *decoder) decode(ref int64, v reflect.Value) error {
 			return err
 		}
 		if info.variant {
-			if op != opVariant {
+			if op != opcode.Variant {
 				return d.mismatch(ref, t)
 			}
 			return d.decodeVariant(d.table[ref].fields, info, v)
 		}
-		if op != opRecord {
+		if op != opcode.Record {
 			return d.mismatch(ref, t)
 		}
 		return d.decodeRecord(d.table[ref].fields, info, v)
@@ -572,10 +574,10 @@ func cmpErr(err, def error) error {
 func (d *decoder) decodeOpt(ref, op int64, v reflect.Value) error {
 	elem := v.Type().Elem()
 	switch op {
-	case opNull, opReserved:
+	case opcode.Null, opcode.Reserved:
 		v.SetZero()
 		return nil
-	case opOpt:
+	case opcode.Opt:
 		flag, err := d.byte()
 		switch {
 		case err != nil:
@@ -661,7 +663,7 @@ func (d *decoder) decodeVec(elem int64, v reflect.Value) error {
 		if n != t.Len() {
 			return coercion("vec of " + errfmt.Int(n) + " elements into Go " + t.String())
 		}
-	} else if t.Elem().Kind() == reflect.Uint8 && d.kind(elem) == opNat8 {
+	} else if t.Elem().Kind() == reflect.Uint8 && d.kind(elem) == opcode.Nat8 {
 		b, err := d.bytes(uint64(n))
 		if err != nil {
 			return err
@@ -761,25 +763,25 @@ func (d *decoder) skip(ref int64) error {
 	op := d.kind(ref)
 	if w := fixedWidth(op); w > 0 {
 		b, err := d.bytes(uint64(w))
-		if err == nil && op == opBool && b[0] > 1 {
+		if err == nil && op == opcode.Bool && b[0] > 1 {
 			return errors.New("bool value " + errfmt.Int(b[0]))
 		}
 		return err
 	}
 	switch op {
-	case opNull, opReserved:
+	case opcode.Null, opcode.Reserved:
 		return nil
-	case opEmpty:
+	case opcode.Empty:
 		return errors.New("a value of type empty")
-	case opNat, opInt:
+	case opcode.Nat, opcode.Int:
 		return d.skipLEB()
-	case opText:
+	case opcode.Text:
 		_, err := d.text()
 		return err
-	case opPrincipal:
+	case opcode.Principal:
 		_, err := d.principalValue()
 		return err
-	case opOpt:
+	case opcode.Opt:
 		flag, err := d.byte()
 		switch {
 		case err != nil:
@@ -790,13 +792,13 @@ func (d *decoder) skip(ref int64) error {
 			return errors.New("opt flag " + errfmt.Int(flag))
 		}
 		return nil
-	case opVec:
+	case opcode.Vec:
 		n, err := d.count()
 		if err != nil {
 			return err
 		}
 		elem := d.table[ref].elem
-		if w := fixedWidth(d.kind(elem)); w > 0 && d.kind(elem) != opBool {
+		if w := fixedWidth(d.kind(elem)); w > 0 && d.kind(elem) != opcode.Bool {
 			_, err := d.bytes(uint64(n) * uint64(w))
 			return err
 		}
@@ -806,14 +808,14 @@ func (d *decoder) skip(ref int64) error {
 			}
 		}
 		return nil
-	case opRecord:
+	case opcode.Record:
 		for _, f := range d.table[ref].fields {
 			if err := d.skip(f.ref); err != nil {
 				return err
 			}
 		}
 		return nil
-	case opVariant:
+	case opcode.Variant:
 		idx, err := d.uleb()
 		if err != nil {
 			return err
@@ -823,10 +825,10 @@ func (d *decoder) skip(ref int64) error {
 			return errors.New("variant index " + errfmt.Int(idx) + " of " + errfmt.Int(len(fs)))
 		}
 		return d.skip(fs[idx].ref)
-	case opFunc:
+	case opcode.Func:
 		_, err := d.funcValue()
 		return err
-	case opService:
+	case opcode.Service:
 		_, err := d.principalValue()
 		return err
 	}
@@ -837,25 +839,25 @@ func (d *decoder) skip(ref int64) error {
 func fixedOp(k reflect.Kind) int64 {
 	switch k {
 	case reflect.Uint8:
-		return opNat8
+		return opcode.Nat8
 	case reflect.Uint16:
-		return opNat16
+		return opcode.Nat16
 	case reflect.Uint32:
-		return opNat32
+		return opcode.Nat32
 	case reflect.Uint, reflect.Uint64:
-		return opNat64
+		return opcode.Nat64
 	case reflect.Int8:
-		return opInt8
+		return opcode.Int8
 	case reflect.Int16:
-		return opInt16
+		return opcode.Int16
 	case reflect.Int32:
-		return opInt32
+		return opcode.Int32
 	case reflect.Int, reflect.Int64:
-		return opInt64
+		return opcode.Int64
 	case reflect.Float32:
-		return opFloat32
+		return opcode.Float32
 	case reflect.Float64:
-		return opFloat64
+		return opcode.Float64
 	}
 	return 0
 }

@@ -1,6 +1,8 @@
 package candid
 
 import (
+	"github.com/gocanister/stripe-ic/canister/cdk/candid/opcode"
+
 	"errors"
 	"math"
 	"reflect"
@@ -22,7 +24,7 @@ func Marshal(args ...any) ([]byte, error) {
 	refs := make([]int64, len(args))
 	for i, a := range args {
 		if a == nil {
-			refs[i] = opNull
+			refs[i] = opcode.Null
 			continue
 		}
 		r, err := e.typeRef(reflect.TypeOf(a))
@@ -77,17 +79,17 @@ func (e *encoder) add(entry []byte) int64 {
 func (e *encoder) typeRef(t reflect.Type) (int64, error) {
 	switch t {
 	case typeNull:
-		return opNull, nil
+		return opcode.Null, nil
 	case typeReserved:
-		return opReserved, nil
+		return opcode.Reserved, nil
 	case typeEmpty:
-		return opEmpty, nil
+		return opcode.Empty, nil
 	case typeNat:
-		return opNat, nil
+		return opcode.Nat, nil
 	case typeInt:
-		return opInt, nil
+		return opcode.Int, nil
 	case typePrincipal:
-		return opPrincipal, nil
+		return opcode.Principal, nil
 	}
 	if r, ok := e.refs[t]; ok {
 		return r, nil
@@ -106,29 +108,29 @@ func (e *encoder) typeRef(t reflect.Type) (int64, error) {
 	var r int64
 	switch t.Kind() {
 	case reflect.Bool:
-		return opBool, nil
+		return opcode.Bool, nil
 	case reflect.Uint8:
-		return opNat8, nil
+		return opcode.Nat8, nil
 	case reflect.Uint16:
-		return opNat16, nil
+		return opcode.Nat16, nil
 	case reflect.Uint32:
-		return opNat32, nil
+		return opcode.Nat32, nil
 	case reflect.Uint, reflect.Uint64:
-		return opNat64, nil
+		return opcode.Nat64, nil
 	case reflect.Int8:
-		return opInt8, nil
+		return opcode.Int8, nil
 	case reflect.Int16:
-		return opInt16, nil
+		return opcode.Int16, nil
 	case reflect.Int32:
-		return opInt32, nil
+		return opcode.Int32, nil
 	case reflect.Int, reflect.Int64:
-		return opInt64, nil
+		return opcode.Int64, nil
 	case reflect.Float32:
-		return opFloat32, nil
+		return opcode.Float32, nil
 	case reflect.Float64:
-		return opFloat64, nil
+		return opcode.Float64, nil
 	case reflect.String:
-		return opText, nil
+		return opcode.Text, nil
 	case reflect.Slice, reflect.Array, reflect.Pointer:
 		if _, ok := e.inProgress[t]; ok {
 			return 0, errors.New("unsupported recursive type " + t.String() +
@@ -140,9 +142,9 @@ func (e *encoder) typeRef(t reflect.Type) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
-		op := int64(opVec)
+		op := int64(opcode.Vec)
 		if t.Kind() == reflect.Pointer {
-			op = opOpt
+			op = opcode.Opt
 		}
 		r = e.add(appendSLEB(appendSLEB(nil, op), elem))
 	case reflect.Struct:
@@ -190,9 +192,9 @@ func (e *encoder) recordEntry(t reflect.Type) ([]byte, error) {
 			return nil, errfmt.Wrap(t.String()+"."+f.name+": ", err, "")
 		}
 	}
-	op := int64(opRecord)
+	op := int64(opcode.Record)
 	if info.variant {
-		op = opVariant
+		op = opcode.Variant
 	}
 	entry := appendULEB(appendSLEB(nil, op), uint64(len(info.fields)))
 	for i, f := range info.fields {
@@ -220,7 +222,7 @@ func (e *encoder) funcEntry(sig signature) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	entry := appendULEB(appendSLEB(nil, opFunc), uint64(len(args)))
+	entry := appendULEB(appendSLEB(nil, opcode.Func), uint64(len(args)))
 	for _, r := range args {
 		entry = appendSLEB(entry, r)
 	}

@@ -1,6 +1,8 @@
 package candid
 
 import (
+	"github.com/gocanister/stripe-ic/canister/cdk/candid/opcode"
+
 	"reflect"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
@@ -70,49 +72,21 @@ const (
 	annCompositeQuery = 3
 )
 
-// Type opcodes (the negative numbers of the binary format).
-const (
-	opNull      = -1
-	opBool      = -2
-	opNat       = -3
-	opInt       = -4
-	opNat8      = -5
-	opNat16     = -6
-	opNat32     = -7
-	opNat64     = -8
-	opInt8      = -9
-	opInt16     = -10
-	opInt32     = -11
-	opInt64     = -12
-	opFloat32   = -13
-	opFloat64   = -14
-	opText      = -15
-	opReserved  = -16
-	opEmpty     = -17
-	opOpt       = -18
-	opVec       = -19
-	opRecord    = -20
-	opVariant   = -21
-	opFunc      = -22
-	opService   = -23
-	opPrincipal = -24
-)
-
 // isPrimitive reports whether op is a primitive type opcode (usable as a type reference).
 func isPrimitive(op int64) bool {
-	return op >= opEmpty && op <= opNull || op == opPrincipal
+	return op >= opcode.Empty && op <= opcode.Null || op == opcode.Principal
 }
 
 // fixedWidth is the byte width of fixed-size primitive values (0 for the others).
 func fixedWidth(op int64) int {
 	switch op {
-	case opBool, opNat8, opInt8:
+	case opcode.Bool, opcode.Nat8, opcode.Int8:
 		return 1
-	case opNat16, opInt16:
+	case opcode.Nat16, opcode.Int16:
 		return 2
-	case opNat32, opInt32, opFloat32:
+	case opcode.Nat32, opcode.Int32, opcode.Float32:
 		return 4
-	case opNat64, opInt64, opFloat64:
+	case opcode.Nat64, opcode.Int64, opcode.Float64:
 		return 8
 	}
 	return 0

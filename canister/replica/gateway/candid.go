@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"github.com/gocanister/stripe-ic/canister/cdk/candid/opcode"
+
 	"bytes"
 	"errors"
 	"fmt"
@@ -108,7 +110,7 @@ func readResponse(reply []byte) (httpResponse, *streamingCallback, error) {
 	for _, f := range rec.fields {
 		switch f.id {
 		case idStatusCode:
-			if m.def(f.ref).op != opNat16 {
+			if m.def(f.ref).op != opcode.Nat16 {
 				return httpResponse{}, nil, errors.New("status_code is not a nat16")
 			}
 			b, err := m.take(2)
@@ -150,7 +152,7 @@ func readResponse(reply []byte) (httpResponse, *streamingCallback, error) {
 // blob reads a vec nat8 value.
 func (m *rawMessage) blob(r int64, what string) ([]byte, error) {
 	vec := m.def(r)
-	if vec.op != opVec || m.def(vec.elem).op != opNat8 {
+	if vec.op != opcode.Vec || m.def(vec.elem).op != opcode.Nat8 {
 		return nil, fmt.Errorf("%s is not a blob", what)
 	}
 	b, err := m.blobOf()
@@ -161,7 +163,7 @@ func (m *rawMessage) blob(r int64, what string) ([]byte, error) {
 }
 
 func (m *rawMessage) text(r int64, what string) (string, error) {
-	if m.def(r).op != opText {
+	if m.def(r).op != opcode.Text {
 		return "", fmt.Errorf("%s is not text", what)
 	}
 	b, err := m.blobOf()
@@ -177,11 +179,11 @@ func (m *rawMessage) text(r int64, what string) (string, error) {
 // headerList reads vec record { text; text }.
 func (m *rawMessage) headerList(r int64) ([]headerField, error) {
 	vec := m.def(r)
-	if vec.op != opVec {
+	if vec.op != opcode.Vec {
 		return nil, errors.New("headers is not a vec")
 	}
 	rec := m.def(vec.elem)
-	if rec.op != opRecord || len(rec.fields) != 2 || rec.fields[0].id != 0 || rec.fields[1].id != 1 {
+	if rec.op != opcode.Record || len(rec.fields) != 2 || rec.fields[0].id != 0 || rec.fields[1].id != 1 {
 		return nil, errors.New("headers is not a vec record { text; text }")
 	}
 	n, err := m.countAny()
@@ -205,7 +207,7 @@ func (m *rawMessage) headerList(r int64) ([]headerField, error) {
 
 func (m *rawMessage) optBool(r int64) (*bool, error) {
 	opt := m.def(r)
-	if opt.op != opOpt || m.def(opt.elem).op != opBool {
+	if opt.op != opcode.Opt || m.def(opt.elem).op != opcode.Bool {
 		return nil, errors.New("upgrade is not an opt bool")
 	}
 	present, err := m.byte()
@@ -226,7 +228,7 @@ func (m *rawMessage) optBool(r int64) (*bool, error) {
 // strategy reads opt StreamingStrategy; nil when absent.
 func (m *rawMessage) strategy(r int64) (*streamingCallback, error) {
 	opt := m.def(r)
-	if opt.op != opOpt {
+	if opt.op != opcode.Opt {
 		return nil, errors.New("not an opt")
 	}
 	present, err := m.byte()
@@ -234,7 +236,7 @@ func (m *rawMessage) strategy(r int64) (*streamingCallback, error) {
 		return nil, err
 	}
 	variant := m.def(opt.elem)
-	if variant.op != opVariant {
+	if variant.op != opcode.Variant {
 		return nil, errors.New("not an opt variant")
 	}
 	i, err := m.leb()
@@ -253,7 +255,7 @@ func (m *rawMessage) strategy(r int64) (*streamingCallback, error) {
 // readCallback reads record { callback: func; token: T }.
 func (m *rawMessage) readCallback(r int64) (*streamingCallback, error) {
 	rec := m.def(r)
-	if rec.op != opRecord {
+	if rec.op != opcode.Record {
 		return nil, errors.New("streaming Callback is not a record")
 	}
 	var cb streamingCallback
@@ -261,7 +263,7 @@ func (m *rawMessage) readCallback(r int64) (*streamingCallback, error) {
 	for _, f := range rec.fields {
 		switch f.id {
 		case idCallbackField:
-			if m.def(f.ref).op != opFunc {
+			if m.def(f.ref).op != opcode.Func {
 				return nil, errors.New("streaming callback is not a func")
 			}
 			p, method, err := m.funcRef()
@@ -312,7 +314,7 @@ func decodeCallbackResponse(reply []byte) (body, next []byte, err error) {
 			haveBody = true
 		case idToken:
 			opt := m.def(f.ref)
-			if opt.op != opOpt {
+			if opt.op != opcode.Opt {
 				return nil, nil, errors.New("callback token is not an opt")
 			}
 			present, err := m.byte()

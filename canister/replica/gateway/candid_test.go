@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"github.com/gocanister/stripe-ic/canister/cdk/candid/opcode"
+
 	"bytes"
 	"fmt"
 	"slices"
@@ -97,19 +99,19 @@ type streamTypes struct {
 
 func newStreamTypes() *streamTypes {
 	t := &streamTypes{}
-	t.blob = t.b.add(sleb(opVec), sleb(opNat8))
-	hf := t.b.add(sleb(opRecord), leb(2), leb(0), sleb(opText), leb(1), sleb(opText))
-	t.headers = t.b.add(sleb(opVec), sleb(hf))
-	t.optBool = t.b.add(sleb(opOpt), sleb(opBool))
-	t.token = t.b.composite(opRecord, []fieldT{{"key", opText}, {"index", opNat}})
-	t.optToken = t.b.add(sleb(opOpt), sleb(t.token))
-	t.cbResp = t.b.composite(opRecord, []fieldT{{"body", t.blob}, {"token", t.optToken}})
-	fn := t.b.add(sleb(opFunc), leb(1), sleb(t.token), leb(1), sleb(t.cbResp), leb(1), []byte{1})
-	t.cbRecord = t.b.composite(opRecord, []fieldT{{"callback", fn}, {"token", t.token}})
-	t.variant = t.b.composite(opVariant, []fieldT{{"Callback", t.cbRecord}})
-	t.optStrategy = t.b.add(sleb(opOpt), sleb(t.variant))
-	t.resp = t.b.composite(opRecord, []fieldT{
-		{"status_code", opNat16}, {"headers", t.headers}, {"body", t.blob},
+	t.blob = t.b.add(sleb(opcode.Vec), sleb(opcode.Nat8))
+	hf := t.b.add(sleb(opcode.Record), leb(2), leb(0), sleb(opcode.Text), leb(1), sleb(opcode.Text))
+	t.headers = t.b.add(sleb(opcode.Vec), sleb(hf))
+	t.optBool = t.b.add(sleb(opcode.Opt), sleb(opcode.Bool))
+	t.token = t.b.composite(opcode.Record, []fieldT{{"key", opcode.Text}, {"index", opcode.Nat}})
+	t.optToken = t.b.add(sleb(opcode.Opt), sleb(t.token))
+	t.cbResp = t.b.composite(opcode.Record, []fieldT{{"body", t.blob}, {"token", t.optToken}})
+	fn := t.b.add(sleb(opcode.Func), leb(1), sleb(t.token), leb(1), sleb(t.cbResp), leb(1), []byte{1})
+	t.cbRecord = t.b.composite(opcode.Record, []fieldT{{"callback", fn}, {"token", t.token}})
+	t.variant = t.b.composite(opcode.Variant, []fieldT{{"Callback", t.cbRecord}})
+	t.optStrategy = t.b.add(sleb(opcode.Opt), sleb(t.variant))
+	t.resp = t.b.composite(opcode.Record, []fieldT{
+		{"status_code", opcode.Nat16}, {"headers", t.headers}, {"body", t.blob},
 		{"upgrade", t.optBool}, {"streaming_strategy", t.optStrategy},
 	})
 	return t

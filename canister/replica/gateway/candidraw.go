@@ -1,6 +1,8 @@
 package gateway
 
 import (
+	"github.com/gocanister/stripe-ic/canister/cdk/candid/opcode"
+
 	"bytes"
 	"errors"
 	"fmt"
@@ -17,34 +19,6 @@ import (
 // the callback's argument is built from the reply's own type table and the
 // token's bytes. The same reader decodes HttpResponse (candid.go): it is
 // bounded on hostile input and copies blobs in one piece.
-
-// Candid type opcodes (the spec's negative type codes).
-const (
-	opNull      = -1
-	opBool      = -2
-	opNat       = -3
-	opInt       = -4
-	opNat8      = -5
-	opNat16     = -6
-	opNat32     = -7
-	opNat64     = -8
-	opInt8      = -9
-	opInt16     = -10
-	opInt32     = -11
-	opInt64     = -12
-	opFloat32   = -13
-	opFloat64   = -14
-	opText      = -15
-	opReserved  = -16
-	opEmpty     = -17
-	opOpt       = -18
-	opVec       = -19
-	opRecord    = -20
-	opVariant   = -21
-	opFunc      = -22
-	opService   = -23
-	opPrincipal = -24
-)
 
 const (
 	maxValueDepth = 256
@@ -206,11 +180,11 @@ func parseMessage(data []byte) (*rawMessage, error) {
 		}
 		td := typeDef{op: op}
 		switch op {
-		case opOpt, opVec:
+		case opcode.Opt, opcode.Vec:
 			if td.elem, err = m.sleb(); err != nil {
 				return nil, err
 			}
-		case opRecord, opVariant:
+		case opcode.Record, opcode.Variant:
 			k, err := m.count()
 			if err != nil {
 				return nil, err
@@ -232,7 +206,7 @@ func parseMessage(data []byte) (*rawMessage, error) {
 				}
 				td.fields = append(td.fields, fieldDef{uint32(id), ref})
 			}
-		case opFunc:
+		case opcode.Func:
 			for range 2 { // argument and result types
 				k, err := m.count()
 				if err != nil {
@@ -251,7 +225,7 @@ func parseMessage(data []byte) (*rawMessage, error) {
 			if _, err := m.take(uint64(k)); err != nil { // annotations
 				return nil, err
 			}
-		case opService:
+		case opcode.Service:
 			k, err := m.count()
 			if err != nil {
 				return nil, err
@@ -304,7 +278,7 @@ func (m *rawMessage) checkRef(r int64) error {
 	switch {
 	case r >= 0 && r < int64(len(m.table)):
 		return nil
-	case r <= opNull && r >= opEmpty || r == opPrincipal:
+	case r <= opcode.Null && r >= opcode.Empty || r == opcode.Principal:
 		return nil
 	default:
 		return fmt.Errorf("invalid candid type reference %d", r)
@@ -331,26 +305,26 @@ func (m *rawMessage) skip(r int64, depth int) error {
 	td := m.def(r)
 	var err error
 	switch td.op {
-	case opNull, opReserved:
-	case opBool, opNat8, opInt8:
+	case opcode.Null, opcode.Reserved:
+	case opcode.Bool, opcode.Nat8, opcode.Int8:
 		_, err = m.take(1)
-	case opNat16, opInt16:
+	case opcode.Nat16, opcode.Int16:
 		_, err = m.take(2)
-	case opNat32, opInt32, opFloat32:
+	case opcode.Nat32, opcode.Int32, opcode.Float32:
 		_, err = m.take(4)
-	case opNat64, opInt64, opFloat64:
+	case opcode.Nat64, opcode.Int64, opcode.Float64:
 		_, err = m.take(8)
-	case opNat, opInt:
+	case opcode.Nat, opcode.Int:
 		err = m.skipLEB()
-	case opText:
+	case opcode.Text:
 		_, err = m.blobOf()
-	case opEmpty:
+	case opcode.Empty:
 		err = errors.New("candid value of type empty")
-	case opPrincipal, opService:
+	case opcode.Principal, opcode.Service:
 		_, err = m.reference()
-	case opFunc:
+	case opcode.Func:
 		_, _, err = m.funcRef()
-	case opOpt:
+	case opcode.Opt:
 		var b byte
 		if b, err = m.byte(); err == nil {
 			switch b {
@@ -361,12 +335,12 @@ func (m *rawMessage) skip(r int64, depth int) error {
 				err = fmt.Errorf("invalid opt tag %d", b)
 			}
 		}
-	case opVec:
+	case opcode.Vec:
 		var n int
 		if n, err = m.countAny(); err != nil {
 			return err
 		}
-		if e := m.def(td.elem).op; e == opNat8 || e == opInt8 {
+		if e := m.def(td.elem).op; e == opcode.Nat8 || e == opcode.Int8 {
 			_, err = m.take(uint64(n))
 			break
 		}
@@ -375,13 +349,13 @@ func (m *rawMessage) skip(r int64, depth int) error {
 				break
 			}
 		}
-	case opRecord:
+	case opcode.Record:
 		for _, f := range td.fields {
 			if err = m.skip(f.ref, depth+1); err != nil {
 				break
 			}
 		}
-	case opVariant:
+	case opcode.Variant:
 		var i uint64
 		if i, err = m.leb(); err == nil {
 			if i >= uint64(len(td.fields)) {
@@ -475,7 +449,7 @@ func (m *rawMessage) firstRecord(what string) (typeDef, error) {
 		return typeDef{}, fmt.Errorf("%s: empty candid message", what)
 	}
 	td := m.def(m.args[0])
-	if td.op != opRecord {
+	if td.op != opcode.Record {
 		return typeDef{}, fmt.Errorf("%s is not a record", what)
 	}
 	return td, nil

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"github.com/gocanister/stripe-ic/canister/cdk/candid/opcode"
+
 	"bytes"
 	"errors"
 	"fmt"
@@ -11,34 +13,6 @@ import (
 // It validates every length against the remaining input and bounds its work, so hostile
 // arguments cannot make it allocate or loop without limit (a full decoder would allocate
 // what a length prefix claims).
-
-// Candid type opcodes.
-const (
-	opNull      = -1
-	opBool      = -2
-	opNat       = -3
-	opInt       = -4
-	opNat8      = -5
-	opNat16     = -6
-	opNat32     = -7
-	opNat64     = -8
-	opInt8      = -9
-	opInt16     = -10
-	opInt32     = -11
-	opInt64     = -12
-	opFloat32   = -13
-	opFloat64   = -14
-	opText      = -15
-	opReserved  = -16
-	opEmpty     = -17
-	opOpt       = -18
-	opVec       = -19
-	opRecord    = -20
-	opVariant   = -21
-	opFunc      = -22
-	opService   = -23
-	opPrincipal = -24
-)
 
 var errCandid = errors.New("malformed Candid")
 
@@ -96,11 +70,11 @@ func candidRecordPrincipal(arg []byte, id uint32) (p []byte, found bool, err err
 		argTypes = append(argTypes, t)
 	}
 	rec, ok := r.resolve(argTypes[0])
-	if !ok || rec.op != opRecord {
+	if !ok || rec.op != opcode.Record {
 		return nil, false, nil
 	}
 	for _, f := range rec.fields {
-		if f.id == id && f.typ == opPrincipal {
+		if f.id == id && f.typ == opcode.Principal {
 			p, err := r.principal()
 			return p, err == nil, err
 		}
@@ -127,11 +101,11 @@ func (r *candidReader) readTable() error {
 		}
 		t := candidType{op: op}
 		switch op {
-		case opOpt, opVec:
+		case opcode.Opt, opcode.Vec:
 			if t.elem, err = r.typeRef(); err != nil {
 				return err
 			}
-		case opRecord, opVariant:
+		case opcode.Record, opcode.Variant:
 			nf, err := r.uleb()
 			if err != nil {
 				return err
@@ -153,7 +127,7 @@ func (r *candidReader) readTable() error {
 				}
 				t.fields = append(t.fields, candidField{id: uint32(fid), typ: ft})
 			}
-		case opFunc:
+		case opcode.Func:
 			for range 2 { // argument and result types
 				n, err := r.uleb()
 				if err != nil {
@@ -172,7 +146,7 @@ func (r *candidReader) readTable() error {
 			if _, err := r.take(n); err != nil {
 				return err
 			}
-		case opService:
+		case opcode.Service:
 			n, err := r.uleb()
 			if err != nil {
 				return err
@@ -203,7 +177,7 @@ func (r *candidReader) typeRef() (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if t >= int64(len(r.table)) || t < opPrincipal {
+	if t >= int64(len(r.table)) || t < opcode.Principal {
 		return 0, fmt.Errorf("%w: type %d out of range", errCandid, t)
 	}
 	return t, nil
@@ -231,50 +205,50 @@ func (r *candidReader) skip(t int64, depth int) error {
 		return fmt.Errorf("%w: unknown type %d", errCandid, t)
 	}
 	switch ct.op {
-	case opNull, opReserved:
+	case opcode.Null, opcode.Reserved:
 		return nil
-	case opEmpty:
+	case opcode.Empty:
 		return fmt.Errorf("%w: value of type empty", errCandid)
-	case opBool, opNat8, opInt8:
+	case opcode.Bool, opcode.Nat8, opcode.Int8:
 		_, err := r.take(1)
 		return err
-	case opNat16, opInt16:
+	case opcode.Nat16, opcode.Int16:
 		_, err := r.take(2)
 		return err
-	case opNat32, opInt32, opFloat32:
+	case opcode.Nat32, opcode.Int32, opcode.Float32:
 		_, err := r.take(4)
 		return err
-	case opNat64, opInt64, opFloat64:
+	case opcode.Nat64, opcode.Int64, opcode.Float64:
 		_, err := r.take(8)
 		return err
-	case opNat:
+	case opcode.Nat:
 		_, err := r.uleb()
 		return err
-	case opInt:
+	case opcode.Int:
 		_, err := r.sleb()
 		return err
-	case opText:
+	case opcode.Text:
 		n, err := r.uleb()
 		if err != nil {
 			return err
 		}
 		_, err = r.take(n)
 		return err
-	case opPrincipal:
+	case opcode.Principal:
 		_, err := r.principal()
 		return err
-	case opOpt:
+	case opcode.Opt:
 		flag, err := r.take(1)
 		if err != nil || flag[0] == 0 {
 			return err
 		}
 		return r.skip(ct.elem, depth+1)
-	case opVec:
+	case opcode.Vec:
 		n, err := r.uleb()
 		if err != nil {
 			return err
 		}
-		if e, _ := r.resolve(ct.elem); e.op == opNat8 {
+		if e, _ := r.resolve(ct.elem); e.op == opcode.Nat8 {
 			_, err = r.take(n)
 			return err
 		}
@@ -284,14 +258,14 @@ func (r *candidReader) skip(t int64, depth int) error {
 			}
 		}
 		return nil
-	case opRecord:
+	case opcode.Record:
 		for _, f := range ct.fields {
 			if err := r.skip(f.typ, depth+1); err != nil {
 				return err
 			}
 		}
 		return nil
-	case opVariant:
+	case opcode.Variant:
 		i, err := r.uleb()
 		if err != nil {
 			return err
@@ -300,7 +274,7 @@ func (r *candidReader) skip(t int64, depth int) error {
 			return fmt.Errorf("%w: variant index out of range", errCandid)
 		}
 		return r.skip(ct.fields[i].typ, depth+1)
-	case opFunc:
+	case opcode.Func:
 		if err := r.reference(); err != nil {
 			return err
 		}
@@ -310,7 +284,7 @@ func (r *candidReader) skip(t int64, depth int) error {
 		}
 		_, err = r.take(n)
 		return err
-	case opService:
+	case opcode.Service:
 		return r.reference()
 	}
 	return fmt.Errorf("%w: unsupported type %d", errCandid, ct.op)
