@@ -10,41 +10,19 @@ import (
 
 	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/httpgateway"
 )
 
-// headerField is the Candid `record { text; text }` (a tuple, field ids 0
-// and 1; the "tuple" tag keeps agent-go from hashing the names "0" and "1").
-type headerField struct {
-	Name  string `ic:"0,tuple"`
-	Value string `ic:"1,tuple"`
-}
-
-// httpRequest is the argument of http_request.
-type httpRequest struct {
-	Method             string        `ic:"method"`
-	URL                string        `ic:"url"`
-	Headers            []headerField `ic:"headers"`
-	Body               []byte        `ic:"body"`
-	CertificateVersion *uint16       `ic:"certificate_version,omitempty"`
-}
-
-// httpUpdateRequest is the argument of http_request_update: the request
-// without certificate_version.
-type httpUpdateRequest struct {
-	Method  string        `ic:"method"`
-	URL     string        `ic:"url"`
-	Headers []headerField `ic:"headers"`
-	Body    []byte        `ic:"body"`
-}
-
-// httpResponse holds the HttpResponse fields besides streaming_strategy,
-// whose token type is chosen by the canister (see readResponse).
-type httpResponse struct {
-	StatusCode uint16        `ic:"status_code"`
-	Headers    []headerField `ic:"headers"`
-	Body       []byte        `ic:"body"`
-	Upgrade    *bool         `ic:"upgrade,omitempty"`
-}
+// The Candid records of the HTTP gateway protocol, shared with the canister side
+// (cdk/httpgateway). The response type omits streaming_strategy, whose token type is chosen
+// by the canister (see readResponse).
+type (
+	headerField       = httpgateway.HeaderField
+	httpRequest       = httpgateway.Request
+	httpUpdateRequest = httpgateway.UpdateRequest
+	httpResponse      = httpgateway.Response
+)
 
 // certificateVersion is the response verification version the gateway asks
 // for, the current one.
@@ -200,7 +178,7 @@ func (m *rawMessage) headerList(r int64) ([]headerField, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, headerField{name, value})
+		out = append(out, headerField{Name: name, Value: value})
 	}
 	return out, nil
 }

@@ -233,10 +233,10 @@ func TestDecodeResponseMatchesAgentGo(t *testing.T) {
 	upgrade := false
 	replies := map[string][]byte{}
 	for name, r := range map[string]httpResponse{
-		"plain":          {StatusCode: 404, Headers: []headerField{{"a", "b"}, {"a", "c"}}, Body: []byte("not found")},
+		"plain":          {StatusCode: 404, Headers: []headerField{{Name: "a", Value: "b"}, {Name: "a", Value: "c"}}, Body: []byte("not found")},
 		"upgrade false":  {StatusCode: 200, Upgrade: &upgrade},
 		"binary body":    {StatusCode: 200, Body: []byte{0, 0xff, 0x80}},
-		"unicode header": {StatusCode: 301, Headers: []headerField{{"Location", "/é"}}},
+		"unicode header": {StatusCode: 301, Headers: []headerField{{Name: "Location", Value: "/é"}}},
 	} {
 		b, err := candid.Marshal([]any{r})
 		if err != nil {
@@ -264,7 +264,7 @@ func TestDecodeResponseMatchesAgentGo(t *testing.T) {
 }
 
 func TestEncodeRequest(t *testing.T) {
-	req := httpUpdateRequest{Method: "POST", URL: "/webhook?x=1", Headers: []headerField{{"host", "h"}}, Body: []byte{0xff, 0, '\r', '\n'}}
+	req := httpUpdateRequest{Method: "POST", URL: "/webhook?x=1", Headers: []headerField{{Name: "host", Value: "h"}}, Body: []byte{0xff, 0, '\r', '\n'}}
 	q, err := encodeQueryRequest(req)
 	if err != nil {
 		t.Fatal(err)

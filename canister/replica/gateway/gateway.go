@@ -310,7 +310,7 @@ func (g *Gateway) canisterRequest(r *http.Request) (httpUpdateRequest, error) {
 	if int64(len(body)) > g.cfg.MaxRequestBody {
 		return httpUpdateRequest{}, fail(http.StatusRequestEntityTooLarge, "Request body exceeds the limit of %d bytes", g.cfg.MaxRequestBody)
 	}
-	headers := []headerField{{"host", r.Host}}
+	headers := []headerField{{Name: "host", Value: r.Host}}
 	names := make([]string, 0, len(r.Header))
 	for name := range r.Header {
 		names = append(names, name)
@@ -321,7 +321,7 @@ func (g *Gateway) canisterRequest(r *http.Request) (httpUpdateRequest, error) {
 			if !utf8.ValidString(v) {
 				return httpUpdateRequest{}, fail(http.StatusBadRequest, "Failed to parse request: header %s is not valid UTF-8", name)
 			}
-			headers = append(headers, headerField{strings.ToLower(name), v})
+			headers = append(headers, headerField{Name: strings.ToLower(name), Value: v})
 		}
 	}
 	return httpUpdateRequest{Method: r.Method, URL: requestURL(r), Headers: headers, Body: body}, nil

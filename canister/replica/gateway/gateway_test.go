@@ -108,7 +108,7 @@ func (f *fakeBackend) answer(t testing.TB, arg []byte, c canned) []byte {
 	req := decodeRequest(t, arg)
 	var hs []headerField
 	for _, h := range c.headers {
-		hs = append(hs, headerField{h[0], h[1]})
+		hs = append(hs, headerField{Name: h[0], Value: h[1]})
 	}
 	status := c.status
 	if status == 0 {
@@ -130,7 +130,7 @@ func (f *fakeBackend) answer(t testing.TB, arg []byte, c canned) []byte {
 		}
 		path, _, _ := strings.Cut(req.URL, "?")
 		exprPath, expr = rv.ExactPath(path), fullExpr
-		hs = append(hs, headerField{"IC-CertificateExpression", expr})
+		hs = append(hs, headerField{Name: "IC-CertificateExpression", Value: expr})
 		reqHash := rv.RequestHash(rv.Request{Method: req.Method, URL: req.URL, Headers: toHeaders(req.Headers), Body: req.Body}, *spec.Request)
 		respHash := rv.ResponseHash(rv.Response{StatusCode: status, Headers: toHeaders(hs), Body: body}, spec.Response)
 		tree = []rvtest.Entry{rvtest.SkipEntry(), rvtest.CertificationEntry(exprPath, expr, reqHash[:], respHash)}
@@ -159,16 +159,16 @@ func (f *fakeBackend) answer(t testing.TB, arg []byte, c canned) []byte {
 		t.Fatal(err)
 	}
 	if c.cert == "v1" {
-		hs = append(hs, headerField{"IC-Certificate", rvtest.CertificateHeaderV1(cert, rvtest.EncodeTree(root))})
+		hs = append(hs, headerField{Name: "IC-Certificate", Value: rvtest.CertificateHeaderV1(cert, rvtest.EncodeTree(root))})
 		return encodeResponse(t, status, hs, body, c.upgrade)
 	}
 	if c.cert == "skip" {
 		if c.expr != "" {
 			expr = c.expr
 		}
-		hs = append(hs, headerField{"IC-CertificateExpression", expr})
+		hs = append(hs, headerField{Name: "IC-CertificateExpression", Value: expr})
 	}
-	hs = append(hs, headerField{"IC-Certificate", rvtest.CertificateHeaderV2(cert, rvtest.EncodeTree(root), exprPath)})
+	hs = append(hs, headerField{Name: "IC-Certificate", Value: rvtest.CertificateHeaderV2(cert, rvtest.EncodeTree(root), exprPath)})
 	return encodeResponse(t, status, hs, body, c.upgrade)
 }
 
@@ -429,13 +429,13 @@ func TestUpgrade(t *testing.T) {
 	f := &fakeBackend{signer: newSigner(t)}
 	f.query = func(method string, arg []byte) ([]byte, error) {
 		// The query only asks for an upgrade; its other fields are ignored.
-		return encodeResponse(t, 500, []headerField{{"x-query", "1"}}, []byte("ignored"), true), nil
+		return encodeResponse(t, 500, []headerField{{Name: "x-query", Value: "1"}}, []byte("ignored"), true), nil
 	}
 	var updArg []byte
 	f.update = func(method string, arg []byte) ([]byte, error) {
 		updArg = arg
 		upgrade := true // ignored in an update's answer
-		return encodeResponse(t, 200, []headerField{{"content-type", "application/json"}}, []byte(`{"ok":true}`), upgrade), nil
+		return encodeResponse(t, 200, []headerField{{Name: "content-type", Value: "application/json"}}, []byte(`{"ok":true}`), upgrade), nil
 	}
 	c := newGateway(t, f, Config{})
 	body := []byte(`{"type":"checkout.session.completed"}`)
