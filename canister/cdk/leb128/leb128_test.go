@@ -1,6 +1,7 @@
 package leb128
 
 import (
+	"encoding/hex"
 	"errors"
 	"math"
 	"testing"
@@ -63,5 +64,22 @@ func TestErrors(t *testing.T) {
 	}
 	if _, _, err := ReadSigned([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}); !errors.Is(err, ErrOverflow) {
 		t.Errorf("signed overflow: %v", err)
+	}
+}
+
+// The bytes of naturals in the state tree (moved here from replica/certify, whose Nat was
+// a copy of AppendUnsigned).
+func TestAppendUnsignedBytes(t *testing.T) {
+	tests := []struct {
+		n    uint64
+		want string
+	}{
+		{0, "00"}, {127, "7f"}, {128, "8001"}, {624485, "e58e26"},
+		{1 << 63, "80808080808080808001"},
+	}
+	for _, tc := range tests {
+		if got := hex.EncodeToString(AppendUnsigned(nil, tc.n)); got != tc.want {
+			t.Errorf("AppendUnsigned(%d) = %s, want %s", tc.n, got, tc.want)
+		}
 	}
 }

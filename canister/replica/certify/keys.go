@@ -12,6 +12,8 @@ import (
 	"github.com/aviate-labs/agent-go/certification/bls"
 	bls12381 "github.com/consensys/gnark-crypto/ecc/bls12-381"
 	"github.com/consensys/gnark-crypto/ecc/bls12-381/fr"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
 )
 
 // Object identifiers of the DER-encoded BLS12-381 G2 public key (IC spec, "Delegation").
@@ -24,7 +26,7 @@ var (
 var ed25519DERPrefix = []byte{0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00}
 
 // stateRootSep is the domain separator of certificate signatures.
-var stateRootSep = domainSep("ic-state-root")
+var stateRootSep = hashtree.DomainSeparator("ic-state-root")
 
 // SubnetKey is the BLS12-381 threshold key of a subnet, held whole by the local replica.
 // Its public key is the root key agents fetch from /api/v2/status.
@@ -82,7 +84,7 @@ func (k *SubnetKey) SignRoot(root [32]byte) ([]byte, error) {
 }
 
 // Certify signs tree and returns the certificate (without delegation).
-func (k *SubnetKey) Certify(tree Node) (*Certificate, error) {
+func (k *SubnetKey) Certify(tree hashtree.Node) (*Certificate, error) {
 	sig, err := k.SignRoot(tree.Digest())
 	if err != nil {
 		return nil, err

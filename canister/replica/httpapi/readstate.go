@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
+	"github.com/gocanister/stripe-ic/canister/cdk/leb128"
 	"github.com/gocanister/stripe-ic/canister/replica/certify"
 )
 
@@ -79,7 +81,7 @@ func (s *Server) handleReadState(subnet bool) http.HandlerFunc {
 			s.fail(w, err)
 			return
 		}
-		cert, err := s.certify(func(t *certify.Tree) error {
+		cert, err := s.certify(func(t *hashtree.Tree) error {
 			return s.fillState(r.Context(), t, plan, ecid)
 		}, env.Content.Paths)
 		if err != nil {
@@ -212,7 +214,7 @@ func isController(info *CanisterInfo, p []byte) bool {
 
 // fillState writes the parts of the state a read_state request can see into t. Everything
 // that is not requested is pruned away afterwards, so only what the plan asks is loaded.
-func (s *Server) fillState(ctx context.Context, t *certify.Tree, plan readPlan, ecid []byte) error {
+func (s *Server) fillState(ctx context.Context, t *hashtree.Tree, plan readPlan, ecid []byte) error {
 	sid := s.cfg.SubnetID.Raw
 	ranges := certify.CanisterRanges(s.cfg.CanisterRanges)
 	sets := []struct {
@@ -253,7 +255,7 @@ func (s *Server) fillState(ctx context.Context, t *certify.Tree, plan readPlan, 
 	return nil
 }
 
-func addCanister(t *certify.Tree, id []byte, info CanisterInfo) error {
+func addCanister(t *hashtree.Tree, id []byte, info CanisterInfo) error {
 	if info.ModuleHash != nil {
 		if err := t.Set([][]byte{lblCanister, id, lblModuleHash}, info.ModuleHash); err != nil {
 			return err
@@ -275,7 +277,7 @@ func addCanister(t *certify.Tree, id []byte, info CanisterInfo) error {
 }
 
 // addRequestStatus writes /request_status/<id>/... for a known call.
-func (s *Server) addRequestStatus(t *certify.Tree, id RequestID, e *ingress, finished bool) error {
+func (s *Server) addRequestStatus(t *hashtree.Tree, id RequestID, e *ingress, finished bool) error {
 	base := [][]byte{lblReqStatus, id[:]}
 	set := func(field string, v []byte) error {
 		return t.Set(append(base[:2:2], []byte(field)), v)
@@ -292,7 +294,7 @@ func (s *Server) addRequestStatus(t *certify.Tree, id RequestID, e *ingress, fin
 			v []byte
 		}{
 			{"status", []byte(statusRejected)},
-			{"reject_code", certify.Nat(uint64(rej.Code))},
+			{"reject_code", leb128.AppendUnsigned(nil, uint64(rej.Code))},
 			{"reject_message", []byte(rej.Message)},
 			{"error_code", []byte(rej.ErrorCode)},
 		} {
@@ -310,16 +312,16 @@ func (s *Server) addRequestStatus(t *certify.Tree, id RequestID, e *ingress, fin
 
 // certify builds a state tree with /time and whatever fill adds, prunes it to paths (and
 // /time) and returns the encoded, signed certificate.
-func (s *Server) certify(fill func(*certify.Tree) error, paths [][][]byte) ([]byte, error) {
-	var t certify.Tree
-	if err := t.Set([][]byte{lblTime}, certify.Nat(uint64(s.cfg.Now().UnixNano()))); err != nil {
+func (s *Server) certify(fill func(*hashtree.Tree) error, paths [][][]byte) ([]byte, error) {
+	var t hashtree.Tree
+	if err := t.Set([][]byte{lblTime}, leb128.AppendUnsigned(nil, uint64(s.cfg.Now().UnixNano()))); err != nil {
 		return nil, err
 	}
 	if err := fill(&t); err != nil {
 		return nil, err
 	}
 	reveal := append(append(make([][][]byte, 0, len(paths)+1), paths...), [][]byte{lblTime})
-	cert, err := s.cfg.SubnetKey.Certify(certify.Prune(t.HashTree(), reveal))
+	cert, err := s.cfg.SubnetKey.Certify(hashtree.Prune(t.HashTree(), reveal...))
 	if err != nil {
 		return nil, fmt.Errorf("certify state: %w", err)
 	}

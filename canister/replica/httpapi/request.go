@@ -1,17 +1,14 @@
 package httpapi
 
 import (
-	"bytes"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"math/big"
 	"reflect"
-	"slices"
 	"unicode/utf8"
 
 	"github.com/fxamacker/cbor/v2"
-	"github.com/gocanister/stripe-ic/canister/replica/certify"
+	"github.com/gocanister/stripe-ic/canister/cdk/reprhash"
 )
 
 // Request types of the content map.
@@ -338,26 +335,15 @@ func cborKind(v any) string {
 
 // hashOfMap is the representation-independent hash of a map (spec "hash-of-map").
 func hashOfMap(m map[string]any) ([32]byte, error) {
-	rows := make([][64]byte, 0, len(m))
+	fields := make([]reprhash.Field, 0, len(m))
 	for k, v := range m {
-		var row [64]byte
-		kh := sha256.Sum256([]byte(k))
 		vh, err := hashValue(v)
 		if err != nil {
 			return [32]byte{}, fmt.Errorf("field %s: %w", k, err)
 		}
-		copy(row[:32], kh[:])
-		copy(row[32:], vh[:])
-		rows = append(rows, row)
+		fields = append(fields, reprhash.Field{Key: k, Value: vh})
 	}
-	slices.SortFunc(rows, func(a, b [64]byte) int { return bytes.Compare(a[:], b[:]) })
-	h := sha256.New()
-	for i := range rows {
-		h.Write(rows[i][:])
-	}
-	var out [32]byte
-	h.Sum(out[:0])
-	return out, nil
+	return reprhash.Map(fields), nil
 }
 
 // hashValue hashes one field value: blobs as is, text as UTF-8, naturals as unsigned LEB128,
@@ -366,32 +352,30 @@ func hashOfMap(m map[string]any) ([32]byte, error) {
 func hashValue(v any) ([32]byte, error) {
 	switch v := v.(type) {
 	case []byte:
-		return sha256.Sum256(v), nil
+		return reprhash.Blob(v), nil
 	case string:
 		if !utf8.ValidString(v) {
 			return [32]byte{}, errors.New("text is not valid UTF-8")
 		}
-		return sha256.Sum256([]byte(v)), nil
+		return reprhash.Text(v), nil
 	case uint64:
-		return sha256.Sum256(certify.AppendNat(nil, v)), nil
+		return reprhash.Nat(v), nil
 	case int64:
-		return sha256.Sum256(appendSLEB(nil, big.NewInt(v))), nil
+		return reprhash.Int(v), nil
 	case big.Int:
 		return hashBig(&v), nil
 	case *big.Int:
 		return hashBig(v), nil
 	case []any:
-		h := sha256.New()
+		elems := make([]reprhash.Hash, len(v))
 		for i, e := range v {
 			eh, err := hashValue(e)
 			if err != nil {
 				return [32]byte{}, fmt.Errorf("element %d: %w", i, err)
 			}
-			h.Write(eh[:])
+			elems[i] = eh
 		}
-		var out [32]byte
-		h.Sum(out[:0])
-		return out, nil
+		return reprhash.Array(elems), nil
 	case map[string]any:
 		return hashOfMap(v)
 	default:
@@ -399,11 +383,12 @@ func hashValue(v any) ([32]byte, error) {
 	}
 }
 
+// hashBig hashes an integer beyond 64 bits (CBOR bignums), which cdk/leb128 does not encode.
 func hashBig(v *big.Int) [32]byte {
 	if v.Sign() >= 0 {
-		return sha256.Sum256(appendULEB(nil, v))
+		return reprhash.Blob(appendULEB(nil, v))
 	}
-	return sha256.Sum256(appendSLEB(nil, v))
+	return reprhash.Blob(appendSLEB(nil, v))
 }
 
 func appendULEB(b []byte, n *big.Int) []byte {

@@ -15,6 +15,7 @@ import (
 	"github.com/aviate-labs/agent-go/certification"
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/fxamacker/cbor/v2"
+	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
 	"github.com/gocanister/stripe-ic/canister/replica/certify"
 )
 
@@ -310,7 +311,7 @@ func (s *Server) handleCall(sync bool) http.HandlerFunc {
 			w.WriteHeader(http.StatusAccepted)
 			return
 		}
-		cert, err := s.certify(func(t *certify.Tree) error {
+		cert, err := s.certify(func(t *hashtree.Tree) error {
 			return s.addRequestStatus(t, env.RequestID, e, true)
 		}, [][][]byte{{[]byte("request_status"), env.RequestID[:]}})
 		if err != nil {
