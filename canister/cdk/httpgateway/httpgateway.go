@@ -12,7 +12,11 @@
 // 404 and 405 (with Allow), and upgrades the routes that must run as update calls.
 package httpgateway
 
-import "encoding/base64"
+import (
+	"encoding/base64"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
+)
 
 // HeaderField is one HTTP header, Candid `record { text; text }`.
 type HeaderField struct {
@@ -74,19 +78,16 @@ func equalFold(a, b string) bool {
 	return true
 }
 
-// SkipExpression is the certification expression of the skip case.
-const SkipExpression = "default_certification(ValidationArgs{no_certification:Empty{}})"
-
 // The skip case's hash tree and its root are constants: they are written out here rather
-// than hashed at run time because crypto/sha256 links os and the FIPS module into the
-// canister (and a general CBOR library would add ~100 KB). TestSkipTreeDerivation derives
-// them from the spec's hashing and CBOR rules.
+// than built with cdk/hashtree at run time, which would cost every canister that serves
+// HTTP a SHA-256 implementation and the tree code for four fixed values.
+// TestSkipTreeDerivation derives them with cdk/hashtree.
 const (
-	// skipExprHash is sha256(SkipExpression).
+	// skipExprHash is sha256(protocol.SkipCertificationExpression).
 	skipExprHash = "\xc3\x1a\xba\xdb\xd0\xb0\x59\xf9\xd4\x64\xfd\x6d\xf4\xda\x9e\x2d" +
 		"\xc0\x87\xae\x7d\x0b\x40\x46\x8d\x33\x72\x26\xd4\x13\xb3\x37\x23"
 
-	// skipTree is the CBOR hash tree http_expr/<*>/sha256(SkipExpression)/"": the
+	// skipTree is the CBOR hash tree http_expr/<*>/skipExprHash/"": the
 	// self-describing tag 55799, then [2, label, subtree] for each label and [3, ""] for
 	// the empty leaf.
 	skipTree = "\xd9\xd9\xf7" +
@@ -115,6 +116,6 @@ func SkipHeaders(certificate []byte) []HeaderField {
 	return []HeaderField{
 		{Name: "IC-Certificate", Value: "certificate=:" + enc(certificate) + ":, tree=:" + enc([]byte(skipTree)) +
 			":, version=2, expr_path=:" + enc([]byte(skipExprPath)) + ":"},
-		{Name: "IC-CertificateExpression", Value: SkipExpression},
+		{Name: "IC-CertificateExpression", Value: protocol.SkipCertificationExpression},
 	}
 }

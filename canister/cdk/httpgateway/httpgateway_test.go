@@ -1,14 +1,11 @@
 package httpgateway
 
 import (
+	"encoding/base64"
 	"encoding/hex"
 	"testing"
-	"time"
 
-	"github.com/aviate-labs/agent-go/principal"
-
-	"github.com/gocanister/stripe-ic/canister/replica/gateway/rv"
-	"github.com/gocanister/stripe-ic/canister/replica/gateway/rv/rvtest"
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
 func TestSkipCertifiedDataIsTheProtocolsRoot(t *testing.T) {
@@ -18,46 +15,22 @@ func TestSkipCertifiedDataIsTheProtocolsRoot(t *testing.T) {
 	}
 }
 
-// The headers pass the gateway's response verification (which follows the reference
-// implementation) for the canister whose certified data is the skip root; they fail for
-// another certified data.
-func TestSkipHeadersVerify(t *testing.T) {
-	signer, err := rvtest.NewSigner()
-	if err != nil {
-		t.Fatal(err)
+// The headers name the skip expression and carry the certificate, the skip tree and its
+// expression path; that the gateway's response verification accepts them is checked on the
+// replica side (replica/gateway/rv, TestCDKSkipHeadersVerify).
+func TestSkipHeaders(t *testing.T) {
+	cert := []byte{1, 2, 3}
+	hs := SkipHeaders(cert)
+	if len(hs) != 2 || hs[0].Name != "IC-Certificate" || hs[1].Name != "IC-CertificateExpression" {
+		t.Fatalf("headers %+v", hs)
 	}
-	canister := principal.MustDecode("rrkah-fqaaa-aaaaa-aaaaq-cai")
-	now := time.Now()
-	for _, tt := range []struct {
-		name     string
-		data     []byte
-		wantSkip bool
-	}{
-		{"skip root", SkipCertifiedData(), true},
-		{"other data", make([]byte, 32), false},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			cert, err := signer.SignTree(rvtest.StateTree(canister, tt.data, now))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var headers []rv.Header
-			for _, h := range SkipHeaders(cert) {
-				headers = append(headers, rv.Header{Name: h.Name, Value: h.Value})
-			}
-			res, err := rv.Verify(rv.Request{Method: "GET", URL: "/checkout/cs_test_1"},
-				rv.Response{StatusCode: 200, Headers: headers, Body: []byte(`{"status":"checking"}`)},
-				rv.Params{CanisterID: canister, RootKey: signer.RootKey(), Now: now})
-			if tt.wantSkip {
-				if err != nil || !res.Skip {
-					t.Fatalf("Verify = %+v, %v; want a verified skip", res, err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatal("verified against the wrong certified data")
-			}
-		})
+	if hs[1].Value != protocol.SkipCertificationExpression {
+		t.Errorf("expression %q", hs[1].Value)
+	}
+	enc := base64.StdEncoding.EncodeToString
+	want := "certificate=:" + enc(cert) + ":, tree=:" + enc([]byte(skipTree)) + ":, version=2, expr_path=:" + enc([]byte(skipExprPath)) + ":"
+	if hs[0].Value != want {
+		t.Errorf("IC-Certificate %q, want %q", hs[0].Value, want)
 	}
 }
 

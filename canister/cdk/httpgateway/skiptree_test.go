@@ -4,51 +4,26 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"testing"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
-// The skip case's tree, root and path are constants in the package (to keep crypto/sha256
-// out of canisters); this derives them from the IC interface spec's rules, as the package
-// used to at run time.
+// The skip case's tree, root and path are constants in the package (to keep hashing out of
+// canisters); this derives them from the IC interface spec's rules with cdk/hashtree.
 
-// Hash-tree encoding (IC interface spec, "Certificate"): CBOR arrays [tag, ...].
-const (
-	tagLabeled = 2
-	tagLeaf    = 3
-)
-
-func deriveSkipTree() (cborTree []byte, root [32]byte) {
-	exprHash := sha256.Sum256([]byte(SkipExpression))
-	leaf := hashLeaf(nil)
-	h3 := hashLabeled(exprHash[:], leaf)
-	h2 := hashLabeled([]byte("<*>"), h3)
-	root = hashLabeled([]byte("http_expr"), h2)
-
-	var b []byte
-	b = append(b, 0xd9, 0xd9, 0xf7) // self-describing CBOR tag 55799
-	b = labeled(b, []byte("http_expr"))
-	b = labeled(b, []byte("<*>"))
-	b = labeled(b, exprHash[:])
-	b = append(b, 0x82, tagLeaf)
-	b = cborBytes(b, nil)
-	return b, root
-}
-
-func labeled(b, label []byte) []byte {
-	b = append(b, 0x83, tagLabeled)
-	return cborBytes(b, label)
-}
-
-func cborBytes(b, data []byte) []byte {
-	n := len(data)
-	switch {
-	case n < 24:
-		b = append(b, 0x40|byte(n))
-	case n < 256:
-		b = append(b, 0x58, byte(n))
-	default:
-		b = append(b, 0x59, byte(n>>8), byte(n))
+func deriveSkipTree(t *testing.T) (cborTree []byte, root [32]byte) {
+	t.Helper()
+	exprHash := sha256.Sum256([]byte(protocol.SkipCertificationExpression))
+	tree, err := hashtree.Build(hashtree.Entry{
+		Path:  [][]byte{[]byte("http_expr"), []byte("<*>"), exprHash[:]},
+		Value: []byte{},
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return append(b, data...)
+	// The self-describing CBOR tag 55799, then the tree.
+	return hashtree.AppendEncoded([]byte{0xd9, 0xd9, 0xf7}, tree), tree.Digest()
 }
 
 func cborText(b []byte, s string) []byte {
@@ -61,20 +36,9 @@ func cborText(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-func domainSep(s string) []byte { return append([]byte{byte(len(s))}, s...) }
-
-func hashLeaf(data []byte) [32]byte {
-	return sha256.Sum256(append(domainSep("ic-hashtree-leaf"), data...))
-}
-
-func hashLabeled(label []byte, sub [32]byte) [32]byte {
-	b := append(domainSep("ic-hashtree-labeled"), label...)
-	return sha256.Sum256(append(b, sub[:]...))
-}
-
 func TestSkipTreeDerivation(t *testing.T) {
-	tree, root := deriveSkipTree()
-	exprHash := sha256.Sum256([]byte(SkipExpression))
+	tree, root := deriveSkipTree(t)
+	exprHash := sha256.Sum256([]byte(protocol.SkipCertificationExpression))
 	path := cborText(cborText([]byte{0xd9, 0xd9, 0xf7, 0x82}, "http_expr"), "<*>")
 	for _, tt := range []struct {
 		name      string
@@ -89,5 +53,13 @@ func TestSkipTreeDerivation(t *testing.T) {
 		if !bytes.Equal(tt.got, tt.want) {
 			t.Errorf("%s: %x, derived %x", tt.name, tt.got, tt.want)
 		}
+	}
+	// The tree decodes and proves the path the gateway looks up.
+	decoded, err := hashtree.Decode([]byte(skipTree))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, res := hashtree.Lookup(decoded, []byte("http_expr"), []byte("<*>"), exprHash[:]); res != hashtree.Found || len(v) != 0 {
+		t.Errorf("lookup of the skip entry = %q, %v", v, res)
 	}
 }

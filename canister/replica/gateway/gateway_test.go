@@ -17,6 +17,8 @@ import (
 	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/gateway/rv"
 	"github.com/gocanister/stripe-ic/canister/replica/gateway/rv/rvtest"
 )
@@ -115,14 +117,14 @@ func (f *fakeBackend) answer(t testing.TB, arg []byte, c canned) []byte {
 		status = 200
 	}
 	body := []byte(c.body)
-	var tree []rvtest.Entry
+	var tree []hashtree.Entry
 	var exprPath []string
 	expr := ""
 	switch c.cert {
 	case "":
 		return encodeResponse(t, status, hs, body, c.upgrade)
 	case "skip":
-		tree, exprPath, expr = []rvtest.Entry{rvtest.SkipEntry()}, rv.WildcardPath(""), rv.SkipExpression
+		tree, exprPath, expr = []hashtree.Entry{rvtest.SkipEntry()}, rv.WildcardPath(""), protocol.SkipCertificationExpression
 	case "full":
 		spec, err := rv.ParseExpression(fullExpr)
 		if err != nil {
@@ -133,18 +135,18 @@ func (f *fakeBackend) answer(t testing.TB, arg []byte, c canned) []byte {
 		hs = append(hs, headerField{Name: "IC-CertificateExpression", Value: expr})
 		reqHash := rv.RequestHash(rv.Request{Method: req.Method, URL: req.URL, Headers: toHeaders(req.Headers), Body: req.Body}, *spec.Request)
 		respHash := rv.ResponseHash(rv.Response{StatusCode: status, Headers: toHeaders(hs), Body: body}, spec.Response)
-		tree = []rvtest.Entry{rvtest.SkipEntry(), rvtest.CertificationEntry(exprPath, expr, reqHash[:], respHash)}
+		tree = []hashtree.Entry{rvtest.SkipEntry(), rvtest.CertificationEntry(exprPath, expr, reqHash[:], respHash)}
 	case "v1":
 		sum := sha256.Sum256(body)
-		tree = []rvtest.Entry{{Path: rvtest.Labels("http_assets", "/index.html"), Value: sum[:]}}
+		tree = []hashtree.Entry{{Path: rvtest.Labels("http_assets", "/index.html"), Value: sum[:]}}
 	}
-	root, err := rvtest.Build(tree...)
+	root, err := hashtree.Build(tree...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	certified := c.certifiedData
 	if certified == nil {
-		d := root.Reconstruct()
+		d := root.Digest()
 		certified = d[:]
 	}
 	signer, at := f.signer, now
@@ -159,7 +161,7 @@ func (f *fakeBackend) answer(t testing.TB, arg []byte, c canned) []byte {
 		t.Fatal(err)
 	}
 	if c.cert == "v1" {
-		hs = append(hs, headerField{Name: "IC-Certificate", Value: rvtest.CertificateHeaderV1(cert, rvtest.EncodeTree(root))})
+		hs = append(hs, headerField{Name: "IC-Certificate", Value: rvtest.CertificateHeaderV1(cert, hashtree.Encode(root))})
 		return encodeResponse(t, status, hs, body, c.upgrade)
 	}
 	if c.cert == "skip" {
@@ -168,7 +170,7 @@ func (f *fakeBackend) answer(t testing.TB, arg []byte, c canned) []byte {
 		}
 		hs = append(hs, headerField{Name: "IC-CertificateExpression", Value: expr})
 	}
-	hs = append(hs, headerField{Name: "IC-Certificate", Value: rvtest.CertificateHeaderV2(cert, rvtest.EncodeTree(root), exprPath)})
+	hs = append(hs, headerField{Name: "IC-Certificate", Value: rvtest.CertificateHeaderV2(cert, hashtree.Encode(root), exprPath)})
 	return encodeResponse(t, status, hs, body, c.upgrade)
 }
 
@@ -255,7 +257,7 @@ func TestGateway(t *testing.T) {
 			name: "skip certification on the certified domain", url: certifiedURL + "/checkout/cs_1",
 			answer:     canned{headers: jsonHeaders, body: `{"status":"open"}`, cert: "skip"},
 			wantStatus: 200, wantBody: `{"status":"open"}`,
-			wantHeader: map[string]string{"Content-Type": "application/json", "X-Debug": "on", "Ic-Certificateexpression": rv.SkipExpression},
+			wantHeader: map[string]string{"Content-Type": "application/json", "X-Debug": "on", "Ic-Certificateexpression": protocol.SkipCertificationExpression},
 		},
 		{
 			name: "full certification returns only certified headers", url: certifiedURL + "/checkout/cs_1?x=1",
@@ -522,16 +524,16 @@ func streamingCanister(t *testing.T, f *fakeBackend, chunks int, callback princi
 				}
 				reqHash := rv.RequestHash(rv.Request{Method: req.Method, URL: req.URL, Headers: toHeaders(req.Headers)}, *spec.Request)
 				respHash := rv.ResponseHash(rv.Response{StatusCode: 200, Headers: rhs, Body: []byte(whole.String())}, spec.Response)
-				root, err := rvtest.Build(rvtest.CertificationEntry(rv.ExactPath("/big.txt"), fullExpr, reqHash[:], respHash))
+				root, err := hashtree.Build(rvtest.CertificationEntry(rv.ExactPath("/big.txt"), fullExpr, reqHash[:], respHash))
 				if err != nil {
 					t.Fatal(err)
 				}
-				d := root.Reconstruct()
+				d := root.Digest()
 				cert, err := f.signer.DataCertificate(canisterID, d[:], now)
 				if err != nil {
 					t.Fatal(err)
 				}
-				hs = append(hs, [2]string{"IC-Certificate", rvtest.CertificateHeaderV2(cert, rvtest.EncodeTree(root), rv.ExactPath("/big.txt"))})
+				hs = append(hs, [2]string{"IC-Certificate", rvtest.CertificateHeaderV2(cert, hashtree.Encode(root), rv.ExactPath("/big.txt"))})
 			}
 			return streamingReply(200, hs, []byte("c0"), callback, "http_stream", tokenVal("/big.txt", 1)), nil
 		case "http_stream":

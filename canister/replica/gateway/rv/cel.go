@@ -31,9 +31,6 @@ type ResponseCertification struct {
 	Exclude bool
 }
 
-// SkipExpression is the canonical expression of the skip-certification case.
-const SkipExpression = "default_certification(ValidationArgs{no_certification:Empty{}})"
-
 // celValue is a node of the small CEL subset the header uses.
 type celValue struct {
 	kind   celKind

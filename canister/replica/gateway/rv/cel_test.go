@@ -1,6 +1,7 @@
 package rv
 
 import (
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,7 +14,7 @@ func TestParseExpression(t *testing.T) {
 		want    Certification
 		wantErr string
 	}{
-		{name: "skip", in: SkipExpression, want: Certification{Skip: true}},
+		{name: "skip", in: protocol.SkipCertificationExpression, want: Certification{Skip: true}},
 		{name: "skip with whitespace", in: "default_certification (\n  ValidationArgs {\n    no_certification: Empty { }\n  }\n)", want: Certification{Skip: true}},
 		{
 			name: "full",
@@ -35,7 +36,7 @@ func TestParseExpression(t *testing.T) {
 		{name: "missing query params", in: `default_certification(ValidationArgs{certification:Certification{request_certification:RequestCertification{certified_request_headers:[]},response_certification:ResponseCertification{certified_response_headers:ResponseHeaderList{headers:[]}}}})`, wantErr: "certified_query_parameters"},
 		{name: "both header lists", in: `default_certification(ValidationArgs{certification:Certification{no_request_certification:Empty{},response_certification:ResponseCertification{certified_response_headers:ResponseHeaderList{headers:[]},response_header_exclusions:ResponseHeaderList{headers:[]}}}})`, wantErr: "both"},
 		{name: "non-string header", in: `default_certification(ValidationArgs{certification:Certification{no_request_certification:Empty{},response_certification:ResponseCertification{certified_response_headers:ResponseHeaderList{headers:[Empty{}]}}}})`, wantErr: "non-string"},
-		{name: "trailing garbage", in: SkipExpression + "x", wantErr: "trailing"},
+		{name: "trailing garbage", in: protocol.SkipCertificationExpression + "x", wantErr: "trailing"},
 		{name: "unterminated string", in: `default_certification(ValidationArgs{x:["a`, wantErr: "unterminated"},
 		{name: "empty", in: "", wantErr: "identifier"},
 		{name: "too deep", in: strings.Repeat("[", 100), wantErr: "deeply"},
@@ -60,7 +61,7 @@ func TestParseExpression(t *testing.T) {
 }
 
 func FuzzParseExpression(f *testing.F) {
-	f.Add(SkipExpression)
+	f.Add(protocol.SkipCertificationExpression)
 	f.Add(`default_certification(ValidationArgs{certification:Certification{request_certification:RequestCertification{certified_request_headers:["host"],certified_query_parameters:[]},response_certification:ResponseCertification{certified_response_headers:ResponseHeaderList{headers:["content-type"]}}}})`)
 	f.Fuzz(func(t *testing.T, s string) {
 		c, err := ParseExpression(s)

@@ -1,11 +1,12 @@
 package rv
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/reprhash"
 )
 
 // Header is one HTTP header as exchanged with a canister: a name and a value.
@@ -34,49 +35,12 @@ const (
 	certificateExpressionHeader = "ic-certificateexpression"
 )
 
-// hashEntry is one key/value row of a representation-independent hash.
-type hashEntry struct {
-	key   string
-	value []byte // already the hash of the value
-}
+// strEntry is a text field of a representation-independent hash.
+func strEntry(k, v string) reprhash.Field { return reprhash.Field{Key: k, Value: reprhash.Text(v)} }
 
-func strEntry(k, v string) hashEntry {
-	h := sha256.Sum256([]byte(v))
-	return hashEntry{k, h[:]}
-}
-
-func natEntry(k string, n uint64) hashEntry {
-	h := sha256.Sum256(appendLEB128(nil, n))
-	return hashEntry{k, h[:]}
-}
-
-func appendLEB128(b []byte, n uint64) []byte {
-	for {
-		c := byte(n & 0x7f)
-		n >>= 7
-		if n == 0 {
-			return append(b, c)
-		}
-		b = append(b, c|0x80)
-	}
-}
-
-// mapHash is the spec's representation-independent hash of a map; repeated
-// keys each contribute a row, as response verification requires.
-func mapHash(entries []hashEntry) [32]byte {
-	rows := make([][]byte, len(entries))
-	for i, e := range entries {
-		k := sha256.Sum256([]byte(e.key))
-		rows[i] = append(k[:], e.value...)
-	}
-	slices.SortFunc(rows, bytes.Compare)
-	h := sha256.New()
-	for _, r := range rows {
-		h.Write(r)
-	}
-	var out [32]byte
-	h.Sum(out[:0])
-	return out
+// natEntry is a natural-number field of a representation-independent hash.
+func natEntry(k string, n uint64) reprhash.Field {
+	return reprhash.Field{Key: k, Value: reprhash.Nat(n)}
 }
 
 func containsFold(list []string, s string) bool {
@@ -86,7 +50,7 @@ func containsFold(list []string, s string) bool {
 // RequestHash computes the request hash for a full certification
 // (certified request headers and query parameters from the expression).
 func RequestHash(req Request, rc RequestCertification) [32]byte {
-	var entries []hashEntry
+	var entries []reprhash.Field
 	for _, h := range req.Headers {
 		if containsFold(rc.CertifiedRequestHeaders, h.Name) {
 			entries = append(entries, strEntry(strings.ToLower(h.Name), h.Value))
@@ -97,7 +61,7 @@ func RequestHash(req Request, rc RequestCertification) [32]byte {
 		entries = append(entries, strEntry(":ic-cert-query", filterQuery(query, rc.CertifiedQueryParameters)))
 	}
 	body := sha256.Sum256(req.Body)
-	head := mapHash(entries)
+	head := reprhash.Map(entries)
 	return sha256.Sum256(append(head[:], body[:]...))
 }
 
@@ -143,7 +107,7 @@ func ResponseHash(resp Response, rc ResponseCertification) [32]byte {
 }
 
 func responseHeadersHash(resp Response, rc ResponseCertification) [32]byte {
-	var entries []hashEntry
+	var entries []reprhash.Field
 	for _, h := range FilterResponseHeaders(resp.Headers, rc) {
 		entries = append(entries, strEntry(h.Name, h.Value))
 	}
@@ -151,7 +115,7 @@ func responseHeadersHash(resp Response, rc ResponseCertification) [32]byte {
 		entries = append(entries, strEntry(certificateExpressionHeader, expr))
 	}
 	entries = append(entries, natEntry(":ic-cert-status", uint64(resp.StatusCode)))
-	return mapHash(entries)
+	return reprhash.Map(entries)
 }
 
 // headerValue finds a header case-insensitively; with repeated headers the

@@ -1,11 +1,14 @@
 package rv
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/fxamacker/cbor/v2"
 )
 
 // CertificateHeader holds the fields of an IC-Certificate header, still
@@ -88,10 +91,13 @@ func truncate(s string) string {
 	return s
 }
 
+// selfDescribeTag is the CBOR tag 55799 the IC may put in front of expr_path.
+var selfDescribeTag = []byte{0xd9, 0xd9, 0xf7}
+
 // DecodeExprPath decodes the CBOR expr_path field into its segments.
 func DecodeExprPath(b []byte) ([]string, error) {
 	var path []string
-	if err := unmarshalCBOR(b, &path); err != nil {
+	if err := cbor.Unmarshal(bytes.TrimPrefix(b, selfDescribeTag), &path); err != nil {
 		return nil, fmt.Errorf("decode expr_path: %w", err)
 	}
 	return path, nil

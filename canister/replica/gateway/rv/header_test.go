@@ -3,6 +3,8 @@ package rv
 import (
 	"bytes"
 	"encoding/hex"
+	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
+	"github.com/gocanister/stripe-ic/canister/replica/certify"
 	"reflect"
 	"strings"
 	"testing"
@@ -17,11 +19,11 @@ const refSkipHeader = "certificate=:AQID:, tree=:2dn3gwJJaHR0cF9leHBygwJDPCo+gwJ
 const skipRootHash = "55ecc31c3e8047fc158f20ea0aa0609aacc7b57e06ea40dc41860272a7d64291"
 
 func TestSkipTreeRootHash(t *testing.T) {
-	tree, err := rvtest.Build(rvtest.SkipEntry())
+	tree, err := hashtree.Build(rvtest.SkipEntry())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := tree.Reconstruct(); hex.EncodeToString(got[:]) != skipRootHash {
+	if got := tree.Digest(); hex.EncodeToString(got[:]) != skipRootHash {
 		t.Errorf("skip tree root = %x, want %s", got, skipRootHash)
 	}
 }
@@ -34,11 +36,11 @@ func TestParseCertificateHeaderReference(t *testing.T) {
 	if !bytes.Equal(h.Certificate, []byte{1, 2, 3}) || h.Version != 2 {
 		t.Errorf("certificate %x version %d", h.Certificate, h.Version)
 	}
-	tree, err := DecodeTree(h.Tree)
+	tree, err := hashtree.Decode(h.Tree)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := tree.Reconstruct(); hex.EncodeToString(got[:]) != skipRootHash {
+	if got := tree.Digest(); hex.EncodeToString(got[:]) != skipRootHash {
 		t.Errorf("reference skip tree root = %x", got)
 	}
 	path, err := DecodeExprPath(h.ExprPath)
@@ -101,7 +103,7 @@ func TestDecodeTreeErrors(t *testing.T) {
 	}
 	for name, in := range tests {
 		b, _ := hex.DecodeString(in)
-		if _, err := DecodeTree(b); err == nil {
+		if _, err := hashtree.Decode(b); err == nil {
 			t.Errorf("%s: decoded %s without error", name, in)
 		}
 	}
@@ -119,17 +121,17 @@ func FuzzParseCertificateHeader(f *testing.F) {
 		if err != nil {
 			return
 		}
-		tree, treeErr := DecodeTree(h.Tree)
-		_, _ = DecodeCertificate(h.Certificate)
+		tree, treeErr := hashtree.Decode(h.Tree)
+		_, _ = certify.ParseCertificate(h.Certificate)
 		path, pathErr := DecodeExprPath(h.ExprPath)
 		if treeErr == nil && pathErr == nil && h.Version == 2 {
 			// Re-encoding what was parsed must parse back to the same tree.
-			again, err := ParseCertificateHeader(rvtest.CertificateHeaderV2(h.Certificate, rvtest.EncodeTree(tree), path))
+			again, err := ParseCertificateHeader(rvtest.CertificateHeaderV2(h.Certificate, hashtree.Encode(tree), path))
 			if err != nil {
 				t.Fatalf("re-encoded header does not parse: %v", err)
 			}
-			t2, err := DecodeTree(again.Tree)
-			if err != nil || t2.Reconstruct() != tree.Reconstruct() {
+			t2, err := hashtree.Decode(again.Tree)
+			if err != nil || t2.Digest() != tree.Digest() {
 				t.Fatalf("tree changed on re-encoding: %v", err)
 			}
 		}

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aviate-labs/agent-go/certification/hashtree"
+	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
 )
 
 const (
@@ -50,8 +50,8 @@ func labels(path []string) [][]byte {
 	return out
 }
 
-func lookupPath(tree hashtree.Node, path []string) LookupResult {
-	_, res := LookupSubtree(tree, labels(path)...)
+func lookupPath(tree hashtree.Node, path []string) hashtree.LookupResult {
+	_, res := hashtree.LookupSubtree(tree, labels(path)...)
 	return res
 }
 
@@ -74,7 +74,7 @@ func validateExprPath(exprPath []string, requestPath string, tree hashtree.Node)
 	req := append([]string{pathPrefix}, requestSegments(requestPath)...)
 	exact := append(slices.Clone(req), exactTerminator)
 	if slices.Equal(exprPath, exact) {
-		if lookupPath(tree, exprPath) != Found {
+		if lookupPath(tree, exprPath) != hashtree.Found {
 			return fmt.Errorf("exact expr_path %q not found in the tree", exprPath)
 		}
 		return nil
@@ -82,7 +82,7 @@ func validateExprPath(exprPath []string, requestPath string, tree hashtree.Node)
 	if last == exactTerminator {
 		return fmt.Errorf("exact expr_path %q does not match request path %q", exprPath, requestPath)
 	}
-	if r := lookupPath(tree, exact); r != Absent {
+	if r := lookupPath(tree, exact); r != hashtree.Absent {
 		return fmt.Errorf("more specific exact path %q is %s in the tree (expr_path %q)", exact, r, exprPath)
 	}
 	prefix := exprPath[:len(exprPath)-1]
@@ -91,11 +91,11 @@ func validateExprPath(exprPath []string, requestPath string, tree hashtree.Node)
 	}
 	for _, w := range moreSpecificWildcards(req, exprPath) {
 		w = append([]string{pathPrefix}, w...)
-		if r := lookupPath(tree, w); r != Absent {
+		if r := lookupPath(tree, w); r != hashtree.Absent {
 			return fmt.Errorf("more specific wildcard path %q is %s in the tree (expr_path %q)", w, r, exprPath)
 		}
 	}
-	if lookupPath(tree, exprPath) != Found {
+	if lookupPath(tree, exprPath) != hashtree.Found {
 		return fmt.Errorf("wildcard expr_path %q not found in the tree", exprPath)
 	}
 	return nil

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aviate-labs/agent-go/certification/hashtree"
+	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
 	"github.com/gocanister/stripe-ic/canister/replica/gateway/rv/rvtest"
 )
 
@@ -80,11 +80,11 @@ func TestExprPaths(t *testing.T) {
 
 func treeOf(t *testing.T, paths ...[]string) hashtree.Node {
 	t.Helper()
-	var entries []rvtest.Entry
+	var entries []hashtree.Entry
 	for _, p := range paths {
-		entries = append(entries, rvtest.Entry{Path: rvtest.Labels(p...), Value: []byte{}})
+		entries = append(entries, hashtree.Entry{Path: rvtest.Labels(p...), Value: []byte{}})
 	}
-	n, err := rvtest.Build(entries...)
+	n, err := hashtree.Build(entries...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,8 +135,8 @@ func TestValidateExprPath(t *testing.T) {
 func TestValidateExprPathPruned(t *testing.T) {
 	// A pruned sibling could hide /a/b/<$>: the skip path must then be refused.
 	full := treeOf(t, WildcardPath(""), ExactPath("/a/b"))
-	httpExpr, res := LookupSubtree(full, []byte("http_expr"))
-	if res != Found {
+	httpExpr, res := hashtree.LookupSubtree(full, []byte("http_expr"))
+	if res != hashtree.Found {
 		t.Fatal("no http_expr")
 	}
 	fork, ok := httpExpr.(hashtree.Fork)
@@ -145,10 +145,10 @@ func TestValidateExprPathPruned(t *testing.T) {
 	}
 	// Children sorted: "<*>" < "a"; prune the "a" side.
 	pruned := hashtree.Labeled{Label: []byte("http_expr"), Tree: hashtree.Fork{
-		LeftTree:  fork.LeftTree,
-		RightTree: hashtree.Pruned(fork.RightTree.Reconstruct()),
+		Left:  fork.Left,
+		Right: hashtree.Pruned(fork.Right.Digest()),
 	}}
-	if pruned.Reconstruct() != full.Reconstruct() {
+	if pruned.Digest() != full.Digest() {
 		t.Fatal("pruning changed the root hash")
 	}
 	err := validateExprPath(WildcardPath(""), "/a/b", pruned)
@@ -158,41 +158,5 @@ func TestValidateExprPathPruned(t *testing.T) {
 	// A path provably before the pruned part is fine.
 	if err := validateExprPath(WildcardPath(""), "/", pruned); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func TestLookup(t *testing.T) {
-	leaf := func(s string) hashtree.Node { return hashtree.Leaf(s) }
-	lab := func(l string, n hashtree.Node) hashtree.Node { return hashtree.Labeled{Label: []byte(l), Tree: n} }
-	fork := func(a, b hashtree.Node) hashtree.Node { return hashtree.Fork{LeftTree: a, RightTree: b} }
-	var pruned hashtree.Node = hashtree.Pruned{}
-	tree := fork(fork(lab("b", leaf("B")), pruned), lab("d", lab("e", leaf("E"))))
-	tests := []struct {
-		path string
-		want LookupResult
-	}{
-		{"a", Absent},
-		{"b", Found},
-		{"c", Unknown},
-		{"d", Found},
-		{"d e", Found},
-		{"d f", Absent},
-		{"z", Absent},
-		{"b x", Unknown}, // the spec: a label below a leaf is not provably absent
-	}
-	for _, tt := range tests {
-		_, got := LookupSubtree(tree, rvtest.Labels(split(tt.path)...)...)
-		if got != tt.want {
-			t.Errorf("lookup %q = %s, want %s", tt.path, got, tt.want)
-		}
-	}
-	if v, res := LookupValue(tree, []byte("d"), []byte("e")); res != Found || string(v) != "E" {
-		t.Errorf("LookupValue d/e = %q, %s", v, res)
-	}
-	if _, res := LookupValue(tree, []byte("d")); res != Absent {
-		t.Errorf("LookupValue of a labeled node = %s, want absent", res)
-	}
-	if _, res := LookupSubtree(hashtree.Empty{}, []byte("x")); res != Absent {
-		t.Errorf("lookup in empty tree = %s", res)
 	}
 }

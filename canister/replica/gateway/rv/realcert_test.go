@@ -3,13 +3,14 @@ package rv
 import (
 	"encoding/hex"
 	"encoding/json"
+	"github.com/gocanister/stripe-ic/canister/replica/certify"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aviate-labs/agent-go/certification/hashtree"
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
 )
 
 // TestRealCertificate checks certificate handling against a certificate
@@ -37,22 +38,17 @@ func TestRealCertificate(t *testing.T) {
 		return b
 	}
 	certBytes, rootKey, certified := mustHex(v.Certificate), mustHex(v.RootKey), mustHex(v.CertifiedData)
-	cert, err := DecodeCertificate(certBytes)
+	cert, err := certify.ParseCertificate(certBytes)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cert.Delegation == nil {
 		t.Fatal("vector has no delegation")
 	}
-	rawTime, res := LookupValue(cert.Tree.Root, []byte("time"))
-	if res != Found {
-		t.Fatal("no time")
-	}
-	ns, err := decodeLEB128(rawTime)
+	certTime, err := cert.Time()
 	if err != nil {
 		t.Fatal(err)
 	}
-	certTime := time.Unix(0, int64(ns))
 	// The canister's own tree is represented by a pruned node with the
 	// certified hash: only its digest matters here.
 	tree := hashtree.Pruned(certified)
@@ -64,7 +60,7 @@ func TestRealCertificate(t *testing.T) {
 
 	flipped := append([]byte(nil), certified...)
 	flipped[0] ^= 1
-	badSig, err := DecodeCertificate(certBytes)
+	badSig, err := certify.ParseCertificate(certBytes)
 	if err != nil {
 		t.Fatal(err)
 	}

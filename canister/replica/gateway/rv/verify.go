@@ -20,10 +20,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aviate-labs/agent-go/certification"
-	"github.com/aviate-labs/agent-go/certification/hashtree"
 	"github.com/aviate-labs/agent-go/principal"
-	"github.com/fxamacker/cbor/v2"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
+	"github.com/gocanister/stripe-ic/canister/replica/certify"
 )
 
 // DefaultMaxCertTimeOffset is how far the certificate time may be from now,
@@ -68,11 +68,11 @@ func Verify(req Request, resp Response, p Params) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	tree, err := DecodeTree(ch.Tree)
+	tree, err := hashtree.Decode(ch.Tree)
 	if err != nil {
 		return Result{}, fmt.Errorf("IC-Certificate tree: %w", err)
 	}
-	cert, err := DecodeCertificate(ch.Certificate)
+	cert, err := certify.ParseCertificate(ch.Certificate)
 	if err != nil {
 		return Result{}, err
 	}
@@ -86,112 +86,34 @@ func Verify(req Request, resp Response, p Params) (Result, error) {
 	}
 }
 
-// DecodeCertificate decodes a CBOR certificate (with at most one delegation)
-// without the panics agent-go's decoder has on malformed trees.
-func DecodeCertificate(data []byte) (certification.Certificate, error) {
-	return decodeCertificate(data, true)
-}
-
-func decodeCertificate(data []byte, allowDelegation bool) (certification.Certificate, error) {
-	var raw struct {
-		Tree       cbor.RawMessage `cbor:"tree"`
-		Signature  []byte          `cbor:"signature"`
-		Delegation *struct {
-			SubnetID    []byte `cbor:"subnet_id"`
-			Certificate []byte `cbor:"certificate"`
-		} `cbor:"delegation"`
-	}
-	if err := unmarshalCBOR(data, &raw); err != nil {
-		return certification.Certificate{}, fmt.Errorf("decode certificate: %w", err)
-	}
-	if raw.Tree == nil || raw.Signature == nil {
-		return certification.Certificate{}, errors.New("certificate lacks tree or signature")
-	}
-	root, err := DecodeTree(raw.Tree)
+// verifyCertificate checks time, signature (and delegation) and that the
+// canister's certified data is the root hash of tree.
+func verifyCertificate(p Params, cert *certify.Certificate, tree hashtree.Node) error {
+	certTime, err := cert.Time()
 	if err != nil {
-		return certification.Certificate{}, fmt.Errorf("certificate tree: %w", err)
+		return err
 	}
-	cert := certification.Certificate{Tree: hashtree.NewHashTree(root), Signature: raw.Signature}
-	if raw.Delegation != nil {
-		if !allowDelegation {
-			return certification.Certificate{}, errors.New("nested certificate delegations are not allowed")
-		}
-		inner, err := decodeCertificate(raw.Delegation.Certificate, false)
-		if err != nil {
-			return certification.Certificate{}, fmt.Errorf("delegation: %w", err)
-		}
-		cert.Delegation = &certification.Delegation{
-			SubnetId:    principal.Principal{Raw: raw.Delegation.SubnetID},
-			Certificate: inner,
-		}
-	}
-	return cert, nil
-}
-
-// verifyCertificate checks time, signature and that the canister's
-// certified data is the root hash of tree.
-func verifyCertificate(p Params, cert certification.Certificate, tree hashtree.Node) error {
-	rawTime, res := LookupValue(cert.Tree.Root, []byte("time"))
-	if res != Found {
-		return fmt.Errorf("certificate has no time (%s)", res)
-	}
-	ns, err := decodeLEB128(rawTime)
-	if err != nil {
-		return fmt.Errorf("certificate time: %w", err)
-	}
-	if ns > 1<<63-1 {
-		return errors.New("certificate time is out of range")
-	}
-	certTime := time.Unix(0, int64(ns))
 	switch {
 	case certTime.After(p.Now.Add(p.MaxCertTimeOffset)):
 		return fmt.Errorf("certificate time %s is too far in the future (now %s)", certTime.UTC().Format(time.RFC3339), p.Now.UTC().Format(time.RFC3339))
 	case certTime.Before(p.Now.Add(-p.MaxCertTimeOffset)):
 		return fmt.Errorf("certificate time %s is too far in the past (now %s)", certTime.UTC().Format(time.RFC3339), p.Now.UTC().Format(time.RFC3339))
 	}
-	if err := verifySignature(cert, p); err != nil {
+	if err := cert.Verify(p.RootKey, p.CanisterID.Raw); err != nil {
 		return fmt.Errorf("certificate verification failed: %w", err)
 	}
-	certified, res := LookupValue(cert.Tree.Root, []byte("canister"), p.CanisterID.Raw, []byte("certified_data"))
-	if res != Found {
+	certified, res := hashtree.Lookup(cert.Tree, []byte("canister"), p.CanisterID.Raw, []byte("certified_data"))
+	if res != hashtree.Found {
 		return fmt.Errorf("certificate does not reveal the canister's certified data (%s)", res)
 	}
-	digest := tree.Reconstruct()
+	digest := tree.Digest()
 	if !bytes.Equal(certified, digest[:]) {
 		return fmt.Errorf("certified data %x does not match the tree's root hash %x", certified, digest)
 	}
 	return nil
 }
 
-// verifySignature checks the BLS signature (and delegation) with agent-go,
-// turning its panics on malformed points into errors.
-func verifySignature(cert certification.Certificate, p Params) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("malformed certificate: %v", r)
-		}
-	}()
-	return certification.VerifyCertificate(cert, p.CanisterID, p.RootKey)
-}
-
-func decodeLEB128(b []byte) (uint64, error) {
-	var n uint64
-	for i, c := range b {
-		if i == 9 && c > 1 || i > 9 {
-			return 0, errors.New("LEB128 value overflows 64 bits")
-		}
-		n |= uint64(c&0x7f) << (7 * i)
-		if c&0x80 == 0 {
-			if i != len(b)-1 {
-				return 0, errors.New("trailing bytes after LEB128 value")
-			}
-			return n, nil
-		}
-	}
-	return 0, errors.New("truncated LEB128 value")
-}
-
-func verifyV2(req Request, resp Response, p Params, cert certification.Certificate, tree hashtree.Node, ch CertificateHeader) (Result, error) {
+func verifyV2(req Request, resp Response, p Params, cert *certify.Certificate, tree hashtree.Node, ch CertificateHeader) (Result, error) {
 	exprValue, ok := headerValue(resp.Headers, certificateExpressionHeader)
 	if !ok {
 		return Result{}, errors.New("response has no IC-CertificateExpression header")
@@ -218,8 +140,8 @@ func verifyV2(req Request, resp Response, p Params, cert certification.Certifica
 	if err := validateExprPath(exprPath, reqPath, tree); err != nil {
 		return Result{}, err
 	}
-	exprTree, res := LookupSubtree(tree, append(labels(exprPath), exprHash[:])...)
-	if res != Found {
+	exprTree, res := hashtree.LookupSubtree(tree, append(labels(exprPath), exprHash[:])...)
+	if res != hashtree.Found {
 		return Result{}, fmt.Errorf("expression hash %x is not in the tree under expr_path %q (%s)", exprHash, exprPath, res)
 	}
 	if certSpec.Skip {
@@ -231,8 +153,8 @@ func verifyV2(req Request, resp Response, p Params, cert certification.Certifica
 		reqLabel = h[:]
 	}
 	respHash := ResponseHash(resp, certSpec.Response)
-	leaf, res := LookupSubtree(exprTree, reqLabel, respHash[:])
-	if res != Found {
+	leaf, res := hashtree.LookupSubtree(exprTree, reqLabel, respHash[:])
+	if res != hashtree.Found {
 		return Result{}, fmt.Errorf("request hash %x / response hash %x are not certified (%s)", reqLabel, respHash, res)
 	}
 	if l, ok := leaf.(hashtree.Leaf); !ok || len(l) != 0 {
@@ -244,7 +166,7 @@ func verifyV2(req Request, resp Response, p Params, cert certification.Certifica
 	}, nil
 }
 
-func verifyV1(req Request, resp Response, p Params, cert certification.Certificate, tree hashtree.Node) (Result, error) {
+func verifyV1(req Request, resp Response, p Params, cert *certify.Certificate, tree hashtree.Node) (Result, error) {
 	if err := verifyCertificate(p, cert, tree); err != nil {
 		return Result{}, err
 	}
@@ -252,10 +174,10 @@ func verifyV1(req Request, resp Response, p Params, cert certification.Certifica
 	if err != nil {
 		return Result{}, err
 	}
-	want, res := LookupValue(tree, []byte("http_assets"), []byte(reqPath))
-	if res != Found {
-		want, res = LookupValue(tree, []byte("http_assets"), []byte("/index.html"))
-		if res != Found {
+	want, res := hashtree.Lookup(tree, []byte("http_assets"), []byte(reqPath))
+	if res != hashtree.Found {
+		want, res = hashtree.Lookup(tree, []byte("http_assets"), []byte("/index.html"))
+		if res != hashtree.Found {
 			return Result{}, fmt.Errorf("no http_assets entry for %q or /index.html", reqPath)
 		}
 	}

@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aviate-labs/agent-go/certification/hashtree"
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
 	"github.com/gocanister/stripe-ic/canister/replica/gateway/rv/rvtest"
 )
 
@@ -31,24 +32,24 @@ func newSigner(t *testing.T) *rvtest.Signer {
 	return s
 }
 
-// certify adds IC-Certificate for tree (certified at certTime, for the
+// certifyResponse adds IC-Certificate for tree (certified at certTime, for the
 // given certified data) to the response.
-func certify(t testing.TB, s *rvtest.Signer, resp *Response, tree hashtree.Node, certified []byte, certTime time.Time, exprPath []string) {
+func certifyResponse(t testing.TB, s *rvtest.Signer, resp *Response, tree hashtree.Node, certified []byte, certTime time.Time, exprPath []string) {
 	t.Helper()
 	if certified == nil {
-		d := tree.Reconstruct()
+		d := tree.Digest()
 		certified = d[:]
 	}
 	cert, err := s.DataCertificate(testCanister, certified, certTime)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Headers = append(resp.Headers, Header{"IC-Certificate", rvtest.CertificateHeaderV2(cert, rvtest.EncodeTree(tree), exprPath)})
+	resp.Headers = append(resp.Headers, Header{"IC-Certificate", rvtest.CertificateHeaderV2(cert, hashtree.Encode(tree), exprPath)})
 }
 
-func build(t testing.TB, entries ...rvtest.Entry) hashtree.Node {
+func build(t testing.TB, entries ...hashtree.Entry) hashtree.Node {
 	t.Helper()
-	n, err := rvtest.Build(entries...)
+	n, err := hashtree.Build(entries...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func fullyCertified(t testing.TB, s *rvtest.Signer, req Request) Response {
 		rvtest.SkipEntry(),
 		rvtest.CertificationEntry(exprPath, fullExpr, reqHash[:], ResponseHash(resp, spec.Response)),
 	)
-	certify(t, s, &resp, tree, nil, testNow, exprPath)
+	certifyResponse(t, s, &resp, tree, nil, testNow, exprPath)
 	return resp
 }
 
@@ -108,8 +109,8 @@ func TestVerify(t *testing.T) {
 	skipTree := build(t, rvtest.SkipEntry())
 
 	skipResponse := func(certTime time.Time, certified []byte, signer *rvtest.Signer) Response {
-		resp := baseResponse(SkipExpression)
-		certify(t, signer, &resp, skipTree, certified, certTime, WildcardPath(""))
+		resp := baseResponse(protocol.SkipCertificationExpression)
+		certifyResponse(t, signer, &resp, skipTree, certified, certTime, WildcardPath(""))
 		return resp
 	}
 
@@ -146,14 +147,14 @@ func TestVerify(t *testing.T) {
 				}
 				exprPath := WildcardPath("/checkout")
 				tree := build(t, rvtest.SkipEntry(), rvtest.CertificationEntry(exprPath, responseOnlyExpr, nil, ResponseHash(resp, spec.Response)))
-				certify(t, s, &resp, tree, nil, testNow, exprPath)
+				certifyResponse(t, s, &resp, tree, nil, testNow, exprPath)
 				return resp
 			},
 			want: Result{Version: 2, CertifiedHeaders: []Header{{"content-type", "application/json"}}},
 		},
 		{
 			name:    "uncertified response",
-			resp:    func(Request) Response { return baseResponse(SkipExpression) },
+			resp:    func(Request) Response { return baseResponse(protocol.SkipCertificationExpression) },
 			wantErr: "no IC-Certificate header",
 		},
 		{
@@ -266,7 +267,7 @@ func TestVerify(t *testing.T) {
 				full := fullyCertified(t, s, req)
 				// Serve the skip expression with the same tree: the exact
 				// path exists, so <*> is not the most specific one.
-				resp := baseResponse(SkipExpression)
+				resp := baseResponse(protocol.SkipCertificationExpression)
 				for _, h := range full.Headers {
 					if h.Name == "IC-Certificate" {
 						h.Value = strings.Replace(h.Value, h.Value[strings.Index(h.Value, "expr_path="):], "", 1)
@@ -364,13 +365,13 @@ func TestVerifyV1(t *testing.T) {
 	zw.Write(body)
 	zw.Close()
 	sum := sha256.Sum256(body)
-	tree := build(t, rvtest.Entry{Path: rvtest.Labels("http_assets", "/index.html"), Value: sum[:]})
-	digest := tree.Reconstruct()
+	tree := build(t, hashtree.Entry{Path: rvtest.Labels("http_assets", "/index.html"), Value: sum[:]})
+	digest := tree.Digest()
 	cert, err := s.DataCertificate(testCanister, digest[:], testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
-	header := Header{"IC-Certificate", rvtest.CertificateHeaderV1(cert, rvtest.EncodeTree(tree))}
+	header := Header{"IC-Certificate", rvtest.CertificateHeaderV1(cert, hashtree.Encode(tree))}
 	tests := []struct {
 		name    string
 		url     string
@@ -411,8 +412,8 @@ func BenchmarkVerify(b *testing.B) {
 		b.Fatal(err)
 	}
 	params := Params{CanisterID: testCanister, RootKey: s.RootKey(), Now: testNow}
-	skip := baseResponse(SkipExpression)
-	certify(b, s, &skip, build(b, rvtest.SkipEntry()), nil, testNow, WildcardPath(""))
+	skip := baseResponse(protocol.SkipCertificationExpression)
+	certifyResponse(b, s, &skip, build(b, rvtest.SkipEntry()), nil, testNow, WildcardPath(""))
 	cases := map[string]Response{
 		"skip": skip,
 		"full": fullyCertified(b, s, baseRequest()),
@@ -434,7 +435,7 @@ func TestVerifyDelegation(t *testing.T) {
 	root, subnet := newSigner(t), newSigner(t)
 	subnetID := principal.Principal{Raw: []byte{0xaa, 2}}
 	tree := build(t, rvtest.SkipEntry())
-	digest := tree.Reconstruct()
+	digest := tree.Digest()
 	state := rvtest.StateTree(testCanister, digest[:], testNow)
 	tests := []struct {
 		name     string
@@ -454,8 +455,8 @@ func TestVerifyDelegation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp := baseResponse(SkipExpression)
-			resp.Headers = append(resp.Headers, Header{"IC-Certificate", rvtest.CertificateHeaderV2(cert, rvtest.EncodeTree(tree), WildcardPath(""))})
+			resp := baseResponse(protocol.SkipCertificationExpression)
+			resp.Headers = append(resp.Headers, Header{"IC-Certificate", rvtest.CertificateHeaderV2(cert, hashtree.Encode(tree), WildcardPath(""))})
 			_, err = Verify(baseRequest(), resp, Params{CanisterID: testCanister, RootKey: root.RootKey(), Now: testNow})
 			if tt.wantErr == "" {
 				if err != nil {
@@ -485,8 +486,8 @@ func FuzzVerify(f *testing.F) {
 	params := Params{CanisterID: testCanister, RootKey: s.RootKey(), Now: testNow}
 	req := baseRequest()
 	full := fullyCertified(f, s, req)
-	skip := baseResponse(SkipExpression)
-	certify(f, s, &skip, build(f, rvtest.SkipEntry()), nil, testNow, WildcardPath(""))
+	skip := baseResponse(protocol.SkipCertificationExpression)
+	certifyResponse(f, s, &skip, build(f, rvtest.SkipEntry()), nil, testNow, WildcardPath(""))
 	for _, resp := range []Response{full, skip} {
 		if _, err := Verify(req, resp, params); err != nil {
 			f.Fatalf("seed does not verify: %v", err)
