@@ -530,3 +530,42 @@ func BenchmarkPrune(b *testing.B) {
 		Prune(root, path)
 	}
 }
+
+// The lookups response verification relied on when it had its own copy (moved from
+// replica/gateway/rv). Two answers changed to the specification's: a label below a leaf is
+// Absent (find_label(l, [Leaf _])), and the value lookup of a labeled node is Error.
+func TestLookupGatewayCases(t *testing.T) {
+	leaf := func(s string) Node { return Leaf(s) }
+	lab := func(l string, n Node) Node { return Labeled{Label: []byte(l), Tree: n} }
+	fork := func(a, b Node) Node { return Fork{Left: a, Right: b} }
+	var pruned Node = Pruned{}
+	tree := fork(fork(lab("b", leaf("B")), pruned), lab("d", lab("e", leaf("E"))))
+	tests := []struct {
+		path string
+		want LookupResult
+	}{
+		{"a", Absent},
+		{"b", Found},
+		{"c", Unknown},
+		{"d", Found},
+		{"d e", Found},
+		{"d f", Absent},
+		{"z", Absent},
+		{"b x", Absent},
+	}
+	for _, tt := range tests {
+		_, got := LookupSubtree(tree, labels(strings.Fields(tt.path)...)...)
+		if got != tt.want {
+			t.Errorf("lookup %q = %s, want %s", tt.path, got, tt.want)
+		}
+	}
+	if v, res := Lookup(tree, []byte("d"), []byte("e")); res != Found || string(v) != "E" {
+		t.Errorf("Lookup d/e = %q, %s", v, res)
+	}
+	if _, res := Lookup(tree, []byte("d")); res != Error {
+		t.Errorf("Lookup of a labeled node = %s, want error", res)
+	}
+	if _, res := LookupSubtree(Empty{}, []byte("x")); res != Absent {
+		t.Errorf("lookup in empty tree = %s", res)
+	}
+}
