@@ -49,6 +49,26 @@ func (t *Tree) set(path [][]byte, value []byte, replace bool) error {
 	return nil
 }
 
+// Delete removes the value at path, and the inner nodes left without children on the way
+// up (the root stays, as an empty tree). It reports whether there was a value.
+func (t *Tree) Delete(path [][]byte) bool {
+	if len(path) == 0 {
+		if !t.isValue {
+			return false
+		}
+		t.value, t.isValue = nil, false
+		return true
+	}
+	c, ok := t.children[string(path[0])]
+	if !ok || !c.Delete(path[1:]) {
+		return false
+	}
+	if !c.isValue && len(c.children) == 0 {
+		delete(t.children, string(path[0]))
+	}
+	return true
+}
+
 // HashTree builds the hash tree of t: a value becomes a Leaf, the children of a node become
 // Labeled subtrees in increasing label order joined by a balanced arrangement of Forks, and
 // a node without children becomes Empty. The result is well formed.

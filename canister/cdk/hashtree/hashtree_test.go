@@ -569,3 +569,44 @@ func TestLookupGatewayCases(t *testing.T) {
 		t.Errorf("lookup in empty tree = %s", res)
 	}
 }
+
+func TestDelete(t *testing.T) {
+	var tr Tree
+	for _, p := range []string{"a/x", "a/y", "b"} {
+		if err := tr.Set(labels(strings.Split(p, "/")...), []byte(p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if tr.Delete(labels("a")) || tr.Delete(labels("a", "z")) || tr.Delete(labels("b", "c")) {
+		t.Error("Delete removed a path that holds no value")
+	}
+	if !tr.Delete(labels("a", "x")) {
+		t.Fatal("Delete a/x found nothing")
+	}
+	want, _ := Build(Entry{Path: labels("a", "y"), Value: []byte("a/y")}, Entry{Path: labels("b"), Value: []byte("b")})
+	if tr.HashTree().Digest() != want.Digest() {
+		t.Error("tree after deleting a/x differs from one built without it")
+	}
+	// Deleting the last value under a removes a itself, so a is absent, not an empty forest.
+	tr.Delete(labels("a", "y"))
+	if _, res := Lookup(tr.HashTree(), labels("a")...); res != Absent {
+		t.Errorf("a after deleting its values: %v", res)
+	}
+	if err := tr.Set(labels("a"), []byte("v")); err != nil {
+		t.Errorf("a value where the emptied node was: %v", err)
+	}
+	tr.Delete(labels("a"))
+	tr.Delete(labels("b"))
+	if _, ok := tr.HashTree().(Empty); !ok {
+		t.Errorf("tree after deleting everything is %T", tr.HashTree())
+	}
+	if err := tr.Set(nil, []byte("root")); err != nil {
+		t.Fatal(err)
+	}
+	if !tr.Delete(nil) || tr.Delete(nil) {
+		t.Error("Delete of the root value")
+	}
+	if _, ok := tr.HashTree().(Empty); !ok {
+		t.Errorf("tree after deleting the root value is %T", tr.HashTree())
+	}
+}
