@@ -8,6 +8,8 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/tetratelabs/wazero/api"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
 // callback is a table-0 function index with its environment argument.
@@ -49,8 +51,8 @@ type execution struct {
 	method     string // inspect_message: the method name
 	arg        []byte
 	caller     []byte
-	cc         *callContext // nil for start, init, pre_upgrade
-	rejectCode RejectCode   // callbacks
+	cc         *callContext        // nil for start, init, pre_upgrade
+	rejectCode protocol.RejectCode // callbacks
 	rejectMsg  string
 	refunded   uint64
 	time       uint64
@@ -184,7 +186,7 @@ func (x *execution) runCallback(cb callback) *execError {
 		return x.err
 	}
 	err := x.invoke(x.in.callback, uint64(cb.env), uint64(cb.fun))
-	if err != nil && err.errorCode == ErrCanisterTrapped &&
+	if err != nil && err.errorCode == protocol.ErrCanisterTrapped &&
 		(strings.HasSuffix(err.text, "table out of bounds") || strings.HasSuffix(err.text, "indirect call type mismatch")) {
 		// The trampoline itself failed: the index does not name a (env: i32) -> () function.
 		x.err = errFunctionNotFound(0, cb.fun)

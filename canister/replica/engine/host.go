@@ -10,6 +10,8 @@ import (
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
 // System API costs in instructions, charged to the execution's counter on top of the
@@ -24,11 +26,8 @@ const (
 	costDebugPrint  = 100
 )
 
-// Message size limits (IC values).
+// Limits of the System API besides protocol's message sizes.
 const (
-	maxReplySize      = 2 << 20
-	maxCallArgSize    = 2 << 20
-	maxCertifiedData  = 32
 	maxPrincipalBytes = 29
 	maxTrapMessage    = 16 << 10
 )
@@ -178,9 +177,9 @@ func hostFunctions() []hostFn {
 		{"msg_reply_data_append", "ii", "", "U RQ NRQ TQ CQ Ry Rt CRy CRt", func(x *execution, s []uint64) {
 			x.checkNotResponded("msg_reply_data_append")
 			size := u32(s[1])
-			if uint64(len(x.replyBuf))+size > maxReplySize {
+			if uint64(len(x.replyBuf))+size > protocol.MaxReplyBytes {
 				x.trap(errContract("ic0.msg_reply_data_append: application payload size (%d) cannot be larger than %d.",
-					uint64(len(x.replyBuf))+size, maxReplySize))
+					uint64(len(x.replyBuf))+size, protocol.MaxReplyBytes))
 			}
 			x.replyBuf = append(x.replyBuf, x.read(u32(s[0]), size)...)
 		}},
@@ -288,9 +287,9 @@ func hostFunctions() []hostFn {
 		{"call_data_append", "ii", "", "U CQ Ry Rt CRy CRt T", func(x *execution, s []uint64) {
 			p := x.pendingCall("call_data_append")
 			size := u32(s[1])
-			if uint64(len(p.arg))+size > maxCallArgSize {
+			if uint64(len(p.arg))+size > protocol.MaxCallArgBytes {
 				x.trap(errContract("ic0.call_data_append: the payload size (%d) exceeds the limit of %d bytes",
-					uint64(len(p.arg))+size, maxCallArgSize))
+					uint64(len(p.arg))+size, protocol.MaxCallArgBytes))
 			}
 			p.arg = append(p.arg, x.read(u32(s[0]), size)...)
 		}},
@@ -319,7 +318,7 @@ func hostFunctions() []hostFn {
 				need := costs.Call(uint64(len(p.method)), uint64(len(p.arg))) + costs.ResponseReservation()
 				if x.balance < need {
 					x.balance += p.cycles
-					s[0] = uint64(SysTransient)
+					s[0] = uint64(protocol.SysTransient)
 					return
 				}
 				x.balance -= need
@@ -371,9 +370,9 @@ func hostFunctions() []hostFn {
 		}},
 		{"certified_data_set", "ii", "", "I G U Ry Rt T", func(x *execution, s []uint64) {
 			size := u32(s[1])
-			if size > maxCertifiedData {
+			if size > protocol.MaxCertifiedData {
 				x.trap(errContract("ic0_certified_data_set failed because the passed data must be no larger than %d bytes. Found %d bytes.",
-					maxCertifiedData, size))
+					protocol.MaxCertifiedData, size))
 			}
 			x.certData, x.certSet = x.read(u32(s[0]), size), true
 		}},

@@ -15,6 +15,7 @@ import (
 	"github.com/aviate-labs/agent-go/certification"
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/fxamacker/cbor/v2"
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/certify"
 )
 
@@ -329,7 +330,7 @@ func (s *Server) handleCall(sync bool) http.HandlerFunc {
 func (s *Server) execute(ctx context.Context, msg Message, e *ingress) {
 	defer s.history.finish(msg.RequestID, e)
 	res, err := s.cfg.Backend.Call(ctx, msg)
-	var rej *Reject
+	var rej *protocol.Reject
 	switch {
 	case errors.As(err, &rej):
 		e.refusal = rej
@@ -342,7 +343,7 @@ func (s *Server) execute(ctx context.Context, msg Message, e *ingress) {
 
 // writeRefusal answers a call refused before execution: the v3/v4 "non_replicated_rejection"
 // body, or for v2 the bare reject map.
-func (s *Server) writeRefusal(w http.ResponseWriter, rej *Reject, sync bool) {
+func (s *Server) writeRefusal(w http.ResponseWriter, rej *protocol.Reject, sync bool) {
 	m := map[string]any{
 		"reject_code":    uint64(rej.Code),
 		"reject_message": rej.Message,
