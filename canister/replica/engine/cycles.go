@@ -4,7 +4,7 @@ import "github.com/gocanister/stripe-ic/canister/cdk/protocol"
 
 // Costs computes the IC's cycle fees for a subnet of Nodes nodes, as returned by the cost_*
 // System API functions. Fees are the IC's 13-node application subnet prices scaled linearly
-// by Nodes/13, which is how the IC prices larger subnets; HTTP outcalls use the IC's formula
+// by Nodes/protocol.SubnetNodes, which is how the IC prices larger subnets; HTTP outcalls use the IC's formula
 // directly.
 type Costs struct {
 	Nodes uint64
