@@ -148,41 +148,12 @@ func u128(high, low uint64) uint64 {
 	return low
 }
 
+// hostImpls returns the engine's implementation of every ic0 function, by name.
 func hostImpls() map[string]hostImpl {
-	return map[string]hostImpl{
-		// Message arguments and caller.
-		"msg_arg_data_size": func(x *execution, s []uint64) {
-			s[0] = uint64(len(x.arg))
-		},
-		"msg_arg_data_copy": func(x *execution, s []uint64) {
-			x.copyOut("msg_arg_data_copy", x.arg, u32(s[0]), u32(s[1]), u32(s[2]))
-		},
-		"msg_caller_size": func(x *execution, s []uint64) {
-			s[0] = uint64(len(x.caller))
-		},
-		"msg_caller_copy": func(x *execution, s []uint64) {
-			x.copyOut("msg_caller_copy", x.caller, u32(s[0]), u32(s[1]), u32(s[2]))
-		},
-		"msg_caller_info_data_size": func(x *execution, s []uint64) {
-			s[0] = 0
-		},
-		"msg_caller_info_data_copy": func(x *execution, s []uint64) {
-			x.copyOut("msg_caller_info_data_copy", nil, u32(s[0]), u32(s[1]), u32(s[2]))
-		},
-		"msg_caller_info_signer_size": func(x *execution, s []uint64) {
-			s[0] = 0
-		},
-		"msg_caller_info_signer_copy": func(x *execution, s []uint64) {
-			x.copyOut("msg_caller_info_signer_copy", nil, u32(s[0]), u32(s[1]), u32(s[2]))
-		},
+	impls := map[string]hostImpl{
+		// The message (its argument, caller, method name and reject message are in hostBlobs).
 		"msg_reject_code": func(x *execution, s []uint64) {
 			s[0] = uint64(x.rejectCode)
-		},
-		"msg_reject_msg_size": func(x *execution, s []uint64) {
-			s[0] = uint64(len(x.rejectMsg))
-		},
-		"msg_reject_msg_copy": func(x *execution, s []uint64) {
-			x.copyOut("msg_reject_msg_copy", []byte(x.rejectMsg), u32(s[0]), u32(s[1]), u32(s[2]))
 		},
 		"msg_deadline": func(x *execution, s []uint64) {
 			s[0] = 0
@@ -191,12 +162,8 @@ func hostImpls() map[string]hostImpl {
 		// Responding.
 		"msg_reply_data_append": func(x *execution, s []uint64) {
 			x.checkNotResponded("msg_reply_data_append")
-			size := u32(s[1])
-			if uint64(len(x.replyBuf))+size > protocol.MaxReplyBytes {
-				x.trap(errContract("ic0.msg_reply_data_append: application payload size (%d) cannot be larger than %d.",
-					uint64(len(x.replyBuf))+size, protocol.MaxReplyBytes))
-			}
-			x.replyBuf = append(x.replyBuf, x.read(u32(s[0]), size)...)
+			x.replyBuf = x.appendLimited(x.replyBuf, u32(s[0]), u32(s[1]), protocol.MaxReplyBytes,
+				"ic0.msg_reply_data_append: application payload size (%d) cannot be larger than %d.")
 		},
 		"msg_reply": func(x *execution, s []uint64) {
 			x.checkNotResponded("msg_reply")
@@ -237,12 +204,6 @@ func hostImpls() map[string]hostImpl {
 		},
 
 		// The canister.
-		"canister_self_size": func(x *execution, s []uint64) {
-			s[0] = uint64(len(x.c.id.Raw))
-		},
-		"canister_self_copy": func(x *execution, s []uint64) {
-			x.copyOut("canister_self_copy", x.c.id.Raw, u32(s[0]), u32(s[1]), u32(s[2]))
-		},
 		"canister_cycle_balance128": func(x *execution, s []uint64) {
 			x.writeU128(u32(s[0]), x.balance)
 		},
@@ -258,18 +219,7 @@ func hostImpls() map[string]hostImpl {
 		"canister_version": func(x *execution, s []uint64) {
 			s[0] = x.c.version
 		},
-		"subnet_self_size": func(x *execution, s []uint64) {
-			s[0] = uint64(len(x.e.cfg.SubnetID.Raw))
-		},
-		"subnet_self_copy": func(x *execution, s []uint64) {
-			x.copyOut("subnet_self_copy", x.e.cfg.SubnetID.Raw, u32(s[0]), u32(s[1]), u32(s[2]))
-		},
-		"msg_method_name_size": func(x *execution, s []uint64) {
-			s[0] = uint64(len(x.method))
-		},
-		"msg_method_name_copy": func(x *execution, s []uint64) {
-			x.copyOut("msg_method_name_copy", []byte(x.method), u32(s[0]), u32(s[1]), u32(s[2]))
-		},
+		// canister_inspect_message.
 		"accept_message": func(x *execution, s []uint64) {
 			if x.acceptedMessage {
 				x.trap(errContract("ic0.accept_message: the function was already called."))
@@ -301,12 +251,8 @@ func hostImpls() map[string]hostImpl {
 		},
 		"call_data_append": func(x *execution, s []uint64) {
 			p := x.pendingCall("call_data_append")
-			size := u32(s[1])
-			if uint64(len(p.arg))+size > protocol.MaxCallArgBytes {
-				x.trap(errContract("ic0.call_data_append: the payload size (%d) exceeds the limit of %d bytes",
-					uint64(len(p.arg))+size, protocol.MaxCallArgBytes))
-			}
-			p.arg = append(p.arg, x.read(u32(s[0]), size)...)
+			p.arg = x.appendLimited(p.arg, u32(s[0]), u32(s[1]), protocol.MaxCallArgBytes,
+				"ic0.call_data_append: the payload size (%d) exceeds the limit of %d bytes")
 		},
 		"call_with_best_effort_response": func(x *execution, s []uint64) {
 			p := x.pendingCall("call_with_best_effort_response")
@@ -377,12 +323,6 @@ func hostImpls() map[string]hostImpl {
 		},
 
 		// System state.
-		"root_key_size": func(x *execution, s []uint64) {
-			s[0] = uint64(len(x.e.cfg.RootKey))
-		},
-		"root_key_copy": func(x *execution, s []uint64) {
-			x.copyOut("root_key_copy", x.e.cfg.RootKey, u32(s[0]), u32(s[1]), u32(s[2]))
-		},
 		"certified_data_set": func(x *execution, s []uint64) {
 			size := u32(s[1])
 			if size > protocol.MaxCertifiedData {
@@ -397,12 +337,6 @@ func hostImpls() map[string]hostImpl {
 			} else {
 				s[0] = 0
 			}
-		},
-		"data_certificate_size": func(x *execution, s []uint64) {
-			s[0] = uint64(len(x.certificate()))
-		},
-		"data_certificate_copy": func(x *execution, s []uint64) {
-			x.copyOut("data_certificate_copy", x.certificate(), u32(s[0]), u32(s[1]), u32(s[2]))
 		},
 		"time": func(x *execution, s []uint64) {
 			s[0] = x.time
@@ -500,6 +434,41 @@ func hostImpls() map[string]hostImpl {
 			x.trap(errCalledTrap(string(bytes.ToValidUTF8(msg, []byte("\uFFFD")))))
 		},
 	}
+	// Blob idiom: X_size and X_copy of the blob X.
+	for name, blob := range hostBlobs() {
+		impls[name+"_size"] = func(x *execution, s []uint64) {
+			s[0] = uint64(len(blob(x)))
+		}
+		impls[name+"_copy"] = func(x *execution, s []uint64) {
+			x.copyOut(name+"_copy", blob(x), u32(s[0]), u32(s[1]), u32(s[2]))
+		}
+	}
+	return impls
+}
+
+// hostBlobs are the blobs the System API exposes with the blob idiom, by name.
+func hostBlobs() map[string]func(x *execution) []byte {
+	return map[string]func(x *execution) []byte{
+		"msg_arg_data":           func(x *execution) []byte { return x.arg },
+		"msg_caller":             func(x *execution) []byte { return x.caller },
+		"msg_caller_info_data":   func(x *execution) []byte { return nil }, // no caller info here
+		"msg_caller_info_signer": func(x *execution) []byte { return nil },
+		"msg_reject_msg":         func(x *execution) []byte { return []byte(x.rejectMsg) },
+		"msg_method_name":        func(x *execution) []byte { return []byte(x.method) },
+		"canister_self":          func(x *execution) []byte { return x.c.id.Raw },
+		"subnet_self":            func(x *execution) []byte { return x.e.cfg.SubnetID.Raw },
+		"root_key":               func(x *execution) []byte { return x.e.cfg.RootKey },
+		"data_certificate":       func(x *execution) []byte { return x.certificate() },
+	}
+}
+
+// appendLimited appends Wasm memory [src, src+size) to buf, trapping with format (applied to
+// the new length and limit) if that would make buf longer than limit.
+func (x *execution) appendLimited(buf []byte, src, size, limit uint64, format string) []byte {
+	if n := uint64(len(buf)) + size; n > limit {
+		x.trap(errContract(format, n, limit))
+	}
+	return append(buf, x.read(src, size)...)
 }
 
 func (x *execution) checkNotResponded(fn string) {
