@@ -262,6 +262,11 @@ func (e *Engine) ingress(ctx context.Context, c *canister, method string, arg, c
 	done := make(chan result, 1)
 	req := request{method: method, arg: bytes.Clone(arg), caller: bytes.Clone(caller), origin: origin{kind: originIngress, done: done}}
 	c.enqueue(func() { c.handleRequest(req) })
+	return wait(ctx, done)
+}
+
+// wait returns the reply or reject of an ingress call, or ctx's error if ctx ends first.
+func wait(ctx context.Context, done <-chan result) ([]byte, error) {
 	select {
 	case r := <-done:
 		if r.reject != nil {

@@ -429,15 +429,7 @@ func (e *Engine) Update(ctx context.Context, id principal.Principal, method stri
 	if isManagement(id.Raw) {
 		done := make(chan result, 1)
 		go e.callManagement(caller, false, method, arg, 0, func(r result, _ uint64) { done <- r })
-		select {
-		case r := <-done:
-			if r.reject != nil {
-				return nil, r.reject
-			}
-			return r.reply, nil
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
+		return wait(ctx, done)
 	}
 	c, err := e.get(id)
 	if err != nil {

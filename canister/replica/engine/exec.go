@@ -202,23 +202,20 @@ func classifyTrap(err error) *execError {
 		return ee
 	}
 	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "unreachable"):
-		return errTrapped("unreachable")
-	case strings.Contains(msg, "out of bounds memory access"):
-		return errTrapped("heap out of bounds")
-	case strings.Contains(msg, "integer divide by zero"):
-		return errTrapped("integer division by 0")
-	case strings.Contains(msg, "integer overflow"):
-		return errTrapped("integer overflow")
-	case strings.Contains(msg, "invalid conversion to integer"):
-		return errTrapped("invalid conversion to integer")
-	case strings.Contains(msg, "stack overflow"):
-		return errTrapped("stack overflow")
-	case strings.Contains(msg, "invalid table access"):
-		return errTrapped("table out of bounds")
-	case strings.Contains(msg, "indirect call type mismatch"):
-		return errTrapped("indirect call type mismatch")
+	// wazero's runtime error texts and the replica's descriptions of the same traps.
+	for _, t := range [...]struct{ wazero, replica string }{
+		{"unreachable", "unreachable"},
+		{"out of bounds memory access", "heap out of bounds"},
+		{"integer divide by zero", "integer division by 0"},
+		{"integer overflow", "integer overflow"},
+		{"invalid conversion to integer", "invalid conversion to integer"},
+		{"stack overflow", "stack overflow"},
+		{"invalid table access", "table out of bounds"},
+		{"indirect call type mismatch", "indirect call type mismatch"},
+	} {
+		if strings.Contains(msg, t.wazero) {
+			return errTrapped(t.replica)
+		}
 	}
 	return errTrapped("unknown (" + msg + ")")
 }
