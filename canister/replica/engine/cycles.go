@@ -3,9 +3,9 @@ package engine
 import "github.com/gocanister/stripe-ic/canister/cdk/protocol"
 
 // Costs computes the IC's cycle fees for a subnet of Nodes nodes, as returned by the cost_*
-// System API functions. Fees are the IC's 13-node application subnet prices scaled linearly
-// by Nodes/protocol.SubnetNodes, which is how the IC prices larger subnets; HTTP outcalls use the IC's formula
-// directly.
+// System API functions. Fees are the IC's application subnet prices (a subnet of
+// protocol.SubnetNodes nodes) scaled linearly by Nodes, which is how the IC prices larger
+// subnets; HTTP outcalls use the IC's formula directly.
 type Costs struct {
 	Nodes uint64
 }

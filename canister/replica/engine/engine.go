@@ -56,8 +56,8 @@ type ManagementCall struct {
 // ManagementHandler answers calls to the management canister. The engine calls it on a
 // goroutine of its own, so it may block (an HTTPS outcall takes seconds) and may call back into
 // the engine (InstallCode, Query for a transform, ...). It returns the Candid reply, the cycles
-// to give back to the caller (at most call.Cycles), or an error: a *protocol.Reject is passed through,
-// any other error becomes a CANISTER_ERROR reject.
+// to give back to the caller (at most call.Cycles), or an error: a *protocol.Reject is passed
+// through, any other error becomes a CANISTER_ERROR reject.
 type ManagementHandler interface {
 	HandleManagement(ctx context.Context, call ManagementCall) (reply []byte, refund uint64, err error)
 }
@@ -423,8 +423,8 @@ func (e *Engine) DeleteCanister(id principal.Principal) error {
 }
 
 // Update executes an ingress update call and waits for its answer (after any inter-canister
-// calls and callbacks). A failed call returns a *protocol.Reject. A call to the management canister
-// goes to the ManagementHandler.
+// calls and callbacks). A failed call returns a *protocol.Reject. A call to the management
+// canister goes to the ManagementHandler.
 func (e *Engine) Update(ctx context.Context, id principal.Principal, method string, arg []byte, caller principal.Principal) ([]byte, error) {
 	if isManagement(id.Raw) {
 		done := make(chan result, 1)

@@ -194,9 +194,9 @@ func (e *Engine) compositeCall(from *canister, call *outCall, visiting map[*cani
 
 // CheckIngress decides whether an ingress update call is accepted, like the IC's ingress
 // filter: the canister must exist, have a module, be running, and its
-// canister_inspect_message (if exported) must accept the message. A refusal is a *protocol.Reject,
-// which the HTTP interface reports as a non-replicated rejection (no request status). Calls
-// to the management canister are always accepted here.
+// canister_inspect_message (if exported) must accept the message. A refusal is a
+// *protocol.Reject, which the HTTP interface reports as a non-replicated rejection (no request
+// status). Calls to the management canister are always accepted here.
 func (e *Engine) CheckIngress(ctx context.Context, id principal.Principal, method string, arg []byte, caller principal.Principal) error {
 	if isManagement(id.Raw) {
 		return nil
