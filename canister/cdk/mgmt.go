@@ -8,6 +8,7 @@ import (
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
 	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
 // Calls to the management canister (aaaaa-aa) that a Go canister commonly needs: randomness
@@ -94,7 +95,7 @@ type HTTPResponse struct {
 }
 
 // DefaultMaxResponseBytes is the response limit when HTTPRequest.MaxResponseBytes is 0.
-const DefaultMaxResponseBytes = 2_000_000
+const DefaultMaxResponseBytes = protocol.OutcallMaxResponseBytes
 
 // Candid of the management canister's http_request (ic.did).
 type (
@@ -156,17 +157,19 @@ func methodVariant(method string) (httpMethod, error) {
 	return v, nil
 }
 
-// Size is the request size the IC charges for: the URL, header names and values, the body,
-// and the transform's method name and context.
+// Size is the request size the IC charges for (protocol.OutcallRequestBytes): the URL,
+// header names and values, the body, and the transform's method name and context.
 func (r *HTTPRequest) Size() uint64 {
-	n := len(r.URL) + len(r.Body)
+	headerBytes := 0
 	for _, h := range r.Headers {
-		n += len(h.Name) + len(h.Value)
+		headerBytes += len(h.Name) + len(h.Value)
 	}
+	var method string
+	var context []byte
 	if r.Transform != nil {
-		n += len(r.Transform.Method) + len(r.Transform.Context)
+		method, context = r.Transform.Method, r.Transform.Context
 	}
-	return uint64(n)
+	return protocol.OutcallRequestBytes(r.URL, headerBytes, r.Body, method, context)
 }
 
 // responseLimit is max_response_bytes as charged.

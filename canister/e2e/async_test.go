@@ -14,7 +14,7 @@ import (
 	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/principal"
 
-	"github.com/gocanister/stripe-ic/canister/replica/outcall"
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
 // The CDK's blocking calls, outcalls, randomness and timers, through the replica's HTTP
@@ -122,7 +122,7 @@ func TestAsyncOutcallWithTransform(t *testing.T) {
 	// The CDK attached exactly the IC's fee (ic0.cost_http_request): the request size counts
 	// the URL, the Accept header, the transform's name and context.
 	size := uint64(len(u) + len("Accept") + len("application/json") + len("transform") + len("drop-headers"))
-	cost := outcall.Cost(size, 8192, 13)
+	cost := protocol.OutcallCost(size, 8192, 13)
 	if spent := before - after; spent < cost || spent > cost+20_000_000 {
 		t.Fatalf("spent %d cycles; the outcall costs %d (+ execution fees)", spent, cost)
 	}

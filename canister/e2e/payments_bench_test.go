@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/payments"
 	"github.com/gocanister/stripe-ic/canister/replica/engine"
 	"github.com/gocanister/stripe-ic/canister/replica/mgmt"
@@ -147,7 +148,7 @@ func BenchmarkPaymentsCanister(b *testing.B) {
 			reqs := proxy.requestsFor(s.ID)
 			size = outcallSize(reqs[0])
 			// The seed paid the same inter-canister call fees on top of its outcall.
-			seed = outcall.Cost(size, seedMaxResponseBytes, 13) + (spent - outcall.Cost(size, fetchBudget, 13))
+			seed = protocol.OutcallCost(size, seedMaxResponseBytes, 13) + (spent - protocol.OutcallCost(size, fetchBudget, 13))
 		}
 		ratio := float64(spent) / float64(seed)
 		b.ReportMetric(float64(updateInstr), "update-instr")

@@ -27,12 +27,12 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/stripe/stripe-go/v79/webhook"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/cdk/stablestore"
 	"github.com/gocanister/stripe-ic/canister/payments"
 	"github.com/gocanister/stripe-ic/canister/replica/deploy"
 	"github.com/gocanister/stripe-ic/canister/replica/engine"
 	"github.com/gocanister/stripe-ic/canister/replica/mgmt"
-	"github.com/gocanister/stripe-ic/canister/replica/outcall"
 )
 
 const (
@@ -646,12 +646,12 @@ func TestPaymentsPullThroughProxy(t *testing.T) {
 		// the inter-canister call to aaaaa-aa that carries it (260,000 + 1,000 per byte of
 		// method name, Candid argument and reply) - and at most half of the seed demo's cost.
 		size := outcallSize(reqs[0])
-		wantCost := outcall.Cost(size, fetchBudget, 13)
+		wantCost := protocol.OutcallCost(size, fetchBudget, 13)
 		if fees := spent - wantCost; spent < wantCost || fees < 260_000 || fees > 260_000+1_000*(2*size+fetchBudget) {
 			t.Errorf("the pull cost %d cycles: outcall %d + call fees %d; want the outcall (request %d bytes, max_response_bytes %d) plus the call's fees",
 				spent, wantCost, spent-wantCost, size, fetchBudget)
 		}
-		seed := outcall.Cost(size, seedMaxResponseBytes, 13) + (spent - wantCost) // same call fees
+		seed := protocol.OutcallCost(size, seedMaxResponseBytes, 13) + (spent - wantCost) // same call fees
 		ratio := float64(spent) / float64(seed)
 		t.Logf("cycles per pull at 13 nodes: %d (request %d bytes); with the seed's 8 KiB budget: %d; ratio %.3f (target <= 0.5)", spent, size, seed, ratio)
 		if ratio > 0.5 {
@@ -678,7 +678,7 @@ func TestPaymentsPullThroughProxy(t *testing.T) {
 			}
 		}
 		size := outcallSize(reqs[0])
-		want := outcall.Cost(size, fetchBudget, 13) + outcall.Cost(size, 4096, 13)
+		want := protocol.OutcallCost(size, fetchBudget, 13) + protocol.OutcallCost(size, 4096, 13)
 		if fees := spent - want; spent < want || fees < 2*260_000 || fees > 2*(260_000+1_000*(2*size+4096)) {
 			t.Errorf("the large pull cost %d cycles: outcalls %d (1 KiB then 4 KiB) + call fees %d", spent, want, spent-want)
 		}

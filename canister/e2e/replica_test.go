@@ -12,9 +12,9 @@ import (
 	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/deploy"
 	"github.com/gocanister/stripe-ic/canister/replica/mgmt"
-	"github.com/gocanister/stripe-ic/canister/replica/outcall"
 )
 
 func TestCreateInstallCallQuery(t *testing.T) {
@@ -260,7 +260,7 @@ func TestOutcallWithTransform(t *testing.T) {
 	}
 	// The outcall costs what the IC charges; the unused part of the attached cycles comes back.
 	reqSize := uint64(len(u) + len("transform"))
-	cost := outcall.Cost(reqSize, 4096, 13)
+	cost := protocol.OutcallCost(reqSize, 4096, 13)
 	if spent := before - after; spent < cost || spent > cost+10_000_000 {
 		t.Fatalf("the canister spent %d cycles; the outcall costs %d (+ call fees)", spent, cost)
 	}

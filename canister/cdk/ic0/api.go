@@ -7,6 +7,8 @@
 // returned as one []byte.
 package ic0
 
+import "github.com/gocanister/stripe-ic/canister/cdk/protocol"
+
 // API is the IC System API as seen from Go. Each method calls the ic0 function of the same
 // name (with _size/_copy pairs folded into one call). Calling a method from a context where
 // the IC forbids the import traps, as the import itself would.
@@ -118,18 +120,19 @@ func U128FromBytes(b [16]byte) U128 {
 	return u
 }
 
-// Reject codes of the IC (msg_reject_code).
+// Reject codes as MsgRejectCode returns them (uint32), for the CDK's CallResult. The codes
+// themselves are package protocol's; prefer protocol.RejectCode in new code.
 const (
-	RejectSysFatal           = 1
-	RejectSysTransient       = 2
-	RejectDestinationInvalid = 3
-	RejectCanisterReject     = 4
-	RejectCanisterError      = 5
-	RejectSysUnknown         = 6
+	RejectSysFatal           = uint32(protocol.SysFatal)
+	RejectSysTransient       = uint32(protocol.SysTransient)
+	RejectDestinationInvalid = uint32(protocol.DestinationInvalid)
+	RejectCanisterReject     = uint32(protocol.CanisterReject)
+	RejectCanisterError      = uint32(protocol.CanisterError)
+	RejectSysUnknown         = uint32(protocol.SysUnknown)
 )
 
 // PageSize is the size of a stable memory page.
-const PageSize = 64 << 10
+const PageSize = protocol.StablePageBytes
 
 // Performance counter types.
 const (

@@ -20,10 +20,12 @@ const (
 
 // HTTPS outcall limits (management canister http_request).
 const (
-	OutcallMaxURLBytes      = 8192
-	OutcallMaxHeaders       = 64
-	OutcallMaxRequestBytes  = 2_000_000
-	OutcallMaxResponseBytes = 2_000_000 // also the default, and charged as such when unset
+	OutcallMaxURLBytes          = 8192
+	OutcallMaxHeaders           = 64
+	OutcallMaxHeaderBytes       = 8 << 10  // one header name, or one header value
+	OutcallMaxHeadersTotalBytes = 48 << 10 // all header names and values
+	OutcallMaxRequestBytes      = 2_000_000
+	OutcallMaxResponseBytes     = 2_000_000 // also the default, and charged as such when unset
 )
 
 // SubnetNodes is the number of nodes of an application subnet, the size fees are quoted for.

@@ -60,6 +60,7 @@ const (
 	ErrCanisterInvalidController        = "IC0512"
 	ErrCanisterFunctionNotFound         = "IC0513"
 	ErrCanisterNonEmpty                 = "IC0514"
+	ErrQueryCallGraphLoopDetected       = "IC0517"
 	ErrInsufficientCyclesInCall         = "IC0520"
 	ErrCanisterInstructionLimitExceeded = "IC0522"
 	ErrCanisterMethodNotFound           = "IC0536"

@@ -5,10 +5,11 @@ import (
 	"io"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
 // WasmPageSize is the unit in which stable memory grows (64 KiB), as in package cdk/stable.
-const WasmPageSize = 64 << 10
+const WasmPageSize = protocol.StablePageBytes
 
 // Memory is what the store needs from stable memory. cdk/stable.Memory (what cdk.Stable()
 // returns) satisfies it; Buffer is the in-memory implementation for native tests.

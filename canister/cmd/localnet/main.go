@@ -25,6 +25,7 @@ import (
 
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/deploy"
 )
 
@@ -45,7 +46,7 @@ func main() {
 	flag.StringVar(&o.replicaAddr, "replica-addr", "127.0.0.1:4943", "replica listen address")
 	flag.StringVar(&o.proxyAddr, "proxy-addr", "127.0.0.1:8443", "idempotent proxy listen address (HTTPS)")
 	flag.StringVar(&o.sandboxAddr, "sandbox-addr", "127.0.0.1:12111", "Stripe sandbox listen address")
-	flag.IntVar(&o.nodes, "nodes", 13, "simulated subnet size")
+	flag.IntVar(&o.nodes, "nodes", protocol.SubnetNodes, "simulated subnet size")
 	flag.StringVar(&o.state, "state", filepath.Join(".dfx", "local"), "state and logs directory (dfx's layout)")
 	flag.Parse()
 	if err := run(o); err != nil {

@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/deploy"
 	"github.com/gocanister/stripe-ic/canister/replica/server"
 )
@@ -42,7 +43,7 @@ func serve(args []string) error {
 	fs := flag.NewFlagSet("replica", flag.ExitOnError)
 	addr := fs.String("addr", "127.0.0.1:4943", "address to listen on")
 	state := fs.String("state", filepath.Join(".dfx", "local", "replica"), "state directory (keys, canisters)")
-	nodes := fs.Int("nodes", 13, "simulated subnet size: replicas sending each HTTPS outcall, and the cycles cost basis")
+	nodes := fs.Int("nodes", protocol.SubnetNodes, "simulated subnet size: replicas sending each HTTPS outcall, and the cycles cost basis")
 	ca := fs.String("outcall-ca", "", "PEM file of extra CAs trusted for HTTPS outcalls (local TLS servers)")
 	verbose := fs.Bool("v", false, "debug logging")
 	fs.Parse(args)

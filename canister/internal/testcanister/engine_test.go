@@ -12,6 +12,7 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
 	cdkprincipal "github.com/gocanister/stripe-ic/canister/cdk/principal"
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/internal/gobuild"
 	"github.com/gocanister/stripe-ic/canister/replica/engine"
 	"github.com/gocanister/stripe-ic/canister/wasm/link"
@@ -159,8 +160,8 @@ func TestBasicOnEngine(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "panic: oh no") {
 		t.Fatalf("panic_with: %v", err)
 	}
-	var rej *engine.Reject
-	if err := h.call(false, id, "reject_with", nil, "go away"); !errors.As(err, &rej) || rej.Message != "go away" || rej.Code != engine.CanisterReject {
+	var rej *protocol.Reject
+	if err := h.call(false, id, "reject_with", nil, "go away"); !errors.As(err, &rej) || rej.Message != "go away" || rej.Code != protocol.CanisterReject {
 		t.Fatalf("reject_with: %v", err)
 	}
 

@@ -21,13 +21,14 @@ import (
 	"github.com/aviate-labs/agent-go/identity"
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/mgmt"
 )
 
 const (
 	// maxInstallMessage is the largest module sent in one install_code (the IC's ingress
-	// limit is 2 MiB for the whole message; leave room for the envelope and the argument).
-	maxInstallMessage = 2<<20 - 64<<10
+	// limit is for the whole message; leave room for the envelope and the argument).
+	maxInstallMessage = protocol.MaxIngressBytes - 64<<10
 	chunkSize         = mgmt.MaxChunkSize
 )
 
@@ -131,7 +132,7 @@ func Deploy(o Options) (Result, error) {
 		switch {
 		case err == nil:
 			hasModule = st.ModuleHash != nil
-		case strings.Contains(err.Error(), "not found") || strings.Contains(err.Error(), "IC0301"):
+		case strings.Contains(err.Error(), "not found") || strings.Contains(err.Error(), protocol.ErrCanisterNotFound):
 			o.Log("canister %s of %s no longer exists on this replica; creating a new one", res.CanisterID, o.Name)
 			res.CanisterID = principal.Principal{}
 		default:

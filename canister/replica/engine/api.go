@@ -1,5 +1,7 @@
 package engine
 
+import "fmt"
+
 // apiType is the context a piece of canister code runs in (the spec's System API "contexts"). It
 // decides which ic0 functions may be called; the String form is the replica's name for the
 // mode, used in its "cannot be executed in <mode> mode" error.
@@ -103,16 +105,17 @@ type ctxSet uint32
 
 func (s ctxSet) has(t apiType) bool { return s&(1<<t) != 0 }
 
-// parseContexts turns the spec's legend ("I U RQ ...", "*", "* s") into a set.
-func parseContexts(legend string) ctxSet {
+// contextSet turns the spec's context codes of one function ("I", "U", "RQ", ..., "*", "s",
+// as package ic0api lists them) into a set.
+func contextSet(codes []string) (ctxSet, error) {
 	var s ctxSet
 	add := func(ts ...apiType) {
 		for _, t := range ts {
 			s |= 1 << t
 		}
 	}
-	for _, tok := range splitFields(legend) {
-		switch tok {
+	for _, code := range codes {
+		switch code {
 		case "*":
 			for t := apiInit; t < apiCount; t++ {
 				add(t)
@@ -125,7 +128,7 @@ func parseContexts(legend string) ctxSet {
 			add(apiPreUpgrade)
 		case "U":
 			add(apiUpdate)
-		case "Q":
+		case "Q": // msg_deadline's "Q", which the spec's legend lacks: a query in either mode
 			add(apiReplicatedQuery, apiNonReplicatedQuery)
 		case "RQ":
 			add(apiReplicatedQuery)
@@ -152,24 +155,8 @@ func parseContexts(legend string) ctxSet {
 		case "T":
 			add(apiHeartbeat, apiGlobalTimer, apiLowMemory)
 		default:
-			panic("engine: unknown context " + tok)
+			return 0, fmt.Errorf("unknown System API context %q", code)
 		}
 	}
-	return s
-}
-
-func splitFields(s string) []string {
-	var out []string
-	start := -1
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || s[i] == ' ' {
-			if start >= 0 {
-				out = append(out, s[start:i])
-				start = -1
-			}
-		} else if start < 0 {
-			start = i
-		}
-	}
-	return out
+	return s, nil
 }

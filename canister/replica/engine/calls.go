@@ -5,12 +5,14 @@ import (
 	"context"
 
 	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
 // result is the answer of a call context: a reply or a reject.
 type result struct {
 	reply  []byte
-	reject *Reject
+	reject *protocol.Reject
 }
 
 type originKind uint8
@@ -41,7 +43,7 @@ type callContext struct {
 	responded    bool
 	outstanding  int // calls made and not answered yet
 	instructions int64
-	lastErr      *Reject
+	lastErr      *protocol.Reject
 }
 
 func (c *canister) newCallContext(o origin, caller []byte, cycles uint64) *callContext {
@@ -65,8 +67,8 @@ func (c *canister) respond(cc *callContext, r result) {
 	case originIngress:
 		o.done <- r
 	case originCanister:
-		if r.reply != nil && len(r.reply) > maxReplySize {
-			r = result{reject: &Reject{CanisterError, "reply too large", ErrCanisterContractViolation}}
+		if r.reply != nil && len(r.reply) > protocol.MaxReplyBytes {
+			r = result{reject: &protocol.Reject{Code: protocol.CanisterError, Message: "reply too large", ErrorCode: protocol.ErrCanisterContractViolation}}
 		}
 		o.from.enqueue(func() { o.from.handleResponse(o.fromCC, o.call, r, refund) })
 	}
@@ -146,7 +148,7 @@ func (c *canister) settle(x *execution, err *execError) {
 }
 
 // acceptsCalls returns the reject for a call the canister cannot take now.
-func (c *canister) acceptsCalls() *Reject {
+func (c *canister) acceptsCalls() *protocol.Reject {
 	if c.deleted {
 		return rejectNotFound(c.id)
 	}
@@ -231,7 +233,7 @@ func isManagement(id []byte) bool { return len(id) == 0 }
 func (e *Engine) callManagement(caller principal.Principal, fromCanister bool, method string, arg []byte, cycles uint64,
 	done func(result, uint64)) {
 	if e.cfg.Management == nil {
-		done(result{reject: &Reject{DestinationInvalid, "the management canister is not available in this replica", ""}}, cycles)
+		done(result{reject: &protocol.Reject{Code: protocol.DestinationInvalid, Message: "the management canister is not available in this replica"}}, cycles)
 		return
 	}
 	reply, refund, err := e.cfg.Management.HandleManagement(e.ctx, ManagementCall{
@@ -239,9 +241,9 @@ func (e *Engine) callManagement(caller principal.Principal, fromCanister bool, m
 	})
 	refund = min(refund, cycles)
 	if err != nil {
-		rej, ok := err.(*Reject)
+		rej, ok := err.(*protocol.Reject)
 		if !ok {
-			rej = &Reject{CanisterError, err.Error(), ""}
+			rej = &protocol.Reject{Code: protocol.CanisterError, Message: err.Error()}
 		}
 		done(result{reject: rej}, refund)
 		return
@@ -260,6 +262,11 @@ func (e *Engine) ingress(ctx context.Context, c *canister, method string, arg, c
 	done := make(chan result, 1)
 	req := request{method: method, arg: bytes.Clone(arg), caller: bytes.Clone(caller), origin: origin{kind: originIngress, done: done}}
 	c.enqueue(func() { c.handleRequest(req) })
+	return wait(ctx, done)
+}
+
+// wait returns the reply or reject of an ingress call, or ctx's error if ctx ends first.
+func wait(ctx context.Context, done <-chan result) ([]byte, error) {
 	select {
 	case r := <-done:
 		if r.reject != nil {

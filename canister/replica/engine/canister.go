@@ -4,6 +4,8 @@ import (
 	"sync"
 
 	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
 // Status is a canister's run status, with the values of ic0.canister_status.
@@ -154,7 +156,7 @@ type undo struct {
 	size int    // previous length, for a size change
 }
 
-func (c *canister) stablePages() uint64 { return uint64(len(c.stable)) / wasmPage }
+func (c *canister) stablePages() uint64 { return uint64(len(c.stable)) / protocol.StablePageBytes }
 
 func (c *canister) stableGrow(pages, limit uint64) uint64 {
 	old := c.stablePages()
@@ -165,7 +167,7 @@ func (c *canister) stableGrow(pages, limit uint64) uint64 {
 		return old
 	}
 	c.journal = append(c.journal, undo{size: len(c.stable)})
-	c.stable = append(c.stable, make([]byte, pages*wasmPage)...)
+	c.stable = append(c.stable, make([]byte, pages*protocol.StablePageBytes)...)
 	return old
 }
 
@@ -310,6 +312,6 @@ func (c *canister) respondFrom(x *execution) {
 	case x.replied:
 		c.respond(x.cc, result{reply: append([]byte{}, x.replyBuf...)})
 	case x.rejected:
-		c.respond(x.cc, result{reject: &Reject{Code: CanisterReject, Message: x.rejectOut, ErrorCode: ErrCanisterRejectedMessage}})
+		c.respond(x.cc, result{reject: &protocol.Reject{Code: protocol.CanisterReject, Message: x.rejectOut, ErrorCode: protocol.ErrCanisterRejectedMessage}})
 	}
 }

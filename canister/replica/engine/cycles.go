@@ -1,16 +1,17 @@
 package engine
 
+import "github.com/gocanister/stripe-ic/canister/cdk/protocol"
+
 // Costs computes the IC's cycle fees for a subnet of Nodes nodes, as returned by the cost_*
-// System API functions. Fees are the IC's 13-node application subnet prices scaled linearly
-// by Nodes/13, which is how the IC prices larger subnets; HTTP outcalls use the IC's formula
-// directly.
+// System API functions. Fees are the IC's application subnet prices (a subnet of
+// protocol.SubnetNodes nodes) scaled linearly by Nodes, which is how the IC prices larger
+// subnets; HTTP outcalls use the IC's formula directly.
 type Costs struct {
 	Nodes uint64
 }
 
 // 13-node subnet fees (IC interface spec / "cycles costs" docs).
 const (
-	refNodes              = 13
 	feeXnetCall           = 260_000         // per inter-canister call
 	feeXnetCallPerByte    = 1_000           // per byte of method name and argument
 	feeCreateCanister     = 500_000_000_000 // canister creation
@@ -19,7 +20,7 @@ const (
 	feeThresholdLocalTest = 10_000_000_000  // "dfx_test_key", the local development key
 )
 
-func (c Costs) scale(fee uint64) uint64 { return fee * c.Nodes / refNodes }
+func (c Costs) scale(fee uint64) uint64 { return fee * c.Nodes / protocol.SubnetNodes }
 
 // Call is cost_call: the fee of an inter-canister call with the given method name and argument
 // sizes (the cycles attached to the call are not included).
@@ -27,11 +28,11 @@ func (c Costs) Call(methodNameSize, payloadSize uint64) uint64 {
 	return c.scale(feeXnetCall + feeXnetCallPerByte*(methodNameSize+payloadSize))
 }
 
-// maxResponseBytes is the largest inter-canister response the IC reserves transmission for.
-const maxResponseBytes = 2 << 20
-
-// ResponseReservation is what call_perform reserves for transmitting the response.
-func (c Costs) ResponseReservation() uint64 { return c.scale(feeXnetCallPerByte * maxResponseBytes) }
+// ResponseReservation is what call_perform reserves for transmitting the response: the
+// largest reply there can be.
+func (c Costs) ResponseReservation() uint64 {
+	return c.scale(feeXnetCallPerByte * protocol.MaxReplyBytes)
+}
 
 // ResponseRefund is what a response of size bytes gives back of a reservation.
 func (c Costs) ResponseRefund(reserved, size uint64) uint64 {
@@ -45,11 +46,9 @@ func (c Costs) ResponseRefund(reserved, size uint64) uint64 {
 // CreateCanister is cost_create_canister.
 func (c Costs) CreateCanister() uint64 { return c.scale(feeCreateCanister) }
 
-// HTTPRequest is cost_http_request: (3,000,000 + 60,000*n)*n + 400*n*request_bytes +
-// 800*n*max_response_bytes.
+// HTTPRequest is cost_http_request (protocol.OutcallCost).
 func (c Costs) HTTPRequest(requestSize, maxResponseBytes uint64) uint64 {
-	n := c.Nodes
-	return (3_000_000+60_000*n)*n + 400*n*requestSize + 800*n*maxResponseBytes
+	return protocol.OutcallCost(requestSize, maxResponseBytes, int(c.Nodes))
 }
 
 // thresholdFee is the fee of a threshold key by name; ok is false for unknown keys.

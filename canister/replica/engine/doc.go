@@ -15,8 +15,8 @@
 //	e.Tick(ctx)                                          // heartbeats and due global timers
 //	go e.RunTicks(ctx, 500*time.Millisecond)             // ... or periodically
 //
-// Failed calls return a *Reject (reject code, message and IC error code such as "IC0503",
-// with the replica's message texts, e.g. "Error from Canister <id>: Canister called
+// Failed calls return a *protocol.Reject (reject code, message and IC error code such as
+// "IC0503", with the replica's message texts, e.g. "Error from Canister <id>: Canister called
 // `ic0.trap` with message: '...'.\nConsider gracefully handling ... See documentation: ...").
 // Update/Query on aaaaa-aa and calls canisters make to it go to Config.Management, which runs
 // on its own goroutine and may take as long as it needs (HTTPS outcalls). Lifecycle

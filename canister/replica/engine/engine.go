@@ -13,6 +13,8 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
 // Limits are the instruction limits per execution.
@@ -25,7 +27,8 @@ type Limits struct {
 
 // DefaultLimits returns the IC's limits.
 func DefaultLimits() Limits {
-	return Limits{Query: 5_000_000_000, Update: 40_000_000_000, Install: 300_000_000_000, Inspect: 200_000_000}
+	return Limits{Query: protocol.MaxInstructionsQuery, Update: protocol.MaxInstructionsUpdate,
+		Install: protocol.MaxInstructionsInstall, Inspect: protocol.MaxInstructionsInspect}
 }
 
 func (l Limits) forType(t apiType) int64 {
@@ -53,8 +56,8 @@ type ManagementCall struct {
 // ManagementHandler answers calls to the management canister. The engine calls it on a
 // goroutine of its own, so it may block (an HTTPS outcall takes seconds) and may call back into
 // the engine (InstallCode, Query for a transform, ...). It returns the Candid reply, the cycles
-// to give back to the caller (at most call.Cycles), or an error: a *Reject is passed through,
-// any other error becomes a CANISTER_ERROR reject.
+// to give back to the caller (at most call.Cycles), or an error: a *protocol.Reject is passed
+// through, any other error becomes a CANISTER_ERROR reject.
 type ManagementHandler interface {
 	HandleManagement(ctx context.Context, call ManagementCall) (reply []byte, refund uint64, err error)
 }
@@ -65,7 +68,7 @@ type Config struct {
 	SubnetID principal.Principal
 	// RootKey is returned by ic0.root_key_* (the DER key of the HTTP interface).
 	RootKey []byte
-	// Nodes is the subnet size used by the cost_* functions (13).
+	// Nodes is the subnet size used by the cost_* functions (protocol.SubnetNodes).
 	Nodes int
 	// Now is the host clock (time.Now).
 	Now func() time.Time
@@ -120,7 +123,7 @@ type Engine struct {
 // New creates an engine.
 func New(ctx context.Context, cfg Config) (*Engine, error) {
 	if cfg.Nodes <= 0 {
-		cfg.Nodes = 13
+		cfg.Nodes = protocol.SubnetNodes
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -401,7 +404,7 @@ func (e *Engine) DeleteCanister(id principal.Principal) error {
 	var rej error
 	c.do(func() {
 		if c.status != Stopped {
-			rej = &Reject{CanisterError, fmt.Sprintf("Canister %s must be stopped before it is deleted.", id), ErrCanisterNotStopped}
+			rej = &protocol.Reject{Code: protocol.CanisterError, Message: fmt.Sprintf("Canister %s must be stopped before it is deleted.", id), ErrorCode: protocol.ErrCanisterNotStopped}
 			return
 		}
 		c.inst.close()
@@ -420,21 +423,13 @@ func (e *Engine) DeleteCanister(id principal.Principal) error {
 }
 
 // Update executes an ingress update call and waits for its answer (after any inter-canister
-// calls and callbacks). A failed call returns a *Reject. A call to the management canister
-// goes to the ManagementHandler.
+// calls and callbacks). A failed call returns a *protocol.Reject. A call to the management
+// canister goes to the ManagementHandler.
 func (e *Engine) Update(ctx context.Context, id principal.Principal, method string, arg []byte, caller principal.Principal) ([]byte, error) {
 	if isManagement(id.Raw) {
 		done := make(chan result, 1)
 		go e.callManagement(caller, false, method, arg, 0, func(r result, _ uint64) { done <- r })
-		select {
-		case r := <-done:
-			if r.reject != nil {
-				return nil, r.reject
-			}
-			return r.reply, nil
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
+		return wait(ctx, done)
 	}
 	c, err := e.get(id)
 	if err != nil {

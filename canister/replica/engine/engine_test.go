@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
 //go:generate sh testdata/gen.sh
@@ -92,11 +94,11 @@ func query(t testing.TB, e *Engine, id principal.Principal, method string, arg [
 	return b
 }
 
-func asReject(t testing.TB, err error) *Reject {
+func asReject(t testing.TB, err error) *protocol.Reject {
 	t.Helper()
-	var r *Reject
+	var r *protocol.Reject
 	if !errors.As(err, &r) {
-		t.Fatalf("error %v (%T) is not a *Reject", err, err)
+		t.Fatalf("error %v (%T) is not a *protocol.Reject", err, err)
 	}
 	return r
 }
@@ -137,13 +139,13 @@ func TestRollback(t *testing.T) {
 	tests := []struct {
 		method, errorCode, text string
 	}{
-		{"inc_trap", ErrCanisterTrapped, "Canister trapped: unreachable"},
-		{"inc_grow_trap", ErrCanisterCalledTrap, "Canister called `ic0.trap` with message: 'boom'"},
+		{"inc_trap", protocol.ErrCanisterTrapped, "Canister trapped: unreachable"},
+		{"inc_grow_trap", protocol.ErrCanisterCalledTrap, "Canister called `ic0.trap` with message: 'boom'"},
 	}
 	for _, tt := range tests {
 		_, err := e.Update(context.Background(), id, tt.method, nil, alice)
 		r := asReject(t, err)
-		if r.Code != CanisterError || r.ErrorCode != tt.errorCode || !strings.Contains(r.Message, tt.text) ||
+		if r.Code != protocol.CanisterError || r.ErrorCode != tt.errorCode || !strings.Contains(r.Message, tt.text) ||
 			!strings.HasPrefix(r.Message, "Error from Canister "+id.String()+": ") {
 			t.Fatalf("%s: reject %+v", tt.method, r)
 		}
@@ -187,27 +189,27 @@ func TestRejectsAndErrors(t *testing.T) {
 	tests := []struct {
 		name      string
 		call      func() error
-		code      RejectCode
+		code      protocol.RejectCode
 		errorCode string
 		text      string
 	}{
 		{"msg_reject", func() error { _, err := e.Update(context.Background(), id, "reject", nil, alice); return err },
-			CanisterReject, ErrCanisterRejectedMessage, "nope"},
+			protocol.CanisterReject, protocol.ErrCanisterRejectedMessage, "nope"},
 		{"no reply", func() error { _, err := e.Update(context.Background(), id, "noreply", nil, alice); return err },
-			CanisterError, ErrCanisterDidNotReply, "did not reply to the call"},
+			protocol.CanisterError, protocol.ErrCanisterDidNotReply, "did not reply to the call"},
 		{"update not found", func() error { _, err := e.Update(context.Background(), id, "missing", nil, alice); return err },
-			CanisterError, ErrCanisterMethodNotFound, "Canister has no update method 'missing'."},
+			protocol.CanisterError, protocol.ErrCanisterMethodNotFound, "Canister has no update method 'missing'."},
 		{"query not found", func() error {
 			_, err := e.Query(context.Background(), id, "inc", nil, alice, QueryOptions{})
 			return err
 		},
-			CanisterError, ErrCanisterMethodNotFound, "Canister has no query method 'inc'."},
+			protocol.CanisterError, protocol.ErrCanisterMethodNotFound, "Canister has no query method 'inc'."},
 		{"empty canister", func() error { _, err := e.Update(context.Background(), empty, "inc", nil, alice); return err },
-			CanisterError, ErrCanisterWasmModuleNotFound, "contains no Wasm module"},
+			protocol.CanisterError, protocol.ErrCanisterWasmModuleNotFound, "contains no Wasm module"},
 		{"unknown canister", func() error {
 			_, err := e.Update(context.Background(), CanisterIDFromIndex(999), "inc", nil, alice)
 			return err
-		}, DestinationInvalid, ErrCanisterNotFound, "not found"},
+		}, protocol.DestinationInvalid, protocol.ErrCanisterNotFound, "not found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -241,7 +243,7 @@ func TestInstructionLimit(t *testing.T) {
 	} {
 		r := asReject(t, tt.call(tt.method))
 		want := "Canister exceeded the limit of " + strconv.FormatInt(tt.limit, 10) + " instructions for single message execution."
-		if r.ErrorCode != ErrCanisterInstructionLimitExceeded || r.Code != CanisterError || !strings.Contains(r.Message, want) {
+		if r.ErrorCode != protocol.ErrCanisterInstructionLimitExceeded || r.Code != protocol.CanisterError || !strings.Contains(r.Message, want) {
 			t.Fatalf("%s: %+v", tt.method, r)
 		}
 	}
@@ -278,7 +280,7 @@ func TestForbiddenContexts(t *testing.T) {
 		id := create(t, e)
 		err := e.InstallCode(context.Background(), id, InstallArgs{Mode: Install, Module: readModule(t, tt.module), Sender: ctrl})
 		r := asReject(t, err)
-		if r.ErrorCode != ErrCanisterContractViolation || !strings.Contains(r.Message, tt.text) ||
+		if r.ErrorCode != protocol.ErrCanisterContractViolation || !strings.Contains(r.Message, tt.text) ||
 			!strings.Contains(r.Message, "See documentation: http://internetcomputer.org/docs/current/references/execution-errors#calling-a-system-api-from-the-wrong-mode") {
 			t.Fatalf("%s: %+v", tt.module, r)
 		}
@@ -297,7 +299,7 @@ func TestInstallModes(t *testing.T) {
 	ctx := context.Background()
 	module := readModule(t, "counter.wasm")
 
-	if err := e.InstallCode(ctx, id, InstallArgs{Mode: Install, Module: module}); err == nil || asReject(t, err).ErrorCode != ErrCanisterNonEmpty {
+	if err := e.InstallCode(ctx, id, InstallArgs{Mode: Install, Module: module}); err == nil || asReject(t, err).ErrorCode != protocol.ErrCanisterNonEmpty {
 		t.Fatalf("install on a non-empty canister: %v", err)
 	}
 
@@ -346,10 +348,10 @@ func TestInstallModes(t *testing.T) {
 	if err := e.UninstallCode(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Query(ctx, id, "read", nil, alice, QueryOptions{}); asReject(t, err).ErrorCode != ErrCanisterWasmModuleNotFound {
+	if _, err := e.Query(ctx, id, "read", nil, alice, QueryOptions{}); asReject(t, err).ErrorCode != protocol.ErrCanisterWasmModuleNotFound {
 		t.Fatalf("query after uninstall: %v", err)
 	}
-	if err := e.InstallCode(ctx, id, InstallArgs{Mode: Install, Module: []byte("\x00asm\x02")}); asReject(t, err).ErrorCode != ErrCanisterInvalidWasm {
+	if err := e.InstallCode(ctx, id, InstallArgs{Mode: Install, Module: []byte("\x00asm\x02")}); asReject(t, err).ErrorCode != protocol.ErrCanisterInvalidWasm {
 		t.Fatalf("invalid module: %v", err)
 	}
 }
@@ -371,7 +373,7 @@ func TestInterCanisterCalls(t *testing.T) {
 	// commits, and the call is rejected with the callback's error.
 	_, err := e.Update(context.Background(), a, "call_trap", b.Raw, alice)
 	r := asReject(t, err)
-	if r.ErrorCode != ErrCanisterTrapped || !strings.Contains(r.Message, "Canister trapped: unreachable") {
+	if r.ErrorCode != protocol.ErrCanisterTrapped || !strings.Contains(r.Message, "Canister trapped: unreachable") {
 		t.Fatalf("call_trap: %+v", r)
 	}
 	if got := state(t, query(t, e, a, "read", nil)); got != [4]uint32{1, 1, 1, 0} {
@@ -386,11 +388,11 @@ func TestInterCanisterCalls(t *testing.T) {
 
 	// Rejects reach the reject callback with code and message.
 	got := update(t, e, a, "call_missing", b.Raw)
-	if RejectCode(got[0]) != CanisterError || !strings.Contains(string(got[1:]), "Canister has no update method 'nope'") {
+	if protocol.RejectCode(got[0]) != protocol.CanisterError || !strings.Contains(string(got[1:]), "Canister has no update method 'nope'") {
 		t.Fatalf("reject callback got %d %q", got[0], got[1:])
 	}
 	got = update(t, e, a, "call_missing", CanisterIDFromIndex(777).Raw)
-	if RejectCode(got[0]) != DestinationInvalid {
+	if protocol.RejectCode(got[0]) != protocol.DestinationInvalid {
 		t.Fatalf("call to a missing canister: %d %q", got[0], got[1:])
 	}
 }
@@ -400,7 +402,7 @@ type mgmt struct{ calls chan ManagementCall }
 func (m *mgmt) HandleManagement(ctx context.Context, call ManagementCall) ([]byte, uint64, error) {
 	m.calls <- call
 	if call.Method == "fail" {
-		return nil, 0, &Reject{CanisterReject, "no", ""}
+		return nil, 0, &protocol.Reject{Code: protocol.CanisterReject, Message: "no"}
 	}
 	return []byte("ok:" + call.Method), 0, nil
 }
@@ -419,7 +421,7 @@ func TestManagementHandler(t *testing.T) {
 		t.Fatalf("call %+v", call)
 	}
 	b, err := e.Update(context.Background(), ManagementCanister(), "fail", nil, alice)
-	if r := asReject(t, err); b != nil || r.Code != CanisterReject {
+	if r := asReject(t, err); b != nil || r.Code != protocol.CanisterReject {
 		t.Fatalf("ingress management call: %v", err)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/tetratelabs/wazero/api"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
 // callback is a table-0 function index with its environment argument.
@@ -49,8 +51,8 @@ type execution struct {
 	method     string // inspect_message: the method name
 	arg        []byte
 	caller     []byte
-	cc         *callContext // nil for start, init, pre_upgrade
-	rejectCode RejectCode   // callbacks
+	cc         *callContext        // nil for start, init, pre_upgrade
+	rejectCode protocol.RejectCode // callbacks
 	rejectMsg  string
 	refunded   uint64
 	time       uint64
@@ -184,7 +186,7 @@ func (x *execution) runCallback(cb callback) *execError {
 		return x.err
 	}
 	err := x.invoke(x.in.callback, uint64(cb.env), uint64(cb.fun))
-	if err != nil && err.errorCode == ErrCanisterTrapped &&
+	if err != nil && err.errorCode == protocol.ErrCanisterTrapped &&
 		(strings.HasSuffix(err.text, "table out of bounds") || strings.HasSuffix(err.text, "indirect call type mismatch")) {
 		// The trampoline itself failed: the index does not name a (env: i32) -> () function.
 		x.err = errFunctionNotFound(0, cb.fun)
@@ -200,23 +202,20 @@ func classifyTrap(err error) *execError {
 		return ee
 	}
 	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "unreachable"):
-		return errTrapped("unreachable")
-	case strings.Contains(msg, "out of bounds memory access"):
-		return errTrapped("heap out of bounds")
-	case strings.Contains(msg, "integer divide by zero"):
-		return errTrapped("integer division by 0")
-	case strings.Contains(msg, "integer overflow"):
-		return errTrapped("integer overflow")
-	case strings.Contains(msg, "invalid conversion to integer"):
-		return errTrapped("invalid conversion to integer")
-	case strings.Contains(msg, "stack overflow"):
-		return errTrapped("stack overflow")
-	case strings.Contains(msg, "invalid table access"):
-		return errTrapped("table out of bounds")
-	case strings.Contains(msg, "indirect call type mismatch"):
-		return errTrapped("indirect call type mismatch")
+	// wazero's runtime error texts and the replica's descriptions of the same traps.
+	for _, t := range [...]struct{ wazero, replica string }{
+		{"unreachable", "unreachable"},
+		{"out of bounds memory access", "heap out of bounds"},
+		{"integer divide by zero", "integer division by 0"},
+		{"integer overflow", "integer overflow"},
+		{"invalid conversion to integer", "invalid conversion to integer"},
+		{"stack overflow", "stack overflow"},
+		{"invalid table access", "table out of bounds"},
+		{"indirect call type mismatch", "indirect call type mismatch"},
+	} {
+		if strings.Contains(msg, t.wazero) {
+			return errTrapped(t.replica)
+		}
 	}
 	return errTrapped("unknown (" + msg + ")")
 }

@@ -5,11 +5,18 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
+	"github.com/gocanister/stripe-ic/canister/wasm"
+	"github.com/gocanister/stripe-ic/canister/wasm/ic0api"
 )
 
 // System API costs in instructions, charged to the execution's counter on top of the
@@ -24,62 +31,69 @@ const (
 	costDebugPrint  = 100
 )
 
-// Message size limits (IC values).
+// Limits of the System API besides protocol's message sizes.
 const (
-	maxReplySize      = 2 << 20
-	maxCallArgSize    = 2 << 20
-	maxCertifiedData  = 32
 	maxPrincipalBytes = 29
 	maxTrapMessage    = 16 << 10
 )
 
 type execKey struct{}
 
-// hostFn describes one ic0 import: its Wasm type as a string of 'i' (i32) and 'I' (i64)
-// letters, the contexts that may call it (spec legend) and its implementation.
-type hostFn struct {
-	name     string
-	params   string
-	results  string
-	contexts string
-	fn       func(x *execution, s []uint64)
+// hostImpl implements one ic0 function: s holds its arguments on entry and its results on
+// return, in the order of the function's Wasm type.
+type hostImpl func(x *execution, s []uint64)
+
+// instantiateHost registers the ic0 host module in rt: one function for each function of
+// the System API (package ic0api, the spec's table), with the table's Wasm type and allowed
+// contexts, so that neither is restated here. hostImpls must implement exactly those
+// functions. Every host function finds the running execution in its context.
+func instantiateHost(ctx context.Context, rt wazero.Runtime) error {
+	impls := hostImpls()
+	b := rt.NewHostModuleBuilder("ic0")
+	for _, name := range ic0api.Names() {
+		spec, _ := ic0api.Lookup(name)
+		impl, ok := impls[name]
+		if !ok {
+			return fmt.Errorf("ic0 host module: no implementation of ic0.%s", name)
+		}
+		delete(impls, name)
+		allowed, err := contextSet(spec.Contexts)
+		if err != nil {
+			return fmt.Errorf("ic0 host module: ic0.%s: %w", name, err)
+		}
+		b.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, _ api.Module, s []uint64) {
+			x, _ := ctx.Value(execKey{}).(*execution)
+			if x == nil {
+				panic(fmt.Errorf("ic0.%s called outside of an execution", name))
+			}
+			if !allowed.has(x.typ) {
+				x.trap(errWrongMode(name, x.typ))
+			}
+			x.charge(costAPI)
+			impl(x, s)
+		}), valueTypes(spec.Type.Params), valueTypes(spec.Type.Results)).Export(name)
+	}
+	if len(impls) > 0 {
+		extra := slices.Sorted(maps.Keys(impls))
+		return fmt.Errorf("ic0 host module: not System API functions: %s", strings.Join(extra, ", "))
+	}
+	if _, err := b.Instantiate(ctx); err != nil {
+		return fmt.Errorf("instantiating ic0 host module: %w", err)
+	}
+	return nil
 }
 
-func valueTypes(sig string) []api.ValueType {
-	out := make([]api.ValueType, len(sig))
-	for i, c := range sig {
-		if c == 'I' {
+// valueTypes maps a System API signature (i32 and i64 only) to wazero's value types.
+func valueTypes(ts []wasm.ValType) []api.ValueType {
+	out := make([]api.ValueType, len(ts))
+	for i, t := range ts {
+		if t == wasm.I64 {
 			out[i] = api.ValueTypeI64
 		} else {
 			out[i] = api.ValueTypeI32
 		}
 	}
 	return out
-}
-
-// instantiateHost registers the ic0 host module in rt. Every host function finds the running
-// execution in its context.
-func instantiateHost(ctx context.Context, rt wazero.Runtime) error {
-	b := rt.NewHostModuleBuilder("ic0")
-	for _, h := range hostFunctions() {
-		h := h
-		allowed := parseContexts(h.contexts)
-		b.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, _ api.Module, s []uint64) {
-			x, _ := ctx.Value(execKey{}).(*execution)
-			if x == nil {
-				panic(fmt.Errorf("ic0.%s called outside of an execution", h.name))
-			}
-			if !allowed.has(x.typ) {
-				x.trap(errWrongMode(h.name, x.typ))
-			}
-			x.charge(costAPI)
-			h.fn(x, s)
-		}), valueTypes(h.params), valueTypes(h.results)).Export(h.name)
-	}
-	if _, err := b.Instantiate(ctx); err != nil {
-		return fmt.Errorf("instantiating ic0 host module: %w", err)
-	}
-	return nil
 }
 
 // Helpers for blob-idiom functions.
@@ -134,137 +148,87 @@ func u128(high, low uint64) uint64 {
 	return low
 }
 
-func hostFunctions() []hostFn {
-	return []hostFn{
-		// Message arguments and caller.
-		{"msg_arg_data_size", "", "i", "I U RQ NRQ TQ CQ Ry CRy F", func(x *execution, s []uint64) {
-			s[0] = uint64(len(x.arg))
-		}},
-		{"msg_arg_data_copy", "iii", "", "I U RQ NRQ TQ CQ Ry CRy F", func(x *execution, s []uint64) {
-			x.copyOut("msg_arg_data_copy", x.arg, u32(s[0]), u32(s[1]), u32(s[2]))
-		}},
-		{"msg_caller_size", "", "i", "*", func(x *execution, s []uint64) {
-			s[0] = uint64(len(x.caller))
-		}},
-		{"msg_caller_copy", "iii", "", "*", func(x *execution, s []uint64) {
-			x.copyOut("msg_caller_copy", x.caller, u32(s[0]), u32(s[1]), u32(s[2]))
-		}},
-		{"msg_caller_info_data_size", "", "i", "U RQ NRQ CQ Ry Rt CRy CRt C CC F", func(x *execution, s []uint64) {
-			s[0] = 0
-		}},
-		{"msg_caller_info_data_copy", "iii", "", "U RQ NRQ CQ Ry Rt CRy CRt C CC F", func(x *execution, s []uint64) {
-			x.copyOut("msg_caller_info_data_copy", nil, u32(s[0]), u32(s[1]), u32(s[2]))
-		}},
-		{"msg_caller_info_signer_size", "", "i", "U RQ NRQ CQ Ry Rt CRy CRt C CC F", func(x *execution, s []uint64) {
-			s[0] = 0
-		}},
-		{"msg_caller_info_signer_copy", "iii", "", "U RQ NRQ CQ Ry Rt CRy CRt C CC F", func(x *execution, s []uint64) {
-			x.copyOut("msg_caller_info_signer_copy", nil, u32(s[0]), u32(s[1]), u32(s[2]))
-		}},
-		{"msg_reject_code", "", "i", "Ry Rt CRy CRt C", func(x *execution, s []uint64) {
+// hostImpls returns the engine's implementation of every ic0 function, by name.
+func hostImpls() map[string]hostImpl {
+	impls := map[string]hostImpl{
+		// The message (its argument, caller, method name and reject message are in hostBlobs).
+		"msg_reject_code": func(x *execution, s []uint64) {
 			s[0] = uint64(x.rejectCode)
-		}},
-		{"msg_reject_msg_size", "", "i", "Rt CRt", func(x *execution, s []uint64) {
-			s[0] = uint64(len(x.rejectMsg))
-		}},
-		{"msg_reject_msg_copy", "iii", "", "Rt CRt", func(x *execution, s []uint64) {
-			x.copyOut("msg_reject_msg_copy", []byte(x.rejectMsg), u32(s[0]), u32(s[1]), u32(s[2]))
-		}},
-		{"msg_deadline", "", "I", "U Q CQ Ry Rt CRy CRt", func(x *execution, s []uint64) {
+		},
+		"msg_deadline": func(x *execution, s []uint64) {
 			s[0] = 0
-		}},
+		},
 
 		// Responding.
-		{"msg_reply_data_append", "ii", "", "U RQ NRQ TQ CQ Ry Rt CRy CRt", func(x *execution, s []uint64) {
+		"msg_reply_data_append": func(x *execution, s []uint64) {
 			x.checkNotResponded("msg_reply_data_append")
-			size := u32(s[1])
-			if uint64(len(x.replyBuf))+size > maxReplySize {
-				x.trap(errContract("ic0.msg_reply_data_append: application payload size (%d) cannot be larger than %d.",
-					uint64(len(x.replyBuf))+size, maxReplySize))
-			}
-			x.replyBuf = append(x.replyBuf, x.read(u32(s[0]), size)...)
-		}},
-		{"msg_reply", "", "", "U RQ NRQ TQ CQ Ry Rt CRy CRt", func(x *execution, s []uint64) {
+			x.replyBuf = x.appendLimited(x.replyBuf, u32(s[0]), u32(s[1]), protocol.MaxReplyBytes,
+				"ic0.msg_reply_data_append: application payload size (%d) cannot be larger than %d.")
+		},
+		"msg_reply": func(x *execution, s []uint64) {
 			x.checkNotResponded("msg_reply")
 			x.replied = true
-		}},
-		{"msg_reject", "ii", "", "U RQ NRQ TQ CQ Ry Rt CRy CRt", func(x *execution, s []uint64) {
+		},
+		"msg_reject": func(x *execution, s []uint64) {
 			x.checkNotResponded("msg_reject")
 			msg := x.read(u32(s[0]), u32(s[1]))
 			if !utf8.Valid(msg) {
 				x.trap(errContract("ic0.msg_reject: invalid UTF-8 string provided"))
 			}
 			x.rejected, x.rejectOut = true, string(msg)
-		}},
+		},
 
 		// Cycles of the message.
-		{"msg_cycles_available128", "i", "", "U RQ Rt Ry", func(x *execution, s []uint64) {
+		"msg_cycles_available128": func(x *execution, s []uint64) {
 			x.writeU128(u32(s[0]), x.available())
-		}},
-		{"msg_cycles_available", "", "I", "U RQ Rt Ry", func(x *execution, s []uint64) {
+		},
+		"msg_cycles_available": func(x *execution, s []uint64) {
 			s[0] = x.available()
-		}},
-		{"msg_cycles_refunded128", "i", "", "Rt Ry", func(x *execution, s []uint64) {
+		},
+		"msg_cycles_refunded128": func(x *execution, s []uint64) {
 			x.writeU128(u32(s[0]), x.refunded)
-		}},
-		{"msg_cycles_refunded", "", "I", "Rt Ry", func(x *execution, s []uint64) {
+		},
+		"msg_cycles_refunded": func(x *execution, s []uint64) {
 			s[0] = x.refunded
-		}},
-		{"msg_cycles_accept128", "IIi", "", "U RQ Rt Ry", func(x *execution, s []uint64) {
+		},
+		"msg_cycles_accept128": func(x *execution, s []uint64) {
 			x.writeU128(u32(s[2]), x.accept(u128(s[0], s[1])))
-		}},
-		{"msg_cycles_accept", "I", "I", "U RQ Rt Ry", func(x *execution, s []uint64) {
+		},
+		"msg_cycles_accept": func(x *execution, s []uint64) {
 			s[0] = x.accept(s[0])
-		}},
-		{"cycles_burn128", "IIi", "", "I G U RQ Ry Rt C T", func(x *execution, s []uint64) {
+		},
+		"cycles_burn128": func(x *execution, s []uint64) {
 			amount := min(u128(s[0], s[1]), x.balance)
 			x.balance -= amount
 			x.writeU128(u32(s[2]), amount)
-		}},
+		},
 
 		// The canister.
-		{"canister_self_size", "", "i", "*", func(x *execution, s []uint64) {
-			s[0] = uint64(len(x.c.id.Raw))
-		}},
-		{"canister_self_copy", "iii", "", "*", func(x *execution, s []uint64) {
-			x.copyOut("canister_self_copy", x.c.id.Raw, u32(s[0]), u32(s[1]), u32(s[2]))
-		}},
-		{"canister_cycle_balance128", "i", "", "*", func(x *execution, s []uint64) {
+		"canister_cycle_balance128": func(x *execution, s []uint64) {
 			x.writeU128(u32(s[0]), x.balance)
-		}},
-		{"canister_liquid_cycle_balance128", "i", "", "*", func(x *execution, s []uint64) {
+		},
+		"canister_liquid_cycle_balance128": func(x *execution, s []uint64) {
 			x.writeU128(u32(s[0]), x.balance)
-		}},
-		{"canister_cycle_balance", "", "I", "*", func(x *execution, s []uint64) {
+		},
+		"canister_cycle_balance": func(x *execution, s []uint64) {
 			s[0] = x.balance
-		}},
-		{"canister_status", "", "i", "*", func(x *execution, s []uint64) {
+		},
+		"canister_status": func(x *execution, s []uint64) {
 			s[0] = uint64(x.c.status)
-		}},
-		{"canister_version", "", "I", "*", func(x *execution, s []uint64) {
+		},
+		"canister_version": func(x *execution, s []uint64) {
 			s[0] = x.c.version
-		}},
-		{"subnet_self_size", "", "i", "*", func(x *execution, s []uint64) {
-			s[0] = uint64(len(x.e.cfg.SubnetID.Raw))
-		}},
-		{"subnet_self_copy", "iii", "", "*", func(x *execution, s []uint64) {
-			x.copyOut("subnet_self_copy", x.e.cfg.SubnetID.Raw, u32(s[0]), u32(s[1]), u32(s[2]))
-		}},
-		{"msg_method_name_size", "", "i", "F", func(x *execution, s []uint64) {
-			s[0] = uint64(len(x.method))
-		}},
-		{"msg_method_name_copy", "iii", "", "F", func(x *execution, s []uint64) {
-			x.copyOut("msg_method_name_copy", []byte(x.method), u32(s[0]), u32(s[1]), u32(s[2]))
-		}},
-		{"accept_message", "", "", "F", func(x *execution, s []uint64) {
+		},
+		// canister_inspect_message.
+		"accept_message": func(x *execution, s []uint64) {
 			if x.acceptedMessage {
 				x.trap(errContract("ic0.accept_message: the function was already called."))
 			}
 			x.acceptedMessage = true
-		}},
+		},
 
 		// Outgoing calls.
-		{"call_new", "iiiiiiii", "", "U CQ Ry Rt CRy CRt T", func(x *execution, s []uint64) {
+		"call_new": func(x *execution, s []uint64) {
 			x.charge(costCallNew)
 			x.discardPending()
 			callee := x.read(u32(s[0]), u32(s[1]))
@@ -277,37 +241,33 @@ func hostFunctions() []hostFn {
 				reply:  callback{fun: uint32(s[4]), env: uint32(s[5])},
 				reject: callback{fun: uint32(s[6]), env: uint32(s[7])},
 			}
-		}},
-		{"call_on_cleanup", "ii", "", "U CQ Ry Rt CRy CRt T", func(x *execution, s []uint64) {
+		},
+		"call_on_cleanup": func(x *execution, s []uint64) {
 			p := x.pendingCall("call_on_cleanup")
 			if p.cleanup != nil {
 				x.trap(errContract("ic0.call_on_cleanup: cleanup closure already set"))
 			}
 			p.cleanup = &callback{fun: uint32(s[0]), env: uint32(s[1])}
-		}},
-		{"call_data_append", "ii", "", "U CQ Ry Rt CRy CRt T", func(x *execution, s []uint64) {
+		},
+		"call_data_append": func(x *execution, s []uint64) {
 			p := x.pendingCall("call_data_append")
-			size := u32(s[1])
-			if uint64(len(p.arg))+size > maxCallArgSize {
-				x.trap(errContract("ic0.call_data_append: the payload size (%d) exceeds the limit of %d bytes",
-					uint64(len(p.arg))+size, maxCallArgSize))
-			}
-			p.arg = append(p.arg, x.read(u32(s[0]), size)...)
-		}},
-		{"call_with_best_effort_response", "i", "", "U CQ Ry Rt CRy CRt T", func(x *execution, s []uint64) {
+			p.arg = x.appendLimited(p.arg, u32(s[0]), u32(s[1]), protocol.MaxCallArgBytes,
+				"ic0.call_data_append: the payload size (%d) exceeds the limit of %d bytes")
+		},
+		"call_with_best_effort_response": func(x *execution, s []uint64) {
 			p := x.pendingCall("call_with_best_effort_response")
 			if p.timeout != 0 {
 				x.trap(errContract("ic0.call_with_best_effort_response: timeout already set"))
 			}
 			p.timeout = max(uint32(s[0]), 1)
-		}},
-		{"call_cycles_add128", "II", "", "U Ry Rt T", func(x *execution, s []uint64) {
+		},
+		"call_cycles_add128": func(x *execution, s []uint64) {
 			x.addCycles("call_cycles_add128", u128(s[0], s[1]))
-		}},
-		{"call_cycles_add", "I", "", "U Ry Rt T", func(x *execution, s []uint64) {
+		},
+		"call_cycles_add": func(x *execution, s []uint64) {
 			x.addCycles("call_cycles_add", s[0])
-		}},
-		{"call_perform", "", "i", "U CQ Ry Rt CRy CRt T", func(x *execution, s []uint64) {
+		},
+		"call_perform": func(x *execution, s []uint64) {
 			x.charge(costCallPerform)
 			p := x.pendingCall("call_perform")
 			x.pending = nil
@@ -319,7 +279,7 @@ func hostFunctions() []hostFn {
 				need := costs.Call(uint64(len(p.method)), uint64(len(p.arg))) + costs.ResponseReservation()
 				if x.balance < need {
 					x.balance += p.cycles
-					s[0] = uint64(SysTransient)
+					s[0] = uint64(protocol.SysTransient)
 					return
 				}
 				x.balance -= need
@@ -327,78 +287,66 @@ func hostFunctions() []hostFn {
 			}
 			x.calls = append(x.calls, p)
 			s[0] = 0
-		}},
+		},
 
 		// Stable memory.
-		{"stable64_size", "", "I", "* s", func(x *execution, s []uint64) {
+		"stable64_size": func(x *execution, s []uint64) {
 			s[0] = x.c.stablePages()
-		}},
-		{"stable64_grow", "I", "I", "* s", func(x *execution, s []uint64) {
+		},
+		"stable64_grow": func(x *execution, s []uint64) {
 			x.charge(costStableGrow)
 			s[0] = x.c.stableGrow(s[0], x.e.cfg.MaxStablePages)
-		}},
-		{"stable64_write", "III", "", "* s", func(x *execution, s []uint64) {
+		},
+		"stable64_write": func(x *execution, s []uint64) {
 			x.stableWrite(s[0], s[1], s[2])
-		}},
-		{"stable64_read", "III", "", "* s", func(x *execution, s []uint64) {
+		},
+		"stable64_read": func(x *execution, s []uint64) {
 			x.stableRead(s[0], s[1], s[2])
-		}},
-		{"stable_size", "", "i", "* s", func(x *execution, s []uint64) {
+		},
+		"stable_size": func(x *execution, s []uint64) {
 			x.check32BitStable()
 			s[0] = x.c.stablePages()
-		}},
-		{"stable_grow", "i", "i", "* s", func(x *execution, s []uint64) {
+		},
+		"stable_grow": func(x *execution, s []uint64) {
 			x.check32BitStable()
 			x.charge(costStableGrow)
 			r := x.c.stableGrow(u32(s[0]), min(x.e.cfg.MaxStablePages, 1<<16))
 			s[0] = uint64(uint32(r))
-		}},
-		{"stable_write", "iii", "", "* s", func(x *execution, s []uint64) {
+		},
+		"stable_write": func(x *execution, s []uint64) {
 			x.check32BitStable()
 			x.stableWrite(u32(s[0]), u32(s[1]), u32(s[2]))
-		}},
-		{"stable_read", "iii", "", "* s", func(x *execution, s []uint64) {
+		},
+		"stable_read": func(x *execution, s []uint64) {
 			x.check32BitStable()
 			x.stableRead(u32(s[0]), u32(s[1]), u32(s[2]))
-		}},
+		},
 
 		// System state.
-		{"root_key_size", "", "i", "I G U RQ Ry Rt C T", func(x *execution, s []uint64) {
-			s[0] = uint64(len(x.e.cfg.RootKey))
-		}},
-		{"root_key_copy", "iii", "", "I G U RQ Ry Rt C T", func(x *execution, s []uint64) {
-			x.copyOut("root_key_copy", x.e.cfg.RootKey, u32(s[0]), u32(s[1]), u32(s[2]))
-		}},
-		{"certified_data_set", "ii", "", "I G U Ry Rt T", func(x *execution, s []uint64) {
+		"certified_data_set": func(x *execution, s []uint64) {
 			size := u32(s[1])
-			if size > maxCertifiedData {
+			if size > protocol.MaxCertifiedData {
 				x.trap(errContract("ic0_certified_data_set failed because the passed data must be no larger than %d bytes. Found %d bytes.",
-					maxCertifiedData, size))
+					protocol.MaxCertifiedData, size))
 			}
 			x.certData, x.certSet = x.read(u32(s[0]), size), true
-		}},
-		{"data_certificate_present", "", "i", "*", func(x *execution, s []uint64) {
+		},
+		"data_certificate_present": func(x *execution, s []uint64) {
 			if x.certificate() != nil {
 				s[0] = 1
 			} else {
 				s[0] = 0
 			}
-		}},
-		{"data_certificate_size", "", "i", "NRQ CQ", func(x *execution, s []uint64) {
-			s[0] = uint64(len(x.certificate()))
-		}},
-		{"data_certificate_copy", "iii", "", "NRQ CQ", func(x *execution, s []uint64) {
-			x.copyOut("data_certificate_copy", x.certificate(), u32(s[0]), u32(s[1]), u32(s[2]))
-		}},
-		{"time", "", "I", "*", func(x *execution, s []uint64) {
+		},
+		"time": func(x *execution, s []uint64) {
 			s[0] = x.time
-		}},
-		{"global_timer_set", "I", "I", "I G U Ry Rt C T", func(x *execution, s []uint64) {
+		},
+		"global_timer_set": func(x *execution, s []uint64) {
 			prev := x.timer
 			x.timer, x.timerSet = s[0], true
 			s[0] = prev
-		}},
-		{"performance_counter", "i", "I", "* s", func(x *execution, s []uint64) {
+		},
+		"performance_counter": func(x *execution, s []uint64) {
 			switch uint32(s[0]) {
 			case 0:
 				s[0] = uint64(x.instructionsUsed())
@@ -407,8 +355,8 @@ func hostFunctions() []hostFn {
 			default:
 				x.trap(errContract("performance_counter: unknown counter type %d", uint32(s[0])))
 			}
-		}},
-		{"is_controller", "ii", "i", "* s", func(x *execution, s []uint64) {
+		},
+		"is_controller": func(x *execution, s []uint64) {
 			size := u32(s[1])
 			if size > maxPrincipalBytes {
 				x.trap(errContract("ic0.is_controller: invalid principal of %d bytes", size))
@@ -420,78 +368,107 @@ func hostFunctions() []hostFn {
 					s[0] = 1
 				}
 			}
-		}},
-		{"in_replicated_execution", "", "i", "* s", func(x *execution, s []uint64) {
+		},
+		"in_replicated_execution": func(x *execution, s []uint64) {
 			if x.typ.replicated() {
 				s[0] = 1
 			} else {
 				s[0] = 0
 			}
-		}},
+		},
 
 		// Costs.
-		{"cost_call", "IIi", "", "* s", func(x *execution, s []uint64) {
+		"cost_call": func(x *execution, s []uint64) {
 			x.writeU128(u32(s[2]), x.e.costs().Call(s[0], s[1]))
-		}},
-		{"cost_create_canister", "i", "", "* s", func(x *execution, s []uint64) {
+		},
+		"cost_create_canister": func(x *execution, s []uint64) {
 			x.writeU128(u32(s[0]), x.e.costs().CreateCanister())
-		}},
-		{"cost_http_request", "IIi", "", "* s", func(x *execution, s []uint64) {
+		},
+		"cost_http_request": func(x *execution, s []uint64) {
 			x.writeU128(u32(s[2]), x.e.costs().HTTPRequest(s[0], s[1]))
-		}},
-		{"cost_sign_with_ecdsa", "iiii", "i", "* s", func(x *execution, s []uint64) {
+		},
+		"cost_sign_with_ecdsa": func(x *execution, s []uint64) {
 			s[0] = x.thresholdCost(s, x.e.costs().SignWithECDSA)
-		}},
-		{"cost_sign_with_schnorr", "iiii", "i", "* s", func(x *execution, s []uint64) {
+		},
+		"cost_sign_with_schnorr": func(x *execution, s []uint64) {
 			s[0] = x.thresholdCost(s, x.e.costs().SignWithSchnorr)
-		}},
-		{"cost_vetkd_derive_key", "iiii", "i", "* s", func(x *execution, s []uint64) {
+		},
+		"cost_vetkd_derive_key": func(x *execution, s []uint64) {
 			s[0] = x.thresholdCost(s, x.e.costs().VetKDDeriveKey)
-		}},
+		},
 
 		// Environment variables: this replica sets none.
-		{"env_var_count", "", "i", "*", func(x *execution, s []uint64) {
+		"env_var_count": func(x *execution, s []uint64) {
 			s[0] = 0
-		}},
-		{"env_var_name_size", "i", "i", "*", func(x *execution, s []uint64) {
+		},
+		"env_var_name_size": func(x *execution, s []uint64) {
 			x.trap(errContract("Environment variable index %d is out of bounds. The number of environment variables is 0.", u32(s[0])))
-		}},
-		{"env_var_name_copy", "iiii", "", "*", func(x *execution, s []uint64) {
+		},
+		"env_var_name_copy": func(x *execution, s []uint64) {
 			x.trap(errContract("Environment variable index %d is out of bounds. The number of environment variables is 0.", u32(s[0])))
-		}},
-		{"env_var_name_exists", "ii", "i", "*", func(x *execution, s []uint64) {
+		},
+		"env_var_name_exists": func(x *execution, s []uint64) {
 			x.read(u32(s[0]), u32(s[1]))
 			s[0] = 0
-		}},
-		{"env_var_value_size", "ii", "i", "*", func(x *execution, s []uint64) {
+		},
+		"env_var_value_size": func(x *execution, s []uint64) {
 			name := x.read(u32(s[0]), u32(s[1]))
 			x.trap(errContract("Environment variable %s not found.", name))
-		}},
-		{"env_var_value_copy", "iiiii", "", "*", func(x *execution, s []uint64) {
+		},
+		"env_var_value_copy": func(x *execution, s []uint64) {
 			name := x.read(u32(s[0]), u32(s[1]))
 			x.trap(errContract("Environment variable %s not found.", name))
-		}},
+		},
 
 		// Debugging.
-		{"debug_print", "ii", "", "* s", func(x *execution, s []uint64) {
+		"debug_print": func(x *execution, s []uint64) {
 			x.charge(costDebugPrint)
 			msg := x.read(u32(s[0]), u32(s[1]))
 			if x.e.cfg.DebugPrint != nil {
 				x.e.cfg.DebugPrint(x.c.id, string(msg))
 			}
-		}},
-		{"trap", "ii", "", "* s", func(x *execution, s []uint64) {
+		},
+		"trap": func(x *execution, s []uint64) {
 			size := min(u32(s[1]), maxTrapMessage)
 			msg := x.read(u32(s[0]), size)
 			x.trap(errCalledTrap(string(bytes.ToValidUTF8(msg, []byte("\uFFFD")))))
-		}},
-		{"mint_cycles", "I", "I", "U Rt Ry", func(x *execution, s []uint64) {
-			x.trap(errContract("ic0.mint_cycles can only be executed on the Cycles Minting Canister"))
-		}},
-		{"mint_cycles128", "IIi", "", "U Rt Ry", func(x *execution, s []uint64) {
-			x.trap(errContract("ic0.mint_cycles128 can only be executed on the Cycles Minting Canister"))
-		}},
+		},
 	}
+	// Blob idiom: X_size and X_copy of the blob X.
+	for name, blob := range hostBlobs() {
+		impls[name+"_size"] = func(x *execution, s []uint64) {
+			s[0] = uint64(len(blob(x)))
+		}
+		impls[name+"_copy"] = func(x *execution, s []uint64) {
+			x.copyOut(name+"_copy", blob(x), u32(s[0]), u32(s[1]), u32(s[2]))
+		}
+	}
+	return impls
+}
+
+// hostBlobs are the blobs the System API exposes with the blob idiom, by name.
+func hostBlobs() map[string]func(x *execution) []byte {
+	return map[string]func(x *execution) []byte{
+		"msg_arg_data":           func(x *execution) []byte { return x.arg },
+		"msg_caller":             func(x *execution) []byte { return x.caller },
+		"msg_caller_info_data":   func(x *execution) []byte { return nil }, // no caller info here
+		"msg_caller_info_signer": func(x *execution) []byte { return nil },
+		"msg_reject_msg":         func(x *execution) []byte { return []byte(x.rejectMsg) },
+		"msg_method_name":        func(x *execution) []byte { return []byte(x.method) },
+		"canister_self":          func(x *execution) []byte { return x.c.id.Raw },
+		"subnet_self":            func(x *execution) []byte { return x.e.cfg.SubnetID.Raw },
+		"root_key":               func(x *execution) []byte { return x.e.cfg.RootKey },
+		"data_certificate":       func(x *execution) []byte { return x.certificate() },
+	}
+}
+
+// appendLimited appends Wasm memory [src, src+size) to buf, trapping with format (applied to
+// the new length and limit) if that would make buf longer than limit.
+func (x *execution) appendLimited(buf []byte, src, size, limit uint64, format string) []byte {
+	if n := uint64(len(buf)) + size; n > limit {
+		x.trap(errContract(format, n, limit))
+	}
+	return append(buf, x.read(src, size)...)
 }
 
 func (x *execution) checkNotResponded(fn string) {

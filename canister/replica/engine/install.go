@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/instrument"
 )
 
@@ -46,7 +47,7 @@ type InstallArgs struct {
 // InstallCode installs, reinstalls or upgrades a canister's module. The whole operation is
 // atomic: if the module is invalid or start, init, pre_upgrade or post_upgrade trap (or use
 // more than the install instruction limit together), the canister keeps its previous module
-// and state and the error (a *Reject) is returned.
+// and state and the error (a *protocol.Reject) is returned.
 //
 // Install and reinstall start from empty Wasm and stable memory and run canister_init(Arg).
 // Upgrade runs canister_pre_upgrade on the old instance, keeps stable memory, drops Wasm
@@ -70,7 +71,7 @@ func (e *Engine) InstallCode(ctx context.Context, id principal.Principal, args I
 func (c *canister) install(m *module, args InstallArgs) error {
 	switch {
 	case args.Mode == Install && c.mod != nil:
-		return &Reject{CanisterError, fmt.Sprintf("Canister %s cannot be installed because the canister is not empty. Try installing with mode='reinstall' instead.", c.id), ErrCanisterNonEmpty}
+		return &protocol.Reject{Code: protocol.CanisterError, Message: fmt.Sprintf("Canister %s cannot be installed because the canister is not empty. Try installing with mode='reinstall' instead.", c.id), ErrorCode: protocol.ErrCanisterNonEmpty}
 	case args.Mode == Upgrade && c.mod == nil:
 		return errModuleNotFound().reject(c.id)
 	}
@@ -198,7 +199,7 @@ func (e *Engine) UninstallCode(ctx context.Context, id principal.Principal) erro
 func (c *canister) dropCallContexts() {
 	for _, cc := range c.contexts {
 		if !cc.responded {
-			c.respond(cc, result{reject: &Reject{CanisterReject, "Canister has been uninstalled.", ErrCanisterRejectedMessage}})
+			c.respond(cc, result{reject: &protocol.Reject{Code: protocol.CanisterReject, Message: "Canister has been uninstalled.", ErrorCode: protocol.ErrCanisterRejectedMessage}})
 		}
 		delete(c.contexts, cc.id)
 	}

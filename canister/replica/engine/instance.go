@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/instrument"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -232,4 +233,4 @@ func (in *instance) restoreGlobals(img *image) error {
 	return nil
 }
 
-const wasmPage = 64 << 10
+const wasmPage = protocol.WasmPageBytes

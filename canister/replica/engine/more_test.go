@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
 func TestCompositeQuery(t *testing.T) {
@@ -29,7 +31,7 @@ func TestCompositeQuery(t *testing.T) {
 	// The reject callback traps, the cleanup runs; the query fails with the callback's trap
 	// and leaves nothing behind.
 	_, err := e.Query(context.Background(), a, "fwd_missing", b.Raw, alice, QueryOptions{})
-	if r := asReject(t, err); r.ErrorCode != ErrCanisterTrapped || !strings.Contains(r.Message, "Canister trapped: unreachable") {
+	if r := asReject(t, err); r.ErrorCode != protocol.ErrCanisterTrapped || !strings.Contains(r.Message, "Canister trapped: unreachable") {
 		t.Fatalf("fwd_missing: %+v", r)
 	}
 	if g := binary.LittleEndian.Uint32(query(t, e, a, "global", nil)); g != 0 {
@@ -41,7 +43,7 @@ func TestCompositeQuery(t *testing.T) {
 		t.Fatal("composite query calling itself succeeded")
 	}
 	// Composite queries are not callable as updates.
-	if _, err := e.Update(context.Background(), a, "fwd", b.Raw, alice); asReject(t, err).ErrorCode != ErrCanisterMethodNotFound {
+	if _, err := e.Update(context.Background(), a, "fwd", b.Raw, alice); asReject(t, err).ErrorCode != protocol.ErrCanisterMethodNotFound {
 		t.Fatalf("composite as update: %v", err)
 	}
 }
@@ -53,7 +55,7 @@ func TestInspectMessage(t *testing.T) {
 		t.Fatalf("ok rejected: %v", err)
 	}
 	err := e.InspectMessage(context.Background(), a, "bad", nil, alice)
-	if r := asReject(t, err); r.Code != CanisterReject || r.ErrorCode != ErrCanisterRejectedMessage {
+	if r := asReject(t, err); r.Code != protocol.CanisterReject || r.ErrorCode != protocol.ErrCanisterRejectedMessage {
 		t.Fatalf("bad: %+v", r)
 	}
 	b := installNew(t, e, "counter.wasm") // no canister_inspect_message: everything accepted
@@ -68,10 +70,10 @@ func TestInspectMessage(t *testing.T) {
 		errorCode string
 	}{
 		{a, "ok", ""},
-		{a, "bad", ErrCanisterRejectedMessage},
+		{a, "bad", protocol.ErrCanisterRejectedMessage},
 		{b, "anything", ""},
-		{empty, "x", ErrCanisterWasmModuleNotFound},
-		{CanisterIDFromIndex(500), "x", ErrCanisterNotFound},
+		{empty, "x", protocol.ErrCanisterWasmModuleNotFound},
+		{CanisterIDFromIndex(500), "x", protocol.ErrCanisterNotFound},
 		{ManagementCanister(), "create_canister", ""},
 	} {
 		err := e.CheckIngress(ctx, tt.id, tt.method, nil, alice)
@@ -82,7 +84,7 @@ func TestInspectMessage(t *testing.T) {
 	if err := e.StopCanister(ctx, b); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.CheckIngress(ctx, b, "inc", nil, alice); err == nil || asReject(t, err).ErrorCode != ErrCanisterStopped {
+	if err := e.CheckIngress(ctx, b, "inc", nil, alice); err == nil || asReject(t, err).ErrorCode != protocol.ErrCanisterStopped {
 		t.Errorf("CheckIngress on a stopped canister: %v", err)
 	}
 }
@@ -111,13 +113,13 @@ func TestStopStartDelete(t *testing.T) {
 	e := newEngine(t, Config{})
 	id := installNew(t, e, "counter.wasm")
 	ctx := context.Background()
-	if err := e.DeleteCanister(id); asReject(t, err).ErrorCode != ErrCanisterNotStopped {
+	if err := e.DeleteCanister(id); asReject(t, err).ErrorCode != protocol.ErrCanisterNotStopped {
 		t.Fatalf("delete running: %v", err)
 	}
 	if err := e.StopCanister(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Update(ctx, id, "inc", nil, alice); asReject(t, err).ErrorCode != ErrCanisterStopped {
+	if _, err := e.Update(ctx, id, "inc", nil, alice); asReject(t, err).ErrorCode != protocol.ErrCanisterStopped {
 		t.Fatalf("update on stopped: %v", err)
 	}
 	if err := e.StartCanister(id); err != nil {
@@ -130,7 +132,7 @@ func TestStopStartDelete(t *testing.T) {
 	if err := e.DeleteCanister(id); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Info(id); asReject(t, err).ErrorCode != ErrCanisterNotFound {
+	if _, err := e.Info(id); asReject(t, err).ErrorCode != protocol.ErrCanisterNotFound {
 		t.Fatalf("info after delete: %v", err)
 	}
 }
@@ -242,7 +244,7 @@ func TestStopWaitsForOpenCalls(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	if _, err := e.Update(ctx, id, "inc", nil, alice); asReject(t, err).ErrorCode != ErrCanisterStopping {
+	if _, err := e.Update(ctx, id, "inc", nil, alice); asReject(t, err).ErrorCode != protocol.ErrCanisterStopping {
 		t.Fatalf("update while stopping: %v", err)
 	}
 	close(m.release)
@@ -262,7 +264,7 @@ func TestInstallInstructionLimit(t *testing.T) {
 	id := create(t, e)
 	err := e.InstallCode(context.Background(), id, InstallArgs{Mode: Install, Module: readModule(t, "init_loop.wasm")})
 	r := asReject(t, err)
-	if r.ErrorCode != ErrCanisterInstructionLimitExceeded ||
+	if r.ErrorCode != protocol.ErrCanisterInstructionLimitExceeded ||
 		!strings.Contains(r.Message, "Canister exceeded the limit of 5000000 instructions for single message execution.") {
 		t.Fatalf("%+v", r)
 	}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
 // QueryOptions are per-query inputs from the HTTP interface.
@@ -23,7 +25,7 @@ func (c *canister) outcome(x *execution, err *execError) result {
 	case x.replied:
 		return result{reply: append([]byte{}, x.replyBuf...)}
 	case x.rejected:
-		return result{reject: &Reject{CanisterReject, x.rejectOut, ErrCanisterRejectedMessage}}
+		return result{reject: &protocol.Reject{Code: protocol.CanisterReject, Message: x.rejectOut, ErrorCode: protocol.ErrCanisterRejectedMessage}}
 	}
 	return result{reject: rejectDidNotReply(c.id)}
 }
@@ -172,15 +174,14 @@ func (e *Engine) runComposite(c *canister, export string, typ apiType, arg, call
 // compositeCall executes one call made by a composite query.
 func (e *Engine) compositeCall(from *canister, call *outCall, visiting map[*canister]bool) result {
 	if isManagement(call.callee) {
-		return result{reject: &Reject{DestinationInvalid, "Composite query cannot be used to call the management canister.", ""}}
+		return result{reject: &protocol.Reject{Code: protocol.DestinationInvalid, Message: "Composite query cannot be used to call the management canister."}}
 	}
 	callee := e.lookup(call.callee)
 	if callee == nil {
 		return result{reject: rejectNotFound(principal.Principal{Raw: call.callee})}
 	}
 	if visiting[callee] {
-		return result{reject: &Reject{CanisterError,
-			"Loop detected.  MVP version of composite queries does not support loops in the call graph.", "IC0517"}}
+		return result{reject: &protocol.Reject{Code: protocol.CanisterError, Message: "Loop detected.  MVP version of composite queries does not support loops in the call graph.", ErrorCode: protocol.ErrQueryCallGraphLoopDetected}}
 	}
 	callee.mu.Lock()
 	composite := callee.mod != nil && callee.mod.has("canister_composite_query "+call.method)
@@ -193,9 +194,9 @@ func (e *Engine) compositeCall(from *canister, call *outCall, visiting map[*cani
 
 // CheckIngress decides whether an ingress update call is accepted, like the IC's ingress
 // filter: the canister must exist, have a module, be running, and its
-// canister_inspect_message (if exported) must accept the message. A refusal is a *Reject,
-// which the HTTP interface reports as a non-replicated rejection (no request status). Calls
-// to the management canister are always accepted here.
+// canister_inspect_message (if exported) must accept the message. A refusal is a
+// *protocol.Reject, which the HTTP interface reports as a non-replicated rejection (no request
+// status). Calls to the management canister are always accepted here.
 func (e *Engine) CheckIngress(ctx context.Context, id principal.Principal, method string, arg []byte, caller principal.Principal) error {
 	if isManagement(id.Raw) {
 		return nil

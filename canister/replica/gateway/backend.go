@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/aviate-labs/agent-go/principal"
 )
@@ -17,7 +16,7 @@ import (
 // certified data and /time in it, signed with RootKey).
 type Backend interface {
 	// Query runs a query method and returns its Candid reply. A canister
-	// reject or an unknown canister/method is returned as a *Reject.
+	// reject or an unknown canister/method is returned as a *protocol.Reject.
 	Query(ctx context.Context, canister principal.Principal, method string, arg []byte) ([]byte, error)
 	// Update runs an update method to completion, with the same error
 	// contract as Query.
@@ -25,50 +24,4 @@ type Backend interface {
 	// RootKey is the DER-encoded BLS public key of the replica (as in
 	// /api/v2/status).
 	RootKey() []byte
-}
-
-// RejectCode is the IC's reject code of a failed call.
-type RejectCode int
-
-// The reject codes of the IC interface specification.
-const (
-	SysFatal           RejectCode = 1
-	SysTransient       RejectCode = 2
-	DestinationInvalid RejectCode = 3
-	CanisterReject     RejectCode = 4
-	CanisterError      RejectCode = 5
-	SysUnknown         RejectCode = 6
-)
-
-// String names the code as the reference gateway (agent-rs) prints it.
-func (c RejectCode) String() string {
-	switch c {
-	case SysFatal:
-		return "SysFatal"
-	case SysTransient:
-		return "SysTransient"
-	case DestinationInvalid:
-		return "DestinationInvalid"
-	case CanisterReject:
-		return "CanisterReject"
-	case CanisterError:
-		return "CanisterError"
-	case SysUnknown:
-		return "SysUnknown"
-	default:
-		return fmt.Sprintf("Unknown(%d)", int(c))
-	}
-}
-
-// Reject is a call's reject: the canister trapped or rejected, or the
-// canister or method does not exist (DestinationInvalid).
-type Reject struct {
-	Code    RejectCode
-	Message string
-	// ErrorCode is the optional IC error code, e.g. "IC0503".
-	ErrorCode string
-}
-
-func (r *Reject) Error() string {
-	return fmt.Sprintf("reject %s: %s", r.Code, r.Message)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/gateway"
 )
 
@@ -29,7 +30,7 @@ type response struct {
 
 func (b exampleBackend) Query(_ context.Context, id principal.Principal, method string, _ []byte) ([]byte, error) {
 	if !id.Equal(b.canister) {
-		return nil, &gateway.Reject{Code: gateway.DestinationInvalid, Message: "Canister " + id.String() + " not found"}
+		return nil, &protocol.Reject{Code: protocol.DestinationInvalid, Message: "Canister " + id.String() + " not found"}
 	}
 	upgrade := true
 	return candid.Marshal([]any{response{StatusCode: 200, Upgrade: &upgrade}})

@@ -23,14 +23,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/gateway/rv"
 )
 
 // Defaults of Config.
 const (
-	// DefaultMaxRequestBody is the IC's ingress message limit (2 MiB):
-	// larger requests could not reach a canister anyway.
-	DefaultMaxRequestBody = 2 << 20
+	// DefaultMaxRequestBody is the IC's ingress message limit: larger
+	// requests could not reach a canister anyway.
+	DefaultMaxRequestBody = protocol.MaxIngressBytes
 	// DefaultMaxResponseBody bounds a response assembled from streamed
 	// chunks.
 	DefaultMaxResponseBody = 64 << 20
@@ -282,9 +283,9 @@ func (g *Gateway) stream(ctx context.Context, id principal.Principal, cb *stream
 
 // callError maps a failed call to the reference gateway's answers.
 func callError(err error) error {
-	var rej *Reject
+	var rej *protocol.Reject
 	switch {
-	case errors.As(err, &rej) && rej.Code == DestinationInvalid:
+	case errors.As(err, &rej) && rej.Code == protocol.DestinationInvalid:
 		return fail(http.StatusNotFound, "%s", rej.Message)
 	case errors.As(err, &rej):
 		code := "None"

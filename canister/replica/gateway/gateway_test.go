@@ -53,7 +53,7 @@ func (f *fakeBackend) record(kind, method string, arg []byte) {
 func (f *fakeBackend) Query(_ context.Context, c principal.Principal, method string, arg []byte) ([]byte, error) {
 	f.record("query", method, arg)
 	if !c.Equal(canisterID) {
-		return nil, &Reject{Code: DestinationInvalid, Message: fmt.Sprintf("Canister %s not found", c), ErrorCode: "IC0301"}
+		return nil, &protocol.Reject{Code: protocol.DestinationInvalid, Message: fmt.Sprintf("Canister %s not found", c), ErrorCode: "IC0301"}
 	}
 	return f.query(method, arg)
 }
@@ -61,7 +61,7 @@ func (f *fakeBackend) Query(_ context.Context, c principal.Principal, method str
 func (f *fakeBackend) Update(_ context.Context, c principal.Principal, method string, arg []byte) ([]byte, error) {
 	f.record("update", method, arg)
 	if f.update == nil {
-		return nil, &Reject{Code: DestinationInvalid, Message: "Canister has no update method 'http_request_update'", ErrorCode: "IC0302"}
+		return nil, &protocol.Reject{Code: protocol.DestinationInvalid, Message: "Canister has no update method 'http_request_update'", ErrorCode: "IC0302"}
 	}
 	return f.update(method, arg)
 }
@@ -461,7 +461,7 @@ func TestUpgrade(t *testing.T) {
 
 	t.Run("update rejected", func(t *testing.T) {
 		f.update = func(string, []byte) ([]byte, error) {
-			return nil, &Reject{Code: CanisterError, Message: "Canister trapped: boom", ErrorCode: "IC0503"}
+			return nil, &protocol.Reject{Code: protocol.CanisterError, Message: "Canister trapped: boom", ErrorCode: "IC0503"}
 		}
 		res := do(t, c, http.MethodPost, certifiedURL+"/webhook", body, nil)
 		want := `Replica Error: reject code CanisterError, message Canister trapped: boom, error code Some("IC0503")`
@@ -474,7 +474,7 @@ func TestUpgrade(t *testing.T) {
 func TestQueryReject(t *testing.T) {
 	f := &fakeBackend{signer: newSigner(t)}
 	f.query = func(string, []byte) ([]byte, error) {
-		return nil, &Reject{Code: CanisterReject, Message: "no"}
+		return nil, &protocol.Reject{Code: protocol.CanisterReject, Message: "no"}
 	}
 	res := do(t, newGateway(t, f, Config{}), http.MethodGet, rawURL+"/", nil, nil)
 	if res.status != 502 || res.body != "Replica Error: reject code CanisterReject, message no, error code None" {
@@ -559,7 +559,7 @@ func streamingCanister(t *testing.T, f *fakeBackend, chunks int, callback princi
 			}
 			return callbackReply(fmt.Appendf(nil, "c%d", i), next), nil
 		}
-		return nil, &Reject{Code: DestinationInvalid, Message: "no method " + method}
+		return nil, &protocol.Reject{Code: protocol.DestinationInvalid, Message: "no method " + method}
 	}
 	return whole.String()
 }

@@ -2,36 +2,11 @@ package httpapi
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
-
-// RejectCode classifies a reject (IC spec, "Reject codes").
-type RejectCode uint64
-
-// The reject codes of the specification.
-const (
-	SysFatal           RejectCode = 1
-	SysTransient       RejectCode = 2
-	DestinationInvalid RejectCode = 3
-	CanisterReject     RejectCode = 4
-	CanisterError      RejectCode = 5
-	SysUnknown         RejectCode = 6
-)
-
-// Reject is a rejected outcome: a reject code, the IC error code ("IC0503", may be empty)
-// and a message. As an error returned by Backend.Call it means the message was refused
-// before execution.
-type Reject struct {
-	Code      RejectCode
-	ErrorCode string
-	Message   string
-}
-
-func (r *Reject) Error() string {
-	return fmt.Sprintf("reject code %d (%s): %s", r.Code, r.ErrorCode, r.Message)
-}
 
 // Message is an authenticated ingress message (update or query call) handed to the Backend.
 type Message struct {
@@ -50,7 +25,7 @@ type Message struct {
 // Result is the outcome of an executed message: Reply when Reject is nil.
 type Result struct {
 	Reply  []byte
-	Reject *Reject
+	Reject *protocol.Reject
 }
 
 // CanisterInfo is what read_state reveals under /canister/<id>/.
@@ -74,7 +49,7 @@ type MetadataSection struct {
 type Backend interface {
 	// Call executes an update call and returns when its execution has finished, with the
 	// reply or the reject (reject code 1-6, an IC error code and a message) that goes into
-	// the certified request status. A *Reject error means the message was refused before
+	// the certified request status. A *protocol.Reject error means the message was refused before
 	// execution (no such canister, canister stopped, inspect_message rejected it...): it is
 	// answered as "non_replicated_rejection" and leaves no request status. Other errors are
 	// internal failures. ctx is not cancelled when the client goes away: an accepted call

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/certify"
 	"github.com/gocanister/stripe-ic/canister/replica/httpapi"
 )
@@ -14,13 +15,13 @@ import (
 type engineBackend struct{}
 
 func (engineBackend) Call(ctx context.Context, m httpapi.Message) (httpapi.Result, error) {
-	// Refuse before execution with a *httpapi.Reject error; report canister rejects and
+	// Refuse before execution with a *protocol.Reject error; report canister rejects and
 	// traps in Result.Reject.
 	return httpapi.Result{Reply: []byte("DIDL\x00\x00")}, nil
 }
 
 func (engineBackend) Query(ctx context.Context, m httpapi.Message) (httpapi.Result, error) {
-	return httpapi.Result{Reject: &httpapi.Reject{Code: httpapi.DestinationInvalid, ErrorCode: "IC0301", Message: "no canisters"}}, nil
+	return httpapi.Result{Reject: &protocol.Reject{Code: protocol.DestinationInvalid, ErrorCode: "IC0301", Message: "no canisters"}}, nil
 }
 
 func (engineBackend) Canister(ctx context.Context, id principal.Principal) (httpapi.CanisterInfo, bool, error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/identity"
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/certify"
 )
 
@@ -71,10 +72,10 @@ func (f *fakeBackend) run(m Message) (Result, error) {
 		if m.Method == "start_canister" || m.Method == "create_canister" {
 			return Result{Reply: []byte("DIDL\x00\x00")}, nil
 		}
-		return Result{}, &Reject{Code: DestinationInvalid, ErrorCode: "IC0536", Message: "Management method not supported"}
+		return Result{}, &protocol.Reject{Code: protocol.DestinationInvalid, ErrorCode: "IC0536", Message: "Management method not supported"}
 	}
 	if !bytes.Equal(m.Canister.Raw, testCanister.Raw) {
-		return Result{}, &Reject{Code: DestinationInvalid, ErrorCode: "IC0301",
+		return Result{}, &protocol.Reject{Code: protocol.DestinationInvalid, ErrorCode: "IC0301",
 			Message: fmt.Sprintf("Canister %s not found", m.Canister)}
 	}
 	switch m.Method {
@@ -83,7 +84,7 @@ func (f *fakeBackend) run(m Message) (Result, error) {
 		if m.Method == "slow" {
 			time.Sleep(f.slowFor)
 		} else if err := candid.Unmarshal(m.Arg, []any{&name}); err != nil {
-			return Result{Reject: &Reject{Code: CanisterError, ErrorCode: "IC0503", Message: "bad argument: " + err.Error()}}, nil
+			return Result{Reject: &protocol.Reject{Code: protocol.CanisterError, ErrorCode: "IC0503", Message: "bad argument: " + err.Error()}}, nil
 		}
 		reply, err := candid.Marshal([]any{"Hello, " + name + "!"})
 		if err != nil {
@@ -91,13 +92,13 @@ func (f *fakeBackend) run(m Message) (Result, error) {
 		}
 		return Result{Reply: reply}, nil
 	case "fail":
-		return Result{Reject: &Reject{Code: CanisterReject, ErrorCode: "IC0406", Message: "no thanks"}}, nil
+		return Result{Reject: &protocol.Reject{Code: protocol.CanisterReject, ErrorCode: "IC0406", Message: "no thanks"}}, nil
 	case "trap":
-		return Result{Reject: &Reject{Code: CanisterError, ErrorCode: "IC0503", Message: "Canister trapped: boom"}}, nil
+		return Result{Reject: &protocol.Reject{Code: protocol.CanisterError, ErrorCode: "IC0503", Message: "Canister trapped: boom"}}, nil
 	case "refuse":
-		return Result{}, &Reject{Code: CanisterReject, ErrorCode: "IC0406", Message: "Canister rejected the message"}
+		return Result{}, &protocol.Reject{Code: protocol.CanisterReject, ErrorCode: "IC0406", Message: "Canister rejected the message"}
 	}
-	return Result{Reject: &Reject{Code: DestinationInvalid, ErrorCode: "IC0302",
+	return Result{Reject: &protocol.Reject{Code: protocol.DestinationInvalid, ErrorCode: "IC0302",
 		Message: fmt.Sprintf("Canister %s has no update method '%s'", m.Canister, m.Method)}}, nil
 }
 
@@ -109,7 +110,7 @@ func (f *fakeBackend) Call(_ context.Context, m Message) (Result, error) {
 func (f *fakeBackend) Query(_ context.Context, m Message) (Result, error) {
 	f.record(m)
 	res, err := f.run(m)
-	if rej, ok := err.(*Reject); ok {
+	if rej, ok := err.(*protocol.Reject); ok {
 		return Result{Reject: rej}, nil // queries answer refusals as signed rejects
 	}
 	return res, err

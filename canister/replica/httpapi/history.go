@@ -3,6 +3,8 @@ package httpapi
 import (
 	"sync"
 	"time"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
 // Request statuses of the state tree (/request_status/<id>/status).
@@ -22,8 +24,8 @@ type ingress struct {
 
 	// Set before done is closed, read only after.
 	result   Result
-	refusal  *Reject // refused before execution: no request status exists
-	internal error   // the backend failed
+	refusal  *protocol.Reject // refused before execution: no request status exists
+	internal error            // the backend failed
 }
 
 // history is the ingress history: the request statuses the replica certifies. Entries are

@@ -16,6 +16,7 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/fxamacker/cbor/v2"
 	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/certify"
 )
 
@@ -224,6 +225,16 @@ func (s *Server) readRequest(r *http.Request, requestType string) (*Envelope, er
 	return env, nil
 }
 
+// readMessage reads a call or query request and routes it to its canister.
+func (s *Server) readMessage(r *http.Request, requestType string) (*Envelope, Message, error) {
+	env, err := s.readRequest(r, requestType)
+	if err != nil {
+		return nil, Message{}, err
+	}
+	msg, err := s.routeMessage(r, env)
+	return env, msg, err
+}
+
 // routeMessage checks the effective canister id of the URL against the request and builds
 // the Backend message.
 func (s *Server) routeMessage(r *http.Request, env *Envelope) (Message, error) {
@@ -269,12 +280,7 @@ func (s *Server) inRanges(id []byte) bool {
 // refusal. Refused calls get the reject map (non_replicated_rejection for v3 and v4).
 func (s *Server) handleCall(sync bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		env, err := s.readRequest(r, RequestTypeCall)
-		if err != nil {
-			s.fail(w, err)
-			return
-		}
-		msg, err := s.routeMessage(r, env)
+		env, msg, err := s.readMessage(r, RequestTypeCall)
 		if err != nil {
 			s.fail(w, err)
 			return
@@ -330,7 +336,7 @@ func (s *Server) handleCall(sync bool) http.HandlerFunc {
 func (s *Server) execute(ctx context.Context, msg Message, e *ingress) {
 	defer s.history.finish(msg.RequestID, e)
 	res, err := s.cfg.Backend.Call(ctx, msg)
-	var rej *Reject
+	var rej *protocol.Reject
 	switch {
 	case errors.As(err, &rej):
 		e.refusal = rej
@@ -341,14 +347,19 @@ func (s *Server) execute(ctx context.Context, msg Message, e *ingress) {
 	}
 }
 
-// writeRefusal answers a call refused before execution: the v3/v4 "non_replicated_rejection"
-// body, or for v2 the bare reject map.
-func (s *Server) writeRefusal(w http.ResponseWriter, rej *Reject, sync bool) {
-	m := map[string]any{
+// rejectFields are a reject's fields in the responses of the HTTP interface.
+func rejectFields(rej *protocol.Reject) map[string]any {
+	return map[string]any{
 		"reject_code":    uint64(rej.Code),
 		"reject_message": rej.Message,
 		"error_code":     rej.ErrorCode,
 	}
+}
+
+// writeRefusal answers a call refused before execution: the v3/v4 "non_replicated_rejection"
+// body, or for v2 the bare reject map.
+func (s *Server) writeRefusal(w http.ResponseWriter, rej *protocol.Reject, sync bool) {
+	m := rejectFields(rej)
 	if sync {
 		m["status"] = "non_replicated_rejection"
 	}
@@ -364,12 +375,7 @@ func (s *Server) writeRefusal(w http.ResponseWriter, rej *Reject, sync bool) {
 var querySep = []byte("\x0Bic-response")
 
 func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
-	env, err := s.readRequest(r, RequestTypeQuery)
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	msg, err := s.routeMessage(r, env)
+	env, msg, err := s.readMessage(r, RequestTypeQuery)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -384,12 +390,8 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 	if res.Reject == nil {
 		resp = map[string]any{"status": "replied", "reply": map[string]any{"arg": nonNil(res.Reply)}}
 	} else {
-		resp = map[string]any{
-			"status":         "rejected",
-			"reject_code":    uint64(res.Reject.Code),
-			"reject_message": res.Reject.Message,
-			"error_code":     res.Reject.ErrorCode,
-		}
+		resp = rejectFields(res.Reject)
+		resp["status"] = "rejected"
 	}
 	// The node signs the response fields plus the timestamp and the request id.
 	signed := maps.Clone(resp)

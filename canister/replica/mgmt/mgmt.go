@@ -15,6 +15,7 @@ import (
 	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/engine"
 	"github.com/gocanister/stripe-ic/canister/replica/outcall"
 )
@@ -35,7 +36,7 @@ const (
 // Outcaller performs HTTPS outcalls (outcall.Client in the replica).
 type Outcaller interface {
 	Nodes() int
-	Do(ctx context.Context, req outcall.Request, transform outcall.TransformFunc) (outcall.Response, *outcall.Error)
+	Do(ctx context.Context, req outcall.Request, transform outcall.TransformFunc) (outcall.Response, *protocol.Reject)
 }
 
 // Config configures the management canister.
@@ -68,12 +69,12 @@ func New(cfg Config) *Canister {
 // after both exist.
 func (m *Canister) Bind(e *engine.Engine) { m.eng = e }
 
-func rejectf(code engine.RejectCode, errCode, format string, a ...any) *engine.Reject {
-	return &engine.Reject{Code: code, Message: fmt.Sprintf(format, a...), ErrorCode: errCode}
+func rejectf(code protocol.RejectCode, errCode, format string, a ...any) *protocol.Reject {
+	return &protocol.Reject{Code: code, Message: fmt.Sprintf(format, a...), ErrorCode: errCode}
 }
 
-func badArg(method string, err error) *engine.Reject {
-	return rejectf(engine.CanisterError, engine.ErrCanisterContractViolation, "Error decoding candid of ic00 method %s: %v", method, err)
+func badArg(method string, err error) *protocol.Reject {
+	return rejectf(protocol.CanisterError, protocol.ErrCanisterContractViolation, "Error decoding candid of ic00 method %s: %v", method, err)
 }
 
 // userCallable are the methods a user (ingress) may call; the others need a calling canister.
@@ -88,10 +89,10 @@ var userCallable = map[string]bool{
 // HandleManagement implements engine.ManagementHandler.
 func (m *Canister) HandleManagement(ctx context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
 	if m.eng == nil {
-		return nil, call.Cycles, rejectf(engine.SysFatal, "", "management canister not bound to an engine")
+		return nil, call.Cycles, rejectf(protocol.SysFatal, "", "management canister not bound to an engine")
 	}
 	if !call.FromCanister && !userCallable[call.Method] {
-		return nil, 0, rejectf(engine.CanisterReject, engine.ErrCanisterRejectedMessage,
+		return nil, 0, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
 			"Only canisters can call ic00 method %s", call.Method)
 	}
 	switch call.Method {
@@ -162,14 +163,14 @@ func (m *Canister) HandleManagement(ctx context.Context, call engine.ManagementC
 	case "raw_rand":
 		b := make([]byte, 32)
 		if _, err := rand.Read(b); err != nil {
-			return nil, call.Cycles, rejectf(engine.SysTransient, "", "raw_rand: %v", err)
+			return nil, call.Cycles, rejectf(protocol.SysTransient, "", "raw_rand: %v", err)
 		}
 		reply, err := candid.Marshal([]any{b})
 		return reply, call.Cycles, err
 	case "http_request":
 		return m.httpRequest(ctx, call)
 	}
-	return nil, call.Cycles, rejectf(engine.DestinationInvalid, engine.ErrCanisterMethodNotFound,
+	return nil, call.Cycles, rejectf(protocol.DestinationInvalid, protocol.ErrCanisterMethodNotFound,
 		"Management canister has no method '%s'", call.Method)
 }
 
@@ -200,7 +201,7 @@ func (m *Canister) checkController(id principal.Principal, call engine.Managemen
 	if ok || (call.Method == "canister_status" && bytes.Equal(id.Raw, call.Caller.Raw)) {
 		return nil
 	}
-	return rejectf(engine.CanisterError, engine.ErrCanisterInvalidController,
+	return rejectf(protocol.CanisterError, protocol.ErrCanisterInvalidController,
 		"Only controllers of canister %s can call ic00 method %s", id, call.Method)
 }
 
@@ -209,7 +210,7 @@ func controllersOf(s *CanisterSettings, def principal.Principal) ([]principal.Pr
 		return []principal.Principal{def}, nil
 	}
 	if len(*s.Controllers) > MaxControllers {
-		return nil, rejectf(engine.CanisterReject, engine.ErrCanisterRejectedMessage,
+		return nil, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
 			"Invalid settings: expected at most %d controllers, got %d", MaxControllers, len(*s.Controllers))
 	}
 	return *s.Controllers, nil
@@ -222,7 +223,7 @@ func (m *Canister) createCanister(call engine.ManagementCall) ([]byte, uint64, e
 	}
 	fee := m.eng.Costs().CreateCanister()
 	if call.Cycles < fee {
-		return nil, call.Cycles, rejectf(engine.CanisterReject, engine.ErrInsufficientCyclesInCall,
+		return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrInsufficientCyclesInCall,
 			"Creating a canister requires a fee of %d that is deducted from the canister's initial balance but only %d cycles were received with the create_canister request.", fee, call.Cycles)
 	}
 	controllers, err := controllersOf(a.Settings, call.Caller)
@@ -256,7 +257,7 @@ func (m *Canister) provisionalCreate(call engine.ManagementCall) ([]byte, uint64
 	}
 	id, err := m.eng.CreateCanister(engine.CreateOptions{ID: a.SpecifiedID, Controllers: controllers, Cycles: cycles + call.Cycles})
 	if errors.Is(err, engine.ErrCanisterExists) {
-		return nil, call.Cycles, rejectf(engine.CanisterReject, engine.ErrCanisterRejectedMessage,
+		return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
 			"Canister %s is already installed.", a.SpecifiedID)
 	}
 	if err != nil {
@@ -333,7 +334,7 @@ func (m *Canister) uploadChunk(call engine.ManagementCall) ([]byte, uint64, erro
 		return nil, call.Cycles, err
 	}
 	if len(a.Chunk) > MaxChunkSize {
-		return nil, call.Cycles, rejectf(engine.CanisterReject, engine.ErrCanisterRejectedMessage,
+		return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
 			"Error from Wasm chunk store: Wasm chunk size %d exceeds the maximum chunk size of %d", len(a.Chunk), MaxChunkSize)
 	}
 	m.mu.Lock()
@@ -344,7 +345,7 @@ func (m *Canister) uploadChunk(call engine.ManagementCall) ([]byte, uint64, erro
 	}
 	sum := sha256.Sum256(a.Chunk)
 	if len(hashes) >= MaxChunks && !containsHash(hashes, sum[:]) {
-		return nil, call.Cycles, rejectf(engine.CanisterReject, engine.ErrCanisterRejectedMessage,
+		return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
 			"Error from Wasm chunk store: Wasm chunk store has already reached the maximum of %d chunks", MaxChunks)
 	}
 	if err := m.cfg.Chunks.Put(a.CanisterID, sum[:], a.Chunk); err != nil {
@@ -382,13 +383,13 @@ func (m *Canister) installChunked(ctx context.Context, call engine.ManagementCal
 	for _, h := range a.ChunkHashesList {
 		chunk, err := m.cfg.Chunks.Get(store, h.Hash)
 		if err != nil {
-			return nil, call.Cycles, rejectf(engine.CanisterReject, engine.ErrCanisterRejectedMessage,
+			return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
 				"Error from Wasm chunk store: Chunk %s not found in the chunk store of canister %s", hex.EncodeToString(h.Hash), store)
 		}
 		module = append(module, chunk...)
 	}
 	if sum := sha256.Sum256(module); !bytes.Equal(sum[:], a.WasmModuleHash) {
-		return nil, call.Cycles, rejectf(engine.CanisterReject, engine.ErrCanisterRejectedMessage,
+		return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
 			"Error from Wasm chunk store: Wasm module hash %s does not match given hash %s", hex.EncodeToString(sum[:]), hex.EncodeToString(a.WasmModuleHash))
 	}
 	mode, skip := modeOf(a.Mode)
@@ -465,7 +466,7 @@ func (m *Canister) status(id principal.Principal) ([]byte, error) {
 
 func (m *Canister) httpRequest(ctx context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
 	if m.cfg.Outcalls == nil {
-		return nil, call.Cycles, rejectf(engine.SysFatal, "", "HTTPS outcalls are disabled on this replica")
+		return nil, call.Cycles, rejectf(protocol.SysFatal, "", "HTTPS outcalls are disabled on this replica")
 	}
 	req, err := DecodeHTTPRequestArgs(call.Arg)
 	if err != nil {
@@ -474,28 +475,29 @@ func (m *Canister) httpRequest(ctx context.Context, call engine.ManagementCall) 
 	if rej := req.Validate(call.Caller.Raw); rej != nil {
 		return nil, call.Cycles, toReject(rej)
 	}
-	cost := outcall.Cost(req.Size(), req.ResponseLimit(), m.cfg.Outcalls.Nodes())
+	cost := protocol.OutcallCost(req.Size(), req.ResponseLimit(), m.cfg.Outcalls.Nodes())
 	if call.Cycles < cost {
-		return nil, call.Cycles, rejectf(engine.CanisterReject, engine.ErrCanisterRejectedMessage,
+		return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
 			"http_request request sent with %d cycles, but %d cycles are required.", call.Cycles, cost)
 	}
 	caller := call.Caller
-	transform := func(ctx context.Context, t outcall.Transform, raw outcall.Response) (outcall.Response, *outcall.Error) {
+	transform := func(ctx context.Context, t outcall.Transform, raw outcall.Response) (outcall.Response, *protocol.Reject) {
 		arg, err := EncodeTransformArgs(raw, t.Context)
 		if err != nil {
-			return outcall.Response{}, &outcall.Error{Code: outcall.SysFatal, Message: err.Error()}
+			return outcall.Response{}, &protocol.Reject{Code: protocol.SysFatal, Message: err.Error()}
 		}
 		reply, err := m.eng.Transform(ctx, caller, t.Method, arg)
 		if err != nil {
-			var rej *engine.Reject
+			// An outcall's reject carries no IC error code (toReject decides it).
+			var rej *protocol.Reject
 			if errors.As(err, &rej) {
-				return outcall.Response{}, &outcall.Error{Code: outcall.RejectCode(rej.Code), Message: rej.Message}
+				return outcall.Response{}, &protocol.Reject{Code: rej.Code, Message: rej.Message}
 			}
-			return outcall.Response{}, &outcall.Error{Code: outcall.SysFatal, Message: err.Error()}
+			return outcall.Response{}, &protocol.Reject{Code: protocol.SysFatal, Message: err.Error()}
 		}
 		out, err := DecodeHTTPResult(reply)
 		if err != nil {
-			return outcall.Response{}, &outcall.Error{Code: outcall.CanisterError, Message: "transform: " + err.Error()}
+			return outcall.Response{}, &protocol.Reject{Code: protocol.CanisterError, Message: "transform: " + err.Error()}
 		}
 		return out, nil
 	}
@@ -511,10 +513,12 @@ func (m *Canister) httpRequest(ctx context.Context, call engine.ManagementCall) 
 	return reply, refund, nil
 }
 
-func toReject(e *outcall.Error) *engine.Reject {
+// toReject is the management canister's reject for a failed outcall: a CanisterReject
+// carries the IC error code of a rejected message, the others none.
+func toReject(rej *protocol.Reject) *protocol.Reject {
 	code := ""
-	if e.Code == outcall.CanisterReject {
-		code = engine.ErrCanisterRejectedMessage
+	if rej.Code == protocol.CanisterReject {
+		code = protocol.ErrCanisterRejectedMessage
 	}
-	return &engine.Reject{Code: engine.RejectCode(e.Code), Message: e.Message, ErrorCode: code}
+	return &protocol.Reject{Code: rej.Code, Message: rej.Message, ErrorCode: code}
 }

@@ -6,7 +6,8 @@
 // idempotent proxy necessary for non-idempotent requests.
 //
 // Limits, error texts and reject codes follow the IC replica (rs/types canister_http and the
-// HTTPS outcalls adapter); see the constants below.
+// HTTPS outcalls adapter); limits and fees are package protocol's. A failed outcall is a
+// *protocol.Reject without an IC error code.
 package outcall
 
 import (
@@ -28,44 +29,17 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
-// Limits of the IC on a canister HTTP request and its response.
+// The IC's limits and fees are package protocol's (protocol.Outcall*, protocol.OutcallCost).
 const (
-	MaxURLSize            = 8192
-	MaxHeaders            = 64
-	MaxHeaderNameValueLen = 8 * 1024
-	MaxHeaderTotalSize    = 48 * 1024
-	MaxRequestBytes       = 2_000_000
-	MaxResponseBytes      = 2_000_000
-
-	// DefaultNodes is the size of an application subnet.
-	DefaultNodes = 13
 	// DefaultTimeout bounds one replica's request, like the adapter's timeout.
 	DefaultTimeout = 30 * time.Second
 	// userAgent is what the IC adapter sends when the canister sets none.
 	userAgent = "ic/1.0"
 )
-
-// RejectCode is an IC reject code.
-type RejectCode int
-
-// Reject codes of the IC interface specification.
-const (
-	SysFatal       RejectCode = 1
-	SysTransient   RejectCode = 2
-	DestinationInv RejectCode = 3
-	CanisterReject RejectCode = 4
-	CanisterError  RejectCode = 5
-)
-
-// Error is an outcall that ends in a reject, with the IC's code and message.
-type Error struct {
-	Code    RejectCode
-	Message string
-}
-
-func (e *Error) Error() string { return fmt.Sprintf("reject code %d: %s", e.Code, e.Message) }
 
 // Header is one HTTP header of a request or response.
 type Header struct {
@@ -100,43 +74,43 @@ type Response struct {
 }
 
 // TransformFunc runs the canister's transform query on one replica's raw response. A
-// non-nil *Error is that replica's outcome (a trapping transform, for instance).
-type TransformFunc func(ctx context.Context, t Transform, raw Response) (Response, *Error)
+// non-nil *protocol.Reject is that replica's outcome (a trapping transform, for instance).
+type TransformFunc func(ctx context.Context, t Transform, raw Response) (Response, *protocol.Reject)
 
 // Validate checks the request the way the replica does when the canister makes the call,
 // before any cycles are charged: a failure is a CanisterReject with the IC's message.
 // caller is the principal of the calling canister.
-func (r *Request) Validate(caller []byte) *Error {
-	reject := func(format string, a ...any) *Error {
-		return &Error{Code: CanisterReject, Message: fmt.Sprintf(format, a...)}
+func (r *Request) Validate(caller []byte) *protocol.Reject {
+	reject := func(format string, a ...any) *protocol.Reject {
+		return &protocol.Reject{Code: protocol.CanisterReject, Message: fmt.Sprintf(format, a...)}
 	}
 	if r.Transform != nil && !bytes.Equal(r.Transform.Canister, caller) {
 		return reject("transform principal id expected to be the calling canister")
 	}
-	if len(r.URL) > MaxURLSize {
-		return reject("url size %d exceeds %d", len(r.URL), MaxURLSize)
+	if len(r.URL) > protocol.OutcallMaxURLBytes {
+		return reject("url size %d exceeds %d", len(r.URL), protocol.OutcallMaxURLBytes)
 	}
-	if len(r.Headers) > MaxHeaders {
-		return reject("number of all http headers %d exceeds %d", len(r.Headers), MaxHeaders)
+	if len(r.Headers) > protocol.OutcallMaxHeaders {
+		return reject("number of all http headers %d exceeds %d", len(r.Headers), protocol.OutcallMaxHeaders)
 	}
 	total := 0
 	for _, h := range r.Headers {
-		if len(h.Name) > MaxHeaderNameValueLen {
-			return reject("number of bytes to represent some http header name %d exceeds %d", len(h.Name), MaxHeaderNameValueLen)
+		if len(h.Name) > protocol.OutcallMaxHeaderBytes {
+			return reject("number of bytes to represent some http header name %d exceeds %d", len(h.Name), protocol.OutcallMaxHeaderBytes)
 		}
-		if len(h.Value) > MaxHeaderNameValueLen {
-			return reject("number of bytes to represent some http header value %d exceeds %d", len(h.Value), MaxHeaderNameValueLen)
+		if len(h.Value) > protocol.OutcallMaxHeaderBytes {
+			return reject("number of bytes to represent some http header value %d exceeds %d", len(h.Value), protocol.OutcallMaxHeaderBytes)
 		}
 		total += len(h.Name) + len(h.Value)
 	}
-	if total > MaxHeaderTotalSize {
-		return reject("total number of bytes to represent all http header names and values %d exceeds %d", total, MaxHeaderTotalSize)
+	if total > protocol.OutcallMaxHeadersTotalBytes {
+		return reject("total number of bytes to represent all http header names and values %d exceeds %d", total, protocol.OutcallMaxHeadersTotalBytes)
 	}
-	if total+len(r.Body) > MaxRequestBytes {
-		return reject("total number of bytes to represent all http header names and values and http body %d exceeds %d", total+len(r.Body), MaxRequestBytes)
+	if total+len(r.Body) > protocol.OutcallMaxRequestBytes {
+		return reject("total number of bytes to represent all http header names and values and http body %d exceeds %d", total+len(r.Body), protocol.OutcallMaxRequestBytes)
 	}
-	if r.MaxResponseBytes != nil && *r.MaxResponseBytes > MaxResponseBytes {
-		return reject("max_response_bytes expected to be in the range [0..%d], got %d", MaxResponseBytes, *r.MaxResponseBytes)
+	if r.MaxResponseBytes != nil && *r.MaxResponseBytes > protocol.OutcallMaxResponseBytes {
+		return reject("max_response_bytes expected to be in the range [0..%d], got %d", protocol.OutcallMaxResponseBytes, *r.MaxResponseBytes)
 	}
 	switch r.Method {
 	case "GET", "HEAD", "POST":
@@ -150,17 +124,18 @@ func (r *Request) Validate(caller []byte) *Error {
 	return nil
 }
 
-// Size is the request size the IC charges for: URL, header names and values, body, and the
-// transform's method name and context.
+// Size is the request size the IC charges for (protocol.OutcallRequestBytes).
 func (r *Request) Size() uint64 {
-	n := len(r.URL) + len(r.Body)
+	headerBytes := 0
 	for _, h := range r.Headers {
-		n += len(h.Name) + len(h.Value)
+		headerBytes += len(h.Name) + len(h.Value)
 	}
+	var method string
+	var context []byte
 	if r.Transform != nil {
-		n += len(r.Transform.Method) + len(r.Transform.Context)
+		method, context = r.Transform.Method, r.Transform.Context
 	}
-	return uint64(n)
+	return protocol.OutcallRequestBytes(r.URL, headerBytes, r.Body, method, context)
 }
 
 // ResponseLimit is max_response_bytes, or the IC's default (and maximum) when unset.
@@ -168,14 +143,7 @@ func (r *Request) ResponseLimit() uint64 {
 	if r.MaxResponseBytes != nil {
 		return *r.MaxResponseBytes
 	}
-	return MaxResponseBytes
-}
-
-// Cost is the fee in cycles the IC charges for the request on a subnet of n nodes:
-// (3,000,000 + 60,000*n)*n + 400*n*request_bytes + 800*n*max_response_bytes.
-func Cost(requestSize, maxResponseBytes uint64, nodes int) uint64 {
-	n := uint64(nodes)
-	return (3_000_000+60_000*n)*n + 400*n*requestSize + 800*n*maxResponseBytes
+	return protocol.OutcallMaxResponseBytes
 }
 
 // Config configures a Client.
@@ -217,7 +185,7 @@ func New(cfg Config) (*Client, error) {
 		}
 	}
 	if cfg.Nodes <= 0 {
-		cfg.Nodes = DefaultNodes
+		cfg.Nodes = protocol.SubnetNodes
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
@@ -257,14 +225,14 @@ func (c *Client) Nodes() int { return c.nodes }
 // outcome is one replica's result: a transformed response or a reject.
 type outcome struct {
 	resp Response
-	err  *Error
+	err  *protocol.Reject
 	hash [32]byte
 }
 
 // Do performs the outcall: on every simulated replica (one when the request is
 // non-replicated) it sends the request, bounds the response, runs the transform, and then
 // requires 2f+1 identical outcomes. Validate the request first.
-func (c *Client) Do(ctx context.Context, req Request, transform TransformFunc) (Response, *Error) {
+func (c *Client) Do(ctx context.Context, req Request, transform TransformFunc) (Response, *protocol.Reject) {
 	n := c.nodes
 	if req.IsReplicated != nil && !*req.IsReplicated {
 		n = 1
@@ -290,7 +258,7 @@ func (c *Client) Do(ctx context.Context, req Request, transform TransformFunc) (
 
 // agree applies the consensus rule: a result is delivered when at least 2f+1 of n = 3f+1
 // replicas share it; otherwise the call fails with the IC's divergence reject.
-func agree(outcomes []outcome) (Response, *Error) {
+func agree(outcomes []outcome) (Response, *protocol.Reject) {
 	n := len(outcomes)
 	f := (n - 1) / 3
 	need := 2*f + 1
@@ -321,7 +289,7 @@ func agree(outcomes []outcome) (Response, *Error) {
 	for i, g := range groups {
 		parts[i] = fmt.Sprintf("[%s: %d]", hex.EncodeToString(g.hash[:]), g.count)
 	}
-	return Response{}, &Error{Code: SysTransient, Message: "No consensus could be reached. Replicas had different responses. Details: hashes: " + strings.Join(parts, ", ")}
+	return Response{}, &protocol.Reject{Code: protocol.SysTransient, Message: "No consensus could be reached. Replicas had different responses. Details: hashes: " + strings.Join(parts, ", ")}
 }
 
 func (o *outcome) digest() [32]byte {
@@ -342,7 +310,7 @@ func (o *outcome) digest() [32]byte {
 }
 
 // replica is what one node does: send, bound, transform.
-func (c *Client) replica(ctx context.Context, req Request, transform TransformFunc) (Response, *Error) {
+func (c *Client) replica(ctx context.Context, req Request, transform TransformFunc) (Response, *protocol.Reject) {
 	raw, rej := c.send(ctx, req)
 	if rej != nil {
 		return Response{}, rej
@@ -355,7 +323,7 @@ func (c *Client) replica(ctx context.Context, req Request, transform TransformFu
 		return Response{}, rej
 	}
 	if size := responseSize(out); size > req.ResponseLimit() {
-		return Response{}, &Error{Code: SysFatal, Message: fmt.Sprintf("Transformed http response exceeds limit: %d", req.ResponseLimit())}
+		return Response{}, &protocol.Reject{Code: protocol.SysFatal, Message: fmt.Sprintf("Transformed http response exceeds limit: %d", req.ResponseLimit())}
 	}
 	return out, nil
 }
@@ -368,19 +336,19 @@ func responseSize(r Response) uint64 {
 	return uint64(n)
 }
 
-func (c *Client) send(ctx context.Context, req Request) (Response, *Error) {
+func (c *Client) send(ctx context.Context, req Request) (Response, *protocol.Reject) {
 	u, err := url.Parse(req.URL)
 	if err != nil {
-		return Response{}, &Error{Code: SysFatal, Message: fmt.Sprintf("Failed to parse URL: %v", err)}
+		return Response{}, &protocol.Reject{Code: protocol.SysFatal, Message: fmt.Sprintf("Failed to parse URL: %v", err)}
 	}
 	if u.Scheme != "https" {
-		return Response{}, &Error{Code: SysFatal, Message: "URL needs to specify HTTPS scheme"}
+		return Response{}, &protocol.Reject{Code: protocol.SysFatal, Message: "URL needs to specify HTTPS scheme"}
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	hreq, err := http.NewRequestWithContext(ctx, req.Method, req.URL, bytes.NewReader(req.Body))
 	if err != nil {
-		return Response{}, &Error{Code: SysFatal, Message: fmt.Sprintf("Failed to build request: %v", err)}
+		return Response{}, &protocol.Reject{Code: protocol.SysFatal, Message: fmt.Sprintf("Failed to build request: %v", err)}
 	}
 	hasUA := false
 	for _, h := range req.Headers {
@@ -403,9 +371,9 @@ func (c *Client) send(ctx context.Context, req Request) (Response, *Error) {
 	resp, err := c.http.Do(hreq)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			return Response{}, &Error{Code: SysTransient, Message: "Timeout expired"}
+			return Response{}, &protocol.Reject{Code: protocol.SysTransient, Message: "Timeout expired"}
 		}
-		return Response{}, &Error{Code: SysTransient, Message: fmt.Sprintf("Connecting to %s failed: %v", u.Host, unwrapURLError(err))}
+		return Response{}, &protocol.Reject{Code: protocol.SysTransient, Message: fmt.Sprintf("Connecting to %s failed: %v", u.Host, unwrapURLError(err))}
 	}
 	defer resp.Body.Close()
 	limit := req.ResponseLimit()
@@ -421,14 +389,14 @@ func (c *Client) send(ctx context.Context, req Request) (Response, *Error) {
 	// Header order must not depend on Go's map iteration: replicas compare bytes.
 	sort.SliceStable(headers, func(i, j int) bool { return headers[i].Name < headers[j].Name })
 	if headerSize > limit {
-		return Response{}, &Error{Code: SysFatal, Message: fmt.Sprintf("Header size exceeds specified response size limit %d", limit)}
+		return Response{}, &protocol.Reject{Code: protocol.SysFatal, Message: fmt.Sprintf("Header size exceeds specified response size limit %d", limit)}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, int64(limit-headerSize)+1))
 	if err != nil {
-		return Response{}, &Error{Code: SysTransient, Message: fmt.Sprintf("Failed to read response body: %v", err)}
+		return Response{}, &protocol.Reject{Code: protocol.SysTransient, Message: fmt.Sprintf("Failed to read response body: %v", err)}
 	}
 	if uint64(len(body)) > limit-headerSize {
-		return Response{}, &Error{Code: SysFatal, Message: fmt.Sprintf("Http body exceeds size limit of %d bytes.", limit)}
+		return Response{}, &protocol.Reject{Code: protocol.SysFatal, Message: fmt.Sprintf("Http body exceeds size limit of %d bytes.", limit)}
 	}
 	return Response{Status: uint64(resp.StatusCode), Headers: headers, Body: body}, nil
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
 // tlsServer starts a local HTTPS server and returns a Client that trusts it through the
@@ -38,7 +40,7 @@ func tlsServer(t *testing.T, h http.HandlerFunc, nodes int) (*httptest.Server, *
 
 var self = []byte{1, 2, 3}
 
-func stripDate(_ context.Context, _ Transform, raw Response) (Response, *Error) {
+func stripDate(_ context.Context, _ Transform, raw Response) (Response, *protocol.Reject) {
 	return Response{Status: raw.Status, Body: raw.Body}, nil
 }
 
@@ -77,7 +79,7 @@ func TestDivergentResponsesWithoutTransformAreRejected(t *testing.T) {
 	if rej == nil {
 		t.Fatal("divergent responses reached consensus")
 	}
-	if rej.Code != SysTransient || !strings.HasPrefix(rej.Message, "No consensus could be reached. Replicas had different responses.") {
+	if rej.Code != protocol.SysTransient || !strings.HasPrefix(rej.Message, "No consensus could be reached. Replicas had different responses.") {
 		t.Fatalf("got %v", rej)
 	}
 }
@@ -127,13 +129,13 @@ func TestSendFailures(t *testing.T) {
 	tests := []struct {
 		name    string
 		req     Request
-		code    RejectCode
+		code    protocol.RejectCode
 		message string
 		status  uint64
 	}{
-		{"plain http", Request{URL: "http://example.com/", Method: "GET"}, SysFatal, "URL needs to specify HTTPS scheme", 0},
-		{"body over max_response_bytes", Request{URL: srv.URL, Method: "GET", MaxResponseBytes: &limit}, SysFatal, "Http body exceeds size limit of 1000 bytes.", 0},
-		{"connection refused", Request{URL: "https://127.0.0.1:1/", Method: "GET"}, SysTransient, "Connecting to 127.0.0.1:1 failed", 0},
+		{"plain http", Request{URL: "http://example.com/", Method: "GET"}, protocol.SysFatal, "URL needs to specify HTTPS scheme", 0},
+		{"body over max_response_bytes", Request{URL: srv.URL, Method: "GET", MaxResponseBytes: &limit}, protocol.SysFatal, "Http body exceeds size limit of 1000 bytes.", 0},
+		{"connection refused", Request{URL: "https://127.0.0.1:1/", Method: "GET"}, protocol.SysTransient, "Connecting to 127.0.0.1:1 failed", 0},
 		{"redirect not followed", Request{URL: srv.URL + "/redirect", Method: "GET"}, 0, "", 302},
 	}
 	for _, tt := range tests {
@@ -155,38 +157,38 @@ func TestSendFailures(t *testing.T) {
 func TestTransformOutcomes(t *testing.T) {
 	srv, c := tlsServer(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "body") }, 4)
 	limit := uint64(200) // room for the test server's headers, not for the grown body
-	trap := func(context.Context, Transform, Response) (Response, *Error) {
-		return Response{}, &Error{Code: CanisterError, Message: "transform trapped"}
+	trap := func(context.Context, Transform, Response) (Response, *protocol.Reject) {
+		return Response{}, &protocol.Reject{Code: protocol.CanisterError, Message: "transform trapped"}
 	}
-	grow := func(_ context.Context, _ Transform, r Response) (Response, *Error) {
+	grow := func(_ context.Context, _ Transform, r Response) (Response, *protocol.Reject) {
 		return Response{Status: 200, Body: []byte(strings.Repeat("y", 201))}, nil
 	}
 	tr := &Transform{Canister: self, Method: "t"}
-	if _, rej := c.Do(context.Background(), Request{URL: srv.URL, Method: "GET", Transform: tr}, trap); rej == nil || rej.Code != CanisterError {
+	if _, rej := c.Do(context.Background(), Request{URL: srv.URL, Method: "GET", Transform: tr}, trap); rej == nil || rej.Code != protocol.CanisterError {
 		t.Fatalf("trapping transform: %v", rej)
 	}
-	if _, rej := c.Do(context.Background(), Request{URL: srv.URL, Method: "GET", Transform: tr, MaxResponseBytes: &limit}, grow); rej == nil || rej.Code != SysFatal || !strings.Contains(rej.Message, "Transformed http response exceeds limit") {
+	if _, rej := c.Do(context.Background(), Request{URL: srv.URL, Method: "GET", Transform: tr, MaxResponseBytes: &limit}, grow); rej == nil || rej.Code != protocol.SysFatal || !strings.Contains(rej.Message, "Transformed http response exceeds limit") {
 		t.Fatalf("oversize transform: %v", rej)
 	}
 }
 
 func TestValidate(t *testing.T) {
-	tooBig := uint64(MaxResponseBytes + 1)
+	tooBig := uint64(protocol.OutcallMaxResponseBytes + 1)
 	yes := true
-	many := make([]Header, MaxHeaders+1)
+	many := make([]Header, protocol.OutcallMaxHeaders+1)
 	tests := []struct {
 		name string
 		req  Request
 		want string
 	}{
 		{"ok", Request{URL: "https://a", Method: "GET"}, ""},
-		{"url too long", Request{URL: "https://" + strings.Repeat("a", MaxURLSize), Method: "GET"}, "url size 8200 exceeds 8192"},
+		{"url too long", Request{URL: "https://" + strings.Repeat("a", protocol.OutcallMaxURLBytes), Method: "GET"}, "url size 8200 exceeds 8192"},
 		{"too many headers", Request{URL: "https://a", Method: "GET", Headers: many}, "number of all http headers 65 exceeds 64"},
-		{"long header value", Request{URL: "https://a", Method: "GET", Headers: []Header{{"a", strings.Repeat("v", MaxHeaderNameValueLen+1)}}}, "some http header value"},
+		{"long header value", Request{URL: "https://a", Method: "GET", Headers: []Header{{"a", strings.Repeat("v", protocol.OutcallMaxHeaderBytes+1)}}}, "some http header value"},
 		{"max_response_bytes", Request{URL: "https://a", Method: "GET", MaxResponseBytes: &tooBig}, "max_response_bytes expected to be in the range [0..2000000], got 2000001"},
 		{"put replicated", Request{URL: "https://a", Method: "PUT", IsReplicated: &yes}, "only allowed for non-replicated requests"},
 		{"foreign transform", Request{URL: "https://a", Method: "GET", Transform: &Transform{Canister: []byte{9}}}, "transform principal id"},
-		{"body too large", Request{URL: "https://a", Method: "POST", Body: make([]byte, MaxRequestBytes+1)}, "exceeds 2000000"},
+		{"body too large", Request{URL: "https://a", Method: "POST", Body: make([]byte, protocol.OutcallMaxRequestBytes+1)}, "exceeds 2000000"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -197,31 +199,16 @@ func TestValidate(t *testing.T) {
 				}
 				return
 			}
-			if rej == nil || rej.Code != CanisterReject || !strings.Contains(rej.Message, tt.want) {
+			if rej == nil || rej.Code != protocol.CanisterReject || !strings.Contains(rej.Message, tt.want) {
 				t.Fatalf("got %v, want CanisterReject containing %q", rej, tt.want)
 			}
 		})
 	}
 }
 
-func TestCost(t *testing.T) {
-	tests := []struct {
-		req, resp uint64
-		nodes     int
-		want      uint64
-	}{
-		{0, 0, 13, 49_140_000},
-		{0, 8192, 13, 49_140_000 + 800*13*8192},
-		{100, 2_000_000, 13, 49_140_000 + 400*13*100 + 800*13*2_000_000},
-		{0, 0, 34, (3_000_000 + 60_000*34) * 34},
-	}
-	for _, tt := range tests {
-		if got := Cost(tt.req, tt.resp, tt.nodes); got != tt.want {
-			t.Errorf("Cost(%d, %d, %d) = %d, want %d", tt.req, tt.resp, tt.nodes, got, tt.want)
-		}
-	}
+func TestSize(t *testing.T) {
 	r := Request{URL: "https://a/b", Headers: []Header{{"k", "vv"}}, Body: []byte("xyz"), Transform: &Transform{Method: "tr", Context: []byte{1}}}
 	if got := r.Size(); got != 11+3+3+2+1 {
-		t.Errorf("Size = %d", got)
+		t.Errorf("Size = %d, want 20", got)
 	}
 }

@@ -6,8 +6,8 @@ import (
 
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/engine"
-	"github.com/gocanister/stripe-ic/canister/replica/gateway"
 	"github.com/gocanister/stripe-ic/canister/replica/httpapi"
 )
 
@@ -16,19 +16,15 @@ type apiBackend struct{ s *Server }
 
 func isManagement(p principal.Principal) bool { return len(p.Raw) == 0 }
 
-func toAPIReject(r *engine.Reject) *httpapi.Reject {
-	return &httpapi.Reject{Code: httpapi.RejectCode(r.Code), ErrorCode: r.ErrorCode, Message: r.Message}
-}
-
 // result turns an engine outcome into a certified result; only non-reject errors are
 // internal failures.
 func result(reply []byte, err error) (httpapi.Result, error) {
 	if err == nil {
 		return httpapi.Result{Reply: reply}, nil
 	}
-	var rej *engine.Reject
+	var rej *protocol.Reject
 	if errors.As(err, &rej) {
-		return httpapi.Result{Reject: toAPIReject(rej)}, nil
+		return httpapi.Result{Reject: rej}, nil
 	}
 	return httpapi.Result{}, err
 }
@@ -37,12 +33,7 @@ func result(reply []byte, err error) (httpapi.Result, error) {
 // stopped or empty canister, or a message canister_inspect_message does not accept. Such
 // refusals leave no request status.
 func (b apiBackend) admit(ctx context.Context, m httpapi.Message) error {
-	err := b.s.eng.CheckIngress(ctx, m.Canister, m.Method, m.Arg, m.Sender)
-	var rej *engine.Reject
-	if errors.As(err, &rej) {
-		return toAPIReject(rej)
-	}
-	return err
+	return b.s.eng.CheckIngress(ctx, m.Canister, m.Method, m.Arg, m.Sender)
 }
 
 // Call executes an update call and saves the canister before the answer leaves, so an
@@ -75,7 +66,7 @@ func (b apiBackend) Query(ctx context.Context, m httpapi.Message) (httpapi.Resul
 
 func (s *Server) query(ctx context.Context, id principal.Principal, method string, arg []byte, caller principal.Principal) ([]byte, error) {
 	if isManagement(id) {
-		return nil, &engine.Reject{Code: engine.DestinationInvalid, Message: "the management canister has no query methods on this replica; call canister_status as an update", ErrorCode: engine.ErrCanisterMethodNotFound}
+		return nil, &protocol.Reject{Code: protocol.DestinationInvalid, Message: "the management canister has no query methods on this replica; call canister_status as an update", ErrorCode: protocol.ErrCanisterMethodNotFound}
 	}
 	return s.eng.Query(ctx, id, method, arg, caller, engine.QueryOptions{})
 }
@@ -84,7 +75,7 @@ func (s *Server) query(ctx context.Context, id principal.Principal, method strin
 func (b apiBackend) Canister(ctx context.Context, id principal.Principal) (httpapi.CanisterInfo, bool, error) {
 	info, err := b.s.eng.Info(id)
 	if err != nil {
-		var rej *engine.Reject
+		var rej *protocol.Reject
 		if errors.As(err, &rej) {
 			return httpapi.CanisterInfo{}, false, nil
 		}
@@ -101,23 +92,15 @@ func (b apiBackend) Canister(ctx context.Context, id principal.Principal) (httpa
 // gatewayBackend serves the HTTP gateway; browsers are anonymous callers.
 type gatewayBackend struct{ s *Server }
 
-func toGatewayErr(err error) error {
-	var rej *engine.Reject
-	if errors.As(err, &rej) {
-		return &gateway.Reject{Code: gateway.RejectCode(rej.Code), Message: rej.Message, ErrorCode: rej.ErrorCode}
-	}
-	return err
-}
-
 func (g gatewayBackend) Query(ctx context.Context, id principal.Principal, method string, arg []byte) ([]byte, error) {
 	reply, err := g.s.query(ctx, id, method, arg, principal.AnonymousID)
-	return reply, toGatewayErr(err)
+	return reply, err
 }
 
 func (g gatewayBackend) Update(ctx context.Context, id principal.Principal, method string, arg []byte) ([]byte, error) {
 	reply, err := g.s.eng.Update(ctx, id, method, arg, principal.AnonymousID)
 	g.s.store.saveNow(id)
-	return reply, toGatewayErr(err)
+	return reply, err
 }
 
 func (g gatewayBackend) RootKey() []byte { return g.s.api.RootKey() }

@@ -27,6 +27,7 @@ import (
 
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/certify"
 	"github.com/gocanister/stripe-ic/canister/replica/engine"
 	"github.com/gocanister/stripe-ic/canister/replica/gateway"
@@ -34,9 +35,6 @@ import (
 	"github.com/gocanister/stripe-ic/canister/replica/mgmt"
 	"github.com/gocanister/stripe-ic/canister/replica/outcall"
 )
-
-// MaxIngressBytes is the IC's limit on one ingress message (application subnets).
-const MaxIngressBytes = 2 << 20
 
 // Config configures a replica.
 type Config struct {
@@ -81,7 +79,7 @@ func Open(cfg Config) (*Server, error) {
 		return nil, errors.New("replica: no state directory")
 	}
 	if cfg.Nodes <= 0 {
-		cfg.Nodes = outcall.DefaultNodes
+		cfg.Nodes = protocol.SubnetNodes
 	}
 	if cfg.TickInterval <= 0 {
 		cfg.TickInterval = 500 * time.Millisecond
@@ -106,7 +104,7 @@ func Open(cfg Config) (*Server, error) {
 	s.mgmt = mgmt.New(mgmt.Config{Outcalls: oc, Chunks: mgmt.DirChunks{Dir: filepath.Join(cfg.StateDir, "chunks")}})
 
 	s.api, err = httpapi.New(httpapi.Config{Backend: apiBackend{s}, SubnetKey: subnetKey, NodeKey: nodeKey,
-		MaxBodyBytes: MaxIngressBytes, Logger: cfg.Logger.With("component", "httpapi")})
+		MaxBodyBytes: protocol.MaxIngressBytes, Logger: cfg.Logger.With("component", "httpapi")})
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("replica: %w", err)

@@ -15,6 +15,7 @@ import (
 	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/engine"
 	"github.com/gocanister/stripe-ic/canister/replica/mgmt"
 )
@@ -92,7 +93,7 @@ func (st *stateStore) save(id principal.Principal) error {
 		return nil
 	}
 	state, err := st.eng.Export(id)
-	var rej *engine.Reject
+	var rej *protocol.Reject
 	if errors.As(err, &rej) { // deleted
 		if err := os.Remove(st.path(id)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err

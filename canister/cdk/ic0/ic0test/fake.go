@@ -11,6 +11,7 @@ import (
 	"slices"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/ic0"
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
 // Context is the kind of execution the fake pretends to run (the IC legend of ic0-api.txt).
@@ -410,8 +411,7 @@ func (f *Fake) CostCall(methodNameSize, payloadSize uint64) ic0.U128 {
 func (f *Fake) CostCreateCanister() ic0.U128 { return ic0.U128From(500_000_000_000) }
 
 func (f *Fake) CostHTTPRequest(requestSize, maxResponseBytes uint64) ic0.U128 {
-	const n = 13
-	return ic0.U128From((3_000_000+60_000*n)*n + 400*n*requestSize + 800*n*maxResponseBytes)
+	return ic0.U128From(protocol.OutcallCost(requestSize, maxResponseBytes, protocol.SubnetNodes))
 }
 
 func (f *Fake) CostSignWithECDSA(keyName string, curve uint32) (ic0.U128, uint32) {
