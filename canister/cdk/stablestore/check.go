@@ -7,7 +7,7 @@ import (
 	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 )
 
-// Check walks the whole tree and the free list and verifies every invariant: node
+// Check walks the whole tree, the free list and the certified map, and verifies every invariant: node
 // structure, key order and separator ranges, equal leaf depth, the entry count, and that
 // each page below the high-water mark is either in the tree or free, exactly once. It
 // reads every page (O(n)); it is meant for tests and for an occasional audit.
@@ -96,6 +96,9 @@ func (s *Store) Check() error {
 	if free != s.h.freeCount {
 		return errfmt.Wrap("", ErrCorrupt, ": "+errfmt.Int(free)+" free pages linked, header says "+
 			errfmt.Int(s.h.freeCount))
+	}
+	if err := s.Merkle().check(mark); err != nil {
+		return err
 	}
 	for pg, ok := range seen {
 		if !ok {

@@ -20,7 +20,7 @@ import (
 //	24 nextPage  u32     pages ever allocated, page 0 included (the high-water mark)
 //	28 freeHead  u32     first free page (0: none); each links the next in its child0 field
 //	32 freeCount u32     pages on the free list
-//	36 reserved  u32
+//	36 merkle    u32     the certified map's meta page (0: none yet; see Merkle)
 //	40 count     u64     number of entries
 //	48 reserved  [12]byte
 //	60 crc       u32     CRC-32 (IEEE) of bytes 0..60
@@ -47,6 +47,7 @@ type header struct {
 	nextPage  uint32
 	freeHead  uint32
 	freeCount uint32
+	merkle    uint32
 	count     uint64
 }
 
@@ -60,6 +61,7 @@ func (h *header) encode(b []byte) {
 	le.PutUint32(b[24:], h.nextPage)
 	le.PutUint32(b[28:], h.freeHead)
 	le.PutUint32(b[32:], h.freeCount)
+	le.PutUint32(b[36:], h.merkle)
 	le.PutUint64(b[40:], h.count)
 	le.PutUint32(b[60:], crc32.ChecksumIEEE(b[:60]))
 }
@@ -87,6 +89,7 @@ func (h *header) decode(b []byte) error {
 		nextPage:  le.Uint32(b[24:]),
 		freeHead:  le.Uint32(b[28:]),
 		freeCount: le.Uint32(b[32:]),
+		merkle:    le.Uint32(b[36:]),
 		count:     le.Uint64(b[40:]),
 	}
 	switch {
@@ -96,6 +99,8 @@ func (h *header) decode(b []byte) error {
 		return errfmt.Wrap("", ErrCorrupt, ": root page "+errfmt.Int(h.root)+" of "+errfmt.Int(h.nextPage))
 	case h.height == 0 || h.height > maxHeight:
 		return errfmt.Wrap("", ErrCorrupt, ": height "+errfmt.Int(h.height))
+	case h.merkle >= h.nextPage:
+		return errfmt.Wrap("", ErrCorrupt, ": certified map page "+errfmt.Int(h.merkle)+" of "+errfmt.Int(h.nextPage))
 	case h.freeHead >= h.nextPage || h.freeCount >= h.nextPage || (h.freeHead == 0) != (h.freeCount == 0):
 		return errfmt.Wrap("", ErrCorrupt, ": free list head "+errfmt.Int(h.freeHead)+" with "+
 			errfmt.Int(h.freeCount)+" pages of "+errfmt.Int(h.nextPage))

@@ -54,6 +54,7 @@ type Store struct {
 	hbuf    [headerSize]byte
 	iter    []byte // Ascend's path pages
 
+	merkle    *Merkle // the certified map, once asked for
 	iterating int
 	reads     uint64
 	writes    uint64

@@ -272,3 +272,16 @@ func (s *Store) writeHeader() {
 		panic(errfmt.Wrap("stablestore: writing the header: ", err, ""))
 	}
 }
+
+// readAt and writeAt are readPage and writePage for parts of pages (certified map nodes).
+func (s *Store) readAt(b []byte, off int64) {
+	if _, err := s.mem.ReadAt(b, off); err != nil {
+		panic(errfmt.Wrap("stablestore: reading at "+errfmt.Int(off)+": ", err, ""))
+	}
+}
+
+func (s *Store) writeAt(b []byte, off int64) {
+	if _, err := s.mem.WriteAt(b, off); err != nil {
+		panic(errfmt.Wrap("stablestore: writing at "+errfmt.Int(off)+": ", err, ""))
+	}
+}
