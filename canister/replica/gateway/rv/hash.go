@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/httpcert"
+	"github.com/gocanister/stripe-ic/canister/cdk/httpgateway"
 	"github.com/gocanister/stripe-ic/canister/cdk/reprhash"
 )
 
@@ -99,23 +101,24 @@ func FilterResponseHeaders(headers []Header, rc ResponseCertification) []Header 
 
 // ResponseHash computes the response hash: certified headers, the
 // IC-CertificateExpression header, the :ic-cert-status pseudo header and the
-// body hash.
+// body hash. It is cdk/httpcert's, the one canisters certify with.
 func ResponseHash(resp Response, rc ResponseCertification) [32]byte {
-	head := responseHeadersHash(resp, rc)
-	body := sha256.Sum256(resp.Body)
-	return sha256.Sum256(append(head[:], body[:]...))
+	c := httpcert.Certification{Headers: rc.Headers, Exclude: rc.Exclude}
+	r := toGateway(resp)
+	return c.ResponseHash(&r)
 }
 
 func responseHeadersHash(resp Response, rc ResponseCertification) [32]byte {
-	var entries []reprhash.Field
-	for _, h := range FilterResponseHeaders(resp.Headers, rc) {
-		entries = append(entries, strEntry(h.Name, h.Value))
+	c := httpcert.Certification{Headers: rc.Headers, Exclude: rc.Exclude}
+	return c.HeadersHash(resp.StatusCode, toGateway(resp).Headers)
+}
+
+func toGateway(resp Response) httpgateway.Response {
+	hs := make([]httpgateway.HeaderField, len(resp.Headers))
+	for i, h := range resp.Headers {
+		hs[i] = httpgateway.HeaderField{Name: h.Name, Value: h.Value}
 	}
-	if expr, ok := headerValue(resp.Headers, certificateExpressionHeader); ok {
-		entries = append(entries, strEntry(certificateExpressionHeader, expr))
-	}
-	entries = append(entries, natEntry(":ic-cert-status", uint64(resp.StatusCode)))
-	return reprhash.Map(entries)
+	return httpgateway.Response{StatusCode: resp.StatusCode, Headers: hs, Body: resp.Body}
 }
 
 // headerValue finds a header case-insensitively; with repeated headers the

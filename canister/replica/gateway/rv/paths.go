@@ -3,9 +3,9 @@ package rv
 import (
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
+	"github.com/gocanister/stripe-ic/canister/cdk/httpcert"
 )
 
 const (
@@ -27,20 +27,9 @@ func exprPath(p, terminator string) []string {
 	return append(out, terminator)
 }
 
-// requestSegments splits a URL path into segments; a trailing slash adds an
-// empty segment so that /app and /app/ stay different paths.
-func requestSegments(p string) []string {
-	var segs []string
-	for s := range strings.SplitSeq(p, "/") {
-		if s != "" {
-			segs = append(segs, s)
-		}
-	}
-	if strings.HasSuffix(p, "/") {
-		segs = append(segs, "")
-	}
-	return segs
-}
+// requestSegments splits a URL path into segments (cdk/httpcert, which canisters certify
+// with, defines the rule once).
+func requestSegments(p string) []string { return httpcert.Segments(p) }
 
 func labels(path []string) [][]byte {
 	out := make([][]byte, len(path))
@@ -104,71 +93,19 @@ func validateExprPath(exprPath []string, requestPath string, tree hashtree.Node)
 // wildcardMatches reports whether the request segments start with the
 // wildcard's segments; a wildcard for a directory (trailing "") also covers
 // the request paths below it.
-func wildcardMatches(wildcard, req []string) bool {
-	if hasPrefix(req, wildcard) {
-		return true
-	}
-	if n := len(wildcard); n > 0 && wildcard[n-1] == "" {
-		return hasPrefix(req, wildcard[:n-1])
-	}
-	return false
-}
-
-func hasPrefix(s, prefix []string) bool {
-	return len(s) >= len(prefix) && slices.Equal(s[:len(prefix)], prefix)
-}
-
-// stripAffixes removes http_expr, the terminator and (for multi-segment
-// paths) a leading empty segment.
-func stripAffixes(p []string) []string {
-	p = slices.Clone(p)
-	if len(p) > 0 && p[0] == pathPrefix {
-		p = p[1:]
-	}
-	if n := len(p); n > 0 && (p[n-1] == exactTerminator || p[n-1] == wildcardTerminator) {
-		p = p[:n-1]
-	}
-	if len(p) > 1 && p[0] == "" {
-		p = p[1:]
-	}
-	return p
-}
+func wildcardMatches(wildcard, req []string) bool { return httpcert.WildcardMatches(wildcard, req) }
 
 // moreSpecificWildcards lists, most specific first, the wildcard paths
 // (without http_expr) that would match the request better than the
-// responding wildcard: for request a/b/c and wildcard a/b these are
-// a/b/c/<*> and a/b/""/<*>.
+// responding wildcard (both may start with http_expr): for request a/b/c and
+// wildcard a/b these are a/b/c/<*> and a/b/""/<*>.
 func moreSpecificWildcards(requested, responding []string) [][]string {
-	potential := stripAffixes(requested)
-	resp := stripAffixes(responding)
-	if !wildcardMatches(resp, potential) {
-		resp = nil
+	return httpcert.MoreSpecificWildcards(dropPrefix(requested), dropPrefix(responding))
+}
+
+func dropPrefix(p []string) []string {
+	if len(p) > 0 && p[0] == pathPrefix {
+		return p[1:]
 	}
-	var out [][]string
-	lastOf := func(p []string) (string, bool) {
-		if len(p) == 0 {
-			return "", false
-		}
-		return p[len(p)-1], true
-	}
-	// Each segment is visited twice (as itself and as a directory), so the
-	// loop ends after at most 2*len+2 rounds; the bound guards against a
-	// logic slip turning hostile input into a hang.
-	for range 2*len(potential) + 2 {
-		pl, pok := lastOf(potential)
-		rl, rok := lastOf(resp)
-		if len(potential) <= len(resp) && pl == rl && pok == rok {
-			break
-		}
-		out = append(out, append(slices.Clone(potential), wildcardTerminator))
-		if pok && pl == "" {
-			potential = potential[:len(potential)-1]
-		} else {
-			if pok {
-				potential = potential[:len(potential)-1]
-			}
-			potential = append(slices.Clone(potential), "")
-		}
-	}
-	return out
+	return p
 }
