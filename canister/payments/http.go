@@ -126,6 +126,7 @@ func (s *Service) HTTPUpdate(ctx context.Context, req HTTPRequest, env Env) HTTP
 	}
 	switch kind {
 	case routeCheckout:
+		certified := s.led.certified
 		rec, err := s.Refresh(ctx, id, env)
 		var le *LookupError
 		switch {
@@ -139,6 +140,9 @@ func (s *Service) HTTPUpdate(ctx context.Context, req HTTPRequest, env Env) HTTP
 			return out
 		case err != nil:
 			return errorResponse(500, err.Error())
+		}
+		if s.led.cert != nil && rec.Status.Terminal() && s.led.certified == certified {
+			s.led.cert.Certify(rec.SessionID, sessionResponse(200, &rec))
 		}
 		return sessionResponse(200, &rec)
 	default: // routeWebhook

@@ -90,6 +90,8 @@ func (m *meta) unmarshal(b []byte) error {
 // counters, all kept consistent by put and remove.
 type ledger struct {
 	st            Store
+	cert          Certifier // nil: answers are not certified
+	certified     uint64    // Certify calls so far (HTTPUpdate skips a second one)
 	limits        Limits
 	trustWebhooks bool // no proxy: webhook claims are applied without confirmation
 	m             meta
@@ -192,6 +194,7 @@ func (l *ledger) put(old *Record, r Record, nowNS int64) {
 		l.reindex(pfxInvoice, oldInvoice, r.Invoice, r.SessionID)
 	}
 	l.st.Set(l.k(pfxRecord, r.SessionID), r.appendBinary(nil))
+	l.certify(old, &r)
 	if newPending {
 		l.evictPending(nowNS, r.SessionID)
 	}
@@ -218,8 +221,25 @@ func (l *ledger) reindex(prefix, oldID, id, session string) {
 	}
 }
 
+// certify tells the Certifier about the query answer of a record just stored: a terminal
+// answer is certified (again: the certifier skips an unchanged one), one that stopped being
+// served from state is withdrawn.
+func (l *ledger) certify(old, r *Record) {
+	switch {
+	case l.cert == nil:
+	case r.Status.Terminal():
+		l.certified++
+		l.cert.Certify(r.SessionID, sessionResponse(200, r))
+	case old != nil && old.Status.Terminal():
+		l.cert.Forget(r.SessionID)
+	}
+}
+
 // remove deletes a record and everything that points to it.
 func (l *ledger) remove(r Record) {
+	if l.cert != nil && r.Status.Terminal() {
+		l.cert.Forget(r.SessionID)
+	}
 	l.st.Delete(l.k(pfxRecord, r.SessionID))
 	l.st.Delete(l.k(pfxStatus, statusKey(r.Status, r.SessionID)))
 	l.m.byStatus[r.Status]--

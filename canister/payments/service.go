@@ -24,6 +24,21 @@ type Deps struct {
 	// CanisterID is the canister's textual principal, part of every idempotency key so two
 	// deployments never share keys at the proxy or at Stripe.
 	CanisterID string
+	// Certifier, when set, is told about every answer HTTPQuery serves from state as the
+	// change that makes it is stored, so the canister can certify it (see Certifier).
+	Certifier Certifier
+}
+
+// Certifier certifies the answers the query path serves from state: GET /checkout/<id> of
+// a terminal session. Certify receives the answer exactly as HTTPQuery renders it, in the
+// same message that stores the record (so a canister adds it to its certified data in the
+// update that commits the payment); Forget is called when a session's answer is no longer
+// served from state. HTTPUpdate also calls Certify when it answers a terminal session, so
+// answers stored before a certifier existed get certified on their first upgraded query.
+// Implementations must not call back into the Service.
+type Certifier interface {
+	Certify(sessionID string, answer HTTPResponse)
+	Forget(sessionID string)
 }
 
 // Service is the payments domain of the canister: HTTP routes, webhook processing,
@@ -74,6 +89,7 @@ func New(cfg Config, deps Deps) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("payments: open store: %w", err)
 	}
+	led.cert = deps.Certifier
 	s.led = led
 	s.guard = newGuard(s.limits)
 	return s, nil
