@@ -32,7 +32,7 @@ func Example() {
 	// An update settles order 42: certify its answer.
 	status := httpgateway.Response{StatusCode: 200, Body: []byte(`{"status":"paid"}`),
 		Headers: []httpgateway.HeaderField{{Name: "content-type", Value: "application/json"}, {Name: "cache-control", Value: "no-store"}}}
-	_ = orders.Put("42", page.Prepare(&status))
+	_, _ = orders.Put("42", page.Prepare(&status))
 	certifiedData := tree.RootHash() // cdk.SetCertifiedData(certifiedData[:])
 
 	// The query for /orders/42 renders the same answer; if it is the certified one, it is

@@ -127,16 +127,10 @@ func (c *Certification) certifies(name string) bool {
 }
 
 // Prepare adds the IC-CertificateExpression header to resp (replacing one already there),
-// gives nil slices their empty form, and returns the response hash. The response the query
+// gives a nil body its empty form, and returns the response hash. The response the query
 // serves must be prepared the same way, so that its hash is the one in the tree.
 func (c *Certification) Prepare(resp *httpgateway.Response) [32]byte {
-	hs := resp.Headers[:0:0]
-	for _, h := range resp.Headers {
-		if !equalFold(h.Name, CertificateExpressionHeaderName) && !equalFold(h.Name, CertificateHeaderName) {
-			hs = append(hs, h)
-		}
-	}
-	resp.Headers = append(hs, httpgateway.HeaderField{Name: "IC-CertificateExpression", Value: c.Expression})
+	resp.Headers = c.WithExpression(resp.Headers)
 	if resp.Body == nil {
 		resp.Body = []byte{}
 	}
@@ -146,18 +140,38 @@ func (c *Certification) Prepare(resp *httpgateway.Response) [32]byte {
 	return c.ResponseHash(resp)
 }
 
+// WithExpression returns headers without IC-Certificate and IC-CertificateExpression, then
+// the IC-CertificateExpression header of c (a new slice).
+func (c *Certification) WithExpression(headers []httpgateway.HeaderField) []httpgateway.HeaderField {
+	hs := make([]httpgateway.HeaderField, 0, len(headers)+2)
+	for _, h := range headers {
+		if !equalFold(h.Name, CertificateExpressionHeaderName) && !equalFold(h.Name, CertificateHeaderName) {
+			hs = append(hs, h)
+		}
+	}
+	return append(hs, httpgateway.HeaderField{Name: "IC-CertificateExpression", Value: c.Expression})
+}
+
 // ResponseHash is the response hash of response verification v2: the
 // representation-independent hash of the certified headers (names lower case), the
 // IC-CertificateExpression header and :ic-cert-status, followed by SHA-256 of the body,
 // hashed again.
 func (c *Certification) ResponseHash(resp *httpgateway.Response) [32]byte {
-	head := c.HeadersHash(resp.StatusCode, resp.Headers)
-	body := sha256.Sum256(resp.Body)
+	return c.ResponseHashOfBody(resp.StatusCode, resp.Headers, sha256.Sum256(resp.Body))
+}
+
+// ResponseHashOfBody is ResponseHash from the body's SHA-256, for a canister that keeps
+// the hashes of large bodies rather than hashing them again.
+func (c *Certification) ResponseHashOfBody(status uint16, headers []httpgateway.HeaderField, bodyHash [32]byte) [32]byte {
+	head := c.HeadersHash(status, headers)
 	var b [64]byte
 	copy(b[:], head[:])
-	copy(b[32:], body[:])
+	copy(b[32:], bodyHash[:])
 	return sha256.Sum256(b[:])
 }
+
+// BodyHash is SHA-256 of a body, as ResponseHashOfBody takes it.
+func BodyHash(body []byte) [32]byte { return sha256.Sum256(body) }
 
 // HeadersHash is the first half of ResponseHash. A canister that answers many responses
 // with the same status and headers may compute it once.

@@ -134,7 +134,7 @@ func buildTree(t *testing.T, n, m int, r *rand.Rand) (*Tree, *ResponseMap, []str
 	tree.Insert(WildcardPath("/"), c, [32]byte{0xee})
 	tree.Insert(ExactPath("/webhook"), Skip(), [32]byte{})
 	for i := range m {
-		if err := rm.Put("cs_test_"+strconv.Itoa(i), [32]byte{byte(i), 1}); err != nil {
+		if _, err := rm.Put("cs_test_"+strconv.Itoa(i), [32]byte{byte(i), 1}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -213,7 +213,7 @@ func TestTreeCaches(t *testing.T) {
 		t.Fatal("inserting did not change the root")
 	}
 	tree.Witness(ExactPath("/new.css"))
-	if err := rm.Put("cs_test_extra", [32]byte{3}); err != nil {
+	if _, err := rm.Put("cs_test_extra", [32]byte{3}); err != nil {
 		t.Fatal(err)
 	}
 	withExtra := tree.RootHash()
@@ -222,7 +222,7 @@ func TestTreeCaches(t *testing.T) {
 	}
 	fresh, frm, _ := buildTree(t, 10, 20, rand.New(rand.NewPCG(7, 8)))
 	fresh.Insert(ExactPath("/new.css"), c, [32]byte{9})
-	if err := frm.Put("cs_test_extra", [32]byte{3}); err != nil {
+	if _, err := frm.Put("cs_test_extra", [32]byte{3}); err != nil {
 		t.Fatal(err)
 	}
 	if fresh.RootHash() != withExtra {

@@ -5,12 +5,16 @@ import (
 	"strings"
 
 	"github.com/gocanister/stripe-ic/canister/cdk"
+	"github.com/gocanister/stripe-ic/canister/cdk/httpcert"
 	"github.com/gocanister/stripe-ic/canister/cdk/httpgateway"
 )
 
-// The payment page's files live in stable memory (region prefixAssets, key = path, value =
-// content type, NUL, content), uploaded by controllers with upload_assets - so the page's
-// configuration (the Payment Link) changes without a rebuild, and upgrades keep it.
+// The payment page's files live in stable memory (region prefixAssets: key = path, value =
+// part count and content type; key = path NUL part number, value = a part; key = "#" path,
+// value = SHA-256 of the content), uploaded by controllers with upload_assets - so the
+// page's configuration (the Payment Link) changes without a rebuild, and upgrades keep it.
+// Each file is certified at upload (cert.go); post_upgrade certifies it again from the
+// kept body hash, without reading the content.
 
 // assetPart is the size of the parts a file is stored in (a value of the store is at most
 // stablestore.MaxValueLen).
@@ -42,7 +46,9 @@ func uploadAssets() {
 		}
 		for _, f := range files {
 			putAsset(f)
+			state.cert.certifyAsset(f.Path, f.ContentType, httpcert.BodyHash(f.Content))
 		}
+		state.cert.publish()
 		m.Reply()
 	})
 }
@@ -64,6 +70,42 @@ func putAsset(f asset) {
 		end := min((i+1)*assetPart, len(f.Content))
 		state.assets.Set(partKey(f.Path, i), f.Content[i*assetPart:end])
 	}
+	h := httpcert.BodyHash(f.Content)
+	state.assets.Set(hashKey(f.Path), h[:])
+}
+
+func hashKey(path string) []byte { return []byte("#" + path) }
+
+// assetBodyHash returns the kept SHA-256 of a file's content; a file uploaded before the
+// hash was kept is hashed (once) and its hash kept.
+func assetBodyHash(path string) [32]byte {
+	if h, ok := state.assets.Get(hashKey(path)); ok && len(h) == 32 {
+		return [32]byte(h)
+	}
+	_, body := assetContent(path)
+	h := httpcert.BodyHash(body)
+	state.assets.Set(hashKey(path), h[:])
+	return h
+}
+
+// assetContent reads a file's content type and content.
+func assetContent(path string) (contentType string, body []byte) {
+	header, ok := state.assets.Get([]byte(path))
+	if !ok {
+		return "", nil
+	}
+	ct, n := splitHeader(header)
+	body = []byte{}
+	for i := 0; i < n; i++ {
+		part, _ := state.assets.Get(partKey(path, i))
+		body = append(body, part...)
+	}
+	return ct, body
+}
+
+func splitContentType(header []byte) string {
+	ct, _ := splitHeader(header)
+	return ct
 }
 
 func splitHeader(h []byte) (contentType string, parts int) {
@@ -73,39 +115,33 @@ func splitHeader(h []byte) (contentType string, parts int) {
 	return string(h[2:]), int(h[0])<<8 | int(h[1])
 }
 
-// serveAsset answers GET/HEAD for an uploaded file ("/" is "/index.html"; the query string
-// is ignored so the Stripe redirect's ?checkout_session_id= reaches the page).
-func serveAsset(method, url string) (httpgateway.Response, bool) {
+// serveAsset answers GET and HEAD of an uploaded file ("/" is "/index.html"; the query
+// string is ignored so the Stripe redirect's ?checkout_session_id= reaches the page) and
+// says where its answer is certified. HEAD gets the body too: it is part of the certified
+// response, and the gateway's HTTP server does not send a body for HEAD.
+func serveAsset(method, url string) (httpgateway.Response, [][]byte, bool) {
 	if method != "GET" && method != "HEAD" {
-		return httpgateway.Response{}, false
+		return httpgateway.Response{}, nil, false
 	}
-	path := url
-	if i := strings.IndexAny(path, "?#"); i >= 0 {
-		path = path[:i]
+	path := urlPath(url)
+	file := path
+	if file == "/" {
+		file = "/index.html"
 	}
-	if path == "/" {
-		path = "/index.html"
+	if _, ok := state.cert.assets[path]; !ok {
+		return httpgateway.Response{}, nil, false
 	}
-	h, ok := state.assets.Get([]byte(path))
-	if !ok {
-		return httpgateway.Response{}, false
-	}
-	ct, n := splitHeader(h)
-	var body []byte
-	for i := 0; i < n; i++ {
-		part, _ := state.assets.Get(partKey(path, i))
-		body = append(body, part...)
-	}
-	if method == "HEAD" {
-		body = []byte{}
-	}
-	if body == nil {
-		body = []byte{}
-	}
-	return httpgateway.Response{StatusCode: 200, Body: body, Headers: []httpgateway.HeaderField{
-		{Name: "Content-Type", Value: ct},
+	ct, body := assetContent(file)
+	resp := httpgateway.Response{StatusCode: 200, Body: body, Headers: certified.WithExpression(assetHeaders(ct))}
+	return resp, httpcert.ExactPath(path), true
+}
+
+// assetHeaders are the headers of a page file (all certified).
+func assetHeaders(contentType string) []httpgateway.HeaderField {
+	return []httpgateway.HeaderField{
+		{Name: "Content-Type", Value: contentType},
 		{Name: "Cache-Control", Value: "no-cache"},
 		{Name: "X-Content-Type-Options", Value: "nosniff"},
 		{Name: "Content-Security-Policy", Value: "default-src 'self'; img-src 'self' data:; form-action 'self' http: https:; frame-ancestors 'none'"},
-	}}, true
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gocanister/stripe-ic/canister/cdk"
+	"github.com/gocanister/stripe-ic/canister/cdk/httpcert"
 	"github.com/gocanister/stripe-ic/canister/cdk/httpgateway"
 	"github.com/gocanister/stripe-ic/canister/cdk/stablestore"
 	"github.com/gocanister/stripe-ic/canister/payments"
@@ -28,7 +29,8 @@ type canister struct {
 	svc     *payments.Service
 	cfg     payments.Config
 	assets  region
-	confirm bool // a ConfirmPending timer is scheduled
+	cert    *certifier // response certification (cert.go)
+	confirm bool       // a ConfirmPending timer is scheduled
 }
 
 var state canister
@@ -79,13 +81,12 @@ func setup(m *cdk.Message, install bool) {
 	case install:
 		cdk.Trap(`stripe_backend: an init argument is required, e.g. (record { api_host = "api.stripe.com"; idempotent_proxy = opt "https://proxy.example.com"; webhook_secrets = opt vec { "whsec_..." } })`)
 	}
+	state.assets = region{st, prefixAssets}
+	state.cert = newCertifier(st, state.assets)
 	if err := configure(cfg); err != nil {
 		cdk.Trap("stripe_backend: " + err.Error())
 	}
-	state.assets = region{st, prefixAssets}
-	if err := cdk.SetCertifiedData(httpgateway.SkipCertifiedData()); err != nil {
-		cdk.Trap("stripe_backend: " + err.Error())
-	}
+	state.cert.publish()
 }
 
 // configure (re)builds the service and stores the configuration.
@@ -94,6 +95,7 @@ func configure(cfg payments.Config) error {
 		Store:      region{state.store, prefixPayments},
 		Outcaller:  payments.OutcallerFunc(outcall),
 		CanisterID: cdk.Self().String(),
+		Certifier:  state.cert,
 	})
 	if err != nil {
 		return err
@@ -185,29 +187,23 @@ func toGatewayResponse(r payments.HTTPResponse) httpgateway.Response {
 	return out
 }
 
-// certified adds the skip-certification proof, so the certified gateway domain serves the
-// query's answer (an upgraded request is answered by the update, which needs none).
-func certified(r httpgateway.Response) httpgateway.Response {
-	if r.Upgrade != nil && *r.Upgrade {
-		return r
-	}
-	if cert, ok := cdk.DataCertificate(); ok {
-		r.Headers = append(r.Headers, httpgateway.SkipHeaders(cert)...)
-	}
-	return r
-}
-
 //go:wasmexport query.http_request
 func httpRequest() {
 	cdk.Query(func(m *cdk.Message) {
 		var req httpgateway.Request
 		m.MustArgs(&req)
-		if resp, ok := serveAsset(req.Method, req.URL); ok {
-			m.Reply(certified(resp))
+		if resp, exprPath, ok := serveAsset(req.Method, req.URL); ok {
+			m.Reply(state.cert.serve(&req, resp, exprPath))
+			return
+		}
+		if path := urlPath(req.URL); (req.Method == "GET" || req.Method == "HEAD") && path != "/webhook" && !strings.HasPrefix(path, routeCheckout) {
+			nf := notFoundResponse()
+			certified.Prepare(&nf)
+			m.Reply(state.cert.serve(&req, nf, httpcert.WildcardPath("/")))
 			return
 		}
 		resp := state.svc.HTTPQuery(toPaymentsRequest(req.Method, req.URL, req.Headers, req.Body), env())
-		m.Reply(certified(toGatewayResponse(resp)))
+		m.Reply(state.cert.answer(&req, toGatewayResponse(resp)))
 	})
 }
 

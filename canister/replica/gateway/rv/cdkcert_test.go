@@ -63,7 +63,7 @@ func TestCDKCertifiedResponsesVerify(t *testing.T) {
 		id := "cs_test_" + strconv.Itoa(1000+i)
 		resp := httpgateway.Response{StatusCode: 200, Body: []byte(`{"status":"completed","id":"` + id + `"}`),
 			Headers: []httpgateway.HeaderField{{Name: "content-type", Value: "application/json"}, {Name: "cache-control", Value: "no-store"}}}
-		if err := statuses.Put(id, status.Prepare(&resp)); err != nil {
+		if _, err := statuses.Put(id, status.Prepare(&resp)); err != nil {
 			t.Fatal(err)
 		}
 		if i%50 == 0 {
