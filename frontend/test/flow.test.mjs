@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { get, rootKey, verify } from "./certified.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const bin = process.env.LOCALNET_BIN_DIR || path.join(root, "canister/build/bin");
@@ -19,7 +20,7 @@ const wasm = process.env.CANISTER_WASM || path.join(root, "canister/build/stripe
 const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
 const artifacts = path.join(root, "artifacts", "flow");
 
-let stack, child, context, state;
+let stack, child, context, state, paidSession;
 const timings = [];
 
 function freePort() {
@@ -104,6 +105,7 @@ test("pay with 4242: back on the page, Paid with the amount", async () => {
   await Promise.all([page.waitForURL((u) => u.href.startsWith(stack.page) && u.searchParams.has("checkout_session_id")),
     page.getByRole("button", { name: /^Pay / }).click()]);
   const back = Date.now();
+  paidSession = new URL(page.url()).searchParams.get("checkout_session_id");
   await page.getByTestId("status").filter({ hasText: "Paid" }).waitFor({ timeout: 30000 });
   timings.push(Date.now() - back);
   assert.equal(await page.getByTestId("amount").textContent(), "$12.34");
@@ -122,4 +124,41 @@ test("a declined card shows the failure", async () => {
   // The browser reports the sandbox's 402 answer; nothing else may be logged.
   assert.deepEqual(errors.filter((e) => !/status of 402/.test(e)), []);
   await page.close();
+});
+
+// The answers the page is built from, fetched from the raw domain (the canister's own
+// bytes and headers) and verified by DFINITY's verifier with the replica's root key: every
+// path the page uses is fully certified (not skip), the certified domain serves the same
+// body, and a changed body or certified header fails verification.
+test("the page's answers verify with @dfinity/response-verification, tampered ones do not", async () => {
+  assert.ok(paidSession, "the payment test ran first and left a paid session");
+  const key = await rootKey(stack.replica);
+  const id = stack.canister_id;
+  const port = new URL(stack.replica).port;
+  const raw = `${id}.raw.localhost:${port}`, certified = `${id}.localhost:${port}`;
+  const paths = ["/", "/index.html", "/app.js", "/style.css", "/config.js", "/favicon.svg",
+    `/?checkout_session_id=${paidSession}`, `/checkout/${paidSession}`];
+  for (const path of [...paths, "/nope"]) {
+    const answer = await get(stack.replica, raw, path);
+    const { version, response } = verify({ path, answer, canisterId: id, key });
+    assert.equal(version, 2, path);
+    assert.ok(response, `${path}: verified as skip certification, want a certified response`);
+    assert.equal(response.statusCode, path === "/nope" ? 404 : 200, path);
+    assert.deepEqual(Buffer.from(response.body), Buffer.from(answer.body), path);
+    const served = await get(stack.replica, certified, path);
+    assert.deepEqual(Buffer.from(served.body), Buffer.from(answer.body), `${path} on the certified domain`);
+    if (path.startsWith("/checkout/")) {
+      assert.match(Buffer.from(answer.body).toString(), /"status":"completed"/);
+    }
+  }
+  for (const path of ["/", "/app.js", "/config.js", `/checkout/${paidSession}`]) {
+    const answer = await get(stack.replica, raw, path);
+    const body = answer.body.slice();
+    body[body.length - 2] ^= 1;
+    assert.throws(() => verify({ path, answer: { ...answer, body }, canisterId: id, key }), undefined, `${path}: tampered body verified`);
+    const headers = answer.headers.map(([n, v]) => (n.toLowerCase() === "content-type" ? [n, "text/html; charset=evil"] : [n, v]));
+    assert.throws(() => verify({ path, answer: { ...answer, headers }, canisterId: id, key }), undefined, `${path}: tampered content-type verified`);
+    const status = { ...answer, status: 203 };
+    assert.throws(() => verify({ path, answer: status, canisterId: id, key }), undefined, `${path}: tampered status verified`);
+  }
 });
