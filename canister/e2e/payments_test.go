@@ -962,7 +962,8 @@ func (c *engineCanister) httpUpdate(t testing.TB, req gatewayRequest) (gatewayRe
 	return resp, c.x.since(mark)
 }
 
-// httpQuery sends a request to the http_request query and returns the answer and the
+// httpQuery sends a request to the http_request query, with a data certificate of the
+// canister's certified data as a replica gives one, and returns the answer and the
 // instructions the query used.
 func (c *engineCanister) httpQuery(t testing.TB, req gatewayRequest) (gatewayResponse, int64) {
 	t.Helper()
@@ -971,7 +972,7 @@ func (c *engineCanister) httpQuery(t testing.TB, req gatewayRequest) (gatewayRes
 		t.Fatal(err)
 	}
 	mark := c.x.mark()
-	reply, err := c.e.Query(context.Background(), c.id, "http_request", arg, principal.AnonymousID, engine.QueryOptions{})
+	reply, err := c.e.Query(context.Background(), c.id, "http_request", arg, principal.AnonymousID, engine.QueryOptions{Certificate: c.dataCertificate(t)})
 	if err != nil {
 		t.Fatalf("http_request %s %s: %v", req.Method, req.URL, err)
 	}
@@ -1019,6 +1020,13 @@ func bulkSessionID(i int) string { return fmt.Sprintf("cs_test_bulk%06d", i) }
 // n gateway requests.
 func bulkLoad(t testing.TB, c *engineCanister, cfg payments.Config, n int) {
 	t.Helper()
+	bulkLoadWith(t, c, cfg, n, nil)
+}
+
+// bulkLoadWith is bulkLoad with a certifier made over the store (nil: none), as the
+// canister attaches one.
+func bulkLoadWith(t testing.TB, c *engineCanister, cfg payments.Config, n int, certifier func(*stablestore.Store) payments.Certifier) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := c.e.Export(c.id)
 	if err != nil {
@@ -1032,7 +1040,11 @@ func bulkLoad(t testing.TB, c *engineCanister, cfg payments.Config, n int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := payments.New(cfg, payments.Deps{Store: paymentsRegion{store, []byte("p")}, CanisterID: c.id.String()})
+	deps := payments.Deps{Store: paymentsRegion{store, []byte("p")}, CanisterID: c.id.String()}
+	if certifier != nil {
+		deps.Certifier = certifier(store)
+	}
+	svc, err := payments.New(cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/gocanister/stripe-ic/canister/cdk/httpcert"
 	"github.com/gocanister/stripe-ic/canister/cdk/httpgateway"
 	"github.com/gocanister/stripe-ic/canister/cdk/stablestore"
+	"github.com/gocanister/stripe-ic/canister/internal/statuscert"
 	"github.com/gocanister/stripe-ic/canister/payments"
 )
 
@@ -25,8 +26,9 @@ import (
 // Everything else the query would answer - a session still open, a 400, a 405 - is
 // answered with upgrade = true: the update's answer goes through consensus.
 
-// certified is the expression of every certified answer: status, body and these headers.
-var certified = httpcert.ResponseOnly("content-type", "cache-control", "x-content-type-options", "content-security-policy")
+// certified is the expression of every certified answer: status, body and the headers
+// statuscert lists.
+var certified = statuscert.Certification
 
 var skipCertification = httpcert.Skip()
 
@@ -104,8 +106,7 @@ func assetPaths(path string) []string {
 // certifies its answer.
 func (c *certifier) Certify(id string, answer payments.HTTPResponse) {
 	start := cdk.InstructionCounter()
-	resp := toGatewayResponse(answer)
-	changed, err := c.statuses.Put(id, certified.Prepare(&resp))
+	changed, err := c.statuses.Put(id, statuscert.Hash(answer))
 	if err != nil {
 		// The query then upgrades: the answer still comes from consensus.
 		c.certifyFails++

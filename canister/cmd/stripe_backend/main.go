@@ -19,6 +19,7 @@ import (
 	"github.com/gocanister/stripe-ic/canister/cdk/httpcert"
 	"github.com/gocanister/stripe-ic/canister/cdk/httpgateway"
 	"github.com/gocanister/stripe-ic/canister/cdk/stablestore"
+	"github.com/gocanister/stripe-ic/canister/internal/statuscert"
 	"github.com/gocanister/stripe-ic/canister/payments"
 )
 
@@ -172,20 +173,7 @@ func toPaymentsRequest(method, url string, headers []httpgateway.HeaderField, bo
 	return r
 }
 
-func toGatewayResponse(r payments.HTTPResponse) httpgateway.Response {
-	out := httpgateway.Response{StatusCode: uint16(r.Status), Body: r.Body, Headers: []httpgateway.HeaderField{}}
-	if out.Body == nil {
-		out.Body = []byte{}
-	}
-	for _, h := range r.Headers {
-		out.Headers = append(out.Headers, httpgateway.HeaderField{Name: h.Name, Value: h.Value})
-	}
-	if r.Upgrade {
-		yes := true
-		out.Upgrade = &yes
-	}
-	return out
-}
+func toGatewayResponse(r payments.HTTPResponse) httpgateway.Response { return statuscert.Response(r) }
 
 //go:wasmexport query.http_request
 func httpRequest() {
