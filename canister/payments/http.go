@@ -191,6 +191,10 @@ func sessionResponse(status int, r *Record) HTTPResponse {
 	return jsonResponse(status, AppendSessionJSON(make([]byte, 0, 256), r))
 }
 
+// SessionAnswer is the answer GET /checkout/<id> gives for a record from state (what a
+// Certifier is asked to certify for a terminal one).
+func SessionAnswer(r *Record) HTTPResponse { return sessionResponse(200, r) }
+
 // AppendSessionJSON appends the JSON view of r that GET /checkout/<id> answers.
 func AppendSessionJSON(b []byte, r *Record) []byte {
 	switch r.Status {

@@ -62,6 +62,10 @@ type Certification struct {
 	Exclude bool
 	// IsSkip is set for Skip().
 	IsSkip bool
+
+	// headersHashes remembers HeadersHash results: a canister answers many responses with
+	// the same status and headers (see HeadersHash).
+	headersHashes map[string][32]byte
 }
 
 // ResponseOnly certifies the status, the body and the named headers (case-insensitive;
@@ -173,9 +177,33 @@ func (c *Certification) ResponseHashOfBody(status uint16, headers []httpgateway.
 // BodyHash is SHA-256 of a body, as ResponseHashOfBody takes it.
 func BodyHash(body []byte) [32]byte { return sha256.Sum256(body) }
 
-// HeadersHash is the first half of ResponseHash. A canister that answers many responses
-// with the same status and headers may compute it once.
+// HeadersHash is the first half of ResponseHash. It remembers its results (up to a few
+// hundred status and header combinations), since a canister answers many responses with
+// the same status and headers: hashing them costs as much as a large body. In a canister,
+// compute the hash of each common combination once in init and post_upgrade (queries
+// cannot keep what they remember).
 func (c *Certification) HeadersHash(status uint16, headers []httpgateway.HeaderField) [32]byte {
+	key := make([]byte, 0, 256)
+	key = append(key, byte(status>>8), byte(status))
+	for _, h := range headers {
+		key = append(append(append(append(key, h.Name...), 0), h.Value...), 0)
+	}
+	if h, ok := c.headersHashes[string(key)]; ok {
+		return h
+	}
+	h := c.headersHash(status, headers)
+	if c.headersHashes == nil {
+		c.headersHashes = make(map[string][32]byte)
+	}
+	if len(c.headersHashes) < maxRemembered {
+		c.headersHashes[string(key)] = h
+	}
+	return h
+}
+
+const maxRemembered = 256
+
+func (c *Certification) headersHash(status uint16, headers []httpgateway.HeaderField) [32]byte {
 	fields := make([]reprhash.Field, 0, len(headers)+1)
 	var expr string
 	hasExpr := false

@@ -189,6 +189,10 @@ func TestTreeWitness(t *testing.T) {
 		if !rm.Certified("cs_test_"+strconv.Itoa(i), [32]byte{byte(i), 1}) || rm.Certified("cs_test_"+strconv.Itoa(i), [32]byte{}) {
 			t.Fatal("Certified disagrees")
 		}
+		if !Certifies(w, ExactPath(p), c, [32]byte{byte(i), 1}) || Certifies(w, ExactPath(p), c, [32]byte{byte(i), 2}) ||
+			Certifies(w, ExactPath(p+"x"), c, [32]byte{byte(i), 1}) || Certifies(w, ExactPath(p), Skip(), [32]byte{byte(i), 1}) {
+			t.Fatalf("%s: Certifies disagrees with the witness", p)
+		}
 	}
 	// Fallbacks: unknown paths, including ones inside the mounted map and the directory
 	// entries, are answered by the wildcard at "/" with the more specific paths absent.

@@ -48,16 +48,13 @@ func (r *ResponseMap) entryDigest(h [32]byte) [32]byte {
 
 // Put certifies the response with hash h (from c.Prepare) at the route's URL with this
 // last segment, replacing what was certified there, and reports whether the map changed:
-// calling it again with the same hash is cheap (one read of the path) and changes nothing.
+// calling it again with the same hash reads one path and changes nothing.
 func (r *ResponseMap) Put(segment string, h [32]byte) (bool, error) {
 	if len(segment) > stablestore.MaxLabelLen {
 		return false, ErrSegment
 	}
-	if r.Certified(segment, h) {
-		return false, nil
-	}
 	value := append(h[:], r.c.ExprHash[:exprTag]...)
-	return true, r.m.Put([]byte(segment), value, r.entryDigest(h))
+	return r.m.Put([]byte(segment), value, r.entryDigest(h))
 }
 
 // Remove withdraws the certification of the URL with this last segment.

@@ -380,6 +380,43 @@ func (n *tnode) childWitness(i int, acts []action) hashtree.Node {
 	return hashtree.Pruned(c.labeled())
 }
 
+// Certifies reports whether witness w (from Tree.Witness) reveals the response hash h
+// certified with c at exprPath: a canister checks with it, in one read of a mounted map,
+// that the answer it renders is the certified one before serving it.
+func Certifies(w hashtree.Node, exprPath [][]byte, c *Certification, h [32]byte) bool {
+	n, ok := child(w, labelHTTPExp)
+	for _, l := range exprPath {
+		if !ok {
+			return false
+		}
+		n, ok = child(n, l)
+	}
+	for _, l := range [][]byte{c.ExprHash[:], {}, h[:]} {
+		if !ok {
+			return false
+		}
+		n, ok = child(n, l)
+	}
+	leaf, isLeaf := n.(hashtree.Leaf)
+	return ok && isLeaf && len(leaf) == 0
+}
+
+// child finds the subtree labeled l in the forest n (without flattening it).
+func child(n hashtree.Node, l []byte) (hashtree.Node, bool) {
+	switch n := n.(type) {
+	case hashtree.Labeled:
+		if bytes.Equal(n.Label, l) {
+			return n.Tree, true
+		}
+	case hashtree.Fork:
+		if t, ok := child(n.Left, l); ok {
+			return t, true
+		}
+		return child(n.Right, l)
+	}
+	return nil, false
+}
+
 // Merge combines two witnesses of the same tree into one revealing what either reveals.
 func Merge(a, b hashtree.Node) hashtree.Node {
 	switch x := a.(type) {

@@ -90,6 +90,7 @@ type Merkle struct {
 	node  [nodeSize]byte
 	path  []mstep
 	nodes []*mnode // nodes read or made by the current operation
+	pool  []*mnode // reused for them, so an operation allocates nothing
 }
 
 // mnode is an inner node in memory.
@@ -100,6 +101,7 @@ type mnode struct {
 	lhgt, rhgt  uint8
 	sep         []byte
 	dirty       bool
+	sepBuf      [maxSeparator]byte
 }
 
 func (n *mnode) height() uint8 { return 1 + max(n.lhgt, n.rhgt) }
@@ -205,10 +207,42 @@ func (m *Merkle) inner(ref uint32) *mnode {
 	if b[0] != nodeInner {
 		panic(errfmt.Wrap("", ErrCorrupt, ": certified map node "+errfmt.Int(ref)+" is not an inner node"))
 	}
-	n := &mnode{ref: ref, lhgt: b[1], rhgt: b[2], left: le.Uint32(b[4:]), right: le.Uint32(b[8:])}
+	n := m.newNode()
+	n.ref, n.lhgt, n.rhgt, n.left, n.right = ref, b[1], b[2], le.Uint32(b[4:]), le.Uint32(b[8:])
 	copy(n.lh[:], b[12:44])
 	copy(n.rh[:], b[44:76])
-	n.sep = append([]byte(nil), b[76:76+int(b[3])]...)
+	n.sep = n.sepBuf[:copy(n.sepBuf[:], b[76:76+int(b[3])])]
+	return n
+}
+
+// nview is an inner node read for a traversal (a copy: traversals recurse).
+type nview struct {
+	left, right child
+	sep         []byte
+}
+
+func (m *Merkle) view(ref uint32, withSep bool) nview {
+	b := m.readNode(ref)
+	if b[0] != nodeInner {
+		panic(errfmt.Wrap("", ErrCorrupt, ": certified map node "+errfmt.Int(ref)+" is not an inner node"))
+	}
+	v := nview{left: child{ref: le.Uint32(b[4:]), height: b[1]}, right: child{ref: le.Uint32(b[8:]), height: b[2]}}
+	copy(v.left.digest[:], b[12:44])
+	copy(v.right.digest[:], b[44:76])
+	if withSep {
+		v.sep = append([]byte(nil), b[76:76+int(b[3])]...)
+	}
+	return v
+}
+
+// newNode takes a node from the pool and adds it to the operation's nodes.
+func (m *Merkle) newNode() *mnode {
+	i := len(m.nodes)
+	if i == len(m.pool) {
+		m.pool = append(m.pool, new(mnode))
+	}
+	n := m.pool[i]
+	n.dirty = false
 	m.nodes = append(m.nodes, n)
 	return n
 }
@@ -223,6 +257,18 @@ func (m *Merkle) writeInner(n *mnode) {
 	copy(b[44:], n.rh[:])
 	copy(b[76:], n.sep)
 	m.s.writeAt(b, nodeOffset(m.s, n.ref))
+}
+
+// leafView reads the leaf ref: its label and value point into m.node (valid until the next
+// node read).
+func (m *Merkle) leafView(ref uint32) (label, value []byte, sub [32]byte) {
+	b := m.readNode(ref)
+	if b[0] != nodeLeaf {
+		panic(errfmt.Wrap("", ErrCorrupt, ": certified map node "+errfmt.Int(ref)+" is not a leaf"))
+	}
+	copy(sub[:], b[4:36])
+	ll, vl := int(b[2]), int(b[3])
+	return b[36 : 36+ll], b[36+ll : 36+ll+vl], sub
 }
 
 // leaf reads the leaf ref: its label, value and subtree hash (copies).
@@ -276,63 +322,69 @@ func (m *Merkle) Get(label []byte) (value []byte, sub [32]byte, ok bool) {
 	if c.ref == 0 {
 		return nil, sub, false
 	}
-	l, v, h := m.leaf(c.ref)
+	l, v, h := m.leafView(c.ref)
 	if !bytes.Equal(l, label) {
 		return nil, sub, false
 	}
-	return v, h, true
+	return append([]byte(nil), v...), h, true
 }
 
 // Put stores value under label, standing for a subtree whose hash is sub: the map's hash
-// tree gets Labeled(label, <subtree>) at label's place. It checks the sizes and grows the
+// tree gets Labeled(label, <subtree>) at label's place. It reports whether the map changed
+// (not when label already held this value and hash). It checks the sizes and grows the
 // memory for the worst case before writing, so an error leaves the map as it was.
-func (m *Merkle) Put(label, value []byte, sub [32]byte) error {
+func (m *Merkle) Put(label, value []byte, sub [32]byte) (bool, error) {
 	switch {
 	case len(label) > MaxLabelLen:
-		return errfmt.Wrap("", ErrLabel, ": label of "+errfmt.Int(len(label))+" bytes (at most "+
+		return false, errfmt.Wrap("", ErrLabel, ": label of "+errfmt.Int(len(label))+" bytes (at most "+
 			errfmt.Int(MaxLabelLen)+")")
 	case len(value) > MaxMerkleValueLen:
-		return errfmt.Wrap("", ErrLabel, ": value of "+errfmt.Int(len(value))+" bytes (at most "+
+		return false, errfmt.Wrap("", ErrLabel, ": value of "+errfmt.Int(len(value))+" bytes (at most "+
 			errfmt.Int(MaxMerkleValueLen)+")")
 	case m.s.iterating > 0:
-		return ErrIterating
+		return false, ErrIterating
 	}
 	if err := m.reserve(2); err != nil {
-		return errfmt.Wrap("stablestore: certified map put: ", err, "")
+		return false, errfmt.Wrap("stablestore: certified map put: ", err, "")
 	}
 	at := m.descend(label)
-	leafDigest := labeledDigest(label, &sub)
 	var up child
 	switch {
 	case at.ref == 0:
 		ref := m.alloc()
 		m.writeLeaf(ref, label, value, &sub)
 		m.addCount(1)
-		up = child{ref, 0, leafDigest}
+		up = child{ref, 0, labeledDigest(label, &sub)}
 	default:
-		old, _, _ := m.leaf(at.ref)
+		old, oldValue, oldSub := m.leafView(at.ref)
 		if bytes.Equal(old, label) {
+			if bytes.Equal(oldValue, value) && oldSub == sub {
+				m.nodes = m.nodes[:0]
+				return false, nil
+			}
 			m.writeLeaf(at.ref, label, value, &sub)
-			up = child{at.ref, 0, leafDigest}
+			up = child{at.ref, 0, labeledDigest(label, &sub)}
 			break
 		}
+		old = append([]byte(nil), old...)
+		leafDigest := labeledDigest(label, &sub)
 		ref := m.alloc()
 		m.writeLeaf(ref, label, value, &sub)
-		n := &mnode{ref: m.alloc(), dirty: true}
+		n := m.newNode()
+		n.ref, n.dirty, n.lhgt, n.rhgt = m.alloc(), true, 0, 0
 		mine := child{ref, 0, leafDigest}
 		if bytes.Compare(label, old) < 0 {
 			n.left, n.lh, n.right, n.rh = ref, leafDigest, at.ref, at.digest
-			n.sep = separator(old, label)
+			n.sep = n.sepBuf[:copy(n.sepBuf[:], separator(old, label))]
 		} else {
 			n.left, n.lh, n.right, n.rh = at.ref, at.digest, ref, mine.digest
-			n.sep = separator(label, old)
+			n.sep = n.sepBuf[:copy(n.sepBuf[:], separator(label, old))]
 		}
-		m.nodes = append(m.nodes, n)
 		m.addCount(1)
 		up = child{n.ref, 1, n.digest()}
 	}
 	m.fixUp(up)
-	return nil
+	return true, nil
 }
 
 // separator returns the shortest prefix of hi that is greater than lo (lo < hi).
@@ -356,7 +408,8 @@ func (m *Merkle) Remove(label []byte) (bool, error) {
 	if at.ref == 0 {
 		return false, nil
 	}
-	if l, _, _ := m.leaf(at.ref); !bytes.Equal(l, label) {
+	if l, _, _ := m.leafView(at.ref); !bytes.Equal(l, label) {
+		m.nodes = m.nodes[:0]
 		return false, nil
 	}
 	m.freeNode(at.ref)
@@ -376,6 +429,7 @@ func (m *Merkle) Remove(label []byte) (bool, error) {
 	m.path = m.path[:len(m.path)-1]
 	m.freeNode(p.ref)
 	p.dirty = false
+	p.ref = 0 // freed: no longer found among the operation's nodes
 	m.fixUp(sib)
 	return true, nil
 }
@@ -538,7 +592,6 @@ func (m *Merkle) freeNode(ref uint32) {
 // after it (their subtrees pruned), which proves it absent.
 func (m *Merkle) Witness(label []byte, reveal func(value []byte, sub [32]byte) hashtree.Node) hashtree.Node {
 	at := m.descend(label)
-	m.nodes = m.nodes[:0]
 	if at.ref == 0 {
 		return hashtree.Empty{}
 	}
@@ -604,12 +657,11 @@ func (m *Merkle) edge(c child, rightmost bool) hashtree.Node {
 		l, _, sub := m.leaf(c.ref)
 		return hashtree.Labeled{Label: l, Tree: hashtree.Pruned(sub)}
 	}
-	n := m.inner(c.ref)
-	m.nodes = m.nodes[:0]
+	v := m.view(c.ref, false)
 	if rightmost {
-		return hashtree.Fork{Left: hashtree.Pruned(n.lh), Right: m.edge(child{n.right, n.rhgt, n.rh}, true)}
+		return hashtree.Fork{Left: hashtree.Pruned(v.left.digest), Right: m.edge(v.right, true)}
 	}
-	return hashtree.Fork{Left: m.edge(child{n.left, n.lhgt, n.lh}, false), Right: hashtree.Pruned(n.rh)}
+	return hashtree.Fork{Left: m.edge(v.left, false), Right: hashtree.Pruned(v.right.digest)}
 }
 
 // HashTree returns the whole hash tree of the map, each leaf's subtree given by reveal (or
@@ -628,9 +680,8 @@ func (m *Merkle) HashTree(reveal func(value []byte, sub [32]byte) hashtree.Node)
 			}
 			return hashtree.Labeled{Label: l, Tree: t}
 		}
-		n := m.inner(c.ref)
-		m.nodes = m.nodes[:0]
-		return hashtree.Fork{Left: walk(child{n.left, n.lhgt, n.lh}), Right: walk(child{n.right, n.rhgt, n.rh})}
+		v := m.view(c.ref, false)
+		return hashtree.Fork{Left: walk(v.left), Right: walk(v.right)}
 	}
 	r := m.root()
 	if r.ref == 0 {
@@ -651,12 +702,11 @@ func (m *Merkle) Ascend(from []byte, fn func(label, value []byte, sub [32]byte) 
 			}
 			return fn(l, v, sub)
 		}
-		n := m.inner(c.ref)
-		m.nodes = m.nodes[:0]
-		if bytes.Compare(from, n.sep) < 0 && !walk(child{n.left, n.lhgt, n.lh}) {
+		v := m.view(c.ref, true)
+		if bytes.Compare(from, v.sep) < 0 && !walk(v.left) {
 			return false
 		}
-		return walk(child{n.right, n.rhgt, n.rh})
+		return walk(v.right)
 	}
 	if r := m.root(); r.ref != 0 {
 		walk(r)
@@ -729,20 +779,19 @@ func (m *Merkle) check(mark func(pg uint32, what string) error) error {
 			count++
 			return nil
 		}
-		n := m.inner(c.ref)
-		m.nodes = m.nodes[:0]
+		v := m.view(c.ref, true)
 		switch {
-		case n.height() != c.height:
-			return fail("node " + errfmt.Int(c.ref) + " height " + errfmt.Int(n.height()) + ", parent says " + errfmt.Int(c.height))
-		case int(n.lhgt) > int(n.rhgt)+1 || int(n.rhgt) > int(n.lhgt)+1:
+		case 1+max(v.left.height, v.right.height) != c.height:
+			return fail("node " + errfmt.Int(c.ref) + " height " + errfmt.Int(1+max(v.left.height, v.right.height)) + ", parent says " + errfmt.Int(c.height))
+		case int(v.left.height) > int(v.right.height)+1 || int(v.right.height) > int(v.left.height)+1:
 			return fail("node " + errfmt.Int(c.ref) + " unbalanced")
-		case n.digest() != c.digest:
+		case forkDigest(&v.left.digest, &v.right.digest) != c.digest:
 			return fail("node " + errfmt.Int(c.ref) + " hash differs from its parent's")
 		}
-		if err := walk(child{n.left, n.lhgt, n.lh}, lo, n.sep); err != nil {
+		if err := walk(v.left, lo, v.sep); err != nil {
 			return err
 		}
-		return walk(child{n.right, n.rhgt, n.rh}, n.sep, hi)
+		return walk(v.right, v.sep, hi)
 	}
 	if r := m.root(); r.ref != 0 {
 		if err := walk(r, nil, nil); err != nil {

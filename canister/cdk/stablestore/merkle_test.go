@@ -128,7 +128,7 @@ func TestMerkleAgainstModel(t *testing.T) {
 			for i := range v {
 				v[i] = byte(r.IntN(256))
 			}
-			if err := st.Merkle().Put(l, v, subHash(v)); err != nil {
+			if _, err := st.Merkle().Put(l, v, subHash(v)); err != nil {
 				t.Fatal(err)
 			}
 			model[string(l)] = v
@@ -169,7 +169,7 @@ func TestMerkleBalanced(t *testing.T) {
 	const n = 5000
 	for i := range n {
 		l := []byte("cs_test_" + strconv.Itoa(100000+i))
-		if err := st.Merkle().Put(l, nil, subHash(nil)); err != nil {
+		if _, err := st.Merkle().Put(l, nil, subHash(nil)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -203,10 +203,10 @@ func TestMerkleBalanced(t *testing.T) {
 func TestMerkleRejectsLargeEntries(t *testing.T) {
 	st := mustOpen(t, stablestore.NewBuffer(0), 0)
 	m := st.Merkle()
-	if err := m.Put(make([]byte, stablestore.MaxLabelLen+1), nil, [32]byte{}); !errors.Is(err, stablestore.ErrLabel) {
+	if _, err := m.Put(make([]byte, stablestore.MaxLabelLen+1), nil, [32]byte{}); !errors.Is(err, stablestore.ErrLabel) {
 		t.Errorf("long label: %v", err)
 	}
-	if err := m.Put([]byte("a"), make([]byte, stablestore.MaxMerkleValueLen+1), [32]byte{}); !errors.Is(err, stablestore.ErrLabel) {
+	if _, err := m.Put([]byte("a"), make([]byte, stablestore.MaxMerkleValueLen+1), [32]byte{}); !errors.Is(err, stablestore.ErrLabel) {
 		t.Errorf("long value: %v", err)
 	}
 	if m.Len() != 0 || st.Check() != nil {
@@ -223,7 +223,7 @@ func TestMerkleOutOfMemory(t *testing.T) {
 	n := 0
 	for ; err == nil; n++ {
 		l := sha256.Sum256([]byte{byte(n), byte(n >> 8), byte(n >> 16)})
-		err = st.Merkle().Put(l[:], nil, subHash(nil))
+		_, err = st.Merkle().Put(l[:], nil, subHash(nil))
 	}
 	if !errors.Is(err, stablestore.ErrBufferFull) {
 		t.Fatalf("after %d entries: %v", n, err)

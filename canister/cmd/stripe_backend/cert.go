@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/gocanister/stripe-ic/canister/cdk"
+	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
 	"github.com/gocanister/stripe-ic/canister/cdk/httpcert"
 	"github.com/gocanister/stripe-ic/canister/cdk/httpgateway"
 	"github.com/gocanister/stripe-ic/canister/cdk/stablestore"
@@ -55,6 +56,9 @@ type certifier struct {
 // the number of page files, not of payments.
 func newCertifier(st *stablestore.Store, assets region) *certifier {
 	c := &certifier{statuses: httpcert.NewResponseMap(st.Merkle(), certified), assets: map[string][32]byte{}}
+	// The status answers share their status and headers: hash them now, so queries find
+	// the headers' hash remembered.
+	statuscert.Hash(payments.SessionAnswer(&payments.Record{Status: payments.StatusCompleted}))
 	c.tree.Mount(httpcert.ExactPath(routeCheckout)[:1], c.statuses)
 	nf := notFoundResponse()
 	c.notFound = certified.Prepare(&nf)
@@ -139,8 +143,14 @@ func (c *certifier) serve(req *httpgateway.Request, resp httpgateway.Response, e
 	if !ok {
 		return upgrade()
 	}
-	path := urlPath(req.URL)
-	w := c.tree.Witness(httpcert.VerificationPaths(path, exprPath)...)
+	return c.attach(cert, resp, c.witness(req, exprPath), exprPath)
+}
+
+func (c *certifier) witness(req *httpgateway.Request, exprPath [][]byte) hashtree.Node {
+	return c.tree.Witness(httpcert.VerificationPaths(urlPath(req.URL), exprPath)...)
+}
+
+func (c *certifier) attach(cert []byte, resp httpgateway.Response, w hashtree.Node, exprPath [][]byte) httpgateway.Response {
 	resp.Headers = append(resp.Headers, httpcert.CertificateHeader(cert, httpcert.WitnessCBOR(w), exprPath))
 	return resp
 }
@@ -156,9 +166,13 @@ func (c *certifier) answer(req *httpgateway.Request, resp httpgateway.Response) 
 		skipCertification.Prepare(&resp)
 		return c.serve(req, resp, httpcert.ExactPath(path))
 	case strings.HasPrefix(path, routeCheckout) && resp.StatusCode == 200:
-		id := path[len(routeCheckout):]
-		if c.statuses.Certified(id, certified.Prepare(&resp)) {
-			return c.serve(req, resp, httpcert.ExactPath(path))
+		// One read of the statuses map gives the witness and tells whether the answer
+		// rendered now is the certified one.
+		h := certified.Prepare(&resp)
+		exprPath := httpcert.ExactPath(path)
+		cert, ok := cdk.DataCertificate()
+		if w := c.witness(req, exprPath); ok && httpcert.Certifies(w, exprPath, certified, h) {
+			return c.attach(cert, resp, w, exprPath)
 		}
 	}
 	return upgrade()

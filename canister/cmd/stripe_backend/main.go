@@ -180,20 +180,26 @@ func httpRequest() {
 	cdk.Query(func(m *cdk.Message) {
 		var req httpgateway.Request
 		m.MustArgs(&req)
-		if resp, exprPath, ok := serveAsset(req.Method, req.URL); ok {
-			m.Reply(state.cert.serve(&req, resp, exprPath))
-			return
-		}
-		if path := urlPath(req.URL); (req.Method == "GET" || req.Method == "HEAD") && path != "/webhook" && !strings.HasPrefix(path, routeCheckout) {
-			nf := notFoundResponse()
-			certified.Prepare(&nf)
-			m.Reply(state.cert.serve(&req, nf, httpcert.WildcardPath("/")))
-			return
-		}
-		resp := state.svc.HTTPQuery(toPaymentsRequest(req.Method, req.URL, req.Headers, req.Body), env())
-		m.Reply(state.cert.answer(&req, toGatewayResponse(resp)))
+		m.ReplyRaw(httpgateway.EncodeResponse(ptr(httpQuery(&req))))
 	})
 }
+
+// httpQuery is the http_request answer: a page file or the 404 fallback, or what the
+// payments service answers (certified, or upgraded to the update).
+func httpQuery(req *httpgateway.Request) httpgateway.Response {
+	if resp, exprPath, ok := serveAsset(req.Method, req.URL); ok {
+		return state.cert.serve(req, resp, exprPath)
+	}
+	if path := urlPath(req.URL); (req.Method == "GET" || req.Method == "HEAD") && path != "/webhook" && !strings.HasPrefix(path, routeCheckout) {
+		nf := notFoundResponse()
+		certified.Prepare(&nf)
+		return state.cert.serve(req, nf, httpcert.WildcardPath("/"))
+	}
+	resp := state.svc.HTTPQuery(toPaymentsRequest(req.Method, req.URL, req.Headers, req.Body), env())
+	return state.cert.answer(req, toGatewayResponse(resp))
+}
+
+func ptr[T any](v T) *T { return &v }
 
 //go:wasmexport update.http_request_update
 func httpRequestUpdate() {
@@ -204,7 +210,7 @@ func httpRequestUpdate() {
 		if req.Method == "POST" && strings.HasPrefix(req.URL, "/webhook") && resp.Status == 200 {
 			scheduleConfirm()
 		}
-		m.Reply(toGatewayResponse(resp))
+		m.ReplyRaw(httpgateway.EncodeResponse(ptr(toGatewayResponse(resp))))
 	})
 }
 

@@ -88,7 +88,33 @@ func (d *Digest) sum() [Size]byte {
 
 // sumGeneric is Sum256 of this package's implementation.
 func sumGeneric(data []byte) [Size]byte {
-	d := newGeneric()
-	d.Write(data)
-	return d.sum()
+	// One pass without a Digest: whole blocks straight from data, then the tail and the
+	// padding in one or two blocks on the stack. Hash trees hash many short inputs, where
+	// the Digest's buffering and copies would cost as much as a block.
+	d := Digest{h: initial}
+	n := len(data)
+	for len(data) >= blockSize {
+		d.block(data[:blockSize])
+		data = data[blockSize:]
+	}
+	var tail [2 * blockSize]byte
+	copy(tail[:], data)
+	tail[len(data)] = 0x80
+	end := blockSize
+	if len(data) >= blockSize-8 {
+		end = 2 * blockSize
+	}
+	bits := uint64(n) << 3
+	for i := range 8 {
+		tail[end-1-i] = byte(bits >> (8 * i))
+	}
+	d.block(tail[:blockSize])
+	if end > blockSize {
+		d.block(tail[blockSize:])
+	}
+	var out [Size]byte
+	for i, v := range d.h {
+		out[4*i], out[4*i+1], out[4*i+2], out[4*i+3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
+	}
+	return out
 }
