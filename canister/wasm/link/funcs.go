@@ -185,6 +185,9 @@ func (l *linker) replacementBody(r replacement) ([]wasm.Local, *wasm.Expr) {
 				}
 			}
 		}
+		if r.name == "sha256_block" {
+			return sha256BlockBody()
+		}
 		// random_seed(seed i64)
 		return nil, e.LocalGet(0).GlobalSet(l.rngIdx)
 	}

@@ -306,13 +306,18 @@ func (l *linker) planImports() error {
 					return fmt.Errorf("%s: no export callback.%s with type func(env uint32)", where, cb)
 				}
 				p.repl = l.addRepl(replByKey, replacement{module: im.Module, name: im.Name, typ: im.Func, callback: cb})
+			} else if im.Name == "sha256_block" {
+				if !typ.Equal(wasm.FuncType{Params: []wasm.ValType{wasm.I32, wasm.I32}}) {
+					return fmt.Errorf("%s: type %v, the ABI requires func(state, block unsafe.Pointer)", where, typ)
+				}
+				p.repl = l.addRepl(replByKey, replacement{module: im.Module, name: im.Name, typ: im.Func})
 			} else if im.Name == "random_seed" {
 				if !typ.Equal(wasm.FuncType{Params: []wasm.ValType{wasm.I64}}) {
 					return fmt.Errorf("%s: type %v, the ABI requires func(seed uint64)", where, typ)
 				}
 				p.repl = l.addRepl(replByKey, replacement{module: im.Module, name: im.Name, typ: im.Func})
 			} else {
-				return fmt.Errorf("%s: unknown icwasm import (want callback.<name> or random_seed)", where)
+				return fmt.Errorf("%s: unknown icwasm import (want callback.<name>, random_seed or sha256_block)", where)
 			}
 		default:
 			return fmt.Errorf("%s: unsupported import module %q (only ic0, %s and %s)", where, im.Module, moduleWASI, moduleIcwasm)

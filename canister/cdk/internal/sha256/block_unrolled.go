@@ -4,8 +4,8 @@ package sha256
 
 import "math/bits"
 
-// block processes one 64-byte block (FIPS 180-4, section 6.2.2), unrolled.
-func (d *Digest) block(p []byte) {
+// blockGeneric processes one 64-byte block (FIPS 180-4, section 6.2.2), unrolled.
+func (d *Digest) blockGeneric(p []byte) {
 	_ = p[63]
 	var w [64]uint32
 	w[0] = uint32(p[0])<<24 | uint32(p[1])<<16 | uint32(p[2])<<8 | uint32(p[3])
