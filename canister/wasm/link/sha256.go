@@ -52,12 +52,12 @@ func sha256BlockBody() ([]wasm.Local, *wasm.Expr) {
 			rotr(w(i-15), 7)
 			rotr(w(i-15), 18)
 			e.Op(wasm.OpI32Xor)
-			e.LocalGet(w(i-15)).I32Const(3).Op(wasm.OpI32ShrU).Op(wasm.OpI32Xor).Op(wasm.OpI32Add)
-			e.LocalGet(w(i-7)).Op(wasm.OpI32Add)
+			e.LocalGet(w(i - 15)).I32Const(3).Op(wasm.OpI32ShrU).Op(wasm.OpI32Xor).Op(wasm.OpI32Add)
+			e.LocalGet(w(i - 7)).Op(wasm.OpI32Add)
 			rotr(w(i-2), 17)
 			rotr(w(i-2), 19)
 			e.Op(wasm.OpI32Xor)
-			e.LocalGet(w(i-2)).I32Const(10).Op(wasm.OpI32ShrU).Op(wasm.OpI32Xor).Op(wasm.OpI32Add)
+			e.LocalGet(w(i - 2)).I32Const(10).Op(wasm.OpI32ShrU).Op(wasm.OpI32Xor).Op(wasm.OpI32Add)
 			e.LocalSet(w(i))
 		}
 		// t1 = h + S1(e) + ch(e, f, g) + k[i] + w[i]; d += t1
