@@ -99,9 +99,9 @@ type mnode struct {
 	left, right uint32
 	lh, rh      [32]byte
 	lhgt, rhgt  uint8
-	sep         []byte
+	sep         []byte // in raw
 	dirty       bool
-	sepBuf      [maxSeparator]byte
+	raw         [nodeSize]byte // the node as read or to be written
 }
 
 func (n *mnode) height() uint8 { return 1 + max(n.lhgt, n.rhgt) }
@@ -203,15 +203,15 @@ func (m *Merkle) inner(ref uint32) *mnode {
 			return n
 		}
 	}
-	b := m.readNode(ref)
+	n := m.newNode()
+	m.s.readAt(n.raw[:], nodeOffset(m.s, ref))
+	b := n.raw[:]
 	if b[0] != nodeInner {
 		panic(errfmt.Wrap("", ErrCorrupt, ": certified map node "+errfmt.Int(ref)+" is not an inner node"))
 	}
-	n := m.newNode()
 	n.ref, n.lhgt, n.rhgt, n.left, n.right = ref, b[1], b[2], le.Uint32(b[4:]), le.Uint32(b[8:])
-	copy(n.lh[:], b[12:44])
-	copy(n.rh[:], b[44:76])
-	n.sep = n.sepBuf[:copy(n.sepBuf[:], b[76:76+int(b[3])])]
+	n.lh, n.rh = [32]byte(b[12:44]), [32]byte(b[44:76])
+	n.sep = b[76 : 76+int(b[3])]
 	return n
 }
 
@@ -247,16 +247,16 @@ func (m *Merkle) newNode() *mnode {
 	return n
 }
 
+// writeInner writes the node's fields into its raw bytes (whose separator is already in
+// place) and those bytes to memory.
 func (m *Merkle) writeInner(n *mnode) {
-	b := m.node[:]
-	clear(b)
+	b := n.raw[:]
 	b[0], b[1], b[2], b[3] = nodeInner, n.lhgt, n.rhgt, byte(len(n.sep))
 	le.PutUint32(b[4:], n.left)
 	le.PutUint32(b[8:], n.right)
-	copy(b[12:], n.lh[:])
-	copy(b[44:], n.rh[:])
-	copy(b[76:], n.sep)
-	m.s.writeAt(b, nodeOffset(m.s, n.ref))
+	*(*[32]byte)(b[12:44]) = n.lh
+	*(*[32]byte)(b[44:76]) = n.rh
+	m.s.writeAt(b[:76+len(n.sep)], nodeOffset(m.s, n.ref))
 }
 
 // leafView reads the leaf ref: its label and value point into m.node (valid until the next
@@ -375,10 +375,10 @@ func (m *Merkle) Put(label, value []byte, sub [32]byte) (bool, error) {
 		mine := child{ref, 0, leafDigest}
 		if bytes.Compare(label, old) < 0 {
 			n.left, n.lh, n.right, n.rh = ref, leafDigest, at.ref, at.digest
-			n.sep = n.sepBuf[:copy(n.sepBuf[:], separator(old, label))]
+			n.sep = n.raw[76 : 76+copy(n.raw[76:], separator(old, label))]
 		} else {
 			n.left, n.lh, n.right, n.rh = at.ref, at.digest, ref, mine.digest
-			n.sep = n.sepBuf[:copy(n.sepBuf[:], separator(label, old))]
+			n.sep = n.raw[76 : 76+copy(n.raw[76:], separator(label, old))]
 		}
 		m.addCount(1)
 		up = child{n.ref, 1, n.digest()}

@@ -5,7 +5,7 @@ package sha256
 import "math/bits"
 
 // blockGeneric processes one 64-byte block (FIPS 180-4, section 6.2.2), unrolled.
-func (d *Digest) blockGeneric(p []byte) {
+func blockGeneric(state *[8]uint32, p []byte) {
 	_ = p[63]
 	var w [64]uint32
 	w[0] = uint32(p[0])<<24 | uint32(p[1])<<16 | uint32(p[2])<<8 | uint32(p[3])
@@ -72,7 +72,7 @@ func (d *Digest) blockGeneric(p []byte) {
 	w[61] = w[45] + (bits.RotateLeft32(w[46], -7) ^ bits.RotateLeft32(w[46], -18) ^ w[46]>>3) + w[54] + (bits.RotateLeft32(w[59], -17) ^ bits.RotateLeft32(w[59], -19) ^ w[59]>>10)
 	w[62] = w[46] + (bits.RotateLeft32(w[47], -7) ^ bits.RotateLeft32(w[47], -18) ^ w[47]>>3) + w[55] + (bits.RotateLeft32(w[60], -17) ^ bits.RotateLeft32(w[60], -19) ^ w[60]>>10)
 	w[63] = w[47] + (bits.RotateLeft32(w[48], -7) ^ bits.RotateLeft32(w[48], -18) ^ w[48]>>3) + w[56] + (bits.RotateLeft32(w[61], -17) ^ bits.RotateLeft32(w[61], -19) ^ w[61]>>10)
-	a, b, c, dd, e, f, g, h := d.h[0], d.h[1], d.h[2], d.h[3], d.h[4], d.h[5], d.h[6], d.h[7]
+	a, b, c, dd, e, f, g, h := state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7]
 	h += (bits.RotateLeft32(e, -6) ^ bits.RotateLeft32(e, -11) ^ bits.RotateLeft32(e, -25)) + (g ^ (e & (f ^ g))) + 0x428a2f98 + w[0]
 	dd += h
 	h += (bits.RotateLeft32(a, -2) ^ bits.RotateLeft32(a, -13) ^ bits.RotateLeft32(a, -22)) + ((a & b) | (c & (a | b)))
@@ -265,12 +265,12 @@ func (d *Digest) blockGeneric(p []byte) {
 	a += (bits.RotateLeft32(f, -6) ^ bits.RotateLeft32(f, -11) ^ bits.RotateLeft32(f, -25)) + (h ^ (f & (g ^ h))) + 0xc67178f2 + w[63]
 	e += a
 	a += (bits.RotateLeft32(b, -2) ^ bits.RotateLeft32(b, -13) ^ bits.RotateLeft32(b, -22)) + ((b & c) | (dd & (b | c)))
-	d.h[0] += a
-	d.h[1] += b
-	d.h[2] += c
-	d.h[3] += dd
-	d.h[4] += e
-	d.h[5] += f
-	d.h[6] += g
-	d.h[7] += h
+	state[0] += a
+	state[1] += b
+	state[2] += c
+	state[3] += dd
+	state[4] += e
+	state[5] += f
+	state[6] += g
+	state[7] += h
 }

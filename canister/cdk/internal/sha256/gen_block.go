@@ -37,7 +37,7 @@ func main() {
 	p(`import "math/bits"`)
 	p("")
 	p("// blockGeneric processes one 64-byte block (FIPS 180-4, section 6.2.2), unrolled.")
-	p("func (d *Digest) blockGeneric(p []byte) {")
+	p("func blockGeneric(state *[8]uint32, p []byte) {")
 	p("\t_ = p[63]")
 	p("\tvar w [64]uint32")
 	for i := range 16 {
@@ -47,7 +47,7 @@ func main() {
 		p("\tw[%d] = w[%d] + (bits.RotateLeft32(w[%d], -7) ^ bits.RotateLeft32(w[%d], -18) ^ w[%d]>>3) + w[%d] + (bits.RotateLeft32(w[%d], -17) ^ bits.RotateLeft32(w[%d], -19) ^ w[%d]>>10)",
 			i, i-16, i-15, i-15, i-15, i-7, i-2, i-2, i-2)
 	}
-	p("\ta, b, c, dd, e, f, g, h := d.h[0], d.h[1], d.h[2], d.h[3], d.h[4], d.h[5], d.h[6], d.h[7]")
+	p("\ta, b, c, dd, e, f, g, h := state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7]")
 	// Instead of moving the eight working variables every round, their names rotate.
 	names := []string{"a", "b", "c", "dd", "e", "f", "g", "h"}
 	for i := range 64 {
@@ -59,14 +59,14 @@ func main() {
 		p("\t%s += (bits.RotateLeft32(%s, -2) ^ bits.RotateLeft32(%s, -13) ^ bits.RotateLeft32(%s, -22)) + ((%s & %s) | (%s & (%s | %s)))",
 			H, A, A, A, A, B, C, A, B)
 	}
-	p("\td.h[0] += a")
-	p("\td.h[1] += b")
-	p("\td.h[2] += c")
-	p("\td.h[3] += dd")
-	p("\td.h[4] += e")
-	p("\td.h[5] += f")
-	p("\td.h[6] += g")
-	p("\td.h[7] += h")
+	p("\tstate[0] += a")
+	p("\tstate[1] += b")
+	p("\tstate[2] += c")
+	p("\tstate[3] += dd")
+	p("\tstate[4] += e")
+	p("\tstate[5] += f")
+	p("\tstate[6] += g")
+	p("\tstate[7] += h")
 	p("}")
 	src, err := format.Source(b.Bytes())
 	if err != nil {

@@ -13,4 +13,4 @@ func New() hash.Hash { return sha256.New() }
 // Sum256 returns the SHA-256 digest of data.
 func Sum256(data []byte) [Size]byte { return sha256.Sum256(data) }
 
-func (d *Digest) block(p []byte) { d.blockGeneric(p) }
+func compress(state *[8]uint32, p []byte) { blockGeneric(state, p) }

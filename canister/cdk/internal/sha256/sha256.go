@@ -86,15 +86,18 @@ func (d *Digest) sum() [Size]byte {
 	return out
 }
 
+// block compresses one block into the running state.
+func (d *Digest) block(p []byte) { compress(&d.h, p) }
+
 // sumGeneric is Sum256 of this package's implementation.
 func sumGeneric(data []byte) [Size]byte {
 	// One pass without a Digest: whole blocks straight from data, then the tail and the
 	// padding in one or two blocks on the stack. Hash trees hash many short inputs, where
 	// the Digest's buffering and copies would cost as much as a block.
-	d := Digest{h: initial}
+	h := initial
 	n := len(data)
 	for len(data) >= blockSize {
-		d.block(data[:blockSize])
+		compress(&h, data[:blockSize])
 		data = data[blockSize:]
 	}
 	var tail [2 * blockSize]byte
@@ -108,12 +111,12 @@ func sumGeneric(data []byte) [Size]byte {
 	for i := range 8 {
 		tail[end-1-i] = byte(bits >> (8 * i))
 	}
-	d.block(tail[:blockSize])
+	compress(&h, tail[:blockSize])
 	if end > blockSize {
-		d.block(tail[blockSize:])
+		compress(&h, tail[blockSize:])
 	}
 	var out [Size]byte
-	for i, v := range d.h {
+	for i, v := range h {
 		out[4*i], out[4*i+1], out[4*i+2], out[4*i+3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
 	}
 	return out
