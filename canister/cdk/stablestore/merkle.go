@@ -91,6 +91,8 @@ type Merkle struct {
 	path  []mstep
 	nodes []*mnode // nodes read or made by the current operation
 	pool  []*mnode // reused for them, so an operation allocates nothing
+
+	forkBuf [128]byte // see fork
 }
 
 // mnode is an inner node in memory.
@@ -106,7 +108,8 @@ type mnode struct {
 
 func (n *mnode) height() uint8 { return 1 + max(n.lhgt, n.rhgt) }
 
-func (n *mnode) digest() [32]byte { return forkDigest(&n.lh, &n.rh) }
+// digest is the node's hash: the Fork of its children's.
+func (m *Merkle) digest(n *mnode) [32]byte { return m.fork(&n.lh, &n.rh) }
 
 // child is a reference with what the parent keeps about it.
 type child struct {
@@ -126,6 +129,19 @@ var (
 	sepLabeled = hashtree.DomainSeparator("ic-hashtree-labeled")
 	emptyHash  = hashtree.Empty{}.Digest()
 )
+
+// fork is forkDigest with a buffer that keeps the domain separator and the padding in
+// place: a Fork is hashed at every level of every change.
+func (m *Merkle) fork(l, r *[32]byte) [32]byte {
+	b := m.forkBuf[:]
+	if b[0] == 0 {
+		copy(b, sepFork)
+		sha256.Pad(b[:len(sepFork)+64], len(sepFork)+64) // writes the padding into b
+	}
+	*(*[32]byte)(b[17:49]) = *l
+	*(*[32]byte)(b[49:81]) = *r
+	return sha256.SumPadded(b)
+}
 
 // forkDigest is hashtree.Fork's digest of two hashes, without allocating.
 func forkDigest(l, r *[32]byte) [32]byte {
@@ -381,7 +397,7 @@ func (m *Merkle) Put(label, value []byte, sub [32]byte) (bool, error) {
 			n.sep = n.raw[76 : 76+copy(n.raw[76:], separator(label, old))]
 		}
 		m.addCount(1)
-		up = child{n.ref, 1, n.digest()}
+		up = child{n.ref, 1, m.digest(n)}
 	}
 	m.fixUp(up)
 	return true, nil
@@ -448,7 +464,7 @@ func (m *Merkle) fixUp(c child) {
 		}
 		n.dirty = true
 		r := m.rebalance(n)
-		c = child{r.ref, r.height(), r.digest()}
+		c = child{r.ref, r.height(), m.digest(r)}
 	}
 	m.setRoot(c)
 	m.finish()
@@ -475,11 +491,11 @@ func (m *Merkle) rebalance(n *mnode) *mnode {
 }
 
 func (m *Merkle) setLeft(n, c *mnode) {
-	n.left, n.lhgt, n.lh, n.dirty = c.ref, c.height(), c.digest(), true
+	n.left, n.lhgt, n.lh, n.dirty = c.ref, c.height(), m.digest(c), true
 }
 
 func (m *Merkle) setRight(n, c *mnode) {
-	n.right, n.rhgt, n.rh, n.dirty = c.ref, c.height(), c.digest(), true
+	n.right, n.rhgt, n.rh, n.dirty = c.ref, c.height(), m.digest(c), true
 }
 
 // rotateRight makes x's left child the top:  x(y(a, b), c) -> y(a, x(b, c)).

@@ -86,6 +86,32 @@ func (d *Digest) sum() [Size]byte {
 	return out
 }
 
+// SumPadded returns the digest of a message that the caller padded (FIPS 180-4, 5.1.1)
+// into whole blocks: a hash tree hashes many inputs of one length (a Fork is 81 bytes),
+// and can keep the padding in place in a buffer it reuses.
+func SumPadded(padded []byte) [Size]byte {
+	h := initial
+	for len(padded) >= blockSize {
+		compress(&h, padded[:blockSize])
+		padded = padded[blockSize:]
+	}
+	var out [Size]byte
+	for i, v := range h {
+		out[4*i], out[4*i+1], out[4*i+2], out[4*i+3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
+	}
+	return out
+}
+
+// Pad appends the padding of a message of n bytes to b (b holds the message).
+func Pad(b []byte, n int) []byte {
+	b = append(b, 0x80)
+	for len(b)%blockSize != blockSize-8 {
+		b = append(b, 0)
+	}
+	bits := uint64(n) << 3
+	return append(b, byte(bits>>56), byte(bits>>48), byte(bits>>40), byte(bits>>32), byte(bits>>24), byte(bits>>16), byte(bits>>8), byte(bits))
+}
+
 // block compresses one block into the running state.
 func (d *Digest) block(p []byte) { compress(&d.h, p) }
 

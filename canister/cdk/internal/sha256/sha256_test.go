@@ -72,3 +72,15 @@ func BenchmarkGeneric(b *testing.B) {
 		sumGeneric(data)
 	}
 }
+
+func TestSumPadded(t *testing.T) {
+	for n := 0; n < 200; n++ {
+		msg := make([]byte, n)
+		for i := range msg {
+			msg[i] = byte(i * 7)
+		}
+		if got, want := SumPadded(Pad(append([]byte{}, msg...), n)), stdsha.Sum256(msg); got != want {
+			t.Fatalf("length %d: %x, want %x", n, got, want)
+		}
+	}
+}
