@@ -103,6 +103,9 @@ type mnode struct {
 	lhgt, rhgt  uint8
 	sep         []byte // in raw
 	dirty       bool
+	// lstale and rstale mark a child hash not computed yet: the child is a node the
+	// operation changed, hashed once when its parent's hash is needed (hashOf).
+	lstale, rstale bool
 	raw         [nodeSize]byte // the node as read or to be written
 }
 
@@ -111,11 +114,13 @@ func (n *mnode) height() uint8 { return 1 + max(n.lhgt, n.rhgt) }
 // digest is the node's hash: the Fork of its children's.
 func (m *Merkle) digest(n *mnode) [32]byte { return m.fork(&n.lh, &n.rh) }
 
-// child is a reference with what the parent keeps about it.
+// child is a reference with what the parent keeps about it. A child the operation changed
+// carries its node instead of its hash (computed later, once).
 type child struct {
 	ref    uint32
 	height uint8
 	digest [32]byte
+	node   *mnode
 }
 
 // mstep is one inner node of a descent and the side taken.
@@ -219,6 +224,11 @@ func (m *Merkle) inner(ref uint32) *mnode {
 			return n
 		}
 	}
+	return m.load(ref)
+}
+
+// load reads the inner node ref into a node of the operation.
+func (m *Merkle) load(ref uint32) *mnode {
 	n := m.newNode()
 	m.s.readAt(n.raw[:], nodeOffset(m.s, ref))
 	b := n.raw[:]
@@ -258,7 +268,7 @@ func (m *Merkle) newNode() *mnode {
 		m.pool = append(m.pool, new(mnode))
 	}
 	n := m.pool[i]
-	n.dirty = false
+	n.dirty, n.lstale, n.rstale = false, false, false
 	m.nodes = append(m.nodes, n)
 	return n
 }
@@ -317,13 +327,13 @@ func (m *Merkle) descend(label []byte) child {
 	m.nodes = m.nodes[:0]
 	c := m.root()
 	for c.height > 0 {
-		n := m.inner(c.ref)
+		n := m.load(c.ref) // a descent meets each node once: no need to look among m.nodes
 		right := bytes.Compare(label, n.sep) >= 0
 		m.path = append(m.path, mstep{n, right})
 		if right {
-			c = child{n.right, n.rhgt, n.rh}
+			c = child{ref: n.right, height: n.rhgt, digest: n.rh}
 		} else {
-			c = child{n.left, n.lhgt, n.lh}
+			c = child{ref: n.left, height: n.lhgt, digest: n.lh}
 		}
 	}
 	return c
@@ -370,7 +380,7 @@ func (m *Merkle) Put(label, value []byte, sub [32]byte) (bool, error) {
 		ref := m.alloc()
 		m.writeLeaf(ref, label, value, &sub)
 		m.addCount(1)
-		up = child{ref, 0, labeledDigest(label, &sub)}
+		up = child{ref: ref, digest: labeledDigest(label, &sub)}
 	default:
 		old, oldValue, oldSub := m.leafView(at.ref)
 		if bytes.Equal(old, label) {
@@ -379,7 +389,7 @@ func (m *Merkle) Put(label, value []byte, sub [32]byte) (bool, error) {
 				return false, nil
 			}
 			m.writeLeaf(at.ref, label, value, &sub)
-			up = child{at.ref, 0, labeledDigest(label, &sub)}
+			up = child{ref: at.ref, digest: labeledDigest(label, &sub)}
 			break
 		}
 		old = append([]byte(nil), old...)
@@ -388,7 +398,7 @@ func (m *Merkle) Put(label, value []byte, sub [32]byte) (bool, error) {
 		m.writeLeaf(ref, label, value, &sub)
 		n := m.newNode()
 		n.ref, n.dirty, n.lhgt, n.rhgt = m.alloc(), true, 0, 0
-		mine := child{ref, 0, leafDigest}
+		mine := child{ref: ref, digest: leafDigest}
 		if bytes.Compare(label, old) < 0 {
 			n.left, n.lh, n.right, n.rh = ref, leafDigest, at.ref, at.digest
 			n.sep = n.raw[76 : 76+copy(n.raw[76:], separator(old, label))]
@@ -397,7 +407,7 @@ func (m *Merkle) Put(label, value []byte, sub [32]byte) (bool, error) {
 			n.sep = n.raw[76 : 76+copy(n.raw[76:], separator(label, old))]
 		}
 		m.addCount(1)
-		up = child{n.ref, 1, m.digest(n)}
+		up = child{ref: n.ref, height: 1, node: n}
 	}
 	m.fixUp(up)
 	return true, nil
@@ -438,9 +448,9 @@ func (m *Merkle) Remove(label []byte) (bool, error) {
 	// The parent goes; the sibling takes its place.
 	last := m.path[len(m.path)-1]
 	p := last.n
-	sib := child{p.right, p.rhgt, p.rh}
+	sib := child{ref: p.right, height: p.rhgt, digest: p.rh}
 	if last.right {
-		sib = child{p.left, p.lhgt, p.lh}
+		sib = child{ref: p.left, height: p.lhgt, digest: p.lh}
 	}
 	m.path = m.path[:len(m.path)-1]
 	m.freeNode(p.ref)
@@ -451,27 +461,50 @@ func (m *Merkle) Remove(label []byte) (bool, error) {
 }
 
 // fixUp puts c in place of the path's last step's child and walks up: each node takes its
-// new child's hash and height, and is rebalanced when the heights differ by more than one.
-// Then it writes the changed nodes and the meta page.
+// new child's reference and height, and is rebalanced when the heights differ by more than
+// one. Then the changed nodes are hashed, each once (hashOf), and written with the meta
+// page.
 func (m *Merkle) fixUp(c child) {
 	for i := len(m.path) - 1; i >= 0; i-- {
 		st := m.path[i]
 		n := st.n
 		if st.right {
-			n.right, n.rhgt, n.rh = c.ref, c.height, c.digest
+			setChild(&n.right, &n.rhgt, &n.rh, &n.rstale, c)
 		} else {
-			n.left, n.lhgt, n.lh = c.ref, c.height, c.digest
+			setChild(&n.left, &n.lhgt, &n.lh, &n.lstale, c)
 		}
 		n.dirty = true
 		r := m.rebalance(n)
-		c = child{r.ref, r.height(), m.digest(r)}
+		c = child{ref: r.ref, height: r.height(), node: r}
+	}
+	if c.node != nil {
+		c.digest = m.hashOf(c.node)
 	}
 	m.setRoot(c)
 	m.finish()
 }
 
+func setChild(ref *uint32, hgt *uint8, h *[32]byte, stale *bool, c child) {
+	*ref, *hgt, *stale = c.ref, c.height, c.node != nil
+	if c.node == nil {
+		*h = c.digest
+	}
+}
+
+// hashOf computes n's hash, first the hashes of its changed children.
+func (m *Merkle) hashOf(n *mnode) [32]byte {
+	if n.lstale {
+		n.lh, n.lstale = m.hashOf(m.inner(n.left)), false
+	}
+	if n.rstale {
+		n.rh, n.rstale = m.hashOf(m.inner(n.right)), false
+	}
+	return m.digest(n)
+}
+
 // rebalance restores the AVL balance at n (whose children are balanced) with one or two
-// rotations and returns the subtree's new top node.
+// rotations and returns the subtree's new top node. Rotations only move references,
+// heights and hashes; changed hashes are computed later.
 func (m *Merkle) rebalance(n *mnode) *mnode {
 	switch {
 	case int(n.lhgt) > int(n.rhgt)+1:
@@ -491,18 +524,18 @@ func (m *Merkle) rebalance(n *mnode) *mnode {
 }
 
 func (m *Merkle) setLeft(n, c *mnode) {
-	n.left, n.lhgt, n.lh, n.dirty = c.ref, c.height(), m.digest(c), true
+	n.left, n.lhgt, n.lstale, n.dirty = c.ref, c.height(), true, true
 }
 
 func (m *Merkle) setRight(n, c *mnode) {
-	n.right, n.rhgt, n.rh, n.dirty = c.ref, c.height(), m.digest(c), true
+	n.right, n.rhgt, n.rstale, n.dirty = c.ref, c.height(), true, true
 }
 
 // rotateRight makes x's left child the top:  x(y(a, b), c) -> y(a, x(b, c)).
 // Separators stay valid: each node keeps the same labels on each side of it.
 func (m *Merkle) rotateRight(x *mnode) *mnode {
 	y := m.inner(x.left)
-	x.left, x.lhgt, x.lh, x.dirty = y.right, y.rhgt, y.rh, true
+	x.left, x.lhgt, x.lh, x.lstale, x.dirty = y.right, y.rhgt, y.rh, y.rstale, true
 	m.setRight(y, x)
 	return y
 }
@@ -510,7 +543,7 @@ func (m *Merkle) rotateRight(x *mnode) *mnode {
 // rotateLeft makes x's right child the top: x(a, y(b, c)) -> y(x(a, b), c).
 func (m *Merkle) rotateLeft(x *mnode) *mnode {
 	y := m.inner(x.right)
-	x.right, x.rhgt, x.rh, x.dirty = y.left, y.lhgt, y.lh, true
+	x.right, x.rhgt, x.rh, x.rstale, x.dirty = y.left, y.lhgt, y.lh, y.lstale, true
 	m.setLeft(y, x)
 	return y
 }
@@ -634,9 +667,9 @@ func (m *Merkle) Witness(label []byte, reveal func(value []byte, sub [32]byte) h
 			}
 			var nb hashtree.Node
 			if c < 0 {
-				nb = m.edge(child{st.n.left, st.n.lhgt, st.n.lh}, true)
+				nb = m.edge(child{ref: st.n.left, height: st.n.lhgt, digest: st.n.lh}, true)
 			} else {
-				nb = m.edge(child{st.n.right, st.n.rhgt, st.n.rh}, false)
+				nb = m.edge(child{ref: st.n.right, height: st.n.rhgt, digest: st.n.rh}, false)
 			}
 			return m.wrap(node, len(m.path)-1, i, nb)
 		}
