@@ -32,7 +32,6 @@
 package httpcert
 
 import (
-	"encoding/base64"
 	"strings"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/httpgateway"
@@ -227,16 +226,39 @@ func (c *Certification) headersHash(status uint16, headers []httpgateway.HeaderF
 // of the query (cdk.DataCertificate), the witness (Tree.Witness) and the expression path
 // (labels under http_expr, as ExactPath or WildcardPath return them).
 func CertificateHeader(certificate []byte, witness []byte, exprPath [][]byte) httpgateway.HeaderField {
-	enc := base64.StdEncoding
-	var b []byte
+	path := EncodeExprPath(exprPath)
+	b := make([]byte, 0, 64+(len(certificate)+len(witness)+len(path))*4/3+12)
 	b = append(b, "certificate=:"...)
-	b = enc.AppendEncode(b, certificate)
+	b = appendBase64(b, certificate)
 	b = append(b, ":, tree=:"...)
-	b = enc.AppendEncode(b, witness)
+	b = appendBase64(b, witness)
 	b = append(b, ":, version=2, expr_path=:"...)
-	b = enc.AppendEncode(b, EncodeExprPath(exprPath))
+	b = appendBase64(b, path)
 	b = append(b, ':')
 	return httpgateway.HeaderField{Name: "IC-Certificate", Value: string(b)}
+}
+
+// appendBase64 appends the standard base64 encoding (with padding) of src: as
+// encoding/base64 does, two characters per table read instead of one, because in a canister
+// this header (kilobytes of certificate and witness) is the largest cost of a certified
+// answer after the hashing.
+func appendBase64(b, src []byte) []byte {
+	for len(src) >= 3 {
+		v := uint(src[0])<<16 | uint(src[1])<<8 | uint(src[2])
+		hi, lo := 2*(v>>12), 2*(v&0xfff)
+		b = append(b, base64Pairs[hi], base64Pairs[hi+1], base64Pairs[lo], base64Pairs[lo+1])
+		src = src[3:]
+	}
+	char := func(x uint) byte { return base64Pairs[2*x+1] } // pairs 0..63 end in the alphabet
+	switch len(src) {
+	case 1:
+		x := uint(src[0])
+		b = append(b, char(x>>2), char(x&3<<4), '=', '=')
+	case 2:
+		v := uint(src[0])<<8 | uint(src[1])
+		b = append(b, char(v>>10), char(v>>4&63), char(v&15<<2), '=')
+	}
+	return b
 }
 
 // EncodeExprPath is the CBOR expr_path of the IC-Certificate header: the self-describing

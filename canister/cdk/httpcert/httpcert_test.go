@@ -2,6 +2,7 @@ package httpcert
 
 import (
 	"bytes"
+	"encoding/base64"
 	"math/rand/v2"
 	"strconv"
 	"testing"
@@ -243,5 +244,18 @@ func TestTreeCaches(t *testing.T) {
 	}
 	if !bytes.Equal(WitnessCBOR(hashtree.Empty{}), []byte{0xd9, 0xd9, 0xf7, 0x81, 0}) {
 		t.Error("WitnessCBOR of Empty")
+	}
+}
+
+func TestAppendBase64(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	for n := range 300 {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+		if got, want := string(appendBase64([]byte("x"), b)), "x"+base64.StdEncoding.EncodeToString(b); got != want {
+			t.Fatalf("%d bytes: %s, want %s", n, got, want)
+		}
 	}
 }
