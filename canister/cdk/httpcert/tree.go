@@ -52,13 +52,17 @@ var (
 func forkHash(l, r [32]byte) [32]byte {
 	var b [17 + 64]byte
 	copy(b[:], sepFork)
-	copy(b[17:], l[:])
-	copy(b[49:], r[:])
+	*(*[32]byte)(b[17:49]) = l
+	*(*[32]byte)(b[49:81]) = r
 	return sha256.Sum256(b[:])
 }
 
 func labeledHash(label []byte, sub [32]byte) [32]byte {
-	b := make([]byte, 0, 20+len(label)+32)
+	var buf [20 + 128 + 32]byte
+	b := buf[:0]
+	if len(label) > 128 {
+		b = make([]byte, 0, 20+len(label)+32)
+	}
 	b = append(append(append(b, sepLabeled...), label...), sub[:]...)
 	return sha256.Sum256(b)
 }

@@ -178,8 +178,10 @@ func toGatewayResponse(r payments.HTTPResponse) httpgateway.Response { return st
 //go:wasmexport query.http_request
 func httpRequest() {
 	cdk.Query(func(m *cdk.Message) {
-		var req httpgateway.Request
-		m.MustArgs(&req)
+		req, ok := httpgateway.DecodeRequest(m.ArgData())
+		if !ok {
+			m.MustArgs(&req)
+		}
 		m.ReplyRaw(httpgateway.EncodeResponse(ptr(httpQuery(&req))))
 	})
 }
@@ -204,8 +206,12 @@ func ptr[T any](v T) *T { return &v }
 //go:wasmexport update.http_request_update
 func httpRequestUpdate() {
 	cdk.Update(func(m *cdk.Message) {
-		var req httpgateway.UpdateRequest
-		m.MustArgs(&req)
+		req, ok := httpgateway.DecodeRequest(m.ArgData())
+		if !ok {
+			var u httpgateway.UpdateRequest
+			m.MustArgs(&u)
+			req = httpgateway.Request{Method: u.Method, URL: u.URL, Headers: u.Headers, Body: u.Body}
+		}
 		resp := state.svc.HTTPUpdate(withMessage(m), toPaymentsRequest(req.Method, req.URL, req.Headers, req.Body), env())
 		if req.Method == "POST" && strings.HasPrefix(req.URL, "/webhook") && resp.Status == 200 {
 			scheduleConfirm()
