@@ -62,9 +62,15 @@ type Certification struct {
 	// IsSkip is set for Skip().
 	IsSkip bool
 
-	// headersHashes remembers HeadersHash results: a canister answers many responses with
-	// the same status and headers (see HeadersHash).
-	headersHashes map[string][32]byte
+	// remembered are HeadersHash results: a canister answers many responses with the same
+	// status and headers (see HeadersHash).
+	remembered []rememberedHash
+}
+
+type rememberedHash struct {
+	status  uint16
+	headers []httpgateway.HeaderField
+	hash    [32]byte
 }
 
 // ResponseOnly certifies the status, the body and the named headers (case-insensitive;
@@ -176,31 +182,37 @@ func (c *Certification) ResponseHashOfBody(status uint16, headers []httpgateway.
 // BodyHash is SHA-256 of a body, as ResponseHashOfBody takes it.
 func BodyHash(body []byte) [32]byte { return sha256.Sum256(body) }
 
-// HeadersHash is the first half of ResponseHash. It remembers its results (up to a few
-// hundred status and header combinations), since a canister answers many responses with
+// HeadersHash is the first half of ResponseHash. It remembers its results (up to 32
+// status and header combinations), since a canister answers many responses with
 // the same status and headers: hashing them costs as much as a large body. In a canister,
 // compute the hash of each common combination once in init and post_upgrade (queries
 // cannot keep what they remember).
 func (c *Certification) HeadersHash(status uint16, headers []httpgateway.HeaderField) [32]byte {
-	key := make([]byte, 0, 256)
-	key = append(key, byte(status>>8), byte(status))
-	for _, h := range headers {
-		key = append(append(append(append(key, h.Name...), 0), h.Value...), 0)
-	}
-	if h, ok := c.headersHashes[string(key)]; ok {
-		return h
+	for i := range c.remembered {
+		if r := &c.remembered[i]; r.status == status && sameHeaders(r.headers, headers) {
+			return r.hash
+		}
 	}
 	h := c.headersHash(status, headers)
-	if c.headersHashes == nil {
-		c.headersHashes = make(map[string][32]byte)
-	}
-	if len(c.headersHashes) < maxRemembered {
-		c.headersHashes[string(key)] = h
+	if len(c.remembered) < maxRemembered {
+		c.remembered = append(c.remembered, rememberedHash{status, append([]httpgateway.HeaderField(nil), headers...), h})
 	}
 	return h
 }
 
-const maxRemembered = 256
+func sameHeaders(a, b []httpgateway.HeaderField) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+const maxRemembered = 32
 
 func (c *Certification) headersHash(status uint16, headers []httpgateway.HeaderField) [32]byte {
 	fields := make([]reprhash.Field, 0, len(headers)+1)

@@ -87,6 +87,15 @@ func (m Memory) WriteAt(p []byte, off int64) (int, error) {
 	return len(p), nil
 }
 
+// ReadAtUnchecked reads len(p) bytes at off without checking the size first: for a
+// structure that grew the memory itself and knows the range is inside (cdk/stablestore),
+// it saves a system call per read. A range outside traps.
+func (m Memory) ReadAtUnchecked(p []byte, off int64) { m.sys.Stable64Read(p, uint64(off)) }
+
+// WriteAtUnchecked is WriteAt without the size check and growth, for ranges known to be
+// inside the memory. A range outside traps.
+func (m Memory) WriteAtUnchecked(p []byte, off int64) { m.sys.Stable64Write(uint64(off), p) }
+
 // Reserve grows the memory (if needed) so that it holds at least size bytes.
 func (m Memory) Reserve(size uint64) error {
 	have := m.Pages()

@@ -106,7 +106,8 @@ type mnode struct {
 	// lstale and rstale mark a child hash not computed yet: the child is a node the
 	// operation changed, hashed once when its parent's hash is needed (hashOf).
 	lstale, rstale bool
-	raw         [nodeSize]byte // the node as read or to be written
+	lnode, rnode   *mnode // the stale children
+	raw            [nodeSize]byte // the node as read or to be written
 }
 
 func (n *mnode) height() uint8 { return 1 + max(n.lhgt, n.rhgt) }
@@ -268,7 +269,7 @@ func (m *Merkle) newNode() *mnode {
 		m.pool = append(m.pool, new(mnode))
 	}
 	n := m.pool[i]
-	n.dirty, n.lstale, n.rstale = false, false, false
+	n.dirty, n.lstale, n.rstale, n.lnode, n.rnode = false, false, false, nil, nil
 	m.nodes = append(m.nodes, n)
 	return n
 }
@@ -469,9 +470,15 @@ func (m *Merkle) fixUp(c child) {
 		st := m.path[i]
 		n := st.n
 		if st.right {
-			setChild(&n.right, &n.rhgt, &n.rh, &n.rstale, c)
+			n.right, n.rhgt, n.rstale, n.rnode = c.ref, c.height, c.node != nil, c.node
+			if c.node == nil {
+				n.rh = c.digest
+			}
 		} else {
-			setChild(&n.left, &n.lhgt, &n.lh, &n.lstale, c)
+			n.left, n.lhgt, n.lstale, n.lnode = c.ref, c.height, c.node != nil, c.node
+			if c.node == nil {
+				n.lh = c.digest
+			}
 		}
 		n.dirty = true
 		r := m.rebalance(n)
@@ -484,20 +491,13 @@ func (m *Merkle) fixUp(c child) {
 	m.finish()
 }
 
-func setChild(ref *uint32, hgt *uint8, h *[32]byte, stale *bool, c child) {
-	*ref, *hgt, *stale = c.ref, c.height, c.node != nil
-	if c.node == nil {
-		*h = c.digest
-	}
-}
-
 // hashOf computes n's hash, first the hashes of its changed children.
 func (m *Merkle) hashOf(n *mnode) [32]byte {
 	if n.lstale {
-		n.lh, n.lstale = m.hashOf(m.inner(n.left)), false
+		n.lh, n.lstale = m.hashOf(n.lnode), false
 	}
 	if n.rstale {
-		n.rh, n.rstale = m.hashOf(m.inner(n.right)), false
+		n.rh, n.rstale = m.hashOf(n.rnode), false
 	}
 	return m.digest(n)
 }
@@ -524,18 +524,18 @@ func (m *Merkle) rebalance(n *mnode) *mnode {
 }
 
 func (m *Merkle) setLeft(n, c *mnode) {
-	n.left, n.lhgt, n.lstale, n.dirty = c.ref, c.height(), true, true
+	n.left, n.lhgt, n.lstale, n.lnode, n.dirty = c.ref, c.height(), true, c, true
 }
 
 func (m *Merkle) setRight(n, c *mnode) {
-	n.right, n.rhgt, n.rstale, n.dirty = c.ref, c.height(), true, true
+	n.right, n.rhgt, n.rstale, n.rnode, n.dirty = c.ref, c.height(), true, c, true
 }
 
 // rotateRight makes x's left child the top:  x(y(a, b), c) -> y(a, x(b, c)).
 // Separators stay valid: each node keeps the same labels on each side of it.
 func (m *Merkle) rotateRight(x *mnode) *mnode {
 	y := m.inner(x.left)
-	x.left, x.lhgt, x.lh, x.lstale, x.dirty = y.right, y.rhgt, y.rh, y.rstale, true
+	x.left, x.lhgt, x.lh, x.lstale, x.lnode, x.dirty = y.right, y.rhgt, y.rh, y.rstale, y.rnode, true
 	m.setRight(y, x)
 	return y
 }
@@ -543,7 +543,7 @@ func (m *Merkle) rotateRight(x *mnode) *mnode {
 // rotateLeft makes x's right child the top: x(a, y(b, c)) -> y(x(a, b), c).
 func (m *Merkle) rotateLeft(x *mnode) *mnode {
 	y := m.inner(x.right)
-	x.right, x.rhgt, x.rh, x.rstale, x.dirty = y.left, y.lhgt, y.lh, y.lstale, true
+	x.right, x.rhgt, x.rh, x.rstale, x.rnode, x.dirty = y.left, y.lhgt, y.lh, y.lstale, y.lnode, true
 	m.setLeft(y, x)
 	return y
 }

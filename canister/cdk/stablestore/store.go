@@ -38,9 +38,10 @@ var ErrIterating = errors.New("stablestore: store modified during Ascend")
 // Store over the same region would not see the first one's changes. Open it once in init
 // and post_upgrade and keep it.
 type Store struct {
-	mem Memory
-	off int64
-	h   header
+	mem  Memory
+	fast uncheckedMemory // mem, when it can skip its bounds checks (cdk/stable.Memory)
+	off  int64
+	h    header
 
 	path    []pathEntry // root-to-leaf path of the current Put or Remove
 	scratch page        // compaction
@@ -78,6 +79,7 @@ func Open(mem Memory, offset int64) (*Store, error) {
 		return nil, errors.New("stablestore: open: negative offset " + errfmt.Int(offset))
 	}
 	s := &Store{mem: mem, off: offset}
+	s.fast, _ = mem.(uncheckedMemory)
 	if mem.Size() >= offset+headerSize {
 		if _, err := mem.ReadAt(s.hbuf[:], offset); err != nil {
 			return nil, errfmt.Wrap("stablestore: open: reading the header at "+errfmt.Int(offset)+

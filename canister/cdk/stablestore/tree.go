@@ -254,6 +254,10 @@ func (s *Store) pageOffset(pg uint32) int64 { return s.off + int64(pg)*PageSize 
 // traps, in a canister, and rolls the message back).
 func (s *Store) readPage(pg uint32, p page) {
 	s.reads++
+	if s.fast != nil {
+		s.fast.ReadAtUnchecked(p, s.pageOffset(pg))
+		return
+	}
 	if _, err := s.mem.ReadAt(p, s.pageOffset(pg)); err != nil {
 		panic(errfmt.Wrap("stablestore: reading page "+errfmt.Int(pg)+": ", err, ""))
 	}
@@ -261,6 +265,10 @@ func (s *Store) readPage(pg uint32, p page) {
 
 func (s *Store) writePage(pg uint32, p page) {
 	s.writes++
+	if s.fast != nil {
+		s.fast.WriteAtUnchecked(p, s.pageOffset(pg))
+		return
+	}
 	if _, err := s.mem.WriteAt(p, s.pageOffset(pg)); err != nil {
 		panic(errfmt.Wrap("stablestore: writing page "+errfmt.Int(pg)+": ", err, ""))
 	}
@@ -273,14 +281,30 @@ func (s *Store) writeHeader() {
 	}
 }
 
+// uncheckedMemory is a Memory that can read and write without checking its size, which the
+// store need not do: it reads and writes only below its high-water mark, in memory it grew
+// beforehand. cdk/stable.Memory implements it and saves a system call per access.
+type uncheckedMemory interface {
+	ReadAtUnchecked(p []byte, off int64)
+	WriteAtUnchecked(p []byte, off int64)
+}
+
 // readAt and writeAt are readPage and writePage for parts of pages (certified map nodes).
 func (s *Store) readAt(b []byte, off int64) {
+	if s.fast != nil {
+		s.fast.ReadAtUnchecked(b, off)
+		return
+	}
 	if _, err := s.mem.ReadAt(b, off); err != nil {
 		panic(errfmt.Wrap("stablestore: reading at "+errfmt.Int(off)+": ", err, ""))
 	}
 }
 
 func (s *Store) writeAt(b []byte, off int64) {
+	if s.fast != nil {
+		s.fast.WriteAtUnchecked(b, off)
+		return
+	}
 	if _, err := s.mem.WriteAt(b, off); err != nil {
 		panic(errfmt.Wrap("stablestore: writing at "+errfmt.Int(off)+": ", err, ""))
 	}
