@@ -38,7 +38,13 @@ type tnode struct {
 
 	valid    bool     // lab and sub are current (never for hot nodes)
 	sub, lab [32]byte // digest of the subtree, and of Labeled(label, subtree)
-	forests  map[[2]int][32]byte
+	forests  []forest // cached digests of balanced forests of children
+}
+
+// forest is the digest of the balanced forest of children[lo:hi].
+type forest struct {
+	lo, hi int
+	digest [32]byte
 }
 
 var (
@@ -247,9 +253,10 @@ func (n *tnode) balanced(lo, hi int) [32]byte {
 	case 1:
 		return n.children[lo].labeled()
 	}
-	key := [2]int{lo, hi}
-	if d, ok := n.forests[key]; ok {
-		return d
+	for _, f := range n.forests {
+		if f.lo == lo && f.hi == hi {
+			return f.digest
+		}
 	}
 	mid := lo + (hi-lo)/2
 	d := forkHash(n.balanced(lo, mid), n.balanced(mid, hi))
@@ -260,10 +267,7 @@ func (n *tnode) balanced(lo, hi int) [32]byte {
 		}
 	}
 	if cacheable {
-		if n.forests == nil {
-			n.forests = make(map[[2]int][32]byte)
-		}
-		n.forests[key] = d
+		n.forests = append(n.forests, forest{lo, hi, d})
 	}
 	return d
 }

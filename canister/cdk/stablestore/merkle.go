@@ -170,7 +170,11 @@ func labeledDigest(label []byte, sub *[32]byte) [32]byte {
 // Merkle returns the store's certified map, reading its meta page (once per Store).
 func (s *Store) Merkle() *Merkle {
 	if s.merkle == nil {
-		m := &Merkle{s: s}
+		// The node pool is made now (init, post_upgrade) rather than by the first change.
+		m := &Merkle{s: s, pool: make([]*mnode, 0, 2*maxHeight+8)}
+		for range cap(m.pool) {
+			m.pool = append(m.pool, new(mnode))
+		}
 		if s.h.merkle != 0 {
 			s.readAt(m.meta[:], s.pageOffset(s.h.merkle))
 		} else {
