@@ -106,7 +106,7 @@ type mnode struct {
 	// lstale and rstale mark a child hash not computed yet: the child is a node the
 	// operation changed, hashed once when its parent's hash is needed (hashOf).
 	lstale, rstale bool
-	lnode, rnode   *mnode // the stale children
+	lnode, rnode   *mnode         // the stale children
 	raw            [nodeSize]byte // the node as read or to be written
 }
 
