@@ -172,11 +172,10 @@ func (c *Certification) ResponseHash(resp *httpgateway.Response) [32]byte {
 // ResponseHashOfBody is ResponseHash from the body's SHA-256, for a canister that keeps
 // the hashes of large bodies rather than hashing them again.
 func (c *Certification) ResponseHashOfBody(status uint16, headers []httpgateway.HeaderField, bodyHash [32]byte) [32]byte {
-	head := c.HeadersHash(status, headers)
-	var b [64]byte
-	copy(b[:], head[:])
-	copy(b[32:], bodyHash[:])
-	return sha256.Sum256(b[:])
+	var b [128]byte
+	*(*[32]byte)(b[0:32]) = c.HeadersHash(status, headers)
+	*(*[32]byte)(b[32:64]) = bodyHash
+	return sha256.SumPadded(sha256.Pad(b[:64], 64))
 }
 
 // BodyHash is SHA-256 of a body, as ResponseHashOfBody takes it.

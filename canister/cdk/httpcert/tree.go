@@ -55,22 +55,27 @@ var (
 	labelHTTPExp = []byte("http_expr")
 )
 
+// forkHash and labeledHash lay the input and its padding out in one buffer and hash it
+// block by block (sha256.SumPadded): they run at every level of a change.
 func forkHash(l, r [32]byte) [32]byte {
-	var b [17 + 64]byte
+	var b [128]byte
 	copy(b[:], sepFork)
 	*(*[32]byte)(b[17:49]) = l
 	*(*[32]byte)(b[49:81]) = r
-	return sha256.Sum256(b[:])
+	return sha256.SumPadded(sha256.Pad(b[:81], 81))
 }
 
 func labeledHash(label []byte, sub [32]byte) [32]byte {
-	var buf [20 + 128 + 32]byte
-	b := buf[:0]
-	if len(label) > 128 {
-		b = make([]byte, 0, 20+len(label)+32)
+	n := len(sepLabeled) + len(label) + 32
+	if n > 128-9 {
+		b := append(append(append(make([]byte, 0, n), sepLabeled...), label...), sub[:]...)
+		return sha256.Sum256(b)
 	}
-	b = append(append(append(b, sepLabeled...), label...), sub[:]...)
-	return sha256.Sum256(b)
+	var b [128]byte
+	copy(b[:], sepLabeled)
+	copy(b[len(sepLabeled):], label)
+	*(*[32]byte)(b[n-32 : n]) = sub
+	return sha256.SumPadded(sha256.Pad(b[:n], n))
 }
 
 // Insert certifies a response at exprPath (labels under http_expr, from ExactPath or

@@ -160,11 +160,11 @@ func forkDigest(l, r *[32]byte) [32]byte {
 
 // labeledDigest is hashtree.Labeled's digest of a label over a subtree hash.
 func labeledDigest(label []byte, sub *[32]byte) [32]byte {
-	var b [20 + MaxLabelLen + 32]byte
+	var b [192]byte // separator, label (<= MaxLabelLen), hash and padding: at most 3 blocks
 	n := copy(b[:], sepLabeled)
 	n += copy(b[n:], label)
 	n += copy(b[n:], sub[:])
-	return sha256.Sum256(b[:n])
+	return sha256.SumPadded(sha256.Pad(b[:n], n))
 }
 
 // Merkle returns the store's certified map, reading its meta page (once per Store).
@@ -330,16 +330,26 @@ func (m *Merkle) writeLeaf(ref uint32, label, value []byte, sub *[32]byte) {
 func (m *Merkle) descend(label []byte) child {
 	m.path = m.path[:0]
 	m.nodes = m.nodes[:0]
-	c := m.root()
-	for c.height > 0 {
-		n := m.load(c.ref) // a descent meets each node once: no need to look among m.nodes
+	ref, height := m.u32(metaRoot), m.meta[metaRootHeight]
+	for height > 0 {
+		n := m.load(ref) // a descent meets each node once: no need to look among m.nodes
 		right := bytes.Compare(label, n.sep) >= 0
 		m.path = append(m.path, mstep{n, right})
 		if right {
-			c = child{ref: n.right, height: n.rhgt, digest: n.rh}
+			ref, height = n.right, n.rhgt
 		} else {
-			c = child{ref: n.left, height: n.lhgt, digest: n.lh}
+			ref, height = n.left, n.lhgt
 		}
+	}
+	// Only the leaf's hash is needed (Put keeps it next to a new sibling).
+	c := child{ref: ref}
+	switch {
+	case len(m.path) == 0:
+		c.digest = m.RootHash()
+	case m.path[len(m.path)-1].right:
+		c.digest = m.path[len(m.path)-1].n.rh
+	default:
+		c.digest = m.path[len(m.path)-1].n.lh
 	}
 	return c
 }

@@ -7,6 +7,8 @@
 // agree.
 package sha256
 
+import "encoding/binary"
+
 //go:generate go run gen_block.go
 
 // Size is the length of a digest in bytes.
@@ -95,21 +97,36 @@ func SumPadded(padded []byte) [Size]byte {
 		compress(&h, padded[:blockSize])
 		padded = padded[blockSize:]
 	}
+	return digest(&h)
+}
+
+// digest is the state as the big-endian digest.
+func digest(h *[8]uint32) [Size]byte {
 	var out [Size]byte
-	for i, v := range h {
-		out[4*i], out[4*i+1], out[4*i+2], out[4*i+3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
-	}
+	binary.BigEndian.PutUint32(out[0:], h[0])
+	binary.BigEndian.PutUint32(out[4:], h[1])
+	binary.BigEndian.PutUint32(out[8:], h[2])
+	binary.BigEndian.PutUint32(out[12:], h[3])
+	binary.BigEndian.PutUint32(out[16:], h[4])
+	binary.BigEndian.PutUint32(out[20:], h[5])
+	binary.BigEndian.PutUint32(out[24:], h[6])
+	binary.BigEndian.PutUint32(out[28:], h[7])
 	return out
 }
 
-// Pad appends the padding of a message of n bytes to b (b holds the message).
+// Pad appends the padding of a message of n bytes to b (b holds the message, or its
+// last n mod 64 bytes); with room in b's capacity it writes in place.
 func Pad(b []byte, n int) []byte {
-	b = append(b, 0x80)
-	for len(b)%blockSize != blockSize-8 {
-		b = append(b, 0)
+	l := len(b)
+	total := (l + 9 + blockSize - 1) / blockSize * blockSize
+	if cap(b) < total {
+		b = append(make([]byte, 0, total), b...)
 	}
-	bits := uint64(n) << 3
-	return append(b, byte(bits>>56), byte(bits>>48), byte(bits>>40), byte(bits>>32), byte(bits>>24), byte(bits>>16), byte(bits>>8), byte(bits))
+	b = b[:total]
+	b[l] = 0x80
+	clear(b[l+1 : total-8])
+	binary.BigEndian.PutUint64(b[total-8:], uint64(n)<<3)
+	return b
 }
 
 // block compresses one block into the running state.
@@ -141,9 +158,5 @@ func sumGeneric(data []byte) [Size]byte {
 	if end > blockSize {
 		compress(&h, tail[blockSize:])
 	}
-	var out [Size]byte
-	for i, v := range h {
-		out[4*i], out[4*i+1], out[4*i+2], out[4*i+3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
-	}
-	return out
+	return digest(&h)
 }
