@@ -1,7 +1,7 @@
 package e2e
 
 import (
-	"fmt"
+	"crypto/sha256"
 	"os"
 	"strconv"
 	"strings"
@@ -33,6 +33,17 @@ func certBenchPayments() int {
 }
 
 var benchSigner = sync.OnceValues(rvtest.NewSigner)
+
+// stripeLikeID is a Checkout Session id of Stripe's shape derived from i.
+func stripeLikeID(i int) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	seed := sha256.Sum256([]byte(strconv.Itoa(i)))
+	b := []byte("cs_test_")
+	for j := range 58 {
+		b = append(b, alphabet[int(seed[j%32]^byte(j*31))%len(alphabet)])
+	}
+	return string(b)
+}
 
 // dataCertificate is what a replica gives a query: a certificate, signed with the test
 // signer's key, of the canister's current certified data and time.
@@ -129,9 +140,10 @@ func BenchmarkCertification(b *testing.B) {
 			queryInstr += instr
 			maxQuery = max(maxQuery, instr)
 
-			// A new payment committed by a webhook: certified by that update.
+			// A new payment committed by a webhook: certified by that update. Its id looks
+			// like Stripe's: cs_test_ and 58 random letters and digits.
 			now := time.Now()
-			id := fmt.Sprintf("cs_test_certbench%03d%03d", rounds, i)
+			id := stripeLikeID(rounds*10 + i)
 			s := stripeSession{ID: id, Status: "complete", PaymentStatus: "paid", Amount: 4200, Created: now.Unix() - 60, PaymentIntent: "pi_" + id}
 			body := stripeEvent("evt_"+id, "checkout.session.completed", now.Unix(), s.object(0))
 			if resp, _ := c.httpUpdate(b, webhookRequest(body, stripeSignature(body, whsec, now))); resp.StatusCode != 200 || !strings.Contains(string(resp.Body), "applied") {

@@ -99,7 +99,6 @@ type Merkle struct {
 type mnode struct {
 	ref         uint32
 	left, right uint32
-	lh, rh      [32]byte
 	lhgt, rhgt  uint8
 	sep         []byte // in raw
 	dirty       bool
@@ -113,7 +112,11 @@ type mnode struct {
 func (n *mnode) height() uint8 { return 1 + max(n.lhgt, n.rhgt) }
 
 // digest is the node's hash: the Fork of its children's.
-func (m *Merkle) digest(n *mnode) [32]byte { return m.fork(&n.lh, &n.rh) }
+func (m *Merkle) digest(n *mnode) [32]byte { return m.fork(n.lh(), n.rh()) }
+
+// lh and rh are the children's hashes, kept in place in the node's bytes.
+func (n *mnode) lh() *[32]byte { return (*[32]byte)(n.raw[12:44]) }
+func (n *mnode) rh() *[32]byte { return (*[32]byte)(n.raw[44:76]) }
 
 // child is a reference with what the parent keeps about it. A child the operation changed
 // carries its node instead of its hash (computed later, once).
@@ -241,7 +244,6 @@ func (m *Merkle) load(ref uint32) *mnode {
 		panic(errfmt.Wrap("", ErrCorrupt, ": certified map node "+errfmt.Int(ref)+" is not an inner node"))
 	}
 	n.ref, n.lhgt, n.rhgt, n.left, n.right = ref, b[1], b[2], le.Uint32(b[4:]), le.Uint32(b[8:])
-	n.lh, n.rh = [32]byte(b[12:44]), [32]byte(b[44:76])
 	n.sep = b[76 : 76+int(b[3])]
 	return n
 }
@@ -285,8 +287,6 @@ func (m *Merkle) writeInner(n *mnode) {
 	b[0], b[1], b[2], b[3] = nodeInner, n.lhgt, n.rhgt, byte(len(n.sep))
 	le.PutUint32(b[4:], n.left)
 	le.PutUint32(b[8:], n.right)
-	*(*[32]byte)(b[12:44]) = n.lh
-	*(*[32]byte)(b[44:76]) = n.rh
 	m.s.writeAt(b[:76+len(n.sep)], nodeOffset(m.s, n.ref))
 }
 
@@ -347,9 +347,9 @@ func (m *Merkle) descend(label []byte) child {
 	case len(m.path) == 0:
 		c.digest = m.RootHash()
 	case m.path[len(m.path)-1].right:
-		c.digest = m.path[len(m.path)-1].n.rh
+		c.digest = *m.path[len(m.path)-1].n.rh()
 	default:
-		c.digest = m.path[len(m.path)-1].n.lh
+		c.digest = *m.path[len(m.path)-1].n.lh()
 	}
 	return c
 }
@@ -415,10 +415,10 @@ func (m *Merkle) Put(label, value []byte, sub [32]byte) (bool, error) {
 		n.ref, n.dirty, n.lhgt, n.rhgt = m.alloc(), true, 0, 0
 		mine := child{ref: ref, digest: leafDigest}
 		if bytes.Compare(label, old) < 0 {
-			n.left, n.lh, n.right, n.rh = ref, leafDigest, at.ref, at.digest
+			n.left, *n.lh(), n.right, *n.rh() = ref, leafDigest, at.ref, at.digest
 			n.sep = n.raw[76 : 76+copy(n.raw[76:], separator(old, label))]
 		} else {
-			n.left, n.lh, n.right, n.rh = at.ref, at.digest, ref, mine.digest
+			n.left, *n.lh(), n.right, *n.rh() = at.ref, at.digest, ref, mine.digest
 			n.sep = n.raw[76 : 76+copy(n.raw[76:], separator(label, old))]
 		}
 		m.addCount(1)
@@ -463,9 +463,9 @@ func (m *Merkle) Remove(label []byte) (bool, error) {
 	// The parent goes; the sibling takes its place.
 	last := m.path[len(m.path)-1]
 	p := last.n
-	sib := child{ref: p.right, height: p.rhgt, digest: p.rh}
+	sib := child{ref: p.right, height: p.rhgt, digest: *p.rh()}
 	if last.right {
-		sib = child{ref: p.left, height: p.lhgt, digest: p.lh}
+		sib = child{ref: p.left, height: p.lhgt, digest: *p.lh()}
 	}
 	m.path = m.path[:len(m.path)-1]
 	m.freeNode(p.ref)
@@ -486,12 +486,12 @@ func (m *Merkle) fixUp(c child) {
 		if st.right {
 			n.right, n.rhgt, n.rstale, n.rnode = c.ref, c.height, c.node != nil, c.node
 			if c.node == nil {
-				n.rh = c.digest
+				*n.rh() = c.digest
 			}
 		} else {
 			n.left, n.lhgt, n.lstale, n.lnode = c.ref, c.height, c.node != nil, c.node
 			if c.node == nil {
-				n.lh = c.digest
+				*n.lh() = c.digest
 			}
 		}
 		n.dirty = true
@@ -508,10 +508,10 @@ func (m *Merkle) fixUp(c child) {
 // hashOf computes n's hash, first the hashes of its changed children.
 func (m *Merkle) hashOf(n *mnode) [32]byte {
 	if n.lstale {
-		n.lh, n.lstale = m.hashOf(n.lnode), false
+		*n.lh(), n.lstale = m.hashOf(n.lnode), false
 	}
 	if n.rstale {
-		n.rh, n.rstale = m.hashOf(n.rnode), false
+		*n.rh(), n.rstale = m.hashOf(n.rnode), false
 	}
 	return m.digest(n)
 }
@@ -549,7 +549,7 @@ func (m *Merkle) setRight(n, c *mnode) {
 // Separators stay valid: each node keeps the same labels on each side of it.
 func (m *Merkle) rotateRight(x *mnode) *mnode {
 	y := m.inner(x.left)
-	x.left, x.lhgt, x.lh, x.lstale, x.lnode, x.dirty = y.right, y.rhgt, y.rh, y.rstale, y.rnode, true
+	x.left, x.lhgt, *x.lh(), x.lstale, x.lnode, x.dirty = y.right, y.rhgt, *y.rh(), y.rstale, y.rnode, true
 	m.setRight(y, x)
 	return y
 }
@@ -557,7 +557,7 @@ func (m *Merkle) rotateRight(x *mnode) *mnode {
 // rotateLeft makes x's right child the top: x(a, y(b, c)) -> y(x(a, b), c).
 func (m *Merkle) rotateLeft(x *mnode) *mnode {
 	y := m.inner(x.right)
-	x.right, x.rhgt, x.rh, x.rstale, x.rnode, x.dirty = y.left, y.lhgt, y.lh, y.lstale, y.lnode, true
+	x.right, x.rhgt, *x.rh(), x.rstale, x.rnode, x.dirty = y.left, y.lhgt, *y.lh(), y.lstale, y.lnode, true
 	m.setLeft(y, x)
 	return y
 }
@@ -681,9 +681,9 @@ func (m *Merkle) Witness(label []byte, reveal func(value []byte, sub [32]byte) h
 			}
 			var nb hashtree.Node
 			if c < 0 {
-				nb = m.edge(child{ref: st.n.left, height: st.n.lhgt, digest: st.n.lh}, true)
+				nb = m.edge(child{ref: st.n.left, height: st.n.lhgt, digest: *st.n.lh()}, true)
 			} else {
-				nb = m.edge(child{ref: st.n.right, height: st.n.rhgt, digest: st.n.rh}, false)
+				nb = m.edge(child{ref: st.n.right, height: st.n.rhgt, digest: *st.n.rh()}, false)
 			}
 			return m.wrap(node, len(m.path)-1, i, nb)
 		}
@@ -701,9 +701,9 @@ func (m *Merkle) wrap(node hashtree.Node, from, turn int, nb hashtree.Node) hash
 		case i == turn:
 			sib = nb
 		case st.right:
-			sib = hashtree.Pruned(st.n.lh)
+			sib = hashtree.Pruned(*st.n.lh())
 		default:
-			sib = hashtree.Pruned(st.n.rh)
+			sib = hashtree.Pruned(*st.n.rh())
 		}
 		if st.right {
 			node = hashtree.Fork{Left: sib, Right: node}
