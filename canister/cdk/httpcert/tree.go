@@ -35,6 +35,7 @@ type tnode struct {
 	leaf     bool
 	mount    Mount
 	hot      bool // a mount is here or below: never cached
+	hotChild int  // the one hot child's index, or -1 (none, or several)
 
 	valid    bool     // lab and sub are current (never for hot nodes)
 	sub, lab [32]byte // digest of the subtree, and of Labeled(label, subtree)
@@ -89,6 +90,7 @@ func (t *Tree) Insert(exprPath [][]byte, c *Certification, h [32]byte) {
 // Delete removes what Insert added, and the nodes left empty.
 func (t *Tree) Delete(exprPath [][]byte, c *Certification, h [32]byte) {
 	t.root.delete(entryPath(exprPath, c, h))
+	t.root.markHot()
 }
 
 // Mount puts m at path (labels under http_expr, e.g. [checkout] for the responses at
@@ -161,13 +163,20 @@ func (n *tnode) invalidate() {
 	n.forests = nil
 }
 
-// markHot marks the nodes at or above a mount; it reports whether n is hot.
+// markHot marks the nodes at or above a mount and finds each node's hot child; it reports
+// whether n is hot.
 func (n *tnode) markHot() bool {
-	n.hot = n.mount != nil
-	for _, c := range n.children {
+	n.hot, n.hotChild = n.mount != nil, -1
+	hots := 0
+	for i, c := range n.children {
 		if c.markHot() {
 			n.hot = true
+			n.hotChild = i
+			hots++
 		}
+	}
+	if hots > 1 {
+		n.hotChild = -1
 	}
 	return n.hot
 }
@@ -221,18 +230,7 @@ func (n *tnode) labeled() [32]byte {
 // hashtree.Tree arranges them, except that a hot child (at most one is kept apart) sits
 // near the top - Fork(Fork(left, hot), right) - so that its changes rehash two Forks while
 // the left and right forests stay cached.
-func (n *tnode) hotIndex() int {
-	h := -1
-	for i, c := range n.children {
-		if c.hot {
-			if h >= 0 {
-				return -1
-			}
-			h = i
-		}
-	}
-	return h
-}
+func (n *tnode) hotIndex() int { return n.hotChild }
 
 func (n *tnode) forestDigest() [32]byte {
 	h := n.hotIndex()
