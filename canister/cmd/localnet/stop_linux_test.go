@@ -78,9 +78,16 @@ func newFakeStack(t *testing.T) fakeStack {
 	return s
 }
 
-// env is the environment of localnet (and so of its fakes).
+// env is the environment of localnet (and so of its fakes), without the settings of a make
+// that runs these tests (`make test`), which the make started here would take as its own.
 func (s fakeStack) env() []string {
-	return append(os.Environ(), fakeDirEnv+"="+s.records, "STRIPE_SECRET_KEY=")
+	var env []string
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); k != "MAKEFLAGS" && k != "MFLAGS" && k != "MAKELEVEL" {
+			env = append(env, kv)
+		}
+	}
+	return append(env, fakeDirEnv+"="+s.records, "STRIPE_SECRET_KEY=")
 }
 
 // flags are localnet's flags for a run in state; port 0 is always free, and nothing
