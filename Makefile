@@ -101,7 +101,8 @@ bench: deps canister binaries tools frontend-deps
 	set -o pipefail; cd frontend && npm run test:flow 2>&1 | grep -E "redirect back|^# (pass|fail)" | tee -a ../$(BUILD)/bench.txt
 
 ## replica: the local IC replica in the foreground, on `make run`'s state ($(LOCAL)/replica)
-## (exec: a signal to make's process reaches the replica, see run)
+## (exec'd: make's child is the replica itself; unlike localnet it does not watch make, so
+## a signal sent to make's process alone does not stop it - Ctrl-C in the terminal does)
 replica: replica-bin
 	exec $(TOOLS)/replica -state $(LOCAL)/replica $(REPLICA_FLAGS)
 
