@@ -66,7 +66,7 @@ func (s *Service) route(req *HTTPRequest) (routeKind, string, *HTTPResponse) {
 	case strings.HasPrefix(path, pathCheckout):
 		kind, allow, id = routeCheckout, "GET", path[len(pathCheckout):]
 	default:
-		resp := errorResponse(404, "no route for "+clip(path)+"; routes are GET /checkout/<session id> and POST /webhook")
+		resp := notFound(req, path)
 		return 0, "", &resp
 	}
 	if req.Method != allow {
