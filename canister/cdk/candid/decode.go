@@ -8,20 +8,12 @@ import (
 	"github.com/gocanister/stripe-ic/canister/cdk/candid/opcode"
 	"github.com/gocanister/stripe-ic/canister/cdk/candid/wire"
 	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
-)
-
-// Errors of malformed input (wrapped with context), from the wire reader.
-var (
-	ErrMagic     = wire.ErrMagic
-	ErrTooDeep   = wire.ErrTooDeep
-	ErrTooLarge  = wire.ErrTooLarge
-	ErrTrailing  = wire.ErrTrailing
-	ErrTypeTable = wire.ErrTypeTable
+	"github.com/gocanister/stripe-ic/canister/cdk/leb128"
 )
 
 // decoder reads one message into Go values.
 type decoder struct {
-	wire.Reader
+	r     wire.Reader // not embedded: promoted methods would add a method table to every canister
 	cache cache
 }
 
@@ -30,10 +22,10 @@ type decoder struct {
 // are set to their zero value.
 func Unmarshal(data []byte, ptrs ...any) error {
 	d := &decoder{cache: cache{}}
-	if err := d.Reset(data); err != nil {
+	if err := d.r.Reset(data); err != nil {
 		return errfmt.Wrap("candid: ", err, "")
 	}
-	args := d.Args
+	args := d.r.Args
 	for i, p := range ptrs {
 		v := reflect.ValueOf(p)
 		if v.Kind() != reflect.Pointer || v.IsNil() {
@@ -54,11 +46,11 @@ func Unmarshal(data []byte, ptrs ...any) error {
 		}
 	}
 	for i := len(ptrs); i < len(args); i++ {
-		if err := d.Skip(args[i]); err != nil {
+		if err := d.r.Skip(args[i]); err != nil {
 			return errfmt.Wrap("candid: argument "+errfmt.Int(i)+": ", err, "")
 		}
 	}
-	if err := d.Done(); err != nil {
+	if err := d.r.Done(); err != nil {
 		return errfmt.Wrap("candid: ", err, "")
 	}
 	return nil
@@ -105,20 +97,20 @@ func findGoField(fs []field, id uint32) (field, bool) {
 
 // mismatch reports a received type that does not fit the Go type.
 func (d *decoder) mismatch(ref int64, t reflect.Type) error {
-	return coercion("cannot decode " + d.TypeName(ref) + " into Go " + t.String())
+	return coercion("cannot decode " + d.r.TypeName(ref) + " into Go " + t.String())
 }
 
 // decode reads a value of received type ref into v (settable).
 func (d *decoder) decode(ref int64, v reflect.Value) error {
-	if err := d.Enter(); err != nil {
+	if err := d.r.Enter(); err != nil {
 		return err
 	}
-	defer d.Leave()
+	defer d.r.Leave()
 	t := v.Type()
 	if t == typeReserved {
-		return d.Skip(ref)
+		return d.r.Skip(ref)
 	}
-	op := d.Kind(ref)
+	op := d.r.Kind(ref)
 	if op == opcode.Empty {
 		return errors.New("a value of type empty")
 	}
@@ -137,7 +129,7 @@ func (d *decoder) decode(ref int64, v reflect.Value) error {
 		if op != opcode.Nat {
 			return d.mismatch(ref, t)
 		}
-		n, err := d.Unsigned()
+		n, err := d.r.Unsigned()
 		if err != nil {
 			return errfmt.Wrap("nat: ", err, "")
 		}
@@ -146,15 +138,15 @@ func (d *decoder) decode(ref int64, v reflect.Value) error {
 	case typeInt:
 		switch op {
 		case opcode.Int:
-			n, err := d.Signed()
+			n, err := d.r.Signed()
 			if err != nil {
 				return errfmt.Wrap("int: ", err, "")
 			}
 			v.SetInt(n)
 		case opcode.Nat:
-			n, err := d.Unsigned()
+			n, err := d.r.Unsigned()
 			if err != nil || n > math.MaxInt64 {
-				return errfmt.Wrap("nat as int: ", cmpErr(err, wire.ErrOverflow), "")
+				return errfmt.Wrap("nat as int: ", cmpErr(err, leb128.ErrOverflow), "")
 			}
 			v.SetInt(int64(n))
 		default:
@@ -165,7 +157,7 @@ func (d *decoder) decode(ref int64, v reflect.Value) error {
 		if op != opcode.Principal {
 			return d.mismatch(ref, t)
 		}
-		p, err := d.Principal()
+		p, err := d.r.Principal()
 		if err != nil {
 			return err
 		}
@@ -177,7 +169,7 @@ func (d *decoder) decode(ref int64, v reflect.Value) error {
 		if op != opcode.Bool {
 			return d.mismatch(ref, t)
 		}
-		b, err := d.Byte()
+		b, err := d.r.Byte()
 		if err != nil {
 			return err
 		}
@@ -193,7 +185,7 @@ func (d *decoder) decode(ref int64, v reflect.Value) error {
 		if op != opcode.Text {
 			return d.mismatch(ref, t)
 		}
-		s, err := d.Text()
+		s, err := d.r.Text()
 		if err != nil {
 			return err
 		}
@@ -202,13 +194,13 @@ func (d *decoder) decode(ref int64, v reflect.Value) error {
 		if op != opcode.Vec {
 			return d.mismatch(ref, t)
 		}
-		return d.decodeVec(d.Table[ref].Elem, v)
+		return d.decodeVec(d.r.Table[ref].Elem, v)
 	case reflect.Struct:
 		if t.Implements(typeFuncSig) {
 			if op != opcode.Func {
 				return d.mismatch(ref, t)
 			}
-			p, m, err := d.Func()
+			p, m, err := d.r.Func()
 			if err != nil {
 				return err
 			}
@@ -228,7 +220,7 @@ func (d *decoder) decode(ref int64, v reflect.Value) error {
 		if op != opcode.Record {
 			return d.mismatch(ref, t)
 		}
-		return d.decodeRecord(d.Table[ref].Fields, info, v)
+		return d.decodeRecord(d.r.Table[ref].Fields, info, v)
 	default:
 		return errors.New("unsupported Go type " + t.String())
 	}
@@ -251,7 +243,7 @@ func (d *decoder) decodeOpt(ref, op int64, v reflect.Value) error {
 		v.SetZero()
 		return nil
 	case opcode.Opt:
-		elem, present, err := d.Opt(ref)
+		elem, present, err := d.r.Opt(ref)
 		if err != nil || !present {
 			v.SetZero()
 			return err
@@ -261,7 +253,7 @@ func (d *decoder) decodeOpt(ref, op int64, v reflect.Value) error {
 	if nullable(elem) {
 		// A plain value at opt t where null <: t: the spec gives null, not some.
 		v.SetZero()
-		return d.Skip(ref)
+		return d.r.Skip(ref)
 	}
 	return d.some(ref, v)
 }
@@ -269,7 +261,7 @@ func (d *decoder) decodeOpt(ref, op int64, v reflect.Value) error {
 // some decodes a value of type ref as the element of opt v, or sets v to null (after
 // checking the value is well-formed) when the value does not coerce.
 func (d *decoder) some(ref int64, v reflect.Value) error {
-	start := d.Pos
+	start := d.r.Pos
 	nv := reflect.New(v.Type().Elem())
 	err := d.decode(ref, nv.Elem())
 	if err == nil {
@@ -280,9 +272,9 @@ func (d *decoder) some(ref int64, v reflect.Value) error {
 	if !errors.As(err, &ce) {
 		return err
 	}
-	d.Pos = start
+	d.r.Pos = start
 	v.SetZero()
-	return d.Skip(ref)
+	return d.r.Skip(ref)
 }
 
 // decodeFixed reads a fixed-width number of exactly v's Candid type.
@@ -293,7 +285,7 @@ func (d *decoder) decodeFixed(ref, op int64, v reflect.Value) error {
 		return d.mismatch(ref, t)
 	}
 	w := wire.FixedWidth(op)
-	b, err := d.Bytes(uint64(w))
+	b, err := d.r.Bytes(uint64(w))
 	if err != nil {
 		return err
 	}
@@ -322,7 +314,7 @@ func (d *decoder) decodeFixed(ref, op int64, v reflect.Value) error {
 
 // decodeVec decodes a vec of element type elem into a slice or array.
 func (d *decoder) decodeVec(elem int64, v reflect.Value) error {
-	n, err := d.Count()
+	n, err := d.r.Count()
 	if err != nil {
 		return err
 	}
@@ -331,8 +323,8 @@ func (d *decoder) decodeVec(elem int64, v reflect.Value) error {
 		if n != t.Len() {
 			return coercion("vec of " + errfmt.Int(n) + " elements into Go " + t.String())
 		}
-	} else if t.Elem().Kind() == reflect.Uint8 && d.Kind(elem) == opcode.Nat8 {
-		b, err := d.Bytes(uint64(n))
+	} else if t.Elem().Kind() == reflect.Uint8 && d.r.Kind(elem) == opcode.Nat8 {
+		b, err := d.r.Bytes(uint64(n))
 		if err != nil {
 			return err
 		}
@@ -362,7 +354,7 @@ func (d *decoder) decodeRecord(received []wire.Field, info *structInfo, v reflec
 	for _, w := range received {
 		f, ok := findGoField(info.fields, w.ID)
 		if !ok {
-			if err := d.Skip(w.Ref); err != nil {
+			if err := d.r.Skip(w.Ref); err != nil {
 				return err
 			}
 			continue
@@ -381,7 +373,7 @@ func (d *decoder) decodeRecord(received []wire.Field, info *structInfo, v reflec
 
 // decodeVariant decodes the received arm into variant struct v.
 func (d *decoder) decodeVariant(ref int64, info *structInfo, v reflect.Value) error {
-	w, err := d.Variant(ref)
+	w, err := d.r.Variant(ref)
 	if err != nil {
 		return err
 	}

@@ -50,12 +50,9 @@ func (r *Reader) SeekField(ref int64, name string) (field int64, found bool, err
 	return 0, false, nil // not reached: the field is in t.Fields
 }
 
-// Opt reads the flag of an opt value of type ref, returning the element type and whether a
-// value follows.
+// Opt reads the flag of an opt value of type ref (an opt type: check with Kind), returning
+// the element type and whether a value follows.
 func (r *Reader) Opt(ref int64) (elem int64, present bool, err error) {
-	if r.Kind(ref) != opcode.Opt {
-		return 0, false, errors.New("not an opt but " + r.TypeName(ref))
-	}
 	flag, err := r.Byte()
 	switch {
 	case err != nil:
@@ -66,11 +63,9 @@ func (r *Reader) Opt(ref int64) (elem int64, present bool, err error) {
 	return r.Table[ref].Elem, flag == 1, nil
 }
 
-// Variant reads the index of a variant value of type ref and returns the arm it selects.
+// Variant reads the index of a variant value of type ref (a variant type: check with Kind)
+// and returns the arm it selects.
 func (r *Reader) Variant(ref int64) (Field, error) {
-	if r.Kind(ref) != opcode.Variant {
-		return Field{}, errors.New("not a variant but " + r.TypeName(ref))
-	}
 	idx, err := r.Unsigned()
 	if err != nil {
 		return Field{}, err

@@ -36,15 +36,14 @@ const (
 	budgetPerByte = 4
 )
 
-// Errors of malformed input (wrapped with context).
+// Errors of malformed input (wrapped with context); truncated input and numbers beyond 64
+// bits are leb128.ErrTruncated and leb128.ErrOverflow.
 var (
 	ErrMagic     = errors.New("not a Candid message (no DIDL magic)")
 	ErrTooDeep   = errors.New("values nested too deeply")
 	ErrTooLarge  = errors.New("too many values")
 	ErrTrailing  = errors.New("trailing bytes after the last value")
 	ErrTypeTable = errors.New("invalid type table")
-	ErrTruncated = leb128.ErrTruncated
-	ErrOverflow  = leb128.ErrOverflow
 )
 
 // Func annotations.
@@ -349,7 +348,7 @@ func (r *Reader) Leave() { r.depth-- }
 // Byte reads one byte.
 func (r *Reader) Byte() (byte, error) {
 	if r.Pos >= len(r.Data) {
-		return 0, ErrTruncated
+		return 0, leb128.ErrTruncated
 	}
 	r.Pos++
 	return r.Data[r.Pos-1], nil
@@ -358,7 +357,7 @@ func (r *Reader) Byte() (byte, error) {
 // Bytes reads n bytes (not copied).
 func (r *Reader) Bytes(n uint64) ([]byte, error) {
 	if n > uint64(len(r.Data)-r.Pos) {
-		return nil, ErrTruncated
+		return nil, leb128.ErrTruncated
 	}
 	b := r.Data[r.Pos : r.Pos+int(n)]
 	r.Pos += int(n)
