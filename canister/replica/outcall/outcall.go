@@ -28,6 +28,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/ic00"
 )
 
 // Limits of the IC on a canister HTTP request and its response.
@@ -67,11 +69,9 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("reject code %d: %s", e.Code, e.Message) }
 
-// Header is one HTTP header of a request or response.
-type Header struct {
-	Name  string `ic:"name"`
-	Value string `ic:"value"`
-}
+// Header is one HTTP header of a request or response: the management canister's Candid
+// http_header, shared with the CDK.
+type Header = ic00.HTTPHeader
 
 // Transform names the canister query that turns each replica's raw response into the value
 // the replicas must agree on.
@@ -85,7 +85,7 @@ type Transform struct {
 type Request struct {
 	URL              string
 	MaxResponseBytes *uint64
-	Method           string // GET, HEAD, POST, PUT or DELETE
+	Method           string // GET, HEAD, POST, PUT, DELETE or PATCH
 	Headers          []Header
 	Body             []byte
 	Transform        *Transform
@@ -140,7 +140,7 @@ func (r *Request) Validate(caller []byte) *Error {
 	}
 	switch r.Method {
 	case "GET", "HEAD", "POST":
-	case "PUT", "DELETE":
+	case "PUT", "DELETE", "PATCH":
 		if r.IsReplicated == nil || *r.IsReplicated {
 			return reject("The requested HTTP method is only allowed for non-replicated requests.")
 		}
