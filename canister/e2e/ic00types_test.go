@@ -26,7 +26,7 @@ type installMode struct {
 // upgradeFlags are the options of an upgrade.
 type upgradeFlags struct {
 	SkipPreUpgrade        *bool                  `ic:"skip_pre_upgrade,omitempty"`
-	wasmMemoryPersistence *wasmMemoryPersistence `ic:"wasm_memory_persistence,omitempty"`
+	WasmMemoryPersistence *wasmMemoryPersistence `ic:"wasm_memory_persistence,omitempty"`
 }
 
 // wasmMemoryPersistence selects enhanced orthogonal persistence (keep) or not (replace).
@@ -52,11 +52,11 @@ type canisterStatusResult struct {
 	Settings               definiteSettings `ic:"settings"`
 	ModuleHash             *[]byte          `ic:"module_hash,omitempty"`
 	MemorySize             idl.Nat          `ic:"memory_size"`
-	memoryMetrics          memoryMetrics    `ic:"memory_metrics"`
+	MemoryMetrics          memoryMetrics    `ic:"memory_metrics"`
 	Cycles                 idl.Nat          `ic:"cycles"`
 	ReservedCycles         idl.Nat          `ic:"reserved_cycles"`
 	IdleCyclesBurnedPerDay idl.Nat          `ic:"idle_cycles_burned_per_day"`
-	queryStats             queryStats       `ic:"query_stats"`
+	QueryStats             queryStats       `ic:"query_stats"`
 }
 
 // statusVariant is the status variant of canister_status_result.
@@ -73,7 +73,7 @@ type definiteSettings struct {
 	MemoryAllocation    idl.Nat               `ic:"memory_allocation"`
 	FreezingThreshold   idl.Nat               `ic:"freezing_threshold"`
 	ReservedCyclesLimit idl.Nat               `ic:"reserved_cycles_limit"`
-	logVisibility       logVisibility         `ic:"log_visibility"`
+	LogVisibility       logVisibility         `ic:"log_visibility"`
 	LogMemoryLimit      idl.Nat               `ic:"log_memory_limit"`
 	WasmMemoryLimit     idl.Nat               `ic:"wasm_memory_limit"`
 	WasmMemoryThreshold idl.Nat               `ic:"wasm_memory_threshold"`
