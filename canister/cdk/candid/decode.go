@@ -50,8 +50,8 @@ func Unmarshal(data []byte, ptrs ...any) error {
 			return errfmt.Wrap("candid: argument "+errfmt.Int(i)+": ", err, "")
 		}
 	}
-	if err := d.r.Done(); err != nil {
-		return errfmt.Wrap("candid: ", err, "")
+	if n := len(data) - d.r.Pos; n != 0 { // not d.r.Done(): a smaller module
+		return errfmt.Wrap("candid: ", wire.ErrTrailing, " ("+errfmt.Int(n)+")")
 	}
 	return nil
 }

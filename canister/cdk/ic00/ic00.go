@@ -46,8 +46,10 @@ func Method(name string) (m HTTPMethod, ok bool) {
 	return m, true
 }
 
-// Name is the HTTP method name of the variant ("" when no arm is set).
-func (m HTTPMethod) Name() string {
+// MethodName is the HTTP method name of the variant ("" when no arm is set). It is a function
+// rather than a method: canisters pass HTTPMethod through reflection, which keeps every
+// exported method of such a type in the module whether called or not.
+func MethodName(m HTTPMethod) string {
 	switch {
 	case m.Get != nil:
 		return "GET"

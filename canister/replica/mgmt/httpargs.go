@@ -19,7 +19,7 @@ func DecodeHTTPRequestArgs(arg []byte) (outcall.Request, error) {
 	req := outcall.Request{
 		URL:              a.URL,
 		MaxResponseBytes: a.MaxResponseBytes,
-		Method:           a.Method.Name(),
+		Method:           ic00.MethodName(a.Method),
 		Headers:          a.Headers,
 		IsReplicated:     a.IsReplicated,
 	}
