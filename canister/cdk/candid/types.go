@@ -65,7 +65,6 @@ func (UpdateFunc[A, R]) candidSignature() signature {
 
 func (Func) candidSignature() signature { return signature{} }
 
-
 // Hash is the Candid field id of a field name: sum of utf8(name)[i] * 223^(k-i), mod 2^32.
 func Hash(name string) uint32 { return wire.Hash(name) }
 
