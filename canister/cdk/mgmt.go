@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
+	"github.com/gocanister/stripe-ic/canister/cdk/ic00"
 	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
@@ -55,10 +56,7 @@ func (m *Message) SeedRandom() error {
 // HTTPS outcalls.
 
 // HTTPHeader is one HTTP header of an outcall.
-type HTTPHeader struct {
-	Name  string `ic:"name"`
-	Value string `ic:"value"`
-}
+type HTTPHeader = ic00.HTTPHeader
 
 // HTTPTransform names the transform of an outcall: a query method of this canister (exported
 // as query.<Method>) that every replica runs on its raw response, so that the replicas agree
@@ -97,61 +95,15 @@ type HTTPResponse struct {
 // DefaultMaxResponseBytes is the response limit when HTTPRequest.MaxResponseBytes is 0.
 const DefaultMaxResponseBytes = protocol.OutcallMaxResponseBytes
 
-// Candid of the management canister's http_request (ic.did).
-type (
-	httpResult struct {
-		Status  candid.Nat   `ic:"status"`
-		Headers []HTTPHeader `ic:"headers"`
-		Body    []byte       `ic:"body"`
-	}
-	// transformArgs is the argument of a transform query (TransformQuery decodes it).
-	transformArgs struct {
-		Response httpResult `ic:"response"`
-		Context  []byte     `ic:"context"`
-	}
-	httpMethod struct {
-		Get    *candid.Null `ic:"get,variant"`
-		Head   *candid.Null `ic:"head,variant"`
-		Post   *candid.Null `ic:"post,variant"`
-		Put    *candid.Null `ic:"put,variant"`
-		Delete *candid.Null `ic:"delete,variant"`
-		Patch  *candid.Null `ic:"patch,variant"`
-	}
-	transformRef struct {
-		Function candid.QueryFunc[transformArgs, httpResult] `ic:"function"`
-		Context  []byte                                      `ic:"context"`
-	}
-	httpRequestArgs struct {
-		URL              string        `ic:"url"`
-		MaxResponseBytes *uint64       `ic:"max_response_bytes"`
-		Method           httpMethod    `ic:"method"`
-		Headers          []HTTPHeader  `ic:"headers"`
-		Body             *[]byte       `ic:"body"`
-		Transform        *transformRef `ic:"transform"`
-		IsReplicated     *bool         `ic:"is_replicated"`
-	}
-)
-
 // ErrHTTPMethod is returned for a method http_request does not support.
 var ErrHTTPMethod = errors.New("cdk: unsupported outcall method")
 
-func methodVariant(method string) (httpMethod, error) {
-	var v httpMethod
-	null := &candid.Null{}
-	switch method {
-	case "GET", "":
-		v.Get = null
-	case "HEAD":
-		v.Head = null
-	case "POST":
-		v.Post = null
-	case "PUT":
-		v.Put = null
-	case "DELETE":
-		v.Delete = null
-	case "PATCH":
-		v.Patch = null
-	default:
+func methodVariant(method string) (ic00.HTTPMethod, error) {
+	if method == "" {
+		method = "GET"
+	}
+	v, ok := ic00.Method(method)
+	if !ok {
 		return v, errfmt.Wrap("", ErrHTTPMethod, " "+strconv.Quote(method))
 	}
 	return v, nil
@@ -191,7 +143,7 @@ func (rt *Runtime) encodeHTTPRequest(req *HTTPRequest) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := httpRequestArgs{URL: req.URL, Method: method, Headers: req.Headers}
+	a := ic00.HTTPRequestArgs{URL: req.URL, Method: method, Headers: req.Headers}
 	if a.Headers == nil {
 		a.Headers = []HTTPHeader{}
 	}
@@ -210,8 +162,8 @@ func (rt *Runtime) encodeHTTPRequest(req *HTTPRequest) ([]byte, error) {
 		if ctx == nil {
 			ctx = []byte{}
 		}
-		a.Transform = &transformRef{
-			Function: candid.QueryFunc[transformArgs, httpResult]{Service: rt.Self(), Method: tr.Method},
+		a.Transform = &ic00.TransformContext{
+			Function: ic00.TransformFunc{Service: rt.Self(), Method: tr.Method},
 			Context:  ctx,
 		}
 	}
@@ -231,7 +183,7 @@ func (m *Message) HTTPRequest(req HTTPRequest) (HTTPResponse, error) {
 	if cycles == (Cycles{}) {
 		cycles = m.rt.HTTPCost(&req)
 	}
-	var res httpResult
+	var res ic00.HTTPRequestResult
 	f, err := m.CallAsync(Call{Callee: principal.ManagementCanister, Method: "http_request", Arg: arg, Cycles: cycles})
 	if err == nil {
 		err = f.Decode(&res)
@@ -247,7 +199,7 @@ func (m *Message) HTTPRequest(req HTTPRequest) (HTTPResponse, error) {
 // with the response f returns. A nil Headers slice is sent as an empty one.
 func (rt *Runtime) TransformQuery(f func(resp HTTPResponse, context []byte) HTTPResponse) {
 	rt.Query(func(m *Message) {
-		var a transformArgs
+		var a ic00.TransformArgs
 		m.MustArgs(&a)
 		out := f(HTTPResponse{Status: uint64(a.Response.Status), Headers: a.Response.Headers, Body: a.Response.Body}, a.Context)
 		if out.Headers == nil {
@@ -256,6 +208,6 @@ func (rt *Runtime) TransformQuery(f func(resp HTTPResponse, context []byte) HTTP
 		if out.Body == nil {
 			out.Body = []byte{}
 		}
-		m.Reply(httpResult{Status: candid.Nat(out.Status), Headers: out.Headers, Body: out.Body})
+		m.Reply(ic00.HTTPRequestResult{Status: candid.Nat(out.Status), Headers: out.Headers, Body: out.Body})
 	})
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/gocanister/stripe-ic/canister/cdk/candid/wire"
 	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/gateway/rv"
@@ -537,7 +538,7 @@ func streamingCanister(t *testing.T, f *fakeBackend, chunks int, callback princi
 			}
 			return streamingReply(200, hs, []byte("c0"), callback, "http_stream", tokenVal("/big.txt", 1)), nil
 		case "http_stream":
-			m, err := parseMessage(arg)
+			m, err := wire.NewReader(arg)
 			if err != nil {
 				return nil, err
 			}
@@ -547,7 +548,7 @@ func streamingCanister(t *testing.T, f *fakeBackend, chunks int, callback princi
 				Index idl.Nat `ic:"index"`
 			}
 			if err := candid.Unmarshal(arg, []any{&tok}); err != nil {
-				return nil, fmt.Errorf("token %x (%d types): %w", arg, len(m.table), err)
+				return nil, fmt.Errorf("token %x (%d types): %w", arg, len(m.Table), err)
 			}
 			if tok.Key != "/big.txt" {
 				return nil, fmt.Errorf("token key %q", tok.Key)

@@ -9,11 +9,13 @@ import (
 	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/candid/wire"
 )
 
-func TestCandidFieldID(t *testing.T) {
+func TestFieldHash(t *testing.T) {
 	for _, name := range []string{"canister_id", "target_canister", "", "a", "wasm_module"} {
-		if got, want := candidFieldID(name), uint32(idl.Hash(name).Uint64()); got != want {
+		if got, want := wire.Hash(name), uint32(idl.Hash(name).Uint64()); got != want {
 			t.Errorf("%q: id %d, want %d", name, got, want)
 		}
 	}

@@ -2,10 +2,10 @@ package httpapi
 
 import "github.com/aviate-labs/agent-go/principal"
 
-// Candid field ids of the management canister arguments that route a call.
-var (
-	fieldCanisterID     = candidFieldID("canister_id")
-	fieldTargetCanister = candidFieldID("target_canister")
+// Candid fields of the management canister arguments that route a call.
+const (
+	fieldCanisterID     = "canister_id"
+	fieldTargetCanister = "target_canister"
 )
 
 // EffectiveCanisterID returns the canister a call is routed by (IC spec, "Effective

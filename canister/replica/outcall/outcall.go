@@ -30,6 +30,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/ic00"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
@@ -41,11 +42,9 @@ const (
 	userAgent = "ic/1.0"
 )
 
-// Header is one HTTP header of a request or response.
-type Header struct {
-	Name  string `ic:"name"`
-	Value string `ic:"value"`
-}
+// Header is one HTTP header of a request or response: the management canister's Candid
+// http_header, shared with the CDK.
+type Header = ic00.HTTPHeader
 
 // Transform names the canister query that turns each replica's raw response into the value
 // the replicas must agree on.
@@ -59,7 +58,7 @@ type Transform struct {
 type Request struct {
 	URL              string
 	MaxResponseBytes *uint64
-	Method           string // GET, HEAD, POST, PUT or DELETE
+	Method           string // GET, HEAD, POST, PUT, DELETE or PATCH
 	Headers          []Header
 	Body             []byte
 	Transform        *Transform
@@ -114,7 +113,7 @@ func (r *Request) Validate(caller []byte) *protocol.Reject {
 	}
 	switch r.Method {
 	case "GET", "HEAD", "POST":
-	case "PUT", "DELETE":
+	case "PUT", "DELETE", "PATCH":
 		if r.IsReplicated == nil || *r.IsReplicated {
 			return reject("The requested HTTP method is only allowed for non-replicated requests.")
 		}

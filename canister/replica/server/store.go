@@ -12,9 +12,9 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/candid"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/engine"
 	"github.com/gocanister/stripe-ic/canister/replica/mgmt"
@@ -119,8 +119,8 @@ func (st *stateStore) save(id principal.Principal) error {
 // whose reply names it.
 func (st *stateStore) saveCreated(reply []byte) {
 	var rec mgmt.CanisterIDRecord
-	if err := candid.Unmarshal(reply, []any{&rec}); err == nil {
-		st.saveNow(rec.CanisterID)
+	if err := candid.Unmarshal(reply, &rec); err == nil {
+		st.saveNow(principal.Principal{Raw: rec.CanisterID.Bytes()})
 	}
 }
 
