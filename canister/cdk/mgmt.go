@@ -112,16 +112,10 @@ func methodVariant(method string) (ic00.HTTPMethod, error) {
 // Size is the request size the IC charges for (protocol.OutcallRequestBytes): the URL,
 // header names and values, the body, and the transform's method name and context.
 func (r *HTTPRequest) Size() uint64 {
-	headerBytes := 0
-	for _, h := range r.Headers {
-		headerBytes += len(h.Name) + len(h.Value)
+	if r.Transform == nil {
+		return ic00.RequestBytes(r.URL, r.Headers, r.Body, "", nil)
 	}
-	var method string
-	var context []byte
-	if r.Transform != nil {
-		method, context = r.Transform.Method, r.Transform.Context
-	}
-	return protocol.OutcallRequestBytes(r.URL, headerBytes, r.Body, method, context)
+	return ic00.RequestBytes(r.URL, r.Headers, r.Body, r.Transform.Method, r.Transform.Context)
 }
 
 // responseLimit is max_response_bytes as charged.
