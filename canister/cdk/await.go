@@ -48,7 +48,7 @@ func (k Kind) hasArg() bool {
 type Future struct {
 	rt     *Runtime
 	env    uint32
-	task   *task // the task that made it (nil for SendWithCallback and the CDK's own calls)
+	task   *task                      // the task that made it (nil for SendWithCallback and the CDK's own calls)
 	onDone func(*Message, CallResult) // SendWithCallback's handler, run as a task
 	then   func(CallResult)           // the CDK's own bookkeeping, run inline in the callback
 	res    CallResult
