@@ -1,7 +1,6 @@
 package cdk
 
 import (
-	"container/heap"
 	"errors"
 	"time"
 
@@ -68,20 +67,49 @@ type timerQueue struct {
 	armed  uint64 // the deadline last given to ic0.global_timer_set, 0 for none
 }
 
+// timerHeap is a binary min-heap by (at, id). It is written out rather than built on
+// container/heap, whose interface methods cost every canister about 1 KB gzip.
 type timerHeap []*timerEntry
 
-func (h timerHeap) Len() int { return len(h) }
-func (h timerHeap) Less(i, j int) bool {
+func (h timerHeap) less(i, j int) bool {
 	return h[i].at < h[j].at || h[i].at == h[j].at && h[i].id < h[j].id
 }
-func (h timerHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *timerHeap) Push(x any)   { *h = append(*h, x.(*timerEntry)) }
-func (h *timerHeap) Pop() any {
-	old := *h
-	t := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	return t
+
+// push adds e.
+func (h *timerHeap) push(e *timerEntry) {
+	*h = append(*h, e)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !s.less(i, p) {
+			break
+		}
+		s[i], s[p] = s[p], s[i]
+		i = p
+	}
+}
+
+// pop removes the top entry (the earliest).
+func (h *timerHeap) pop() {
+	s := *h
+	n := len(s) - 1
+	s[0], s[n] = s[n], nil
+	s = s[:n]
+	for i := 0; ; {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if r := c + 1; r < n && s.less(r, c) {
+			c = r
+		}
+		if !s.less(c, i) {
+			break
+		}
+		s[i], s[c] = s[c], s[i]
+		i = c
+	}
+	*h = s
 }
 
 // canSetTimer reports whether ic0.global_timer_set is allowed (I G U Ry Rt C T).
@@ -100,7 +128,7 @@ func (q *timerQueue) peek() *timerEntry {
 		if t := q.tasks[e.id]; t != nil && t.next == e {
 			return e
 		}
-		heap.Pop(&q.heap)
+		q.heap.pop()
 	}
 	return nil
 }
@@ -109,7 +137,7 @@ func (q *timerQueue) peek() *timerEntry {
 func (q *timerQueue) schedule(id TimerID, task *timerTask, at uint64) {
 	e := &timerEntry{id: id, at: at}
 	task.next = e
-	heap.Push(&q.heap, e)
+	q.heap.push(e)
 }
 
 // rearm points the global timer at the earliest live entry (or disarms it).
@@ -215,7 +243,7 @@ func (rt *Runtime) GlobalTimer() {
 			rt.sys.DebugPrint("cdk: timer " + errfmt.Int(e.id) + " not started: " + err.Error())
 			break
 		}
-		heap.Pop(&q.heap)
+		q.heap.pop()
 		task := q.tasks[e.id]
 		if task.interval == 0 {
 			task.next = nil

@@ -125,6 +125,46 @@ func TestTimers(t *testing.T) {
 	}
 }
 
+// Many timers, set in scrambled order (some cleared), run in (time, id) order.
+func TestTimersRunInOrder(t *testing.T) {
+	s := newSim(t, ic0test.Update)
+	start := s.f.Now
+	type run struct {
+		at time.Duration
+		id cdk.TimerID
+	}
+	var ran []run
+	var want []run
+	s.exec(ic0test.Update, func() {
+		s.rt.Update(func(m *cdk.Message) {
+			for i := range 60 {
+				at := time.Duration(i*37%23) * time.Millisecond // repeats: ids break the ties
+				var id cdk.TimerID
+				id = cdk.SetTimer(at, func() { ran = append(ran, run{at, id}) })
+				if i%7 == 3 {
+					cdk.ClearTimer(id)
+					continue
+				}
+				want = append(want, run{at, id})
+			}
+			m.Reply()
+		})
+	})
+	slices.SortFunc(want, func(a, b run) int {
+		if a.at != b.at {
+			return int(a.at - b.at)
+		}
+		return int(a.id) - int(b.id)
+	})
+	s.fire(start, time.Second)
+	if traps := s.runDue(); len(traps) != 0 {
+		t.Fatal(traps)
+	}
+	if !slices.Equal(ran, want) || s.rt.Timers() != 0 || s.f.Timer != 0 {
+		t.Fatalf("ran %v\nwant %v (%d timers left, armed %d)", ran, want, s.rt.Timers(), s.f.Timer)
+	}
+}
+
 // Every due timer runs in its own executor call: one that traps leaves the others' effects
 // and the queue alone, and the timers after it still run.
 func TestTimersAreIsolated(t *testing.T) {
