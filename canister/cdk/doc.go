@@ -93,9 +93,9 @@
 // neither fmt nor anything that links os (net/url, crypto/*): fmt alone adds about 170 KB
 // gzip to a Go wasip1 module. Their errors are built with internal/errfmt, which gives the
 // messages fmt.Errorf would. A minimal canister (e2e/testdata/minimal) is about 694 KB gzip,
-// 180 KB over the same canister without the CDK; most of that is reflect (cdk/candid) and
-// package time (whose initialisation links internal/godebug and syscall); the exports the
-// CDK owns (callbacks, global timer, timer executor) are about 9 KB of it.
+// 182 KB over the same canister without the CDK; most of that is reflect (cdk/candid) and
+// package time (whose initialisation links internal/godebug and syscall); the timer exports
+// the CDK owns (global timer and executor, with the call machinery they link) are about 8 KB.
 //
 // # Host tests
 //
