@@ -7,9 +7,9 @@ import (
 )
 
 // A task is one handler running on a goroutine of its own: the method of a call context, a
-// timer's function, or the onDone of a SendWithCallback. The export that starts it, and every callback
-// export that resumes it, hands control to the task's goroutine and waits on Runtime.yield
-// until the task parks (awaits a call) or finishes. Exactly one goroutine runs at a time, so
+// timer's function, or the onDone of a SendWithCallback. The export that starts it, and
+// every callback export that resumes it, hands control to the task's goroutine and waits on
+// Runtime.yield until the task parks (awaits a call) or finishes. Exactly one goroutine runs at a time, so
 // what the task does is part of the execution of the export that gave it control, and what
 // it left in the heap is committed (or rolled back by a trap) with that execution.
 //

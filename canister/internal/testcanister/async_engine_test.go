@@ -27,6 +27,7 @@ type asyncState struct {
 	Trapped    uint64 `ic:"trapped"`
 	Later      uint64 `ic:"later"`
 	Beats      uint64 `ic:"beats"`
+	Notified   uint64 `ic:"notified"`
 }
 
 // newClockHarness is newHarness with a clock the test moves.
@@ -234,5 +235,30 @@ func TestIsolatedTimersOnEngine(t *testing.T) {
 	}
 	if traps != 4 || periodic != 3 {
 		t.Fatalf("%d timer traps logged (%d periodic), want 4 (3): %q", traps, periodic, h.prints)
+	}
+}
+
+// TestNotifyOnEngine: a one-way call reaches the callee, and its answer, which no callback
+// takes, leaves the caller untouched.
+func TestNotifyOnEngine(t *testing.T) {
+	var now atomic.Int64
+	now.Store(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
+	h := newClockHarness(t, &now, nil)
+	mod := build(t, "async")
+	a, err := h.install(mod, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := h.install(mod, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.mustCall(false, a, "notify", nil, cdkprincipal.FromBytes(b.Raw))
+	h.mustCall(false, a, "notify", nil, cdkprincipal.FromBytes(b.Raw))
+	eventually(t, "the one-way calls", func() bool { return h.state(b).Notified == 2 })
+	var s string
+	h.mustCall(false, a, "two_calls", &s, cdkprincipal.FromBytes(b.Raw), "after")
+	if st := h.state(a); s != "echo:echo:after" || st.Pending != 0 || st.Notified != 0 {
+		t.Fatalf("caller after notifying: %q, %+v", s, st)
 	}
 }

@@ -28,6 +28,7 @@ type state struct {
 	Trapped    uint64 `ic:"trapped"`     // isolated_timers: the trapping timers' changes (rolled back)
 	Later      uint64 `ic:"later"`       // isolated_timers: the timer due after them
 	Beats      uint64 `ic:"beats"`       // isolated_timers: a periodic timer due with them
+	Notified   uint64 `ic:"notified"`    // one-way calls received by remember
 }
 
 var (
@@ -52,6 +53,28 @@ func echo() {
 		var s string
 		m.MustArgs(&s)
 		m.Reply("echo:" + s)
+	})
+}
+
+// notify sends peer.remember() as a one-way call and replies at once.
+//
+//go:wasmexport update.notify
+func notify() {
+	cdk.Update(func(m *cdk.Message) {
+		var peer principal.Principal
+		m.MustArgs(&peer)
+		must(cdk.Notify(peer, "remember"))
+		m.Reply()
+	})
+}
+
+// remember counts the one-way calls it receives, and replies (to nobody).
+//
+//go:wasmexport update.remember
+func remember() {
+	cdk.Update(func(m *cdk.Message) {
+		st.Notified++
+		m.Reply()
 	})
 }
 
