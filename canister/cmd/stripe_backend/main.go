@@ -10,7 +10,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -113,24 +112,14 @@ func env() payments.Env {
 	return payments.Env{Now: cdk.Time(), CyclesBalance: bal}
 }
 
-// The message an outcall belongs to travels in the context: payments calls Outcaller from
-// inside a handler, and the blocking call is a method of that handler's message.
-type messageKey struct{}
-
-func withMessage(m *cdk.Message) context.Context {
-	return context.WithValue(context.Background(), messageKey{}, m)
-}
-
-func outcall(ctx context.Context, req payments.OutcallRequest) (payments.OutcallResponse, error) {
-	m, ok := ctx.Value(messageKey{}).(*cdk.Message)
-	if !ok {
-		return payments.OutcallResponse{}, errors.New("outcall outside an update call")
-	}
+// outcall is payments' Outcaller: a blocking HTTPS outcall of the running handler (the CDK
+// refuses it outside one that may call).
+func outcall(_ context.Context, req payments.OutcallRequest) (payments.OutcallResponse, error) {
 	hs := make([]cdk.HTTPHeader, len(req.Headers))
 	for i, h := range req.Headers {
 		hs[i] = cdk.HTTPHeader{Name: h.Name, Value: h.Value}
 	}
-	resp, err := m.HTTPRequest(cdk.HTTPRequest{
+	resp, err := cdk.Outcall(cdk.HTTPRequest{
 		URL: req.URL, Method: req.Method, Headers: hs, Body: req.Body, MaxResponseBytes: req.MaxResponseBytes,
 		Transform: &cdk.HTTPTransform{Method: transformMethod, Context: req.TransformContext},
 	})
@@ -148,7 +137,7 @@ func outcall(ctx context.Context, req payments.OutcallRequest) (payments.Outcall
 //
 //go:wasmexport query.transform
 func transform() {
-	cdk.Default().TransformQuery(func(resp cdk.HTTPResponse, context []byte) cdk.HTTPResponse {
+	cdk.TransformQuery(func(resp cdk.HTTPResponse, context []byte) cdk.HTTPResponse {
 		in := payments.OutcallResponse{Status: int(resp.Status), Body: resp.Body}
 		for _, h := range resp.Headers {
 			in.Headers = append(in.Headers, payments.Header{Name: h.Name, Value: h.Value})
@@ -216,7 +205,7 @@ func httpRequestUpdate() {
 	cdk.Update(func(m *cdk.Message) {
 		var req httpgateway.UpdateRequest
 		m.MustArgs(&req)
-		resp := state.svc.HTTPUpdate(withMessage(m), toPaymentsRequest(req.Method, req.URL, req.Headers, req.Body), env())
+		resp := state.svc.HTTPUpdate(context.Background(), toPaymentsRequest(req.Method, req.URL, req.Headers, req.Body), env())
 		if req.Method == "POST" && strings.HasPrefix(req.URL, "/webhook") && resp.Status == 200 {
 			scheduleConfirm()
 		}
@@ -231,16 +220,13 @@ func scheduleConfirm() {
 		return
 	}
 	state.confirm = true
-	cdk.Default().SetTimer(confirmDelay, func(m *cdk.Message) {
+	cdk.SetTimer(confirmDelay, func() {
 		state.confirm = false
-		if _, err := state.svc.ConfirmPending(withMessage(m), env(), 10); err != nil {
+		if _, err := state.svc.ConfirmPending(context.Background(), env(), 10); err != nil {
 			cdk.Print("confirming webhook claims: " + err.Error())
 		}
 	})
 }
-
-//go:wasmexport system.global_timer
-func globalTimer() { cdk.Default().GlobalTimer(nil) }
 
 //go:wasmexport query.get_payment
 func getPayment() {
@@ -344,7 +330,7 @@ func createCheckoutSession() {
 		var req createSessionRequest
 		m.MustArgs(&req)
 		caller := payments.Caller{Principal: m.Caller().String(), IsController: cdk.IsController(m.Caller())}
-		created, err := state.svc.CreateCheckoutSession(withMessage(m), caller, req.toPayments(), env())
+		created, err := state.svc.CreateCheckoutSession(context.Background(), caller, req.toPayments(), env())
 		if err != nil {
 			m.Reject("create_checkout_session: " + err.Error())
 			return

@@ -53,7 +53,7 @@ const outcallCycles = 1_000_000_000
 func rawRand() {
 	cdk.Update(func(m *cdk.Message) {
 		arg, _ := candid.Marshal()
-		err := m.Runtime().CallRaw(cdk.Call{Callee: principal.ManagementCanister, Method: "raw_rand", Arg: arg},
+		err := cdk.SendWithCallback(cdk.Request{Callee: principal.ManagementCanister, Method: "raw_rand", Arg: arg},
 			func(cb *cdk.Message, r cdk.CallResult) {
 				var b []byte
 				if err := r.Decode(&b); err != nil {
@@ -90,7 +90,7 @@ func fetch() {
 		if err != nil {
 			panic(err)
 		}
-		err = m.Runtime().CallRaw(cdk.Call{Callee: principal.ManagementCanister, Method: "http_request", Arg: arg, Cycles: cdk.Cycles{Lo: outcallCycles}},
+		err = cdk.SendWithCallback(cdk.Request{Callee: principal.ManagementCanister, Method: "http_request", Arg: arg, Cycles: cdk.Cycles{Lo: outcallCycles}},
 			func(cb *cdk.Message, r cdk.CallResult) {
 				if err := r.Err(); err != nil {
 					cb.Reject(err.Error())
