@@ -26,6 +26,14 @@ type Metrics struct {
 	StoreErrors *prometheus.CounterVec
 	// InFlight is the number of requests being handled.
 	InFlight prometheus.Gauge
+	// Insecure is 1 for each insecure setting in force (setting="secrets_without_auth"), so
+	// dashboards and alerts see what the start-up log said.
+	Insecure *prometheus.GaugeVec
+	// StoreEpochs counts the Redis epochs this instance began working in (created: it started
+	// the epoch after Redis was new or lost data; joined: another instance had).
+	StoreEpochs *prometheus.CounterVec
+	// StoreRestored counts the journal entries written back into Redis after a loss.
+	StoreRestored prometheus.Counter
 }
 
 // New creates the metrics and registers them, with the Go runtime and process collectors.
@@ -53,8 +61,18 @@ func New() *Metrics {
 		InFlight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "idempotent_proxy_in_flight_requests", Help: "Requests being handled.",
 		}),
+		Insecure: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "idempotent_proxy_insecure", Help: "1 while an insecure setting is in force.",
+		}, []string{"setting"}),
+		StoreEpochs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "idempotent_proxy_store_epochs_total", Help: "Redis epochs begun (after Redis was new, restarted or lost data).",
+		}, []string{"how"}),
+		StoreRestored: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "idempotent_proxy_store_restored_total", Help: "Claims and answers written back into Redis after a loss.",
+		}),
 	}
 	r.MustRegister(m.Requests, m.Replays, m.Upstream, m.UpstreamLatency, m.StoreErrors, m.InFlight,
+		m.Insecure, m.StoreEpochs, m.StoreRestored,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -242,15 +242,26 @@ func (r *Redis) watch(every time.Duration) {
 	defer close(r.done)
 	t := time.NewTicker(every)
 	defer t.Stop()
+	var next time.Time // while Redis is down, checks back off to a few seconds apart
+	backoff := every
 	for {
 		select {
 		case <-r.stop:
 			return
-		case <-t.C:
+		case now := <-t.C:
+			r.journal.sweep(now)
+			if now.Before(next) {
+				continue
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), every)
-			_ = r.Ping(ctx) // a Redis that is down is retried at the next tick
+			err := r.Ping(ctx)
 			cancel()
-			r.journal.sweep(time.Now())
+			if err == nil {
+				backoff = every
+			} else {
+				backoff = min(2*backoff, 2*time.Second)
+			}
+			next = now.Add(backoff - every/2)
 		}
 	}
 }
@@ -393,6 +404,7 @@ func (r *Redis) Begin(ctx context.Context, key string, fp Fingerprint, lockTTL t
 	rkey := r.prefix + key
 	mine := pendingValue(fp, newToken())
 	var pendingUntil time.Time
+	waiting := false // we saw another request's claim: keep waiting through Redis errors
 	for {
 		var rep beginReply
 		claimedAt := time.Now()
@@ -416,6 +428,14 @@ func (r *Redis) Begin(ctx context.Context, key string, fp Fingerprint, lockTTL t
 			return nil
 		})
 		if err != nil {
+			if waiting && ctx.Err() == nil && !errors.Is(err, ErrFull) && !errors.Is(err, ErrStateLost) && !errors.Is(err, errCorrupt) {
+				// Redis is restarting or failing over; the first request will still store its
+				// answer (Complete retries too), so its duplicates wait for it rather than fail.
+				if err := sleep(ctx, r.poll); err != nil {
+					return Claim{}, err
+				}
+				continue
+			}
 			return Claim{}, err
 		}
 		owned := Claim{key: key, fp: fp, token: mine, lockTTL: lockTTL, until: claimedAt.Add(lockTTL)}
@@ -451,6 +471,7 @@ func (r *Redis) Begin(ctx context.Context, key string, fp Fingerprint, lockTTL t
 			}
 			return Claim{Record: &rec, key: key, fp: fp}, nil
 		case statePending:
+			waiting = true
 			if rep.ms > 0 {
 				// Less one poll interval: our clock reads the lifetime a little late.
 				pendingUntil = time.Now().Add(time.Duration(rep.ms)*time.Millisecond - r.poll)
