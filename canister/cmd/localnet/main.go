@@ -321,7 +321,7 @@ func proxyToken(proxyBin, keyFile string) (pub, header string, err error) {
 		case "ED25519_PUB_KEY":
 			pub = v
 		case "PROXY_AUTHORIZATION":
-			header = v
+			header = strings.Trim(v, "'")
 		}
 	}
 	if pub == "" || header == "" {

@@ -23,10 +23,11 @@ const defaultTokenLifetime = 360 * 24 * time.Hour
 
 // runToken is the "token" subcommand: it signs a proxy-authorization token for an agent (the
 // canister) with an Ed25519 key kept in a PEM file, creating the key on first use, and prints
-// the proxy's setting and the canister's in KEY=VALUE lines:
+// the proxy's setting and the canister's in KEY=VALUE lines that a shell (eval) and a dotenv
+// file both read:
 //
 //	ED25519_PUB_KEY=<base64url public key>          for the proxy
-//	PROXY_AUTHORIZATION=Bearer <token>              the canister's proxy_authorization
+//	PROXY_AUTHORIZATION='Bearer <token>'            the canister's proxy_authorization
 func runToken(args []string, stdout, stderr io.Writer, now time.Time) error {
 	fs := flag.NewFlagSet("idempotent-proxy token", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -59,7 +60,8 @@ func runToken(args []string, stdout, stderr io.Writer, now time.Time) error {
 		return err
 	}
 	pub := key.Public().(ed25519.PublicKey)
-	fmt.Fprintf(stdout, "ED25519_PUB_KEY=%s\nPROXY_AUTHORIZATION=%s\n",
+	// base64url and "Bearer " need no escaping inside single quotes.
+	fmt.Fprintf(stdout, "ED25519_PUB_KEY=%s\nPROXY_AUTHORIZATION='%s'\n",
 		base64.RawURLEncoding.EncodeToString(pub), auth.EncodeHeader(tok))
 	fmt.Fprintf(stderr, "token for agent %q expires %s\n", *agent, exp.UTC().Format(time.RFC3339))
 	return nil

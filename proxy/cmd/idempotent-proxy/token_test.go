@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -21,10 +20,10 @@ func mint(t *testing.T, args ...string) map[string]string {
 	if err := runToken(args, &out, io.Discard, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	m := map[string]string{}
-	for line := range strings.Lines(out.String()) {
-		k, v, _ := strings.Cut(strings.TrimSpace(line), "=")
-		m[k] = v
+	// The output is a dotenv file (and shell assignments).
+	m, err := config.ParseDotenv(&out)
+	if err != nil {
+		t.Fatalf("output %q: %v", out.String(), err)
 	}
 	return m
 }
