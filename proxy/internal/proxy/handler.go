@@ -174,8 +174,8 @@ const (
 )
 
 type reqLog struct {
-	id, agent, key, outcome, upstream string
-	status                            int
+	agent, key, outcome, upstream string
+	status                        int
 }
 
 // ServeHTTP implements http.Handler.
@@ -184,7 +184,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := h.o.Metrics
 	m.InFlight.Inc()
 	defer m.InFlight.Dec()
-	rl := &reqLog{id: newRequestID()}
+	rl := &reqLog{}
 	defer func() {
 		m.Requests.WithLabelValues(rl.outcome).Inc()
 		lvl := levelFor(rl.status)
@@ -192,7 +192,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.log.LogAttrs(r.Context(), lvl, "request",
-			slog.String("request_id", rl.id), slog.String("method", r.Method),
+			slog.String("request_id", newRequestID()), slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.String("upstream", rl.upstream),
 			slog.String("agent", rl.agent), slog.String("idempotency_key", rl.key),
 			slog.String("outcome", rl.outcome), slog.Int("status", rl.status),
@@ -364,13 +364,12 @@ func (h *Handler) fingerprint(r *http.Request, target *url.URL, body []byte) sto
 // storeKey namespaces the client's key by agent: two canisters choosing the same key never
 // see each other's answers.
 func storeKey(agent, key string) string {
-	h := sha256.New()
-	var n [8]byte
-	binary.BigEndian.PutUint64(n[:], uint64(len(agent)))
-	h.Write(n[:])
-	h.Write([]byte(agent))
-	h.Write([]byte(key))
-	return hex.EncodeToString(h.Sum(nil))
+	// On the stack for the usual sizes: this runs for every request with a key.
+	var buf [8 + 2*MaxKeyLength]byte
+	b := binary.BigEndian.AppendUint64(buf[:0], uint64(len(agent)))
+	b = append(append(b, agent...), key...)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // upstreamHeader is the header sent upstream: the client's, without hop-by-hop and

@@ -151,32 +151,36 @@ func (r *Rules) Allow(method, path string) bool {
 	if !strings.HasPrefix(path, "/") {
 		return false
 	}
-	segs := strings.Split(path[1:], "/")
 	for _, e := range r.entries {
-		if e.matches(method, segs) {
+		if e.matches(method, path[1:]) {
 			return true
 		}
 	}
 	return false
 }
 
-func (e entry) matches(method string, segs []string) bool {
+// matches walks the path's segments without splitting it: Allow runs on every request.
+func (e entry) matches(method, path string) bool {
 	if e.method != "" && e.method != method {
 		return false
 	}
-	if len(segs) < len(e.segs) || (!e.rest && len(segs) != len(e.segs)) {
-		return false
-	}
 	for i, p := range e.segs {
+		seg, rest, more := strings.Cut(path, "/")
 		if p == "{}" {
-			if segs[i] == "" {
+			if seg == "" {
 				return false
 			}
-		} else if p != segs[i] {
+		} else if p != seg {
 			return false
 		}
+		if !more {
+			// The path ends here: a match if the pattern does too (or only "{name...}" is left).
+			return i == len(e.segs)-1
+		}
+		path = rest
 	}
-	return true
+	// The pattern's segments are used up and the path goes on: only "{name...}" takes the rest.
+	return e.rest
 }
 
 // String lists the rules as configured.
