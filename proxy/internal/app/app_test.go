@@ -92,14 +92,8 @@ var upstreamCounter = regexp.MustCompile(`(?m)^idempotent_proxy_upstream_request
 // upstreamCalls scrapes /metrics for the number of upstream calls made.
 func upstreamCalls(t *testing.T, base string) int {
 	t.Helper()
-	resp, err := http.Get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
 	n := 0
-	for _, m := range upstreamCounter.FindAllStringSubmatch(string(b), -1) {
+	for _, m := range upstreamCounter.FindAllStringSubmatch(metricsText(t, base), -1) {
 		v, _ := strconv.Atoi(m[2])
 		n += v
 	}

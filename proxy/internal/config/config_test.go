@@ -55,20 +55,18 @@ export ALLOW_AGENTS=ICPanda, other
 		ECDSAKeys:      []string{"A44DZpzDwDvq9HwW3_dynOfDgkMJHKgOxUyCOrv5Pl3O"},
 		Ed25519Keys:    []string{"abc"},
 	}
-	got := struct {
+	// The fields set above, side by side.
+	type view struct {
 		a          []string
 		r          string
 		p, t       time.Duration
 		u, h       map[string]string
 		ag, ec, ed []string
-	}{c.ServerAddrs, c.RedisURL, c.PollInterval, c.RequestTimeout, c.URLs, c.Headers, c.AllowAgents, c.ECDSAKeys, c.Ed25519Keys}
-	exp := struct {
-		a          []string
-		r          string
-		p, t       time.Duration
-		u, h       map[string]string
-		ag, ec, ed []string
-	}{want.ServerAddrs, want.RedisURL, want.PollInterval, want.RequestTimeout, want.URLs, want.Headers, want.AllowAgents, want.ECDSAKeys, want.Ed25519Keys}
+	}
+	of := func(c *Config) view {
+		return view{c.ServerAddrs, c.RedisURL, c.PollInterval, c.RequestTimeout, c.URLs, c.Headers, c.AllowAgents, c.ECDSAKeys, c.Ed25519Keys}
+	}
+	got, exp := of(c), of(want)
 	if !reflect.DeepEqual(got, exp) {
 		t.Fatalf("got  %+v\nwant %+v", got, exp)
 	}

@@ -36,40 +36,37 @@ type Metrics struct {
 	StoreRestored prometheus.Counter
 }
 
+// prefix starts every metric name of the proxy.
+const prefix = "idempotent_proxy_"
+
+func counter(name, help string) prometheus.Counter {
+	return prometheus.NewCounter(prometheus.CounterOpts{Name: prefix + name, Help: help})
+}
+
+func counterVec(name, help, label string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: prefix + name, Help: help}, []string{label})
+}
+
 // New creates the metrics and registers them, with the Go runtime and process collectors.
 func New() *Metrics {
 	r := prometheus.NewRegistry()
 	m := &Metrics{
 		registry: r,
-		Requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "idempotent_proxy_requests_total", Help: "Client requests by outcome.",
-		}, []string{"outcome"}),
-		Replays: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "idempotent_proxy_replays_total", Help: "Answers replayed from the store.",
-		}),
-		Upstream: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "idempotent_proxy_upstream_requests_total", Help: "Upstream calls by result.",
-		}, []string{"result"}),
+		Requests: counterVec("requests_total", "Client requests by outcome.", "outcome"),
+		Replays:  counter("replays_total", "Answers replayed from the store."),
+		Upstream: counterVec("upstream_requests_total", "Upstream calls by result.", "result"),
 		UpstreamLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "idempotent_proxy_upstream_duration_seconds",
+			Name:    prefix + "upstream_duration_seconds",
 			Help:    "Upstream call latency.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}),
-		StoreErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "idempotent_proxy_store_errors_total", Help: "Store failures by operation.",
-		}, []string{"op"}),
-		InFlight: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "idempotent_proxy_in_flight_requests", Help: "Requests being handled.",
-		}),
+		StoreErrors: counterVec("store_errors_total", "Store failures by operation.", "op"),
+		InFlight:    prometheus.NewGauge(prometheus.GaugeOpts{Name: prefix + "in_flight_requests", Help: "Requests being handled."}),
 		Insecure: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "idempotent_proxy_insecure", Help: "1 while an insecure setting is in force.",
+			Name: prefix + "insecure", Help: "1 while an insecure setting is in force.",
 		}, []string{"setting"}),
-		StoreEpochs: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "idempotent_proxy_store_epochs_total", Help: "Redis epochs begun (after Redis was new, restarted or lost data).",
-		}, []string{"how"}),
-		StoreRestored: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "idempotent_proxy_store_restored_total", Help: "Claims and answers written back into Redis after a loss.",
-		}),
+		StoreEpochs:   counterVec("store_epochs_total", "Redis epochs begun (after Redis was new, restarted or lost data).", "how"),
+		StoreRestored: counter("store_restored_total", "Claims and answers written back into Redis after a loss."),
 	}
 	r.MustRegister(m.Requests, m.Replays, m.Upstream, m.UpstreamLatency, m.StoreErrors, m.InFlight,
 		m.Insecure, m.StoreEpochs, m.StoreRestored,

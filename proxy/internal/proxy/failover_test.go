@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gocanister/stripe-ic/proxy/internal/store"
 	"github.com/gocanister/stripe-ic/proxy/internal/testenv"
 )
 
@@ -72,17 +71,7 @@ func restartUnderLoad(t *testing.T, srv *testenv.Redis) {
 		every    = 15 * time.Millisecond // a new key this often: ~40 keys in flight or done at the restart
 	)
 	up := newKeyCounter(t)
-	newStore := func() store.Store {
-		r, err := store.NewRedis(store.RedisOptions{URL: srv.URL(), PollInterval: 10 * time.Millisecond,
-			Timeout: 300 * time.Millisecond, Quarantine: time.Second})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { r.Close() })
-		return r
-	}
-	a := newInstance(t, newStore(), route(&upstream{Server: up.Server}))
-	b := newInstance(t, newStore(), route(&upstream{Server: up.Server}))
+	a, b := twoInstances(t, srv, &upstream{Server: up.Server}, time.Second)
 	warmUp(t, a, b)
 
 	answers := make([][]answer, keys)
@@ -102,10 +91,7 @@ func restartUnderLoad(t *testing.T, srv *testenv.Redis) {
 		answers[k] = make([]answer, replicas)
 		key := fmt.Sprintf("canister-1/create/%d", k)
 		for i := range replicas {
-			inst := a
-			if i%2 == 1 {
-				inst = b
-			}
+			inst := []*instance{a, b}[i%2]
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

@@ -161,14 +161,20 @@ func warmUp(t *testing.T, insts ...*instance) {
 	}
 }
 
-func newRedisStore(t *testing.T, srv *testenv.Redis) store.Store {
+func newRedisStore(t *testing.T, srv *testenv.Redis, quarantine time.Duration) store.Store {
 	r, err := store.NewRedis(store.RedisOptions{URL: srv.URL(), PollInterval: 10 * time.Millisecond, Timeout: 300 * time.Millisecond,
-		Quarantine: 500 * time.Millisecond})
+		Quarantine: quarantine})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close() })
 	return r
+}
+
+// twoInstances are two proxies sharing srv, routing URL_UP to up.
+func twoInstances(t *testing.T, srv *testenv.Redis, up *upstream, quarantine time.Duration) (a, b *instance) {
+	t.Helper()
+	return newInstance(t, newRedisStore(t, srv, quarantine), route(up)), newInstance(t, newRedisStore(t, srv, quarantine), route(up))
 }
 
 // answer is everything a replica receives: it must be identical for all replicas.
@@ -213,19 +219,14 @@ func do(t *testing.T, method, u string, hdr map[string]string, body string) answ
 func TestThirteenReplicasTwoInstances(t *testing.T) {
 	up := newUpstream(t, false)
 	up.delay = 150 * time.Millisecond
-	srv := testenv.StartRedis(t)
-	a := newInstance(t, newRedisStore(t, srv), route(up))
-	b := newInstance(t, newRedisStore(t, srv), route(up))
+	a, b := twoInstances(t, testenv.StartRedis(t), up, 500*time.Millisecond)
 
 	for round := range 3 { // several keys, each must execute exactly once
 		key := fmt.Sprintf("canister-1:cs_create:%d", round)
 		answers := make([]answer, 13)
 		var wg sync.WaitGroup
 		for i := range 13 {
-			inst := a
-			if i%2 == 1 {
-				inst = b
-			}
+			inst := []*instance{a, b}[i%2]
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -601,7 +602,7 @@ func TestPassThroughWithoutKey(t *testing.T) {
 func TestRedisDown(t *testing.T) {
 	up := newUpstream(t, false)
 	srv := testenv.StartRedis(t)
-	p := newInstance(t, newRedisStore(t, srv), func(o *proxy.Options) {
+	p := newInstance(t, newRedisStore(t, srv, 500*time.Millisecond), func(o *proxy.Options) {
 		route(up)(o)
 		// The owner keeps trying to store its answer until its claim's deadline, 1 s + 5 s.
 		o.RequestTimeout = time.Second
@@ -670,8 +671,7 @@ func TestRedisRestartMidCall(t *testing.T) {
 	up := newUpstream(t, false)
 	up.delay = 400 * time.Millisecond
 	srv := testenv.StartRedis(t)
-	a := newInstance(t, newRedisStore(t, srv), route(up))
-	b := newInstance(t, newRedisStore(t, srv), route(up))
+	a, b := twoInstances(t, srv, up, 500*time.Millisecond)
 	warmUp(t, a, b)
 	before := up.calls.Load()
 	hdr := map[string]string{"Idempotency-Key": "restart"}

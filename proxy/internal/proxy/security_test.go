@@ -64,6 +64,16 @@ func echoed(t *testing.T, a answer) map[string]string {
 
 const secret = "rk_live_secret"
 
+// secretRoute configures the route name to u with these rules, and the secret
+// HEADER_STRIPE_KEY.
+func secretRoute(name, u, allow string) func(*proxy.Options) {
+	return func(o *proxy.Options) {
+		o.URLs[name] = u
+		o.Rules[name] = rules.MustParse(allow)
+		o.Headers = map[string]string{"HEADER_STRIPE_KEY": secret}
+	}
+}
+
 // signed is a proxy-authorization header value signed with key.
 func signed(t *testing.T, key ed25519.PrivateKey, exp time.Time, agent string) string {
 	t.Helper()
@@ -107,9 +117,7 @@ func TestSecretsOnlyForAuthenticatedCallers(t *testing.T) {
 	fwd := newEcho(t, true, nil)
 	fwdHost := strings.TrimPrefix(fwd.URL, "https://")
 	p := newInstance(t, newMemory(t), func(o *proxy.Options) {
-		o.URLs["URL_ECHO"] = up.URL
-		o.Rules["URL_ECHO"] = rules.MustParse("*")
-		o.Headers = map[string]string{"HEADER_STRIPE_KEY": secret}
+		secretRoute("URL_ECHO", up.URL, "*")(o)
 		o.AllowHosts, o.AllowPrivate = []string{fwdHost}, true
 		o.RootCAs = fwd.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
 	})
@@ -174,10 +182,8 @@ func TestInsecureSecretsWithoutAuth(t *testing.T) {
 	up := newEcho(t, false, nil)
 	anon, _ := auth.NewVerifier(auth.VerifierOptions{})
 	p := newInstance(t, newMemory(t), func(o *proxy.Options) {
+		secretRoute("URL_ECHO", up.URL, "GET /v1/{id}")(o)
 		o.Verifier, o.InsecureSecretsWithoutAuth = anon, true
-		o.URLs["URL_ECHO"] = up.URL
-		o.Rules["URL_ECHO"] = rules.MustParse("GET /v1/{id}")
-		o.Headers = map[string]string{"HEADER_STRIPE_KEY": secret}
 	})
 	got := echoed(t, do(t, "GET", p.URL+"/URL_ECHO/v1/x", map[string]string{"Proxy-Authorization": "", "Authorization": "Bearer HEADER_STRIPE_KEY"}, ""))
 	if got["Authorization"] != "Bearer "+secret {
@@ -193,11 +199,7 @@ func TestInsecureSecretsWithoutAuth(t *testing.T) {
 // on the route is 403 before any upstream call, for callers with a valid token too.
 func TestRouteRules(t *testing.T) {
 	up := newEcho(t, false, nil)
-	p := newInstance(t, newMemory(t), func(o *proxy.Options) {
-		o.URLs["URL_STRIPE"] = up.URL
-		o.Rules["URL_STRIPE"] = rules.MustParse("GET /v1/checkout/sessions/{id}, POST /v1/checkout/sessions")
-		o.Headers = map[string]string{"HEADER_STRIPE_KEY": secret}
-	})
+	p := newInstance(t, newMemory(t), secretRoute("URL_STRIPE", up.URL, "GET /v1/checkout/sessions/{id}, POST /v1/checkout/sessions"))
 	key := 0
 	send := func(method, path string) answer {
 		key++
@@ -248,11 +250,7 @@ func TestRouteRules(t *testing.T) {
 // it deduplicates on them.
 func TestConnectionCannotDropProtectedHeaders(t *testing.T) {
 	up := newEcho(t, false, nil)
-	p := newInstance(t, newMemory(t), func(o *proxy.Options) {
-		o.URLs["URL_ECHO"] = up.URL
-		o.Rules["URL_ECHO"] = rules.MustParse("POST /v1/x")
-		o.Headers = map[string]string{"HEADER_STRIPE_KEY": secret}
-	})
+	p := newInstance(t, newMemory(t), secretRoute("URL_ECHO", up.URL, "POST /v1/x"))
 	hdr := map[string]string{
 		"Connection":       "Idempotency-Key, Content-Type, Stripe-Account, X-Json-Mask, Response-Headers, Proxy-Authorization, X-Hop",
 		"Idempotency-Key":  "conn-1",

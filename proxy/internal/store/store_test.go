@@ -311,14 +311,19 @@ func newRedis(t *testing.T, srv *testenv.Redis, o store.RedisOptions) *store.Red
 	return r
 }
 
+// twoRedis are two instances' stores on srv.
+func twoRedis(t *testing.T, srv *testenv.Redis, quarantine time.Duration) (a, b *store.Redis) {
+	t.Helper()
+	return newRedis(t, srv, store.RedisOptions{Quarantine: quarantine}), newRedis(t, srv, store.RedisOptions{Quarantine: quarantine})
+}
+
 // TestRedisStateLost: Redis restarts empty while the first request runs, and the instance
 // running it is gone too (its journal with it). A waiting duplicate must not execute a
 // second time: it sees the claim vanish and, once nobody wrote it back during the
 // quarantine, fails.
 func TestRedisStateLost(t *testing.T) {
 	srv := testenv.StartRedis(t)
-	owner := newRedis(t, srv, store.RedisOptions{Quarantine: 300 * time.Millisecond})
-	waiter := newRedis(t, srv, store.RedisOptions{Quarantine: 300 * time.Millisecond})
+	owner, waiter := twoRedis(t, srv, 300*time.Millisecond)
 	ctx := context.Background()
 	fp := store.NewFingerprint([]byte("x"))
 	c, err := owner.Begin(ctx, "k", fp, 3*time.Second)
@@ -459,8 +464,7 @@ func TestRedisQuarantine(t *testing.T) {
 // stores its answer and a duplicate replays it.
 func TestRedisPersistentRestart(t *testing.T) {
 	srv := testenv.StartRedisAOF(t)
-	a := newRedis(t, srv, store.RedisOptions{Quarantine: 300 * time.Millisecond})
-	b := newRedis(t, srv, store.RedisOptions{Quarantine: 300 * time.Millisecond})
+	a, b := twoRedis(t, srv, 300*time.Millisecond)
 	ctx := context.Background()
 	fp := store.NewFingerprint([]byte("x"))
 	c, err := a.Begin(ctx, "k", fp, 5*time.Second)
