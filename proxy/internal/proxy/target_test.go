@@ -25,7 +25,7 @@ func newTestHandler(t testing.TB) *Handler {
 		URLs:           map[string]string{"URL_API": "https://internal.example/api/public?k=1"},
 		Rules:          map[string]*rules.Rules{"URL_API": rules.MustParse("*")},
 		Headers:        map[string]string{"HEADER_KEY": "secret", "HEADER_KEY_2": "other"},
-		AllowHosts:     []string{"api.stripe.com", "[2001:db8::1]", "files.stripe.com:8443", "[fd00::1]", "[2001:db8::2]:8443"},
+		AllowHosts:     []string{"api.stripe.com", "[2001:db8::1]", "files.stripe.com:8443", "[fd00::1]", "[2001:DB8:0::2]:8443", "fd00::3"},
 		RequestTimeout: time.Second, IdempotencyTTL: time.Hour, FailureTTL: time.Second,
 		MaxRequestBody: 1 << 10, MaxResponseBody: 1 << 10,
 	})
@@ -42,6 +42,7 @@ func TestAllowedHost(t *testing.T) {
 		"[2001:db8::1]": "[2001:db8::1]", "[2001:DB8::1]:443": "[2001:db8::1]", "[fd00::1]": "[fd00::1]",
 		"[2001:db8::2]:8443": "[2001:db8::2]:8443", "files.stripe.com:8443": "files.stripe.com:8443",
 		"files.stripe.com": "", "api.stripe.com:80": "", "evil.com": "", "api.stripe.com@evil.com": "",
+		"[fd00::3]": "[fd00::3]", "[fd00:0::3]": "[fd00::3]", "[fd00::3%eth0]": "",
 		"[2001:db8::2]": "", "2001:db8::1": "", "[fd00::1]:80": "",
 	} {
 		got, err := h.allowedHost(in)

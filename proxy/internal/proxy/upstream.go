@@ -108,6 +108,9 @@ func (h *Handler) allowedHost(v string) (string, error) {
 			return "", fmt.Errorf("%w: %q", errBadHost, v)
 		}
 	}
+	if ip, err := netip.ParseAddr(host); err == nil && ip.Zone() == "" {
+		host = ip.String() // one spelling per address, as the allow-list has it
+	}
 	hostport := net.JoinHostPort(host, port)
 	if !h.allowHosts[hostport] {
 		return "", fmt.Errorf("%w: %q", errHostNotAllowed, v)
@@ -115,15 +118,22 @@ func (h *Handler) allowedHost(v string) (string, error) {
 	return strings.TrimSuffix(hostport, ":443"), nil
 }
 
-// normalizeAllowHost turns an allow-list entry into host:port (443 when omitted).
+// normalizeAllowHost turns an allow-list entry into host:port (443 when omitted). An IPv6
+// literal may come bracketed ("[2001:db8::1]", "[2001:db8::1]:8443") or bare ("2001:db8::1").
 func normalizeAllowHost(e string) (string, error) {
 	e = strings.ToLower(strings.TrimSpace(e))
-	if !strings.Contains(e, ":") || strings.HasSuffix(e, "]") {
-		return net.JoinHostPort(strings.Trim(e, "[]"), "443"), nil
+	if ip, err := netip.ParseAddr(strings.Trim(e, "[]")); err == nil && (ip.Is6() || !strings.Contains(e, ":")) {
+		return net.JoinHostPort(ip.String(), "443"), nil
+	}
+	if !strings.Contains(e, ":") {
+		return net.JoinHostPort(e, "443"), nil
 	}
 	host, port, err := net.SplitHostPort(e)
 	if err != nil {
 		return "", fmt.Errorf("allow-list entry %q: %w", e, err)
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		host = ip.String()
 	}
 	return net.JoinHostPort(host, port), nil
 }
