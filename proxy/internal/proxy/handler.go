@@ -307,7 +307,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	sent := false
 	defer func() {
-		if !sent { // a panic before the call must not leave the key locked
+		if !sent { // a panic before the call was sent must not leave the key locked
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 2*time.Second)
 			defer cancel()
 			if err := h.o.Store.Abandon(ctx, claim); err != nil {
@@ -315,11 +315,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}()
+	call := newCall()
 	// From here on the request may reach the upstream: the key is never released again, only
 	// answered (or left to its claim's expiry), so no second call can follow a first one.
 	sent = true
 	// The first request's client may go away; its duplicates still wait for this answer.
-	rec := h.execute(context.WithoutCancel(r.Context()), newCall())
+	rec := h.execute(context.WithoutCancel(r.Context()), call)
 	// While the store is unreachable, keep trying for as long as the claim protects the key:
 	// an answer that is not stored leaves its duplicates nothing to replay.
 	ctx, cancelStore := context.WithDeadline(context.WithoutCancel(r.Context()), claim.Deadline())
