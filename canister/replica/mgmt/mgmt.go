@@ -216,6 +216,28 @@ func controllersOf(s *CanisterSettings, def principal.Principal) ([]principal.Pr
 	return *s.Controllers, nil
 }
 
+// settingsOf are the settings of s that the engine keeps (cycle charging and freezing).
+func settingsOf(method string, s *CanisterSettings) (engine.SettingsUpdate, error) {
+	var u engine.SettingsUpdate
+	if s == nil {
+		return u, nil
+	}
+	for _, f := range []struct {
+		nat *idl.Nat
+		dst **uint64
+	}{{s.FreezingThreshold, &u.FreezingThreshold}, {s.ComputeAllocation, &u.ComputeAllocation}, {s.MemoryAllocation, &u.MemoryAllocation}} {
+		if f.nat == nil {
+			continue
+		}
+		n, err := natToUint64(*f.nat)
+		if err != nil {
+			return u, badArg(method, err)
+		}
+		*f.dst = &n
+	}
+	return u, nil
+}
+
 func (m *Canister) createCanister(call engine.ManagementCall) ([]byte, uint64, error) {
 	var a CreateCanisterArgs
 	if err := candid.Unmarshal(call.Arg, []any{&a}); err != nil {
@@ -230,7 +252,11 @@ func (m *Canister) createCanister(call engine.ManagementCall) ([]byte, uint64, e
 	if err != nil {
 		return nil, call.Cycles, err
 	}
-	id, err := m.eng.CreateCanister(engine.CreateOptions{Controllers: controllers, Cycles: call.Cycles - fee})
+	settings, err := settingsOf(call.Method, a.Settings)
+	if err != nil {
+		return nil, call.Cycles, err
+	}
+	id, err := m.eng.CreateCanister(engine.CreateOptions{Controllers: controllers, Cycles: call.Cycles - fee, Settings: settings})
 	if err != nil {
 		return nil, call.Cycles, err
 	}
@@ -255,7 +281,11 @@ func (m *Canister) provisionalCreate(call engine.ManagementCall) ([]byte, uint64
 	if err != nil {
 		return nil, call.Cycles, err
 	}
-	id, err := m.eng.CreateCanister(engine.CreateOptions{ID: a.SpecifiedID, Controllers: controllers, Cycles: cycles + call.Cycles})
+	settings, err := settingsOf(call.Method, a.Settings)
+	if err != nil {
+		return nil, call.Cycles, err
+	}
+	id, err := m.eng.CreateCanister(engine.CreateOptions{ID: a.SpecifiedID, Controllers: controllers, Cycles: cycles + call.Cycles, Settings: settings})
 	if errors.Is(err, engine.ErrCanisterExists) {
 		return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
 			"Canister %s is already installed.", a.SpecifiedID)
@@ -416,6 +446,15 @@ func (m *Canister) updateSettings(call engine.ManagementCall) ([]byte, uint64, e
 			return nil, call.Cycles, err
 		}
 	}
+	settings, err := settingsOf(call.Method, &a.Settings)
+	if err != nil {
+		return nil, call.Cycles, err
+	}
+	if settings != (engine.SettingsUpdate{}) {
+		if err := m.eng.UpdateSettings(a.CanisterID, settings); err != nil {
+			return nil, call.Cycles, err
+		}
+	}
 	return empty(), call.Cycles, nil
 }
 
@@ -444,21 +483,22 @@ func (m *Canister) status(id principal.Principal) ([]byte, error) {
 		Status:  st,
 		Version: info.Version,
 		Settings: DefiniteSettings{
-			Controllers: info.Controllers, ComputeAllocation: zero, MemoryAllocation: zero,
-			FreezingThreshold: idl.NewNat(uint64(2_592_000)), ReservedCyclesLimit: idl.NewNat(uint64(5_000_000_000_000)),
+			Controllers: info.Controllers, ComputeAllocation: idl.NewNat(info.Settings.ComputeAllocation),
+			MemoryAllocation:  idl.NewNat(info.Settings.MemoryAllocation),
+			FreezingThreshold: idl.NewNat(info.Settings.FreezingThreshold), ReservedCyclesLimit: idl.NewNat(uint64(5_000_000_000_000)),
 			LogVisibility: LogVisibility{Controllers: new(idl.Null)}, LogMemoryLimit: zero,
 			WasmMemoryLimit: idl.NewNat(uint64(3 << 30)), WasmMemoryThreshold: zero, EnvVars: []EnvVar{},
 		},
 		ModuleHash: hash,
-		MemorySize: idl.NewNat(info.MemorySize + info.StableSize + uint64(len(chunks))*MaxChunkSize),
+		MemorySize: idl.NewNat(info.MemoryUsage + uint64(len(chunks))*MaxChunkSize),
 		MemoryMetrics: MemoryMetrics{
 			WasmMemorySize: idl.NewNat(info.MemorySize), StableMemorySize: idl.NewNat(info.StableSize),
-			GlobalMemorySize: zero, WasmBinarySize: zero, CustomSectionsSize: zero, CanisterHistorySize: zero,
+			GlobalMemorySize: zero, WasmBinarySize: idl.NewNat(info.MemoryUsage - info.MemorySize - info.StableSize), CustomSectionsSize: zero, CanisterHistorySize: zero,
 			WasmChunkStoreSize: idl.NewNat(uint64(len(chunks)) * MaxChunkSize), SnapshotsSize: zero, LogMemoryStoreSize: zero,
 		},
 		Cycles:                 idl.NewBigNat(new(big.Int).SetUint64(info.Cycles)),
 		ReservedCycles:         zero,
-		IdleCyclesBurnedPerDay: zero,
+		IdleCyclesBurnedPerDay: idl.NewNat(info.IdleCyclesBurnedPerDay),
 		QueryStats:             QueryStats{NumCallsTotal: zero, NumInstructionsTotal: zero, RequestPayloadBytesTotal: zero, ResponsePayloadBytesTotal: zero},
 	}
 	return candid.Marshal([]any{res})
