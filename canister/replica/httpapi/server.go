@@ -102,7 +102,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg:    cfg,
 		window: ingressWindow{maxTTL: cfg.MaxIngressTTL, drift: cfg.PermittedDrift},
-		mux: http.NewServeMux(),
+		mux:    http.NewServeMux(),
 	}
 	s.history = newHistory(s.RetainUntil)
 	status, err := encodeCBOR(map[string]any{
