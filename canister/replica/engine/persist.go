@@ -139,14 +139,16 @@ var errReverted = &protocol.Reject{Code: protocol.SysTransient,
 // the canister when s is nil. A server does this when saving failed, so that memory holds
 // what the disk holds: nothing that was not saved stays visible. Calls the canister had open
 // are rejected, as a restart would lose them. The canister's change count (Seq) keeps
-// counting up.
-func (e *Engine) Revert(ctx context.Context, id principal.Principal, s *CanisterState) error {
+// counting up; Revert returns the count before it, the last change it undid.
+func (e *Engine) Revert(ctx context.Context, id principal.Principal, s *CanisterState) (uint64, error) {
 	c, err := e.get(id)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	var last uint64
 	if s == nil {
 		c.do(func() {
+			last = c.seq
 			c.inst.close()
 			c.dropSpare()
 			c.inst, c.mod, c.img, c.stable = nil, nil, image{}, nil
@@ -157,16 +159,17 @@ func (e *Engine) Revert(ctx context.Context, id principal.Principal, s *Canister
 			e.mu.Unlock()
 		})
 		c.close()
-		return nil
+		return last, nil
 	}
 	if !bytes.Equal(s.ID, id.Raw) {
-		return fmt.Errorf("reverting canister %s to the state of %s", id, principal.Principal{Raw: s.ID})
+		return 0, fmt.Errorf("reverting canister %s to the state of %s", id, principal.Principal{Raw: s.ID})
 	}
 	m, in, err := e.load(ctx, id, s)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	c.do(func() {
+		last = c.seq
 		c.inst.close()
 		c.dropSpare()
 		c.mod, c.inst, c.img = m, in, image{}
@@ -178,7 +181,7 @@ func (e *Engine) Revert(ctx context.Context, id principal.Principal, s *Canister
 		c.restore(s)
 		e.committed(c)
 	})
-	return nil
+	return last, nil
 }
 
 // load compiles and instantiates the module of s with its Wasm state.

@@ -24,8 +24,9 @@ func TestRevert(t *testing.T) {
 	if out.Seq <= saved.Seq {
 		t.Fatalf("seq %d after two more updates, saved at %d", out.Seq, saved.Seq)
 	}
-	if err := e.Revert(ctx, id, saved); err != nil {
-		t.Fatal(err)
+	last, err := e.Revert(ctx, id, saved)
+	if err != nil || last != out.Seq {
+		t.Fatalf("Revert = %d, %v; want the last change undone, %d", last, err, out.Seq)
 	}
 	if got := state(t, query(t, e, id, "read", nil)); got != [4]uint32{1, 1, 1, 0} {
 		t.Fatalf("after the revert: %v, want the saved state (1, 1, 1, 0)", got)
@@ -43,7 +44,7 @@ func TestRevert(t *testing.T) {
 	if now.Seq <= out.Seq {
 		t.Fatalf("seq went back from %d to %d", out.Seq, now.Seq)
 	}
-	if err := e.Revert(ctx, id, nil); err != nil {
+	if _, err := e.Revert(ctx, id, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.Info(id); err == nil {
