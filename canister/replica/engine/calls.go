@@ -30,6 +30,7 @@ const (
 type origin struct {
 	kind originKind
 	done chan result // ingress
+	tag  any         // ingress: Ingress.Tag, kept with the answer (Answer)
 	// canister calls
 	from   *canister
 	fromCC uint64
@@ -72,6 +73,9 @@ func (c *canister) respond(cc *callContext, r result) {
 		r.usage = cc.usage
 		r.usage.Instructions = cc.instructions
 		r.seq = c.seq
+		if o.tag != nil {
+			c.answers = append(c.answers, Answer{Tag: o.tag, Reply: r.reply, Reject: r.reject, Seq: r.seq, Time: c.e.cfg.Now()})
+		}
 		o.done <- r
 	case originCanister:
 		if r.reply != nil && len(r.reply) > protocol.MaxReplyBytes {

@@ -66,6 +66,8 @@ type canister struct {
 	// seq counts the changes of persistent state (Config.OnCommit); an ingress answer carries
 	// the count at the time it was given, so a server knows which save covers it.
 	seq uint64
+	// answers are the answers to tagged ingress messages not taken by ExportAnswered yet.
+	answers []Answer
 }
 
 func newCanister(e *Engine, id principal.Principal) *canister {

@@ -248,6 +248,9 @@ type Ingress struct {
 	// (the canister the call is about). Nil makes it free, as the provisional methods are.
 	// A call to a canister is paid for by that canister.
 	Payer *principal.Principal
+	// Tag, when not nil, makes the canister keep the answer (an Answer with this tag) until
+	// ExportAnswered takes it with the state the answer belongs to (calls to canisters only).
+	Tag any
 }
 
 func (in Ingress) payer() *principal.Principal {
@@ -341,7 +344,7 @@ func (e *Engine) Submit(ctx context.Context, in Ingress) (Outcome, error) {
 	}
 	done := make(chan result, 1)
 	req := request{method: in.Method, arg: bytes.Clone(in.Arg), caller: bytes.Clone(in.Caller.Raw),
-		origin: origin{kind: originIngress, done: done}}
+		origin: origin{kind: originIngress, done: done, tag: in.Tag}}
 	c.enqueue(func() {
 		msg, ok := c.withdraw(req.caller, fee)
 		if !ok {

@@ -6,6 +6,7 @@ import (
 	"encoding/gob"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
 
@@ -74,6 +75,10 @@ func (e *Engine) Export(id principal.Principal) (*CanisterState, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.export(), nil
+}
+
+func (c *canister) export() *CanisterState {
 	s := &CanisterState{
 		Format: stateFormat, ID: bytes.Clone(c.id.Raw), Status: c.status, Cycles: c.cycles,
 		Memory: bytes.Clone(c.img.mem), Globals: append([]uint64(nil), c.img.globals...),
@@ -86,7 +91,32 @@ func (e *Engine) Export(id principal.Principal) (*CanisterState, error) {
 	if c.mod != nil {
 		s.Module = bytes.Clone(c.mod.wasm)
 	}
-	return s, nil
+	return s
+}
+
+// Answer is the answer to an ingress message submitted with a Tag.
+type Answer struct {
+	Tag    any
+	Reply  []byte
+	Reject *protocol.Reject // nil for a reply
+	Seq    uint64           // the canister's change count when it answered
+	Time   time.Time
+}
+
+// ExportAnswered is Export that also takes the answers to tagged ingress messages given
+// since the last call: exactly those whose effects the state includes. A server saves them
+// with the state in one write, so that no saved state has effects of a call whose answer was
+// not saved with it (a resubmission after a crash would run it twice).
+func (e *Engine) ExportAnswered(id principal.Principal) (*CanisterState, []Answer, error) {
+	c, err := e.get(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	answers := c.answers
+	c.answers = nil
+	return c.export(), answers, nil
 }
 
 // Import recreates a canister from an exported state, without running any of its code (no
@@ -178,6 +208,7 @@ func (e *Engine) Revert(ctx context.Context, id principal.Principal, s *Canister
 		}
 		c.journal = c.journal[:0]
 		c.rejectCallContexts(errReverted)
+		c.answers = nil // answers to calls whose effects are undone (and those just rejected)
 		c.restore(s)
 		e.committed(c)
 	})

@@ -40,7 +40,7 @@ func result(reply []byte, err error) (httpapi.Result, error) {
 // which the IC charges only after applying it so that a frozen canister can be unfrozen
 // (this replica does not charge it).
 func ingressOf(m httpapi.Message) engine.Ingress {
-	in := engine.Ingress{Canister: m.Canister, Method: m.Method, Arg: m.Arg, Caller: m.Sender, Size: m.Size}
+	in := engine.Ingress{Canister: m.Canister, Method: m.Method, Arg: m.Arg, Caller: m.Sender, Size: m.Size, Tag: m}
 	if isManagement(m.Canister) && len(m.EffectiveCanister.Raw) > 0 {
 		switch m.Method {
 		case "provisional_create_canister_with_cycles", "provisional_top_up_canister", "update_settings":
@@ -68,7 +68,7 @@ func (b apiBackend) Call(ctx context.Context, m httpapi.Message) (httpapi.Result
 		return res, err
 	}
 	s.metrics.message(m.Canister, m.EffectiveCanister, m.Method, out.Usage)
-	rec := httpapi.RecordOf(m, res, s.api.RetainUntil(time.Unix(0, int64(min(m.IngressExpiry, 1<<63-1))), s.store.now()))
+	rec := s.recordOf(engine.Answer{Tag: m, Reply: res.Reply, Reject: res.Reject, Time: s.store.now()})
 	if !isManagement(m.Canister) {
 		return res, s.store.commit(ctx, m.Canister, out.Seq, &rec)
 	}
@@ -84,6 +84,13 @@ func (b apiBackend) Call(ctx context.Context, m httpapi.Message) (httpapi.Result
 		return res, s.store.commit(ctx, m.EffectiveCanister, 0, &rec)
 	}
 	return res, s.store.addSubnetRecords(rec)
+}
+
+// recordOf is the ingress record of an answer to the ingress message in its tag.
+func (s *Server) recordOf(a engine.Answer) httpapi.Record {
+	m := a.Tag.(httpapi.Message)
+	expiry := time.Unix(0, int64(min(m.IngressExpiry, 1<<63-1)))
+	return httpapi.RecordOf(m, httpapi.Result{Reply: a.Reply, Reject: a.Reject}, s.api.RetainUntil(expiry, a.Time))
 }
 
 // createdCanister is the canister a successful provisional_create_canister_with_cycles

@@ -140,6 +140,7 @@ func Open(cfg Config) (*Server, error) {
 	}
 	s.mgmt.Bind(s.eng)
 	s.store.eng = s.eng
+	s.store.record = s.recordOf
 	records, err := s.store.load(ctx)
 	if err != nil {
 		s.eng.Close(context.Background())

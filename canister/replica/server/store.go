@@ -41,7 +41,10 @@ type stateStore struct {
 	log *slog.Logger
 	eng *engine.Engine
 	now func() time.Time
-	mu  sync.Mutex
+	// record makes the ingress record of an engine answer (set by the server).
+	record func(engine.Answer) httpapi.Record
+
+	mu sync.Mutex
 	// writeFile replaces a file atomically and durably (writeFileAtomic; tests inject
 	// failures with setWrite).
 	writeFile func(path string, fill func(*bufio.Writer) error) error
@@ -126,10 +129,12 @@ func (st *stateStore) path(id principal.Principal) string {
 // errLost is the failure of a call whose effects a revert undid before they were saved.
 var errLost = errors.New("the canister's state was restored from disk after a failed save; the call's effects are lost")
 
-// commit saves canister id with everything up to change seq (an engine Outcome.Seq) and,
-// when rec is not nil, the record of the call that produced it. It fails when the save
-// fails (the canister is then reverted to its saved state) or when a revert after another
-// failed save already undid change seq: either way the call must not be acknowledged.
+// commit makes sure canister id is saved with everything up to change seq (an engine
+// Outcome.Seq) and, when rec is not nil, with the record of the call that produced it;
+// another save may have done so already, since every save takes the answers the engine gave
+// since the previous one (ExportAnswered). It fails when the save fails (the canister is
+// then reverted to its saved state) or when a revert after another failed save already undid
+// change seq: either way the call must not be acknowledged.
 func (st *stateStore) commit(ctx context.Context, id principal.Principal, seq uint64, rec *httpapi.Record) error {
 	return st.save(ctx, id, seq, rec, false)
 }
@@ -145,6 +150,9 @@ func (st *stateStore) save(ctx context.Context, id principal.Principal, seq uint
 			return fmt.Errorf("canister %s: %w", id, errLost)
 		}
 	}
+	if rec != nil && seq <= f.saved && hasRecord(f.records, rec.RequestID) {
+		return nil // saved with its answer by another save
+	}
 	st.mu.Lock()
 	dirty := f.dirty
 	f.dirty = false
@@ -152,7 +160,7 @@ func (st *stateStore) save(ctx context.Context, id principal.Principal, seq uint
 	if onlyIfDirty && !dirty {
 		return nil
 	}
-	state, err := st.eng.Export(id)
+	state, answers, err := st.eng.ExportAnswered(id)
 	var rej *protocol.Reject
 	if errors.As(err, &rej) { // deleted: its calls' records move to ingress.state
 		if err := os.Remove(st.path(id)); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -172,7 +180,12 @@ func (st *stateStore) save(ctx context.Context, id principal.Principal, seq uint
 		return err
 	}
 	records := live(f.records, st.now())
-	if rec != nil {
+	for _, a := range answers {
+		if r := st.record(a); !hasRecord(records, r.RequestID) {
+			records = append(records, r)
+		}
+	}
+	if rec != nil && !hasRecord(records, rec.RequestID) {
 		records = append(records, *rec)
 	}
 	err = st.write(st.path(id), func(w *bufio.Writer) error {
@@ -213,6 +226,15 @@ func (st *stateStore) revertLocked(ctx context.Context, id principal.Principal, 
 	f.dirty = false
 	st.mu.Unlock()
 	st.log.Warn("canister reverted to its saved state after a failed save", "canister", id.String())
+}
+
+func hasRecord(records []httpapi.Record, id httpapi.RequestID) bool {
+	for _, r := range records {
+		if r.RequestID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // live are the records still within their retention.
