@@ -13,8 +13,8 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
-	"github.com/gocanister/stripe-ic/canister/replica/engine"
 	"github.com/gocanister/stripe-ic/canister/replica/deploy"
+	"github.com/gocanister/stripe-ic/canister/replica/engine"
 	"github.com/gocanister/stripe-ic/canister/replica/mgmt"
 )
 
