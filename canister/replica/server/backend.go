@@ -62,6 +62,10 @@ func (b apiBackend) Call(ctx context.Context, m httpapi.Message) (httpapi.Result
 	if err := s.eng.Admit(ctx, in); err != nil {
 		return httpapi.Result{}, err
 	}
+	about := m.EffectiveCanister
+	if isManagement(m.Canister) && len(about.Raw) > 0 {
+		defer s.store.hold(about)()
+	}
 	out, err := s.eng.Submit(ctx, in)
 	res, err := result(out.Reply, err)
 	if err != nil {
@@ -80,8 +84,8 @@ func (b apiBackend) Call(ctx context.Context, m httpapi.Message) (httpapi.Result
 	if created, ok := createdCanister(m.Method, res.Reply); ok {
 		return res, s.store.commit(ctx, created, 0, &rec)
 	}
-	if len(m.EffectiveCanister.Raw) > 0 {
-		return res, s.store.commit(ctx, m.EffectiveCanister, 0, &rec)
+	if len(about.Raw) > 0 {
+		return res, s.store.save(ctx, about, 0, &rec, saveHolder)
 	}
 	return res, s.store.addSubnetRecords(rec)
 }

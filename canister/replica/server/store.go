@@ -44,7 +44,8 @@ type stateStore struct {
 	// record makes the ingress record of an engine answer (set by the server).
 	record func(engine.Answer) httpapi.Record
 
-	mu sync.Mutex
+	mu       sync.Mutex
+	released *sync.Cond // on mu: a hold ended
 	// writeFile replaces a file atomically and durably (writeFileAtomic; tests inject
 	// failures with setWrite).
 	writeFile func(path string, fill func(*bufio.Writer) error) error
@@ -60,7 +61,17 @@ type canisterFile struct {
 	saved   uint64     // the change count (engine Seq) the last successful save covered
 	lost    []seqRange // changes undone by reverts after failed saves
 	records []httpapi.Record
+	holds   int // guarded by stateStore.mu: management calls about the canister in flight
 }
+
+// saveMode says how a save deals with management calls in flight about the canister.
+type saveMode uint8
+
+const (
+	saveCall       saveMode = iota // an ingress call's save: waits until they are done
+	saveBackground                 // the background saver: skips a held canister (saved later)
+	saveHolder                     // the management call's own save, or a shutdown: goes ahead
+)
 
 // seqRange is the changes (from, to] of a canister.
 type seqRange struct{ from, to uint64 }
@@ -76,9 +87,34 @@ type savedRecords struct {
 }
 
 func newStateStore(dir string, log *slog.Logger, now func() time.Time) *stateStore {
-	return &stateStore{
+	st := &stateStore{
 		dir: dir, log: log, now: now, writeFile: writeFileAtomic,
 		files: map[string]*canisterFile{}, wake: make(chan struct{}, 1),
+	}
+	st.released = sync.NewCond(&st.mu)
+	return st
+}
+
+// hold marks a management call about canister id as in flight until release is called:
+// meanwhile no other save writes the canister, which could otherwise save the call's
+// effects before the call's record, and a crash in between would let a resubmission of the
+// call run again. The call saves the canister itself with saveHolder.
+func (st *stateStore) hold(id principal.Principal) (release func()) {
+	f := st.file(id)
+	f.lock.Lock() // a save in progress (of the state before the call) finishes first
+	st.mu.Lock()
+	f.holds++
+	st.mu.Unlock()
+	f.lock.Unlock()
+	return func() {
+		st.mu.Lock()
+		f.holds--
+		st.released.Broadcast()
+		st.mu.Unlock()
+		select {
+		case st.wake <- struct{}{}: // the background saver skipped it meanwhile
+		default:
+		}
 	}
 }
 
@@ -136,14 +172,33 @@ var errLost = errors.New("the canister's state was restored from disk after a fa
 // then reverted to its saved state) or when a revert after another failed save already undid
 // change seq: either way the call must not be acknowledged.
 func (st *stateStore) commit(ctx context.Context, id principal.Principal, seq uint64, rec *httpapi.Record) error {
-	return st.save(ctx, id, seq, rec, false)
+	return st.save(ctx, id, seq, rec, saveCall)
 }
 
-// save writes canister id (see commit); with onlyIfDirty it does nothing when the canister
+// save writes canister id (see commit). The background saver does nothing when the canister
 // has not changed since its last save or revert.
-func (st *stateStore) save(ctx context.Context, id principal.Principal, seq uint64, rec *httpapi.Record, onlyIfDirty bool) error {
+func (st *stateStore) save(ctx context.Context, id principal.Principal, seq uint64, rec *httpapi.Record, mode saveMode) error {
 	f := st.file(id)
 	f.lock.Lock()
+	for mode != saveHolder {
+		st.mu.Lock()
+		held := f.holds > 0
+		if held && mode == saveCall {
+			f.lock.Unlock()
+			for f.holds > 0 {
+				st.released.Wait()
+			}
+			st.mu.Unlock()
+			f.lock.Lock()
+			continue
+		}
+		st.mu.Unlock()
+		if held { // background: the holder saves it, or the next wake-up does
+			f.lock.Unlock()
+			return nil
+		}
+		break
+	}
 	defer f.lock.Unlock()
 	for _, r := range f.lost {
 		if r.from < seq && seq <= r.to {
@@ -157,7 +212,7 @@ func (st *stateStore) save(ctx context.Context, id principal.Principal, seq uint
 	dirty := f.dirty
 	f.dirty = false
 	st.mu.Unlock()
-	if onlyIfDirty && !dirty {
+	if mode == saveBackground && !dirty {
 		return nil
 	}
 	state, answers, err := st.eng.ExportAnswered(id)
@@ -284,7 +339,7 @@ func (st *stateStore) saveIndex() error {
 func (st *stateStore) saveAll(ctx context.Context) error {
 	var errs []error
 	for _, id := range st.eng.Canisters() {
-		if err := st.commit(ctx, id, 0, nil); err != nil {
+		if err := st.save(ctx, id, 0, nil, saveHolder); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -311,7 +366,7 @@ func (st *stateStore) run(ctx context.Context) {
 		}
 		st.mu.Unlock()
 		for _, id := range dirty {
-			if err := st.save(ctx, id, 0, nil, true); err != nil {
+			if err := st.save(ctx, id, 0, nil, saveBackground); err != nil {
 				st.log.Error("saving canister state", "canister", id.String(), "err", err)
 			}
 		}
