@@ -127,6 +127,9 @@
 // CanisterState, which Encode writes with encoding/gob; Import recreates the canister from it
 // without running any code. Config.OnCommit fires after every change of persistent state so a
 // server can save (or schedule saving) the canister. Calls in flight are not persisted.
+// ExportAnswered also takes the answers to ingress messages submitted with a Tag, exactly those
+// whose effects the state includes, so a server saves each answer with its effects; Revert
+// puts a canister back to a saved state (or removes it) when saving failed.
 //
 // Limitations: no deterministic time slicing (long executions just run), stable memory is
 // held in RAM (Config.MaxStablePages), wasm64 memories are neither tracked page by page nor charged per byte
