@@ -15,15 +15,36 @@ var (
 	ErrLowCycles      = errors.New("cycles balance is below the reserve; no outcalls")
 )
 
+// fetchClass says whose outcall a fetch is, for the shares of the budget.
+type fetchClass int
+
+const (
+	// classUnknown: an id with no stored record, named only by a poll (anyone can poll
+	// random ids).
+	classUnknown fetchClass = iota
+	// classKnown: a stored session no webhook claims (created, or learned by a poll).
+	classKnown
+	// classClaimed: a session a webhook told the canister about (the confirmation queue,
+	// or its customer's poll), and the canister's own work (creating sessions).
+	classClaimed
+)
+
 // guard is the cycles protection policy. Its state (fetches in flight, the budget window)
 // lives on the heap on purpose: it only has to hold between messages, and an upgrade that
-// resets it is harmless. The per-session refetch interval uses the stored LastFetchAt.
+// resets it is harmless (the confirmation queue's leases are in stable memory). The
+// per-session refetch interval uses the stored LastFetchAt.
+//
+// The budget has shares: polls of unknown ids may use at most half of it, and polls of
+// sessions no webhook claims at most three quarters, so a flood of anonymous polls can
+// neither starve known customers nor take the quarter kept for confirming what Stripe
+// told the canister by webhook.
 type guard struct {
 	limits        Limits
 	inFlight      map[string]time.Time
 	windowStart   time.Time
 	windowUsed    int
-	windowUnknown int // of windowUsed, outcalls for sessions the canister did not know
+	windowPolls   int // of windowUsed, outcalls of classUnknown and classKnown
+	windowUnknown int // of windowPolls, outcalls for sessions the canister did not know
 }
 
 func newGuard(l Limits) *guard {
@@ -32,9 +53,8 @@ func newGuard(l Limits) *guard {
 
 // check says whether an outcall may be made now without reserving anything. key is the
 // session id ("" for outcalls not tied to a session); lastFetchNS is the stored time of
-// its previous fetch (0 for none); unknown marks a session with no stored record, which may
-// use at most half of the budget so that polling random ids cannot starve real customers.
-func (g *guard) check(key string, lastFetchNS int64, unknown bool, now time.Time, balance uint64) error {
+// its previous fetch (0 for none); class selects the share of the budget.
+func (g *guard) check(key string, lastFetchNS int64, class fetchClass, now time.Time, balance uint64) error {
 	if balance < g.limits.CyclesReserve {
 		return fmt.Errorf("%w (%d < %d)", ErrLowCycles, balance, g.limits.CyclesReserve)
 	}
@@ -52,8 +72,11 @@ func (g *guard) check(key string, lastFetchNS int64, unknown bool, now time.Time
 		if g.windowUsed >= g.limits.OutcallBudget {
 			return fmt.Errorf("%w (%d per %s)", ErrOutcallBudget, g.limits.OutcallBudget, g.limits.OutcallWindow)
 		}
-		if unknown && g.windowUnknown >= unknownShare(g.limits.OutcallBudget) {
+		if class == classUnknown && g.windowUnknown >= unknownShare(g.limits.OutcallBudget) {
 			return fmt.Errorf("%w for unknown sessions (%d of %d per %s)", ErrOutcallBudget, unknownShare(g.limits.OutcallBudget), g.limits.OutcallBudget, g.limits.OutcallWindow)
+		}
+		if class != classClaimed && g.windowPolls >= pollShare(g.limits.OutcallBudget) {
+			return fmt.Errorf("%w for sessions no webhook claims (%d of %d per %s)", ErrOutcallBudget, pollShare(g.limits.OutcallBudget), g.limits.OutcallBudget, g.limits.OutcallWindow)
 		}
 	}
 	return nil
@@ -62,21 +85,41 @@ func (g *guard) check(key string, lastFetchNS int64, unknown bool, now time.Time
 // unknownShare is the part of the budget sessions without a stored record may use.
 func unknownShare(budget int) int { return max(budget/2, 1) }
 
+// pollShare is the part of the budget sessions no webhook claims may use; the rest is kept
+// for confirmations.
+func pollShare(budget int) int { return max(budget-budget/4, 1) }
+
+// blockedUntil says until when a fetch of class cannot be made (the zero time when it can
+// now), for scheduling the confirmation timer.
+func (g *guard) blockedUntil(class fetchClass, now time.Time, balance uint64) time.Time {
+	err := g.check("", 0, class, now, balance)
+	switch {
+	case err == nil:
+		return time.Time{}
+	case errors.Is(err, ErrOutcallBudget):
+		return g.windowStart.Add(g.limits.OutcallWindow)
+	}
+	return now.Add(time.Minute)
+}
+
 func (g *guard) windowOpen(now time.Time) bool {
 	return !g.windowStart.IsZero() && now.Sub(g.windowStart) < g.limits.OutcallWindow && !now.Before(g.windowStart)
 }
 
 // begin checks and, when allowed, reserves budget and marks key in flight. The returned
 // release must be called when the outcall finished (in any way).
-func (g *guard) begin(key string, lastFetchNS int64, unknown bool, now time.Time, balance uint64) (release func(), err error) {
-	if err := g.check(key, lastFetchNS, unknown, now, balance); err != nil {
+func (g *guard) begin(key string, lastFetchNS int64, class fetchClass, now time.Time, balance uint64) (release func(), err error) {
+	if err := g.check(key, lastFetchNS, class, now, balance); err != nil {
 		return nil, err
 	}
 	if !g.windowOpen(now) {
-		g.windowStart, g.windowUsed, g.windowUnknown = now, 0, 0
+		g.windowStart, g.windowUsed, g.windowPolls, g.windowUnknown = now, 0, 0, 0
 	}
 	g.windowUsed++
-	if unknown {
+	if class != classClaimed {
+		g.windowPolls++
+	}
+	if class == classUnknown {
 		g.windowUnknown++
 	}
 	if key == "" {
