@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/gocanister/stripe-ic/canister/cdk"
@@ -24,11 +23,15 @@ import (
 // canister is the canister's one state root. Everything durable lives in stable memory
 // (store); these fields are views and caches rebuilt by init and post_upgrade.
 type canister struct {
-	store   *stablestore.Store
-	svc     *payments.Service
-	cfg     payments.Config
-	assets  region
-	confirm bool // a ConfirmPending timer is scheduled
+	store  *stablestore.Store
+	svc    *payments.Service
+	cfg    payments.Config
+	assets region
+	// The confirmation timer (0: none armed) and when it fires. The queue it serves is in
+	// stable memory; the timer is a heap cache of "when is the next one due", rebuilt by
+	// armConfirm.
+	confirmTimer cdk.TimerID
+	confirmAt    time.Time
 }
 
 var state canister
@@ -43,9 +46,9 @@ var (
 
 const transformMethod = "transform"
 
-// confirmDelay is how long after a webhook the canister confirms the sessions it claimed
-// with Stripe, when no browser polls them.
-const confirmDelay = 2 * time.Second
+// confirmParallel bounds the confirmation fetches one timer tick starts. Each runs in an
+// execution of its own, so their outcalls overlap; the outcall budget bounds the rate.
+const confirmParallel = 10
 
 //go:wasmexport system.init
 func initHook() { cdk.Init(func(m *cdk.Message) { setup(m, true) }) }
@@ -86,6 +89,8 @@ func setup(m *cdk.Message, install bool) {
 	if err := cdk.SetCertifiedData(httpgateway.SkipCertifiedData()); err != nil {
 		cdk.Trap("stripe_backend: " + err.Error())
 	}
+	// Timers do not survive an upgrade: re-arm from the queue in stable memory.
+	armConfirm()
 }
 
 // configure (re)builds the service and stores the configuration.
@@ -216,27 +221,72 @@ func httpRequestUpdate() {
 	cdk.Update(func(m *cdk.Message) {
 		var req httpgateway.UpdateRequest
 		m.MustArgs(&req)
+		armConfirm() // a webhook may have queued a claim; keep the timer armed in any case
 		resp := state.svc.HTTPUpdate(withMessage(m), toPaymentsRequest(req.Method, req.URL, req.Headers, req.Body), env())
-		if req.Method == "POST" && strings.HasPrefix(req.URL, "/webhook") && resp.Status == 200 {
-			scheduleConfirm()
-		}
+		armConfirm()
 		m.Reply(toGatewayResponse(resp))
 	})
 }
 
-// scheduleConfirm confirms webhook-claimed sessions with Stripe shortly after the webhook,
-// so a payment is final even when no browser polls it.
-func scheduleConfirm() {
-	if state.confirm || state.cfg.IdempotentProxy == "" {
+// inspectMessage refuses, before execution, a direct http_request_update call that the
+// query path would refuse (the gateway only upgrades what the query accepted); every other
+// method checks its caller itself.
+//
+//go:wasmexport system.inspect_message
+func inspectMessage() {
+	cdk.InspectMessage(func(m *cdk.Message) {
+		if m.MethodName() == "http_request_update" {
+			var req httpgateway.UpdateRequest
+			if m.Args(&req) != nil {
+				return
+			}
+			if state.svc.InspectHTTPUpdate(toPaymentsRequest(req.Method, req.URL, req.Headers, req.Body), env()) != nil {
+				return
+			}
+		}
+		m.Accept()
+	})
+}
+
+// armConfirm keeps a timer armed for the earliest queued confirmation, so every claim a
+// webhook acknowledged gets Stripe's word even when nobody polls. It is called on every
+// update, after every confirmation and in init/post_upgrade: the timer is rebuilt from
+// stable state, never trusted to survive.
+func armConfirm() {
+	at, ok := state.svc.NextConfirmation(env())
+	if !ok || state.confirmTimer != 0 && !state.confirmAt.After(at) {
 		return
 	}
-	state.confirm = true
-	cdk.Default().SetTimer(confirmDelay, func(m *cdk.Message) {
-		state.confirm = false
-		if _, err := state.svc.ConfirmPending(withMessage(m), env(), 10); err != nil {
-			cdk.Print("confirming webhook claims: " + err.Error())
-		}
-	})
+	if state.confirmTimer != 0 {
+		cdk.Default().ClearTimer(state.confirmTimer)
+	}
+	now := cdk.Time()
+	d := max(at.Sub(now), 0)
+	state.confirmAt = now.Add(d)
+	state.confirmTimer = cdk.Default().SetTimer(d, confirmTick)
+}
+
+// confirmTick reserves the due confirmations, runs the first and gives each other one an
+// execution of its own (a timer due at once), so their outcalls overlap.
+func confirmTick(m *cdk.Message) {
+	state.confirmTimer = 0
+	jobs := state.svc.StartConfirmations(env(), confirmParallel)
+	armConfirm()
+	for _, c := range jobs[min(1, len(jobs)):] {
+		cdk.Default().SetTimer(0, func(m *cdk.Message) { runConfirmation(m, c) })
+	}
+	if len(jobs) > 0 {
+		runConfirmation(m, jobs[0])
+	}
+}
+
+// runConfirmation fetches one queued session; a transient failure is rescheduled by the
+// queue itself.
+func runConfirmation(m *cdk.Message, c *payments.Confirmation) {
+	if _, err := c.Run(withMessage(m)); err != nil && !errors.As(err, new(*payments.LookupError)) {
+		cdk.Print("confirming " + c.SessionID() + ": " + err.Error())
+	}
+	armConfirm()
 }
 
 //go:wasmexport system.global_timer
@@ -325,6 +375,7 @@ func setConfig() {
 			m.Reject(err.Error())
 			return
 		}
+		armConfirm()
 		m.Reply()
 	})
 }
@@ -344,6 +395,7 @@ func createCheckoutSession() {
 		var req createSessionRequest
 		m.MustArgs(&req)
 		caller := payments.Caller{Principal: m.Caller().String(), IsController: cdk.IsController(m.Caller())}
+		armConfirm()
 		created, err := state.svc.CreateCheckoutSession(withMessage(m), caller, req.toPayments(), env())
 		if err != nil {
 			m.Reject("create_checkout_session: " + err.Error())
