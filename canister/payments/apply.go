@@ -100,6 +100,15 @@ func applyFetched(r Record, s *SessionObject) Record {
 		return r
 	}
 	st, reason := sessionStatus(s)
+	if st == StatusChecking && r.Status == StatusNeedsConfirmation && r.AsyncFailureClaimed &&
+		s.Status == "complete" && s.PaymentStatus == "unpaid" {
+		// A failed asynchronous payment leaves the session complete and unpaid at Stripe for
+		// good: that is Stripe's word on a failure claim. (Taking it cannot create a
+		// payment; waiting for more would never end.)
+		mergeSession(&r, s)
+		r.Status, r.Reason, r.Confirmed = StatusFailed, reasonPaymentFailed, true
+		return r
+	}
 	if st != StatusChecking || r.Status.rank() <= st.rank() {
 		mergeSession(&r, s)
 		r.Status, r.Reason, r.Confirmed = st, reason, true
@@ -189,10 +198,14 @@ func applyClaim(r Record, c claim, confirm bool) (Record, outcome) {
 	if c.isRefund || c.dispute != "" {
 		return applyMoneyBack(r, c)
 	}
-	newer := c.created >= r.LastEventCreated
+	// Events of one second are not ordered by created: of those, one whose session is
+	// behind the record (complete but unpaid, after the payment) teaches nothing.
+	newer := c.created > r.LastEventCreated || c.created == r.LastEventCreated && claimRank(c) >= r.Status.rank()
 	if c.session != nil {
 		switch {
-		case !r.Confirmed && newer:
+		case newer && (!r.Confirmed || !confirm && !r.finalConfirmed()):
+			// Without a proxy a newer claim is the truth, also over an older fetch of the
+			// open session; with one, fetched fields stay until the next fetch.
 			mergeSession(&r, c.session)
 		default:
 			// Confirmed data stays, but ids that let later events find this session are
@@ -202,6 +215,9 @@ func applyClaim(r Record, c claim, confirm bool) (Record, outcome) {
 	}
 	if newer {
 		r.LastEventCreated, r.LastEventID = c.created, c.eventID
+	}
+	if c.status == StatusFailed && c.reason == reasonPaymentFailed {
+		r.AsyncFailureClaimed = true
 	}
 	target := c.status
 	if target == StatusChecking {
@@ -229,7 +245,19 @@ func applyClaim(r Record, c claim, confirm bool) (Record, outcome) {
 	}
 	if confirm {
 		// Remember what was claimed; the fetch decides.
-		r.Reason = "webhook claims " + c.status.String()
+		r.Reason = claimReason(c.status)
 	}
 	return r, out
 }
+
+// claimRank is the rank of what a claim says about the session.
+func claimRank(c claim) int {
+	if c.session == nil {
+		return c.status.rank()
+	}
+	st, _ := sessionStatus(c.session)
+	return max(st.rank(), c.status.rank())
+}
+
+// claimReason is the Reason of a record whose claim of status awaits confirmation.
+func claimReason(status Status) string { return "webhook claims " + status.String() }

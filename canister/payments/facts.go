@@ -113,7 +113,8 @@ func intentKey(id string) string  { return objectKey('i', id) }
 func invoiceKey(id string) string { return objectKey('v', id) }
 
 // parkFact keeps f under the object key okey. It reports false when the event was already
-// parked (a retried delivery). Beyond MaxPending parked events the oldest are dropped, and
+// parked (a retried delivery). Beyond DedupCapacity parked events (they come from signed
+// webhooks only, like the remembered event ids) the oldest are dropped, and
 // each write also drops up to ttlSweepPerWrite older than factTTL.
 func (l *ledger) parkFact(okey string, f fact, nowNS int64) bool {
 	if _, ok := l.st.Get(l.k(pfxFactEvent, f.EventID)); ok {
@@ -132,7 +133,7 @@ func (l *ledger) parkFact(okey string, f fact, nowNS int64) bool {
 
 // sweepFacts drops the oldest facts beyond the bound and a few expired ones.
 func (l *ledger) sweepFacts(nowNS int64) {
-	over := int(l.m.facts) - l.limits.MaxPending
+	over := int(l.m.facts) - l.limits.DedupCapacity
 	var victims []string
 	expired := 0
 	l.st.Ascend([]byte(pfxFactQ), func(k, v []byte) bool {

@@ -125,6 +125,9 @@ type Record struct {
 	// (the backoff).
 	ConfirmAt    int64
 	ConfirmTries uint32
+	// AsyncFailureClaimed: a verified checkout.session.async_payment_failed arrived. Stripe
+	// then keeps the session complete and unpaid for good, which is its word on it.
+	AsyncFailureClaimed bool
 }
 
 // ConfirmedByStripe reports whether the status and fields shown are Stripe's (fetched),
@@ -155,7 +158,8 @@ const (
 	flagConfirmed = 1 << iota
 	flagHasAmount
 	flagLivemode
-	knownFlags = flagConfirmed | flagHasAmount | flagLivemode
+	flagAsyncFailureClaimed // version 2 only
+	knownFlags              = flagConfirmed | flagHasAmount | flagLivemode | flagAsyncFailureClaimed
 )
 
 // MarshalBinary encodes r compactly and deterministically: a version byte, status, flags,
@@ -175,6 +179,9 @@ func (r *Record) appendBinary(b []byte) []byte {
 	}
 	if r.Livemode {
 		flags |= flagLivemode
+	}
+	if r.AsyncFailureClaimed {
+		flags |= flagAsyncFailureClaimed
 	}
 	b = append(b, recordVersion, byte(r.Status), flags)
 	for _, s := range [...]string{r.SessionID, r.Reason, r.StripeStatus, r.PaymentStatus,
@@ -215,12 +222,13 @@ func (r *Record) UnmarshalBinary(b []byte) error {
 		return fmt.Errorf("decode record: invalid status %d", b[1])
 	}
 	flags := b[2]
-	if flags&^knownFlags != 0 {
+	if flags&^knownFlags != 0 || b[0] == recordVersion1 && flags&flagAsyncFailureClaimed != 0 {
 		return fmt.Errorf("decode record: unknown flags %#x", flags)
 	}
 	out.Confirmed = flags&flagConfirmed != 0
 	out.HasAmountTotal = flags&flagHasAmount != 0
 	out.Livemode = flags&flagLivemode != 0
+	out.AsyncFailureClaimed = flags&flagAsyncFailureClaimed != 0
 	d.b = b[3:]
 	for _, p := range [...]*string{&out.SessionID, &out.Reason, &out.StripeStatus, &out.PaymentStatus,
 		&out.Currency, &out.ClientReferenceID, &out.PaymentIntent, &out.Invoice, &out.LastEventID} {

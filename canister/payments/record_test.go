@@ -23,7 +23,7 @@ func sampleRecords() []Record {
 		},
 		{SessionID: "cs_live_x", Status: StatusRefunded, Reason: "refunded", AmountTotal: math.MinInt64, AmountRefunded: math.MaxInt64, FetchAttempts: math.MaxUint32, PendingSeq: math.MaxUint64},
 		{SessionID: "cs_test_y", Status: StatusNotFound, Reason: reasonNotFound, Confirmed: true, PendingSeq: 17},
-		{SessionID: "cs_test_z", Status: StatusNeedsConfirmation, DisputeStatus: "needs_response", DisputeAt: -3, ConfirmAt: math.MaxInt64, ConfirmTries: math.MaxUint32},
+		{SessionID: "cs_test_z", Status: StatusNeedsConfirmation, DisputeStatus: "needs_response", DisputeAt: -3, ConfirmAt: math.MaxInt64, ConfirmTries: math.MaxUint32, AsyncFailureClaimed: true},
 	}
 }
 
