@@ -211,27 +211,37 @@ func TestOneFetchInFlightPerSession(t *testing.T) {
 	}
 }
 
+// TestOutcallBudgetAndReserve: unknown ids may use half of the budget; known and claimed
+// sessions each keep a quarter that no other class may take; the whole budget is a hard
+// limit; a new window starts afresh; below the cycles reserve nothing goes out.
 func TestOutcallBudgetAndReserve(t *testing.T) {
 	f := newFakeStripe()
-	s := newTestService(t, Config{IdempotentProxy: "proxy.example.com", Limits: Limits{OutcallBudget: 4, OutcallWindow: time.Minute, CyclesReserve: 1_000}}, f)
+	s := newTestService(t, Config{IdempotentProxy: "proxy.example.com", Limits: Limits{OutcallBudget: 8, OutcallWindow: time.Minute, CyclesReserve: 1_000}}, f)
 	ctx := context.Background()
-	// Sessions the canister knows (here from webhooks awaiting confirmation).
+	// Sessions the canister knows from webhooks awaiting confirmation, and one open session
+	// the customer's page polls (known after its first poll).
 	for i, id := range []string{"cs_test_k1", "cs_test_k2", "cs_test_k3"} {
 		deliver(t, s, eventJSON("evt_k"+itoa(int64(i)), EventSessionCompleted, t0.Unix(), sessionObj(id, "complete", "paid", nil)), env(0))
 	}
+	f.sessions["cs_test_n1"] = sessionObj("cs_test_n1", "open", "unpaid", nil)
 	steps := []struct {
 		id     string
 		at     time.Duration
 		status int
 		retry  string
 	}{
-		{"cs_test_u1", 0, 200, ""},
-		{"cs_test_u2", time.Second, 200, ""},
-		{"cs_test_u3", 2 * time.Second, 429, "58"}, // unknown ids may use half the budget
-		{"cs_test_k1", 3 * time.Second, 200, ""},   // known sessions still get through
-		{"cs_test_k2", 4 * time.Second, 200, ""},
-		{"cs_test_k3", 5 * time.Second, 429, "55"}, // the whole budget is spent
-		{"cs_test_u3", 61 * time.Second, 200, ""},  // next window
+		{"cs_test_n1", 0, 200, ""}, // unknown at its first poll
+		{"cs_test_u1", time.Second, 200, ""},
+		{"cs_test_u2", 2 * time.Second, 200, ""},
+		{"cs_test_u3", 3 * time.Second, 200, ""},
+		{"cs_test_u4", 4 * time.Second, 429, "56"}, // unknown ids may use half the budget
+		{"cs_test_k1", 5 * time.Second, 200, ""},   // claimed sessions still get through
+		{"cs_test_k2", 6 * time.Second, 200, ""},
+		{"cs_test_k3", 7 * time.Second, 429, "53"}, // the last quarter is the known sessions'
+		{"cs_test_n1", 8 * time.Second, 200, ""},   // which the known customer still gets
+		{"cs_test_n1", 14 * time.Second, 200, ""},
+		{"cs_test_k3", 15 * time.Second, 429, "45"}, // the whole budget is spent
+		{"cs_test_u4", 61 * time.Second, 200, ""},   // next window
 	}
 	for _, st := range steps {
 		r := s.HTTPUpdate(ctx, getCheckout(st.id), env(st.at))
@@ -244,8 +254,8 @@ func TestOutcallBudgetAndReserve(t *testing.T) {
 	if r := s.HTTPUpdate(ctx, getCheckout("cs_test_k3"), low); r.Status != 503 || !strings.Contains(header(r.Headers, "x-lookup-error"), "reserve") {
 		t.Fatalf("low cycles: %d %s %v", r.Status, r.Body, r.Headers)
 	}
-	if len(f.requests) != 5 {
-		t.Fatalf("%d outcalls, want 5", len(f.requests))
+	if len(f.requests) != 9 {
+		t.Fatalf("%d outcalls, want 9", len(f.requests))
 	}
 }
 

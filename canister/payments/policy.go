@@ -22,11 +22,13 @@ const (
 	// classUnknown: an id with no stored record, named only by a poll (anyone can poll
 	// random ids).
 	classUnknown fetchClass = iota
-	// classKnown: a stored session no webhook claims (created, or learned by a poll).
+	// classKnown: a stored session no webhook claims (created, or learned by a poll), and
+	// creating sessions.
 	classKnown
-	// classClaimed: a session a webhook told the canister about (the confirmation queue,
-	// or its customer's poll), and the canister's own work (creating sessions).
+	// classClaimed: a session a webhook told the canister about: the confirmation queue's
+	// fetches and its customer's polls.
 	classClaimed
+	numClasses
 )
 
 // guard is the cycles protection policy. Its state (fetches in flight, the budget window)
@@ -34,17 +36,17 @@ const (
 // resets it is harmless (the confirmation queue's leases are in stable memory). The
 // per-session refetch interval uses the stored LastFetchAt.
 //
-// The budget has shares: polls of unknown ids may use at most half of it, and polls of
-// sessions no webhook claims at most three quarters, so a flood of anonymous polls can
-// neither starve known customers nor take the quarter kept for confirming what Stripe
-// told the canister by webhook.
+// The budget has shares. Known and claimed sessions each have a quarter of it reserved:
+// no other class may use what the other class has not used of its quarter. Unknown ids
+// have no reserve and may use at most half. So a flood of anonymous polls takes neither
+// the outcalls that confirm what Stripe told the canister by webhook nor those of known
+// customers, and a burst of confirmations leaves known customers their quarter.
 type guard struct {
-	limits        Limits
-	inFlight      map[string]time.Time
-	windowStart   time.Time
-	windowUsed    int
-	windowPolls   int // of windowUsed, outcalls of classUnknown and classKnown
-	windowUnknown int // of windowPolls, outcalls for sessions the canister did not know
+	limits      Limits
+	inFlight    map[string]time.Time
+	windowStart time.Time
+	windowUsed  int
+	classUsed   [numClasses]int
 }
 
 func newGuard(l Limits) *guard {
@@ -68,26 +70,34 @@ func (g *guard) check(key string, lastFetchNS int64, class fetchClass, now time.
 			}
 		}
 	}
+	b := g.limits.OutcallBudget
+	used, classUsed := 0, [numClasses]int{}
 	if g.windowOpen(now) {
-		if g.windowUsed >= g.limits.OutcallBudget {
-			return fmt.Errorf("%w (%d per %s)", ErrOutcallBudget, g.limits.OutcallBudget, g.limits.OutcallWindow)
+		used, classUsed = g.windowUsed, g.classUsed
+	}
+	if used >= b {
+		return fmt.Errorf("%w (%d per %s)", ErrOutcallBudget, b, g.limits.OutcallWindow)
+	}
+	if class == classUnknown && classUsed[classUnknown] >= unknownShare(b) {
+		return fmt.Errorf("%w for unknown sessions (%d of %d per %s)", ErrOutcallBudget, unknownShare(b), b, g.limits.OutcallWindow)
+	}
+	reserved := 0
+	for _, o := range [...]fetchClass{classKnown, classClaimed} {
+		if o != class {
+			reserved += max(reserveShare(b)-classUsed[o], 0)
 		}
-		if class == classUnknown && g.windowUnknown >= unknownShare(g.limits.OutcallBudget) {
-			return fmt.Errorf("%w for unknown sessions (%d of %d per %s)", ErrOutcallBudget, unknownShare(g.limits.OutcallBudget), g.limits.OutcallBudget, g.limits.OutcallWindow)
-		}
-		if class != classClaimed && g.windowPolls >= pollShare(g.limits.OutcallBudget) {
-			return fmt.Errorf("%w for sessions no webhook claims (%d of %d per %s)", ErrOutcallBudget, pollShare(g.limits.OutcallBudget), g.limits.OutcallBudget, g.limits.OutcallWindow)
-		}
+	}
+	if used+reserved >= b {
+		return fmt.Errorf("%w: the rest (%d of %d per %s) is reserved for other sessions", ErrOutcallBudget, b-used, b, g.limits.OutcallWindow)
 	}
 	return nil
 }
 
+// reserveShare is the part of the budget kept for known and for claimed sessions each.
+func reserveShare(budget int) int { return budget / 4 }
+
 // unknownShare is the part of the budget sessions without a stored record may use.
 func unknownShare(budget int) int { return max(budget/2, 1) }
-
-// pollShare is the part of the budget sessions no webhook claims may use; the rest is kept
-// for confirmations.
-func pollShare(budget int) int { return max(budget-budget/4, 1) }
 
 // blockedUntil says until when a fetch of class cannot be made (the zero time when it can
 // now), for scheduling the confirmation timer.
@@ -113,15 +123,10 @@ func (g *guard) begin(key string, lastFetchNS int64, class fetchClass, now time.
 		return nil, err
 	}
 	if !g.windowOpen(now) {
-		g.windowStart, g.windowUsed, g.windowPolls, g.windowUnknown = now, 0, 0, 0
+		g.windowStart, g.windowUsed, g.classUsed = now, 0, [numClasses]int{}
 	}
 	g.windowUsed++
-	if class != classClaimed {
-		g.windowPolls++
-	}
-	if class == classUnknown {
-		g.windowUnknown++
-	}
+	g.classUsed[class]++
 	if key == "" {
 		return func() {}, nil
 	}
