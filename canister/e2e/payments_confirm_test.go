@@ -263,7 +263,7 @@ func (k *modelClock) Advance(d time.Duration) {
 // reordered and retried, polls, timer firings, upgrades and anonymous floods, several at
 // once; every session must end as Stripe's truth and nothing acknowledged may be lost.
 func TestPaymentsModelSchedulesWasm(t *testing.T) {
-	n := 240
+	n := 200
 	if testing.Short() {
 		n = 30
 	}

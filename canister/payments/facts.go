@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -40,42 +39,48 @@ type fact struct {
 	Amount   int64 // amount_refunded
 	Full     bool  // the charge is fully refunded
 	Dispute  string
-	ParkedAt int64 // Unix nanoseconds
+	ParkedAt int64  // Unix nanoseconds
+	Seq      uint64 // position in the F/ order
 }
 
-const factVersion = 1
+// A fact is stored as version, kind, full flag, created, amount, parked-at and sequence (8
+// bytes each, big-endian), then the dispute status and the event id, each after a length
+// byte (both are at most 255 bytes).
+const (
+	factVersion   = 1
+	factHeaderLen = 3 + 4*8
+)
 
 func (f *fact) marshal() []byte {
-	full := byte(0)
+	b := make([]byte, 3, factHeaderLen+2+len(f.Dispute)+len(f.EventID))
+	b[0], b[1] = factVersion, byte(f.Kind)
 	if f.Full {
-		full = 1
+		b[2] = 1
 	}
-	b := []byte{factVersion, byte(f.Kind), full}
-	for _, s := range [...]string{f.EventID, f.Dispute} {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
+	for _, v := range [...]uint64{uint64(f.Created), uint64(f.Amount), uint64(f.ParkedAt), f.Seq} {
+		b = binary.BigEndian.AppendUint64(b, v)
 	}
-	for _, v := range [...]int64{f.Created, f.Amount, f.ParkedAt} {
-		b = binary.AppendVarint(b, v)
-	}
-	return b
+	b = append(append(b, byte(len(f.Dispute))), f.Dispute...)
+	return append(append(b, byte(len(f.EventID))), f.EventID...)
 }
 
 func (f *fact) unmarshal(b []byte) error {
-	if len(b) < 3 || b[0] != factVersion || b[1] < byte(factPaid) || b[1] > byte(factDispute) || b[2] > 1 {
+	bad := len(b) < factHeaderLen+2 || b[0] != factVersion || b[1] < byte(factPaid) || b[1] > byte(factDispute) || b[2] > 1
+	var dispute, event string
+	if !bad {
+		rest := b[factHeaderLen:]
+		n := int(rest[0])
+		bad = len(rest) < 2+n || len(rest) != 2+n+int(rest[1+n])
+		if !bad {
+			dispute, event = string(rest[1:1+n]), string(rest[2+n:])
+		}
+	}
+	if bad {
 		return fmt.Errorf("%w: parked event", ErrCorruptStore)
 	}
-	out := fact{Kind: factKind(b[1]), Full: b[2] == 1}
-	d := decoder{b: b[3:]}
-	out.EventID, out.Dispute = d.string(), d.string()
-	out.Created, out.Amount, out.ParkedAt = d.varint(), d.varint(), d.varint()
-	if d.err == nil && len(d.b) != 0 {
-		d.fail(errors.New("trailing bytes"))
-	}
-	if d.err != nil {
-		return fmt.Errorf("%w: parked event: %v", ErrCorruptStore, d.err)
-	}
-	*f = out
+	be := binary.BigEndian
+	*f = fact{EventID: event, Kind: factKind(b[1]), Full: b[2] == 1, Dispute: dispute,
+		Created: int64(be.Uint64(b[3:])), Amount: int64(be.Uint64(b[11:])), ParkedAt: int64(be.Uint64(b[19:])), Seq: be.Uint64(b[27:])}
 	return nil
 }
 
@@ -113,18 +118,19 @@ func intentKey(id string) string  { return objectKey('i', id) }
 func invoiceKey(id string) string { return objectKey('v', id) }
 
 // parkFact keeps f under the object key okey. It reports false when the event was already
-// parked (a retried delivery). Beyond DedupCapacity parked events (they come from signed
-// webhooks only, like the remembered event ids) the oldest are dropped, and
-// each write also drops up to ttlSweepPerWrite older than factTTL.
+// parked (a retried delivery: the same key, from a hash of the event id). Beyond
+// DedupCapacity parked events (they come from signed webhooks only, like the remembered
+// event ids) the oldest are dropped, and each write also drops up to ttlSweepPerWrite older
+// than factTTL.
 func (l *ledger) parkFact(okey string, f fact, nowNS int64) bool {
-	if _, ok := l.st.Get(l.k(pfxFactEvent, f.EventID)); ok {
+	sum := sha256.Sum256([]byte(f.EventID))
+	loc := okey + string(sum[:8])
+	if _, ok := l.getKey(pfxFact, loc); ok {
 		return false
 	}
-	f.ParkedAt = nowNS
-	loc := okey + be8(l.nextSeq())
-	l.st.Set(l.k(pfxFact, loc), f.marshal())
-	l.st.Set(l.k(pfxFactEvent, f.EventID), []byte(loc))
-	l.st.Set(l.k(pfxFactQ, loc[len(loc)-8:]), []byte(loc))
+	f.ParkedAt, f.Seq = nowNS, l.nextSeq()
+	l.setKey(pfxFact, loc, f.marshal())
+	l.setKey(pfxFactQ, be8(f.Seq), []byte(loc))
 	l.m.facts++
 	l.sweepFacts(nowNS)
 	l.saveMeta(nowNS)
@@ -141,7 +147,7 @@ func (l *ledger) sweepFacts(nowNS int64) {
 			return false
 		}
 		if len(victims) >= over {
-			b, ok := l.st.Get(l.k(pfxFact, string(v)))
+			b, ok := l.getKey(pfxFact, string(v))
 			var f fact
 			if !ok || f.unmarshal(b) != nil || nowNS-f.ParkedAt <= int64(factTTL) || expired >= ttlSweepPerWrite {
 				return false
@@ -185,17 +191,16 @@ func (l *ledger) factsFor(okey string) ([]parkedFact, error) {
 	return out, err
 }
 
-// dropFact deletes the fact at loc and its indexes.
+// dropFact deletes the fact at loc and its order entry.
 func (l *ledger) dropFact(loc string) {
-	b, ok := l.st.Get(l.k(pfxFact, loc))
+	b, ok := l.getKey(pfxFact, loc)
 	if !ok {
 		return
 	}
 	var f fact
 	if f.unmarshal(b) == nil {
-		l.st.Delete(l.k(pfxFactEvent, f.EventID))
+		l.delKey(pfxFactQ, be8(f.Seq))
 	}
-	l.st.Delete(l.k(pfxFact, loc))
-	l.st.Delete(l.k(pfxFactQ, loc[len(loc)-8:]))
+	l.delKey(pfxFact, loc)
 	l.m.facts--
 }

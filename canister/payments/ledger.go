@@ -19,9 +19,8 @@ import (
 //	V/<invoice id>                 -> session id
 //	x/<session id>                 -> encoded unknownEntry (ids polled without a record)
 //	X/<seq BE8>                    -> session id  (their eviction order)
-//	f/<object key>/<seq BE8>       -> encoded fact (events waiting for their session)
-//	g/<event id>                   -> <object key>/<seq BE8> (a parked event, once)
-//	F/<seq BE8>                    -> <object key>/<seq BE8> (facts, oldest first)
+//	f/<object key>/<event hash 8>  -> encoded fact (events waiting for their session)
+//	F/<seq BE8>                    -> <object key>/<event hash 8> (facts, oldest first)
 //	e/<event id>                   -> <seq BE8>   (webhook de-duplication)
 //	q/<seq BE8>                    -> event id    (de-duplication eviction order)
 //	m/meta                         -> encoded meta (counters)
@@ -37,7 +36,6 @@ const (
 	pfxUnknown      = "x/"
 	pfxUnknownQ     = "X/"
 	pfxFact         = "f/"
-	pfxFactEvent    = "g/"
 	pfxFactQ        = "F/"
 	pfxEvent        = "e/"
 	pfxEventQ       = "q/"
@@ -204,13 +202,23 @@ func (l *ledger) nextSeq() uint64 {
 	return l.m.seq
 }
 
-func (l *ledger) k(prefix string, parts ...string) []byte {
-	l.key = append(l.key[:0], prefix...)
-	for _, p := range parts {
-		l.key = append(l.key, p...)
-	}
+// k builds prefix+id in the scratch buffer. It and the accessors below are kept out of
+// line on purpose: every store access would otherwise repeat the same code in the module.
+//
+//go:noinline
+func (l *ledger) k(prefix, id string) []byte {
+	l.key = append(append(l.key[:0], prefix...), id...)
 	return l.key
 }
+
+//go:noinline
+func (l *ledger) getKey(prefix, id string) ([]byte, bool) { return l.st.Get(l.k(prefix, id)) }
+
+//go:noinline
+func (l *ledger) setKey(prefix, id string, v []byte) { l.st.Set(l.k(prefix, id), v) }
+
+//go:noinline
+func (l *ledger) delKey(prefix, id string) { l.st.Delete(l.k(prefix, id)) }
 
 func be8(v uint64) string {
 	var b [8]byte
@@ -225,7 +233,7 @@ func statusKey(s Status, id string) string {
 func queueKey(dueNS int64, id string) string { return be8(uint64(dueNS)) + id }
 
 func (l *ledger) get(id string) (Record, bool, error) {
-	b, ok := l.st.Get(l.k(pfxRecord, id))
+	b, ok := l.getKey(pfxRecord, id)
 	if !ok {
 		return Record{}, false, nil
 	}
@@ -241,7 +249,7 @@ func (l *ledger) lookup(prefix, objectID string) (string, bool) {
 	if objectID == "" {
 		return "", false
 	}
-	b, ok := l.st.Get(l.k(prefix, objectID))
+	b, ok := l.getKey(prefix, objectID)
 	return string(b), ok
 }
 
@@ -255,11 +263,11 @@ func (l *ledger) put(old *Record, r Record, nowNS int64) Record {
 	}
 	r.UpdatedAt = nowNS
 	if old != nil && old.Status != r.Status {
-		l.st.Delete(l.k(pfxStatus, statusKey(old.Status, r.SessionID)))
+		l.delKey(pfxStatus, statusKey(old.Status, r.SessionID))
 		l.m.byStatus[old.Status]--
 	}
 	if old == nil || old.Status != r.Status {
-		l.st.Set(l.k(pfxStatus, statusKey(r.Status, r.SessionID)), nil)
+		l.setKey(pfxStatus, statusKey(r.Status, r.SessionID), nil)
 		l.m.byStatus[r.Status]++
 	}
 	wasEvictable := old != nil && old.evictable()
@@ -267,11 +275,11 @@ func (l *ledger) put(old *Record, r Record, nowNS int64) Record {
 	switch {
 	case r.evictable() && !wasEvictable:
 		r.PendingSeq = l.nextSeq()
-		l.st.Set(l.k(pfxPending, be8(r.PendingSeq)), append(binary.BigEndian.AppendUint64(nil, uint64(nowNS)), r.SessionID...))
+		l.setKey(pfxPending, be8(r.PendingSeq), append(binary.BigEndian.AppendUint64(nil, uint64(nowNS)), r.SessionID...))
 		l.m.evictable++
 		newEvictable = true
 	case !r.evictable() && wasEvictable:
-		l.st.Delete(l.k(pfxPending, be8(old.PendingSeq)))
+		l.delKey(pfxPending, be8(old.PendingSeq))
 		l.m.evictable--
 		r.PendingSeq = 0
 	case !r.evictable():
@@ -283,16 +291,16 @@ func (l *ledger) put(old *Record, r Record, nowNS int64) Record {
 	}
 	if oldDue != r.ConfirmAt {
 		if oldDue != 0 {
-			l.st.Delete(l.k(pfxQueue, queueKey(oldDue, r.SessionID)))
+			l.delKey(pfxQueue, queueKey(oldDue, r.SessionID))
 			l.m.queued--
 		}
 		if r.ConfirmAt != 0 {
-			l.st.Set(l.k(pfxQueue, queueKey(r.ConfirmAt, r.SessionID)), nil)
+			l.setKey(pfxQueue, queueKey(r.ConfirmAt, r.SessionID), nil)
 			l.m.queued++
 		}
 	}
 	l.reindexAll(old, &r)
-	l.st.Set(l.k(pfxRecord, r.SessionID), r.appendBinary(nil))
+	l.setKey(pfxRecord, r.SessionID, r.appendBinary(nil))
 	if newEvictable {
 		l.evictPending(nowNS, r.SessionID)
 	}
@@ -344,35 +352,35 @@ func (l *ledger) reindex(oldPrefix, newPrefix, oldID, id, session string) {
 	}
 	if oldPrefix != "" {
 		if sid, ok := l.lookup(oldPrefix, oldID); ok && sid == session {
-			l.st.Delete(l.k(oldPrefix, oldID))
+			l.delKey(oldPrefix, oldID)
 		}
 	}
 	if newPrefix != "" && id != "" {
-		l.st.Set(l.k(newPrefix, id), []byte(session))
+		l.setKey(newPrefix, id, []byte(session))
 	}
 }
 
 // remove deletes a record and everything that points to it.
 func (l *ledger) remove(r Record) {
-	l.st.Delete(l.k(pfxRecord, r.SessionID))
-	l.st.Delete(l.k(pfxStatus, statusKey(r.Status, r.SessionID)))
+	l.delKey(pfxRecord, r.SessionID)
+	l.delKey(pfxStatus, statusKey(r.Status, r.SessionID))
 	l.m.byStatus[r.Status]--
 	if r.evictable() {
-		l.st.Delete(l.k(pfxPending, be8(r.PendingSeq)))
+		l.delKey(pfxPending, be8(r.PendingSeq))
 		l.m.evictable--
 	}
 	if r.ConfirmAt != 0 {
-		l.st.Delete(l.k(pfxQueue, queueKey(r.ConfirmAt, r.SessionID)))
+		l.delKey(pfxQueue, queueKey(r.ConfirmAt, r.SessionID))
 		l.m.queued--
 	}
 	for _, prefix := range [...]string{pfxIntent, pfxClaimIntent} {
 		if sid, ok := l.lookup(prefix, r.PaymentIntent); ok && sid == r.SessionID {
-			l.st.Delete(l.k(prefix, r.PaymentIntent))
+			l.delKey(prefix, r.PaymentIntent)
 		}
 	}
 	for _, prefix := range [...]string{pfxInvoice, pfxClaimInvoice} {
 		if sid, ok := l.lookup(prefix, r.Invoice); ok && sid == r.SessionID {
-			l.st.Delete(l.k(prefix, r.Invoice))
+			l.delKey(prefix, r.Invoice)
 		}
 	}
 }
@@ -464,40 +472,35 @@ type unknownEntry struct {
 	Seq         uint64 // position in the eviction order
 }
 
-const unknownVersion = 1
+// An entry is stored as a fixed 22 bytes: version, not-found flag, attempts (4 bytes),
+// last fetch and sequence (8 bytes each), big-endian.
+const (
+	unknownVersion = 1
+	unknownLen     = 22
+)
 
 func (u *unknownEntry) marshal() []byte {
-	b := []byte{unknownVersion, 0}
+	b := make([]byte, 2, unknownLen)
+	b[0] = unknownVersion
 	if u.NotFound {
 		b[1] = 1
 	}
-	b = binary.AppendUvarint(b, uint64(u.Attempts))
-	b = binary.AppendVarint(b, u.LastFetchAt)
-	return binary.AppendUvarint(b, u.Seq)
+	b = binary.BigEndian.AppendUint32(b, u.Attempts)
+	b = binary.BigEndian.AppendUint64(b, uint64(u.LastFetchAt))
+	return binary.BigEndian.AppendUint64(b, u.Seq)
 }
 
 func (u *unknownEntry) unmarshal(b []byte) error {
-	if len(b) < 2 || b[0] != unknownVersion || b[1] > 1 {
+	if len(b) != unknownLen || b[0] != unknownVersion || b[1] > 1 {
 		return fmt.Errorf("%w: not-found cache entry", ErrCorruptStore)
 	}
-	d := decoder{b: b[2:]}
-	out := unknownEntry{NotFound: b[1] == 1}
-	attempts := d.uvarint()
-	out.LastFetchAt = d.varint()
-	out.Seq = d.uvarint()
-	if d.err == nil && (len(d.b) != 0 || attempts > 1<<32-1) {
-		d.fail(errors.New("trailing bytes or attempts overflow"))
-	}
-	if d.err != nil {
-		return fmt.Errorf("%w: not-found cache entry: %v", ErrCorruptStore, d.err)
-	}
-	out.Attempts = uint32(attempts)
-	*u = out
+	*u = unknownEntry{NotFound: b[1] == 1, Attempts: binary.BigEndian.Uint32(b[2:]),
+		LastFetchAt: int64(binary.BigEndian.Uint64(b[6:])), Seq: binary.BigEndian.Uint64(b[14:])}
 	return nil
 }
 
 func (l *ledger) getUnknown(id string) (unknownEntry, bool, error) {
-	b, ok := l.st.Get(l.k(pfxUnknown, id))
+	b, ok := l.getKey(pfxUnknown, id)
 	if !ok {
 		return unknownEntry{}, false, nil
 	}
@@ -512,10 +515,10 @@ func (l *ledger) getUnknown(id string) (unknownEntry, bool, error) {
 func (l *ledger) putUnknown(id string, u unknownEntry, nowNS int64) {
 	if u.Seq == 0 {
 		u.Seq = l.nextSeq()
-		l.st.Set(l.k(pfxUnknownQ, be8(u.Seq)), []byte(id))
+		l.setKey(pfxUnknownQ, be8(u.Seq), []byte(id))
 		l.m.unknown++
 	}
-	l.st.Set(l.k(pfxUnknown, id), u.marshal())
+	l.setKey(pfxUnknown, id, u.marshal())
 	for l.m.unknown > uint64(l.limits.MaxPending) {
 		var oldestKey []byte
 		var oldestID string
@@ -530,7 +533,7 @@ func (l *ledger) putUnknown(id string, u unknownEntry, nowNS int64) {
 			break
 		}
 		l.st.Delete(oldestKey)
-		l.st.Delete(l.k(pfxUnknown, oldestID))
+		l.delKey(pfxUnknown, oldestID)
 		l.m.unknown--
 	}
 	l.saveMeta(nowNS)
@@ -542,22 +545,22 @@ func (l *ledger) forgetUnknown(id string) {
 	if !ok || err != nil {
 		return
 	}
-	l.st.Delete(l.k(pfxUnknownQ, be8(u.Seq)))
-	l.st.Delete(l.k(pfxUnknown, id))
+	l.delKey(pfxUnknownQ, be8(u.Seq))
+	l.delKey(pfxUnknown, id)
 	l.m.unknown--
 }
 
 // seenEvent reports whether a webhook event id was already applied.
 func (l *ledger) seenEvent(id string) bool {
-	_, ok := l.st.Get(l.k(pfxEvent, id))
+	_, ok := l.getKey(pfxEvent, id)
 	return ok
 }
 
 // rememberEvent records an applied event id, forgetting the oldest beyond DedupCapacity.
 func (l *ledger) rememberEvent(id string, nowNS int64) {
 	seq := be8(l.nextSeq())
-	l.st.Set(l.k(pfxEvent, id), []byte(seq))
-	l.st.Set(l.k(pfxEventQ, seq), []byte(id))
+	l.setKey(pfxEvent, id, []byte(seq))
+	l.setKey(pfxEventQ, seq, []byte(id))
 	l.m.events++
 	for l.m.events > uint64(l.limits.DedupCapacity) {
 		var oldestKey []byte
@@ -573,7 +576,7 @@ func (l *ledger) rememberEvent(id string, nowNS int64) {
 			break
 		}
 		l.st.Delete(oldestKey)
-		l.st.Delete(l.k(pfxEvent, oldestID))
+		l.delKey(pfxEvent, oldestID)
 		l.m.events--
 	}
 	l.saveMeta(nowNS)

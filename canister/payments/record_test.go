@@ -131,11 +131,26 @@ func TestStoreBounds(t *testing.T) {
 		pfxInvoice + r.Invoice, pfxEvent + r.LastEventID, pfxEventQ + be8(1), pfxPending + be8(1), keyMeta,
 		pfxQueue + queueKey(math.MaxInt64, r.SessionID), pfxClaimIntent + r.PaymentIntent, pfxClaimInvoice + r.Invoice,
 		pfxUnknown + r.SessionID, pfxUnknownQ + be8(1), pfxFact + intentKey(r.PaymentIntent) + be8(1),
-		pfxFact + invoiceKey(long("in_", maxFactObjectBytes)) + be8(1), pfxFactEvent + r.LastEventID, pfxFactQ + be8(1),
+		pfxFact + invoiceKey(long("in_", maxFactObjectBytes)) + be8(1), pfxFactQ + be8(1),
 	}
-	f := fact{EventID: r.LastEventID, Kind: factDispute, Dispute: long("", maxEnumLen), Created: math.MinInt64, Amount: math.MinInt64, ParkedAt: math.MinInt64}
-	if n := len(f.marshal()); n > MaxValueBytes {
-		t.Fatalf("largest parked event is %d bytes > MaxValueBytes %d", n, MaxValueBytes)
+	f := fact{EventID: r.LastEventID, Kind: factDispute, Dispute: long("", maxEnumLen), Created: math.MinInt64, Amount: math.MinInt64, ParkedAt: math.MinInt64, Seq: math.MaxUint64, Full: true}
+	b2 := f.marshal()
+	if len(b2) > MaxValueBytes {
+		t.Fatalf("largest parked event is %d bytes > MaxValueBytes %d", len(b2), MaxValueBytes)
+	}
+	var back fact
+	if err := back.unmarshal(b2); err != nil || back != f {
+		t.Fatalf("parked event round trip: %+v, %v", back, err)
+	}
+	for _, cut := range []int{0, 3, len(b2) - 1} {
+		if back.unmarshal(b2[:cut]) == nil {
+			t.Fatalf("a parked event cut to %d bytes decodes", cut)
+		}
+	}
+	u := unknownEntry{NotFound: true, Attempts: math.MaxUint32, LastFetchAt: math.MinInt64, Seq: math.MaxUint64}
+	var ub unknownEntry
+	if err := ub.unmarshal(u.marshal()); err != nil || ub != u || ub.unmarshal(u.marshal()[1:]) == nil {
+		t.Fatalf("not-found cache entry round trip: %+v, %v", ub, err)
 	}
 	for _, k := range keys {
 		if len(k) > MaxKeyBytes {
