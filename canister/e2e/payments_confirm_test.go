@@ -303,7 +303,7 @@ func TestPaymentsModelSchedulesWasm(t *testing.T) {
 		current = m
 		mu.Unlock()
 		res, err := paymentstest.Run(canisters[proxy], m, seed, paymentstest.Options{Proxy: proxy, Steps: 40, Parallel: 4,
-			Sign: func(body []byte, at time.Time) string { return stripeSignature(body, whsec, at) },
+			Sign:     func(body []byte, at time.Time) string { return stripeSignature(body, whsec, at) },
 			FailRate: float64(seed%3) * 0.1, Flood: 10})
 		if err != nil {
 			t.Fatalf("schedule %d (proxy %v): %v", seed, proxy, err)
