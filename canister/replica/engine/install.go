@@ -6,7 +6,7 @@ import (
 
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
-	"github.com/gocanister/stripe-ic/canister/replica/instrument"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/instrument"
 )
 
 // InstallMode is install_code's mode.

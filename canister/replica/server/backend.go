@@ -12,7 +12,7 @@ import (
 
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/engine"
-	"github.com/gocanister/stripe-ic/canister/replica/httpapi"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/httpapi"
 	"github.com/gocanister/stripe-ic/canister/replica/mgmt"
 )
 

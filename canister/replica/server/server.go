@@ -30,10 +30,10 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
-	"github.com/gocanister/stripe-ic/canister/replica/certify"
 	"github.com/gocanister/stripe-ic/canister/replica/engine"
-	"github.com/gocanister/stripe-ic/canister/replica/gateway"
-	"github.com/gocanister/stripe-ic/canister/replica/httpapi"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/certify"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/gateway"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/httpapi"
 	"github.com/gocanister/stripe-ic/canister/replica/mgmt"
 	"github.com/gocanister/stripe-ic/canister/replica/outcall"
 )

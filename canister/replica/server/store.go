@@ -19,7 +19,7 @@ import (
 
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/engine"
-	"github.com/gocanister/stripe-ic/canister/replica/httpapi"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/httpapi"
 )
 
 // stateStore keeps the replica's state in a directory:

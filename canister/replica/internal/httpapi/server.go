@@ -17,7 +17,7 @@ import (
 	"github.com/fxamacker/cbor/v2"
 	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
-	"github.com/gocanister/stripe-ic/canister/replica/certify"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/certify"
 )
 
 // Defaults of Config.

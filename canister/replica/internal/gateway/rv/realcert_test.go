@@ -3,7 +3,7 @@ package rv
 import (
 	"encoding/hex"
 	"encoding/json"
-	"github.com/gocanister/stripe-ic/canister/replica/certify"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/certify"
 	"os"
 	"strings"
 	"testing"

@@ -17,7 +17,7 @@ import (
 	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
 	"github.com/gocanister/stripe-ic/canister/cdk/leb128"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
-	"github.com/gocanister/stripe-ic/canister/replica/certify"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/certify"
 )
 
 // Signer plays the IC's root of trust (or a subnet's key): it signs state

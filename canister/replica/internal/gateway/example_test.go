@@ -9,7 +9,7 @@ import (
 	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
-	"github.com/gocanister/stripe-ic/canister/replica/gateway"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/gateway"
 )
 
 // exampleBackend stands in for the replica: its one canister answers every

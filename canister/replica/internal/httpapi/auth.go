@@ -14,7 +14,7 @@ import (
 
 	k1ecdsa "github.com/consensys/gnark-crypto/ecc/secp256k1/ecdsa"
 	k1fr "github.com/consensys/gnark-crypto/ecc/secp256k1/fr"
-	"github.com/gocanister/stripe-ic/canister/replica/certify"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/certify"
 )
 
 // Domain separators of request signatures.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
-	"github.com/gocanister/stripe-ic/canister/replica/gateway/rv/rvtest"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/gateway/rv/rvtest"
 )
 
 var (

@@ -23,7 +23,7 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
-	"github.com/gocanister/stripe-ic/canister/replica/certify"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/certify"
 )
 
 // DefaultMaxCertTimeOffset is how far the certificate time may be from now,

@@ -7,7 +7,7 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/httpgateway"
-	"github.com/gocanister/stripe-ic/canister/replica/gateway/rv/rvtest"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/gateway/rv/rvtest"
 )
 
 // The CDK's skip-certification headers (cdk/httpgateway) pass this package's response

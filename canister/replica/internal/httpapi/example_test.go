@@ -7,8 +7,8 @@ import (
 
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
-	"github.com/gocanister/stripe-ic/canister/replica/certify"
-	"github.com/gocanister/stripe-ic/canister/replica/httpapi"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/certify"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/httpapi"
 )
 
 // engineBackend stands for the replica's adapter over its execution engine.

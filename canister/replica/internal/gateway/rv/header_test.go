@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"encoding/hex"
 	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
-	"github.com/gocanister/stripe-ic/canister/replica/certify"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/certify"
 	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/gocanister/stripe-ic/canister/replica/gateway/rv/rvtest"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/gateway/rv/rvtest"
 )
 
 // refSkipHeader is the header the reference implementation's

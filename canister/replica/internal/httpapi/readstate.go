@@ -10,7 +10,7 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
 	"github.com/gocanister/stripe-ic/canister/cdk/leb128"
-	"github.com/gocanister/stripe-ic/canister/replica/certify"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/certify"
 )
 
 // readPlan is what a read_state request needs from the replica's state.

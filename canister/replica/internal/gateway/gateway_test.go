@@ -20,8 +20,8 @@ import (
 	"github.com/gocanister/stripe-ic/canister/cdk/candid/wire"
 	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
-	"github.com/gocanister/stripe-ic/canister/replica/gateway/rv"
-	"github.com/gocanister/stripe-ic/canister/replica/gateway/rv/rvtest"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/gateway/rv"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/gateway/rv/rvtest"
 )
 
 var (

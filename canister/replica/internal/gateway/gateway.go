@@ -24,7 +24,7 @@ import (
 
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
-	"github.com/gocanister/stripe-ic/canister/replica/gateway/rv"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/gateway/rv"
 )
 
 // Defaults of Config.

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
-	"github.com/gocanister/stripe-ic/canister/replica/gateway/rv/rvtest"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/gateway/rv/rvtest"
 )
 
 func split(s string) []string {
