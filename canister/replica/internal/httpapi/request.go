@@ -364,9 +364,9 @@ func hashValue(v any) ([32]byte, error) {
 	case int64:
 		return reprhash.Int(v), nil
 	case big.Int:
-		return hashBig(&v), nil
+		return hashBig(&v)
 	case *big.Int:
-		return hashBig(v), nil
+		return hashBig(v)
 	case []any:
 		elems := make([]reprhash.Hash, len(v))
 		for i, e := range v {
@@ -384,34 +384,15 @@ func hashValue(v any) ([32]byte, error) {
 	}
 }
 
-// hashBig hashes an integer beyond 64 bits (CBOR bignums), which cdk/leb128 does not encode.
-func hashBig(v *big.Int) [32]byte {
-	if v.Sign() >= 0 {
-		return reprhash.Blob(appendULEB(nil, v))
+// hashBig hashes an integer sent as a CBOR bignum like the same integer sent plainly. No
+// field of a request holds more than 64 bits (the IC's replica decodes them as u64), so a
+// larger one is refused rather than hashed.
+func hashBig(v *big.Int) ([32]byte, error) {
+	switch {
+	case v.IsUint64():
+		return reprhash.Nat(v.Uint64()), nil
+	case v.IsInt64():
+		return reprhash.Int(v.Int64()), nil
 	}
-	return reprhash.Blob(appendSLEB(nil, v))
-}
-
-func appendULEB(b []byte, n *big.Int) []byte {
-	n = new(big.Int).Set(n)
-	for {
-		low := byte(new(big.Int).And(n, big.NewInt(0x7f)).Uint64())
-		n.Rsh(n, 7)
-		if n.Sign() == 0 {
-			return append(b, low)
-		}
-		b = append(b, low|0x80)
-	}
-}
-
-func appendSLEB(b []byte, n *big.Int) []byte {
-	n = new(big.Int).Set(n)
-	for {
-		low := byte(new(big.Int).And(n, big.NewInt(0x7f)).Uint64())
-		n.Rsh(n, 7) // arithmetic shift: rounds towards minus infinity
-		if (n.Sign() == 0 && low&0x40 == 0) || (n.Cmp(big.NewInt(-1)) == 0 && low&0x40 != 0) {
-			return append(b, low)
-		}
-		b = append(b, low|0x80)
-	}
+	return [32]byte{}, errors.New("an integer beyond 64 bits")
 }
