@@ -93,7 +93,8 @@ type ledger struct {
 	limits        Limits
 	trustWebhooks bool // no proxy: webhook claims are applied without confirmation
 	m             meta
-	key           []byte // scratch for building keys
+	key           []byte   // scratch for building keys
+	log           eventLog // the event log (events.go)
 }
 
 func openLedger(st Store, limits Limits, trustWebhooks bool) (*ledger, error) {
@@ -192,6 +193,7 @@ func (l *ledger) put(old *Record, r Record, nowNS int64) {
 		l.reindex(pfxInvoice, oldInvoice, r.Invoice, r.SessionID)
 	}
 	l.st.Set(l.k(pfxRecord, r.SessionID), r.appendBinary(nil))
+	l.logChange(old, &r, nowNS)
 	if newPending {
 		l.evictPending(nowNS, r.SessionID)
 	}

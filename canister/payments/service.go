@@ -24,6 +24,10 @@ type Deps struct {
 	// CanisterID is the canister's textual principal, part of every idempotency key so two
 	// deployments never share keys at the proxy or at Stripe.
 	CanisterID string
+	// EventsChanged, if set, is called in a message that gave destinations work (an entry
+	// appended to the event log, a destination added, dead letters queued): the canister
+	// arms its delivery timer there.
+	EventsChanged func()
 }
 
 // Service is the payments domain of the canister: HTTP routes, webhook processing,
@@ -43,6 +47,7 @@ type Service struct {
 	led        *ledger
 	guard      *guard
 	out        Outcaller
+	events     EventConfig
 }
 
 // New validates cfg and opens the store (keeping every record an earlier version stored).
@@ -75,6 +80,9 @@ func New(cfg Config, deps Deps) (*Service, error) {
 		return nil, fmt.Errorf("payments: open store: %w", err)
 	}
 	s.led = led
+	if err := s.openEvents(cfg.Events, deps.EventsChanged); err != nil {
+		return nil, err
+	}
 	s.guard = newGuard(s.limits)
 	return s, nil
 }

@@ -49,6 +49,8 @@ func (s *Service) HandleWebhook(body []byte, sigHeader string, env Env) (Webhook
 		res.Outcome = string(outcomeDuplicate)
 		return res, nil
 	}
+	s.led.setCause(ev.ID, nowNS) // the event log names the Stripe event behind each change
+	defer s.led.setCause("", 0)
 	sid, c, out, err := s.eventClaim(ev)
 	if err != nil {
 		s.led.m.hooksRejected++
@@ -162,6 +164,9 @@ func (s *Service) eventClaim(ev Event) (string, claim, outcome, error) {
 		}
 		c.status = StatusCompleted
 		return sid, c, "", nil
+
+	case EventChargeDisputeCreated:
+		return s.disputeClaim(ev, c)
 	}
 	return "", c, outcomeIgnored, nil
 }
