@@ -195,6 +195,7 @@ type Destination struct {
 	flightSince int64
 	flightLast  uint64
 	flightRepl  bool
+	flightID    uint64 // the call in flight (answers for another call are stale)
 
 	Delivered    uint64 // events the destination acknowledged (replays included)
 	Calls        uint64
@@ -254,7 +255,8 @@ func (d *Destination) marshal() []byte {
 	}
 	for _, v := range [...]uint64{d.Serial, uint64(d.MaxAttempts), uint64(d.Added), d.Cursor, uint64(d.Attempts),
 		uint64(d.Failures), uint64(d.NextAttempt), uint64(d.LastSuccess), uint64(d.flightSince), d.flightLast,
-		d.Delivered, d.Calls, d.FailedCalls, d.DeadLettered, d.Replayed, d.Dropped, d.Cycles, d.DeadLetters, d.Queued} {
+		d.Delivered, d.Calls, d.FailedCalls, d.DeadLettered, d.Replayed, d.Dropped, d.Cycles, d.DeadLetters, d.Queued,
+		d.flightID} {
 		b = binary.AppendUvarint(b, v)
 	}
 	return b
@@ -274,7 +276,7 @@ func (d *Destination) unmarshal(b []byte) error {
 	var maxAttempts, added, attempts, failures, next, lastOK, since uint64
 	for _, p := range [...]*uint64{&out.Serial, &maxAttempts, &added, &out.Cursor, &attempts, &failures, &next,
 		&lastOK, &since, &out.flightLast, &out.Delivered, &out.Calls, &out.FailedCalls, &out.DeadLettered,
-		&out.Replayed, &out.Dropped, &out.Cycles, &out.DeadLetters, &out.Queued} {
+		&out.Replayed, &out.Dropped, &out.Cycles, &out.DeadLetters, &out.Queued, &out.flightID} {
 		*p = dec.uvarint()
 	}
 	if dec.err == nil && len(dec.b) != 0 {
@@ -629,6 +631,7 @@ type Delivery struct {
 	Events      []LogEntry
 	replay      bool
 	last        uint64 // the cursor after this batch
+	call        uint64 // which call this is (Destination.flightID)
 }
 
 // DeliveryResult is how a delivery call ended.
@@ -716,8 +719,12 @@ func (s *Service) start(d *Destination, env Env) (Delivery, bool, error) {
 		s.led.saveDestination(d) // the cursor may have moved past filtered entries
 		return Delivery{}, false, err
 	}
-	d.InFlight, d.flightSince, d.flightLast, d.flightRepl = true, now, del.last, del.replay
+	g := s.led.logState()
+	g.m.callSeq++
+	d.InFlight, d.flightSince, d.flightLast, d.flightRepl, d.flightID = true, now, del.last, del.replay, g.m.callSeq
+	del.call = d.flightID
 	s.led.saveDestination(d)
+	s.led.saveLogMeta()
 	return del, true, nil
 }
 
@@ -845,7 +852,7 @@ func (s *Service) DeliveryDone(del Delivery, res DeliveryResult, env Env) error 
 	}
 	defer s.led.saveLogMeta()
 	d, ok, err := s.led.destination(del.Destination)
-	if err != nil || !ok || d.Serial != del.Serial || !d.InFlight || d.flightLast != del.last || d.flightRepl != del.replay {
+	if err != nil || !ok || d.Serial != del.Serial || !d.InFlight || d.flightID != del.call {
 		return err
 	}
 	if !res.NotSent {

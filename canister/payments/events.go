@@ -173,6 +173,7 @@ type logMeta struct {
 	pruned  uint64
 	byKind  [maxKind + 1]uint64 // entries ever appended, per kind
 	destSeq uint64              // source of destination serial numbers
+	callSeq uint64              // source of delivery call ids
 	// Delivery totals over every destination, removed ones included.
 	calls, failedCalls, delivered, deadLettered, replayed, dropped uint64
 	cycles, maxCallCycles                                          uint64
@@ -185,7 +186,7 @@ func (m *logMeta) fields() []*uint64 {
 	for i := range m.byKind {
 		f = append(f, &m.byKind[i])
 	}
-	return append(f, &m.destSeq, &m.calls, &m.failedCalls, &m.delivered, &m.deadLettered, &m.replayed,
+	return append(f, &m.destSeq, &m.callSeq, &m.calls, &m.failedCalls, &m.delivered, &m.deadLettered, &m.replayed,
 		&m.dropped, &m.cycles, &m.maxCallCycles)
 }
 
