@@ -23,11 +23,12 @@ import (
 // canister is the canister's one state root. Everything durable lives in stable memory
 // (store); these fields are views and caches rebuilt by init and post_upgrade.
 type canister struct {
-	store   *stablestore.Store
-	svc     *payments.Service
-	cfg     payments.Config
-	assets  region
-	confirm bool // a ConfirmPending timer is scheduled
+	store    *stablestore.Store
+	svc      *payments.Service
+	cfg      payments.Config
+	assets   region
+	confirm  bool          // a ConfirmPending timer is scheduled
+	delivery deliveryTimer // the timer that sends due event deliveries (events.go)
 }
 
 var state canister
@@ -82,6 +83,12 @@ func setup(m *cdk.Message, install bool) {
 		cdk.Trap("stripe_backend: " + err.Error())
 	}
 	state.assets = region{st, prefixAssets}
+	// Calls in flight before an upgrade cannot be answered any more: send their batches
+	// again, and re-arm the delivery timer (timers live in the heap).
+	if err := state.svc.ReleaseDeliveries(); err != nil {
+		cdk.Trap("stripe_backend: " + err.Error())
+	}
+	armDelivery()
 	if err := cdk.SetCertifiedData(httpgateway.SkipCertifiedData()); err != nil {
 		cdk.Trap("stripe_backend: " + err.Error())
 	}
@@ -90,9 +97,10 @@ func setup(m *cdk.Message, install bool) {
 // configure (re)builds the service and stores the configuration.
 func configure(cfg payments.Config) error {
 	svc, err := payments.New(cfg, payments.Deps{
-		Store:      region{state.store, prefixPayments},
-		Outcaller:  payments.OutcallerFunc(outcall),
-		CanisterID: cdk.Self().String(),
+		Store:         region{state.store, prefixPayments},
+		Outcaller:     payments.OutcallerFunc(outcall),
+		CanisterID:    cdk.Self().String(),
+		EventsChanged: armDelivery,
 	})
 	if err != nil {
 		return err
@@ -319,7 +327,9 @@ func setConfig() {
 func stats() {
 	cdk.Query(func(m *cdk.Message) {
 		if controllersOnly(m, "stats") {
-			m.Reply(statsOf(state.svc.Stats(), env().CyclesBalance))
+			v := statsOf(state.svc.Stats(), env().CyclesBalance)
+			v.Events = eventStatsOf(state.svc.EventStats())
+			m.Reply(v)
 		}
 	})
 }
