@@ -183,7 +183,13 @@ func (p *publisher) pay(tb testing.TB, id string, amount int64) {
 	now := time.Now()
 	s := stripeSession{ID: id, Status: "complete", PaymentStatus: "paid", Amount: amount, Created: now.Unix() - 60,
 		PaymentIntent: "pi_" + id[len("cs_test_"):], ClientReference: "order-" + id}
-	p.hook(tb, stripeEvent("evt_"+id, "checkout.session.completed", now.Unix(), s.object(0)))
+	p.hook(tb, stripeEvent(eventID(id), "checkout.session.completed", now.Unix(), s.object(0)))
+}
+
+// eventID is an event id of Stripe's length (28 bytes) for the session.
+func eventID(session string) string {
+	suffix := session[len("cs_test_"):]
+	return "evt_" + suffix[:min(len(suffix), 24)]
 }
 
 // hook POSTs a signed event and wants it applied.
