@@ -378,7 +378,7 @@ func report(d payments.Delivery, r payments.DeliveryResult) {
 // subscriber (vec EventNotification).
 func deliveryArg(d payments.Delivery) ([]byte, error) {
 	if d.Method == icrc72Method {
-		return candid.Marshal(icrc72Notifications(d))
+		return candid.Marshal(icrc72Notifications(d, cdk.Self()))
 	}
 	events := make([]paymentEvent, len(d.Events))
 	for i, e := range d.Events {
@@ -422,8 +422,7 @@ type icrc16Value struct {
 // claim; "payment.completed" alone would clash with other publishers').
 const icrc72Namespace = "com.stripe.ic."
 
-func icrc72Notifications(d payments.Delivery) []icrc72Notification {
-	self := cdk.Self()
+func icrc72Notifications(d payments.Delivery, self principal.Principal) []icrc72Notification {
 	out := make([]icrc72Notification, len(d.Events))
 	for i, e := range d.Events {
 		text := func(k, v string) icrc16Entry { return icrc16Entry{k, icrc16Value{Text: &v}} }
