@@ -17,6 +17,9 @@ import (
 //	e/<event id>                   -> <seq BE8>   (webhook de-duplication)
 //	q/<seq BE8>                    -> event id    (de-duplication eviction order)
 //	m/meta                         -> encoded meta (counters)
+//
+// The event log (l/, m/events) and the destinations (d/, x/, r/, k/) have their own keys,
+// described in events.go and destinations.go.
 const (
 	pfxRecord  = "p/"
 	pfxStatus  = "s/"
