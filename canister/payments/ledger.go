@@ -96,8 +96,9 @@ type ledger struct {
 	limits        Limits
 	trustWebhooks bool // no proxy: webhook claims are applied without confirmation
 	m             meta
-	key           []byte   // scratch for building keys
-	log           eventLog // the event log (events.go)
+	key           []byte // scratch for building keys
+
+	log eventLog // the event log (events.go)
 }
 
 func openLedger(st Store, limits Limits, trustWebhooks bool) (*ledger, error) {

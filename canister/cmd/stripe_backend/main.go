@@ -23,11 +23,12 @@ import (
 // canister is the canister's one state root. Everything durable lives in stable memory
 // (store); these fields are views and caches rebuilt by init and post_upgrade.
 type canister struct {
-	store    *stablestore.Store
-	svc      *payments.Service
-	cfg      payments.Config
-	assets   region
-	confirm  bool          // a ConfirmPending timer is scheduled
+	store   *stablestore.Store
+	svc     *payments.Service
+	cfg     payments.Config
+	assets  region
+	confirm bool // a ConfirmPending timer is scheduled
+
 	delivery deliveryTimer // the timer that sends due event deliveries (events.go)
 }
 
@@ -97,9 +98,10 @@ func setup(m *cdk.Message, install bool) {
 // configure (re)builds the service and stores the configuration.
 func configure(cfg payments.Config) error {
 	svc, err := payments.New(cfg, payments.Deps{
-		Store:         region{state.store, prefixPayments},
-		Outcaller:     payments.OutcallerFunc(outcall),
-		CanisterID:    cdk.Self().String(),
+		Store:      region{state.store, prefixPayments},
+		Outcaller:  payments.OutcallerFunc(outcall),
+		CanisterID: cdk.Self().String(),
+
 		EventsChanged: armDelivery,
 	})
 	if err != nil {

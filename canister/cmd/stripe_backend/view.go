@@ -48,18 +48,19 @@ type countEntry struct {
 }
 
 type statsView struct {
-	Payments          uint64         `ic:"payments"`
-	ByStatus          []countEntry   `ic:"by_status"`
-	Outcalls          uint64         `ic:"outcalls"`
-	OutcallErrors     uint64         `ic:"outcall_errors"`
-	WebhooksAccepted  uint64         `ic:"webhooks_accepted"`
-	WebhooksRejected  uint64         `ic:"webhooks_rejected"`
-	WebhooksDuplicate uint64         `ic:"webhooks_duplicate"`
-	WebhooksIgnored   uint64         `ic:"webhooks_ignored"`
-	Evicted           uint64         `ic:"evicted"`
-	RememberedEvents  uint64         `ic:"remembered_events"`
-	Cycles            uint64         `ic:"cycles"`
-	Events            eventStatsView `ic:"events"`
+	Payments          uint64       `ic:"payments"`
+	ByStatus          []countEntry `ic:"by_status"`
+	Outcalls          uint64       `ic:"outcalls"`
+	OutcallErrors     uint64       `ic:"outcall_errors"`
+	WebhooksAccepted  uint64       `ic:"webhooks_accepted"`
+	WebhooksRejected  uint64       `ic:"webhooks_rejected"`
+	WebhooksDuplicate uint64       `ic:"webhooks_duplicate"`
+	WebhooksIgnored   uint64       `ic:"webhooks_ignored"`
+	Evicted           uint64       `ic:"evicted"`
+	RememberedEvents  uint64       `ic:"remembered_events"`
+	Cycles            uint64       `ic:"cycles"`
+
+	Events eventStatsView `ic:"events"` // the event log and its deliveries (events.go)
 }
 
 // statuses lists the status names in a fixed order, so stats encode identically on every
