@@ -35,6 +35,9 @@ type (
 		Currency      string  `ic:"currency"`
 		Time          uint64  `ic:"time"`
 		StripeEventID *string `ic:"stripe_event_id"`
+		// Refunds and disputes recorded on the payment.
+		AmountRefunded int64   `ic:"amount_refunded"`
+		Dispute        *string `ic:"dispute"`
 	}
 	eventsRequestView struct {
 		After *uint64 `ic:"after"`
@@ -496,6 +499,16 @@ func TestEventDestinations(t *testing.T) {
 			kinds[e.Kind]++
 			if e.StripeEventID == nil || e.Time == 0 {
 				t.Fatalf("entry %+v", e)
+			}
+			switch e.Kind {
+			case "payment.refunded":
+				if e.AmountRefunded != 2500 || e.Dispute != nil || e.NewStatus != "refunded" {
+					t.Fatalf("refund entry %+v", e)
+				}
+			case "payment.disputed":
+				if e.Dispute == nil || *e.Dispute != "needs_response" || e.AmountRefunded != 0 || e.NewStatus != "completed" {
+					t.Fatalf("dispute entry %+v", e)
+				}
 			}
 		}
 		if page.Next == nil {

@@ -44,13 +44,13 @@ import (
 // Keys (in the payments Store):
 //
 //	d/<id BE2>                 -> encoded Destination (configuration and delivery state)
-//	x/<id BE2><seq BE8>        -> encoded dead letter
+//	y/<id BE2><seq BE8>        -> encoded dead letter
 //	r/<id BE2><seq BE8>        -> encoded dead letter queued for replay
 //	k/<id BE2><session id>     -> ""  (the session has dead letters: later events follow them)
 
 const (
 	pfxDest   = "d/"
-	pfxDead   = "x/"
+	pfxDead   = "y/"
 	pfxReplay = "r/"
 	pfxParked = "k/"
 )

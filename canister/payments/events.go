@@ -3,7 +3,6 @@ package payments
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -42,11 +41,15 @@ const (
 	KindFailed EventKind = 4
 	// KindRefunded: a completed payment was fully refunded.
 	KindRefunded EventKind = 5
-	// KindDisputed: the customer disputed the charge of a completed (or refunded) payment
-	// (charge.dispute.created). The status does not change; the entry reports it.
+	// KindDisputed: the dispute of a completed (or refunded) payment opened or changed its
+	// status (charge.dispute.created, .updated, .closed). The payment's status does not
+	// change; the entry's Dispute is Stripe's dispute status now.
 	KindDisputed EventKind = 6
+	// KindPartiallyRefunded: part of a completed payment was refunded (its AmountRefunded
+	// grew, the status stays completed). A refund of the rest logs KindRefunded.
+	KindPartiallyRefunded EventKind = 7
 
-	maxKind = KindDisputed
+	maxKind = KindPartiallyRefunded
 )
 
 // kindNames are the ICRC-72 style names ("namespace" of an event) used in Candid.
@@ -57,6 +60,8 @@ var kindNames = [...]string{
 	KindFailed:    "payment.failed",
 	KindRefunded:  "payment.refunded",
 	KindDisputed:  "payment.disputed",
+
+	KindPartiallyRefunded: "payment.partially_refunded",
 }
 
 func (k EventKind) String() string {
@@ -78,21 +83,21 @@ func ParseEventKind(name string) (EventKind, error) {
 	return 0, fmt.Errorf("unknown event kind %q", clip(name))
 }
 
-// EventChargeDisputeCreated is the Stripe event that logs KindDisputed.
-const EventChargeDisputeCreated = "charge.dispute.created"
-
-// LogEntry is one change of a payment.
+// LogEntry is one change of a payment. Besides what changed it reports the payment's
+// refunds and dispute as they stand after the change.
 type LogEntry struct {
-	Seq           uint64 // 1, 2, 3, ...: unique, increasing, never reused (not even after a prune)
-	Kind          EventKind
-	SessionID     string
-	OldStatus     Status // 0 for the first entry of a session
-	NewStatus     Status
-	Amount        int64 // amount_total in minor units, when HasAmount
-	HasAmount     bool
-	Currency      string
-	Time          int64  // canister time of the change, Unix nanoseconds
-	StripeEventID string // the webhook that caused it; "" for a fetch or a creation
+	Seq            uint64 // 1, 2, 3, ...: unique, increasing, never reused (not even after a prune)
+	Kind           EventKind
+	SessionID      string
+	OldStatus      Status // 0 for the first entry of a session
+	NewStatus      Status
+	Amount         int64 // amount_total in minor units, when HasAmount
+	HasAmount      bool
+	Currency       string
+	Time           int64  // canister time of the change, Unix nanoseconds
+	StripeEventID  string // the webhook that caused it; "" for a fetch or a creation
+	AmountRefunded int64  // minor units refunded so far
+	Dispute        string // Stripe's dispute status ("" for none)
 }
 
 // logEntryVersion is the first byte of every encoded entry.
@@ -101,7 +106,8 @@ const logEntryVersion = 1
 const entryFlagAmount = 1
 
 // MarshalBinary encodes e (without Seq, which is the key): version, kind, old and new
-// status, flags, then zig-zag varints and length-prefixed strings. Deterministic.
+// status, flags, then zig-zag varints (amount, time, amount refunded) and length-prefixed
+// strings (session, currency, Stripe event, dispute). Deterministic.
 func (e *LogEntry) MarshalBinary() ([]byte, error) { return e.appendBinary(nil), nil }
 
 func (e *LogEntry) appendBinary(b []byte) []byte {
@@ -112,7 +118,8 @@ func (e *LogEntry) appendBinary(b []byte) []byte {
 	b = append(b, logEntryVersion, byte(e.Kind), byte(e.OldStatus), byte(e.NewStatus), flags)
 	b = binary.AppendVarint(b, e.Amount)
 	b = binary.AppendVarint(b, e.Time)
-	for _, s := range [...]string{e.SessionID, e.Currency, e.StripeEventID} {
+	b = binary.AppendVarint(b, e.AmountRefunded)
+	for _, s := range [...]string{e.SessionID, e.Currency, e.StripeEventID, e.Dispute} {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
@@ -141,7 +148,8 @@ func (e *LogEntry) UnmarshalBinary(b []byte) error {
 	d := decoder{b: b[5:]}
 	out.Amount = d.varint()
 	out.Time = d.varint()
-	for _, p := range [...]*string{&out.SessionID, &out.Currency, &out.StripeEventID} {
+	out.AmountRefunded = d.varint()
+	for _, p := range [...]*string{&out.SessionID, &out.Currency, &out.StripeEventID, &out.Dispute} {
 		*p = d.string()
 	}
 	if d.err == nil && len(d.b) != 0 {
@@ -225,7 +233,6 @@ type eventLog struct {
 	m         logMeta
 	retention int
 	cause     string // Stripe event id being applied, "" outside a webhook
-	causeAt   int64  // its message's time (ns), for entries not written through put
 	notify    func()
 }
 
@@ -251,9 +258,11 @@ func (l *ledger) saveLogMeta() {
 	l.st.Set([]byte(keyLogMeta), l.log.m.marshal())
 }
 
-// setCause names the Stripe event whose changes the running message logs ("" to clear).
-func (l *ledger) setCause(eventID string, nowNS int64) {
-	l.log.cause, l.log.causeAt = eventID, nowNS
+// setCause names the Stripe event whose changes the running message logs ("" to clear)
+// and returns the cause it replaces.
+func (l *ledger) setCause(eventID string) (previous string) {
+	previous, l.log.cause = l.log.cause, eventID
+	return previous
 }
 
 // kindOf says what a status change from old (nil for a new record) to r is.
@@ -272,19 +281,31 @@ func kindOf(old *Record, r *Record) EventKind {
 	return KindUpdated
 }
 
-// logChange appends an entry when put changes a record's status (or creates it). It is the
-// one place the ledger calls into the log.
+// logChange appends the entries of a change put makes: one when the record is new or its
+// status changes; otherwise KindPartiallyRefunded when more of it was refunded. A change
+// of its dispute's status adds KindDisputed. It is the one place the ledger calls into the
+// log, so every path that changes a payment (webhooks, fetches, the confirmation queue,
+// parked events applied later) logs through it.
 func (l *ledger) logChange(old *Record, r *Record, nowNS int64) {
-	if old != nil && old.Status == r.Status {
-		return
-	}
-	e := LogEntry{Kind: kindOf(old, r), SessionID: r.SessionID, NewStatus: r.Status,
+	e := LogEntry{SessionID: r.SessionID, OldStatus: r.Status, NewStatus: r.Status,
 		Amount: r.AmountTotal, HasAmount: r.HasAmountTotal, Currency: r.Currency, Time: nowNS,
-		StripeEventID: l.log.cause}
-	if old != nil {
-		e.OldStatus = old.Status
+		StripeEventID: l.log.cause, AmountRefunded: r.AmountRefunded, Dispute: r.DisputeStatus}
+	switch {
+	case old == nil || old.Status != r.Status:
+		e.Kind = kindOf(old, r)
+		e.OldStatus = 0
+		if old != nil {
+			e.OldStatus = old.Status
+		}
+		l.appendEntry(e)
+	case r.AmountRefunded > old.AmountRefunded:
+		e.Kind = KindPartiallyRefunded
+		l.appendEntry(e)
 	}
-	l.appendEntry(e)
+	if old != nil && old.DisputeStatus != r.DisputeStatus {
+		e.Kind, e.OldStatus = KindDisputed, r.Status
+		l.appendEntry(e)
+	}
 }
 
 // appendEntry gives e the next sequence number, stores it, prunes beyond the retention and
@@ -401,56 +422,4 @@ func (s *Service) ListEvents(caller Caller, req EventsRequest) (EventsPage, erro
 		page.Next = page.Events[len(page.Events)-1].Seq
 	}
 	return page, nil
-}
-
-// disputeClaim handles charge.dispute.created: a dispute of a completed (or refunded)
-// payment is logged as KindDisputed without changing the record. Like a refund it can only
-// take value away, so it needs no confirmation from Stripe.
-func (s *Service) disputeClaim(ev Event, c claim) (string, claim, outcome, error) {
-	po, err := parseDisputeObject(ev.Object)
-	if err != nil {
-		return "", c, "", fmt.Errorf("%s: %w", ev.Type, err)
-	}
-	sid, ok := s.led.lookup(pfxIntent, po.PaymentIntent)
-	if !ok {
-		return "", c, outcomeUnmatched, nil
-	}
-	r, ok, err := s.led.get(sid)
-	if err != nil {
-		return "", c, "", err
-	}
-	if !ok {
-		return sid, c, outcomeUnmatched, nil
-	}
-	if r.Status != StatusCompleted && r.Status != StatusRefunded {
-		return sid, c, outcomeStale, nil
-	}
-	s.led.appendEntry(LogEntry{Kind: KindDisputed, SessionID: sid, OldStatus: r.Status, NewStatus: r.Status,
-		Amount: r.AmountTotal, HasAmount: r.HasAmountTotal, Currency: r.Currency, Time: s.led.log.causeAt,
-		StripeEventID: ev.ID})
-	return sid, c, outcomeApplied, nil
-}
-
-// disputeObject is the part of a Stripe dispute the canister uses.
-type disputeObject struct {
-	ID            string
-	PaymentIntent string
-}
-
-func parseDisputeObject(raw []byte) (disputeObject, error) {
-	var d struct {
-		ID            string       `json:"id"`
-		Object        string       `json:"object"`
-		PaymentIntent expandableID `json:"payment_intent"`
-	}
-	if err := json.Unmarshal(raw, &d); err != nil {
-		return disputeObject{}, fmt.Errorf("dispute: %w", err)
-	}
-	if d.Object != "dispute" {
-		return disputeObject{}, fmt.Errorf("dispute: object is %q", clip(d.Object))
-	}
-	if d.ID == "" || len(d.ID) > maxObjectIDLen || d.PaymentIntent == "" || len(d.PaymentIntent) > maxObjectIDLen {
-		return disputeObject{}, errors.New("dispute: id or payment_intent missing or too long")
-	}
-	return disputeObject{ID: d.ID, PaymentIntent: string(d.PaymentIntent)}, nil
 }

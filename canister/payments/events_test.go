@@ -30,7 +30,8 @@ func TestLogEntryEncoding(t *testing.T) {
 		realisticEntry,
 		{Seq: 1, Kind: KindCreated, SessionID: "cs_test_1", NewStatus: StatusChecking, Time: 1},
 		{Seq: 2, Kind: KindRefunded, SessionID: sessB, OldStatus: StatusCompleted, NewStatus: StatusRefunded, Amount: -7, HasAmount: true, Time: -1},
-		{Seq: 3, Kind: KindDisputed, SessionID: sessB, OldStatus: StatusRefunded, NewStatus: StatusRefunded, Currency: "jpy"},
+		{Seq: 3, Kind: KindDisputed, SessionID: sessB, OldStatus: StatusRefunded, NewStatus: StatusRefunded, Currency: "jpy", Dispute: "won"},
+		{Seq: 4, Kind: KindPartiallyRefunded, SessionID: sessB, OldStatus: StatusCompleted, NewStatus: StatusCompleted, AmountRefunded: 1},
 	} {
 		b, _ := e.MarshalBinary()
 		got := LogEntry{Seq: e.Seq}
@@ -52,7 +53,7 @@ func TestLogEntryEncoding(t *testing.T) {
 		"empty":       nil,
 		"version":     mutate(func(b []byte) []byte { b[0] = 9; return b }),
 		"kind 0":      mutate(func(b []byte) []byte { b[1] = 0; return b }),
-		"kind 7":      mutate(func(b []byte) []byte { b[1] = 7; return b }),
+		"kind 8":      mutate(func(b []byte) []byte { b[1] = 8; return b }),
 		"old status":  mutate(func(b []byte) []byte { b[2] = 9; return b }),
 		"new status":  mutate(func(b []byte) []byte { b[3] = 0; return b }),
 		"flags":       mutate(func(b []byte) []byte { b[4] = 2; return b }),
@@ -83,12 +84,14 @@ type brief struct {
 	Session  string
 	Old, New Status
 	Cause    string
+	Refunded int64
+	Dispute  string
 }
 
 func briefs(es []LogEntry) []brief {
 	out := make([]brief, len(es))
 	for i, e := range es {
-		out[i] = brief{e.Kind, e.SessionID, e.OldStatus, e.NewStatus, e.StripeEventID}
+		out[i] = brief{e.Kind, e.SessionID, e.OldStatus, e.NewStatus, e.StripeEventID, e.AmountRefunded, e.Dispute}
 	}
 	return out
 }
@@ -103,10 +106,25 @@ func hook(t *testing.T, s *Service, id, typ string, obj map[string]any, at time.
 	return res
 }
 
+// wantLog checks the retained log against want, entry by entry.
+func wantLog(t *testing.T, s *Service, want []brief) []LogEntry {
+	t.Helper()
+	es := logged(t, s)
+	if got := briefs(es); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("log\n got %v\nwant %v", got, want)
+	}
+	return es
+}
+
 func TestEventLogRecordsEveryChange(t *testing.T) {
 	paid := sessionObj(sessA, "complete", "paid", nil)
-	charge := map[string]any{"id": "ch_1", "object": "charge", "payment_intent": paid["payment_intent"], "refunded": true, "amount_refunded": 2500}
-	dispute := map[string]any{"id": "dp_1", "object": "dispute", "charge": "ch_1", "payment_intent": paid["payment_intent"], "amount": 2500, "status": "needs_response"}
+	pi := paid["payment_intent"]
+	charge := func(amount int, full bool) map[string]any {
+		return map[string]any{"id": "ch_1", "object": "charge", "payment_intent": pi, "refunded": full, "amount_refunded": amount}
+	}
+	dispute := func(status string) map[string]any {
+		return map[string]any{"id": "dp_1", "object": "dispute", "charge": "ch_1", "payment_intent": pi, "amount": 2500, "status": status}
+	}
 
 	t.Run("webhooks trusted", func(t *testing.T) {
 		s := newTestService(t, Config{}, nil)
@@ -114,33 +132,41 @@ func TestEventLogRecordsEveryChange(t *testing.T) {
 		hook(t, s, "evt_paid", EventSessionCompleted, paid, time.Second)
 		hook(t, s, "evt_paid", EventSessionCompleted, paid, 2*time.Second) // duplicate: nothing
 		hook(t, s, "evt_stale", EventSessionExpired, sessionObj(sessA, "expired", "unpaid", nil), 3*time.Second)
-		if res := hook(t, s, "evt_disp0", EventChargeDisputeCreated, map[string]any{"id": "dp_0", "object": "dispute", "payment_intent": "pi_unknown"}, 4*time.Second); res.Outcome != "unmatched" {
-			t.Fatalf("dispute of an unknown payment: %+v", res)
+		unknown := map[string]any{"id": "dp_0", "object": "dispute", "payment_intent": "pi_unknown", "status": "needs_response"}
+		if res := hook(t, s, "evt_disp0", EventDisputeCreated, unknown, 4*time.Second); res.Outcome != "pending" {
+			t.Fatalf("dispute of an unknown payment: %+v", res) // kept for its session: nothing logged yet
 		}
-		hook(t, s, "evt_refund", EventChargeRefunded, charge, 5*time.Second)
-		if res := hook(t, s, "evt_disp", EventChargeDisputeCreated, dispute, 6*time.Second); res.Outcome != "applied" || res.SessionID != sessA {
+		hook(t, s, "evt_part", EventChargeRefunded, charge(1000, false), 5*time.Second)
+		if res := hook(t, s, "evt_part_old", EventChargeRefunded, charge(400, false), 5*time.Second); res.Outcome != "stale" {
+			t.Fatalf("an older partial refund: %+v", res)
+		}
+		hook(t, s, "evt_refund", EventChargeRefunded, charge(2500, true), 6*time.Second)
+		if res := hook(t, s, "evt_disp", EventDisputeCreated, dispute("needs_response"), 7*time.Second); res.Outcome != "applied" || res.SessionID != sessA {
 			t.Fatalf("dispute: %+v", res)
 		}
-		want := []brief{
-			{KindCreated, sessB, 0, StatusChecking, "evt_open"},
-			{KindCompleted, sessA, 0, StatusCompleted, "evt_paid"},
-			{KindRefunded, sessA, StatusCompleted, StatusRefunded, "evt_refund"},
-			{KindDisputed, sessA, StatusRefunded, StatusRefunded, "evt_disp"},
+		if res := hook(t, s, "evt_disp_again", EventDisputeUpdated, dispute("needs_response"), 8*time.Second); res.Outcome != "stale" {
+			t.Fatalf("an update that changes nothing: %+v", res)
 		}
-		es := logged(t, s)
-		if fmt.Sprint(briefs(es)) != fmt.Sprint(want) {
-			t.Fatalf("log\n got %v\nwant %v", briefs(es), want)
-		}
+		hook(t, s, "evt_won", EventDisputeClosed, dispute("won"), 9*time.Second)
+		es := wantLog(t, s, []brief{
+			{KindCreated, sessB, 0, StatusChecking, "evt_open", 0, ""},
+			{KindCompleted, sessA, 0, StatusCompleted, "evt_paid", 0, ""},
+			{KindPartiallyRefunded, sessA, StatusCompleted, StatusCompleted, "evt_part", 1000, ""},
+			{KindRefunded, sessA, StatusCompleted, StatusRefunded, "evt_refund", 2500, ""},
+			{KindDisputed, sessA, StatusRefunded, StatusRefunded, "evt_disp", 2500, "needs_response"},
+			{KindDisputed, sessA, StatusRefunded, StatusRefunded, "evt_won", 2500, "won"},
+		})
 		for i, e := range es {
 			if e.Seq != uint64(i+1) || e.Amount != 2500 || !e.HasAmount || e.Currency != "usd" {
 				t.Fatalf("entry %d: %+v", i, e)
 			}
 		}
-		if es[1].Time != t0.Add(time.Second).UnixNano() || es[3].Time != t0.Add(6*time.Second).UnixNano() {
-			t.Fatalf("times %d, %d", es[1].Time, es[3].Time)
+		if es[1].Time != t0.Add(time.Second).UnixNano() || es[4].Time != t0.Add(7*time.Second).UnixNano() {
+			t.Fatalf("times %d, %d", es[1].Time, es[4].Time)
 		}
 		st := s.EventStats()
-		if st.Entries != 4 || st.LastSeq != 4 || st.FirstSeq != 1 || st.ByKind["payment.disputed"] != 1 || st.Bytes == 0 {
+		if st.Entries != 6 || st.LastSeq != 6 || st.FirstSeq != 1 || st.ByKind["payment.disputed"] != 2 ||
+			st.ByKind["payment.partially_refunded"] != 1 || st.Bytes == 0 {
 			t.Fatalf("stats %+v", st)
 		}
 	})
@@ -153,14 +179,121 @@ func TestEventLogRecordsEveryChange(t *testing.T) {
 		if _, err := s.Refresh(context.Background(), sessA, env(10*time.Second)); err != nil {
 			t.Fatal(err)
 		}
-		want := []brief{
-			{KindCreated, sessA, 0, StatusNeedsConfirmation, "evt_paid"},
-			{KindCompleted, sessA, StatusNeedsConfirmation, StatusCompleted, ""},
-		}
-		if got := briefs(logged(t, s)); fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Fatalf("log\n got %v\nwant %v", got, want)
-		}
+		wantLog(t, s, []brief{
+			{KindCreated, sessA, 0, StatusNeedsConfirmation, "evt_paid", 0, ""},
+			{KindCompleted, sessA, StatusNeedsConfirmation, StatusCompleted, "", 0, ""},
+		})
 	})
+}
+
+// TestEventLogOfEarlyEvents: refunds and disputes that arrive before their payment is
+// confirmed wait as parked events (facts.go); when the confirmation queue settles the
+// payment, each is applied in a write of its own, so the log shows the completion (a
+// fetch: no Stripe event) and then each refund and dispute under its own Stripe event,
+// whatever order they were delivered in.
+func TestEventLogOfEarlyEvents(t *testing.T) {
+	pi := "pi_" + sessA[len(sessA)-6:]
+	paid := eventJSON("evt_paid", EventSessionCompleted, t0.Unix(), sessionObj(sessA, "complete", "paid", nil))
+	partial := eventJSON("evt_part", EventChargeRefunded, t0.Unix()+1, map[string]any{"id": "ch_1", "object": "charge", "payment_intent": pi, "refunded": false, "amount_refunded": 1000})
+	refund := eventJSON("evt_refund", EventChargeRefunded, t0.Unix()+2, map[string]any{"id": "ch_1", "object": "charge", "payment_intent": pi, "refunded": true, "amount_refunded": 2500})
+	dispute := eventJSON("evt_dispute", EventDisputeCreated, t0.Unix()+3, map[string]any{"id": "dp_1", "object": "dispute", "charge": "ch_1", "payment_intent": pi, "status": "needs_response"})
+	for _, tc := range []struct {
+		name   string
+		events [][]byte
+		want   []brief
+	}{{
+		name:   "refund before the session is known",
+		events: [][]byte{refund, paid},
+		want: []brief{
+			{KindCreated, sessA, 0, StatusNeedsConfirmation, "evt_paid", 0, ""},
+			{KindCompleted, sessA, StatusNeedsConfirmation, StatusCompleted, "", 0, ""},
+			{KindRefunded, sessA, StatusCompleted, StatusRefunded, "evt_refund", 2500, ""},
+		},
+	}, {
+		name:   "refund after the claim, before its confirmation",
+		events: [][]byte{paid, refund},
+		want: []brief{
+			{KindCreated, sessA, 0, StatusNeedsConfirmation, "evt_paid", 0, ""},
+			{KindCompleted, sessA, StatusNeedsConfirmation, StatusCompleted, "", 0, ""},
+			{KindRefunded, sessA, StatusCompleted, StatusRefunded, "evt_refund", 2500, ""},
+		},
+	}, {
+		name:   "partial refund, dispute and refund, in any order",
+		events: [][]byte{dispute, refund, paid, partial},
+		want: []brief{
+			{KindCreated, sessA, 0, StatusNeedsConfirmation, "evt_paid", 0, ""},
+			{KindCompleted, sessA, StatusNeedsConfirmation, StatusCompleted, "", 0, ""},
+			// Parked events apply oldest first (by their place in the store: a hash of
+			// the event id), each under its own id; the larger refund wins.
+		},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeStripe()
+			f.sessions[sessA] = sessionObj(sessA, "complete", "paid", nil)
+			s := newTestService(t, proxyCfg, f)
+			for i, ev := range tc.events {
+				res, err := deliver(t, s, ev, env(time.Duration(i)*time.Second))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ev[8] != paid[8] && res.Outcome != "pending" {
+					t.Fatalf("%s answered %s, want pending", res.EventID, res.Outcome)
+				}
+			}
+			if n := len(logged(t, s)); n != 1 {
+				t.Fatalf("%d entries before the confirmation, want 1 (the claim)", n)
+			}
+			drainQueue(t, s, t0.Add(10*time.Second), time.Second, 10, time.Minute)
+			if tc.want[len(tc.want)-1].Kind == KindCompleted {
+				checkEarlyMix(t, s, tc.want)
+				return
+			}
+			es := wantLog(t, s, tc.want)
+			if es[len(es)-1].Time != es[1].Time {
+				t.Fatalf("the refund is logged at %d, the confirmation at %d: want the same message", es[len(es)-1].Time, es[1].Time)
+			}
+		})
+	}
+}
+
+// checkEarlyMix checks the log after a partial refund, a full refund and a dispute were
+// applied at once: the first entries are want; then each applied event that changed the
+// payment has one entry under its own id, and the payment ends refunded and disputed.
+func checkEarlyMix(t *testing.T, s *Service, want []brief) {
+	t.Helper()
+	es := logged(t, s)
+	if len(es) < len(want) {
+		t.Fatalf("log %v", briefs(es))
+	}
+	if got := briefs(es[:len(want)]); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("log\n got %v\nwant %v", got, want)
+	}
+	byCause := map[string]LogEntry{}
+	for _, e := range es[len(want):] {
+		if _, dup := byCause[e.StripeEventID]; dup || e.StripeEventID == "" {
+			t.Fatalf("entry %+v: each applied event logs once, under its id", e)
+		}
+		byCause[e.StripeEventID] = e
+	}
+	if e, ok := byCause["evt_refund"]; !ok || e.Kind != KindRefunded || e.NewStatus != StatusRefunded || e.AmountRefunded != 2500 {
+		t.Fatalf("refund entry %+v in %v", e, briefs(es))
+	}
+	if e, ok := byCause["evt_dispute"]; !ok || e.Kind != KindDisputed || e.Dispute != "needs_response" || e.OldStatus != e.NewStatus {
+		t.Fatalf("dispute entry %+v in %v", e, briefs(es))
+	}
+	if e, ok := byCause["evt_part"]; ok && (e.Kind != KindPartiallyRefunded || e.AmountRefunded != 1000 || e.Seq > byCause["evt_refund"].Seq) {
+		// The partial refund changes the payment only when it applies before the full one.
+		t.Fatalf("partial refund entry %+v in %v", e, briefs(es))
+	}
+	r := mustRecord(t, s, sessA)
+	last := es[len(es)-1]
+	if r.Status != StatusRefunded || r.AmountRefunded != 2500 || r.DisputeStatus != "needs_response" ||
+		last.NewStatus != r.Status || last.AmountRefunded != r.AmountRefunded || last.Dispute != r.DisputeStatus {
+		t.Fatalf("record %+v, last entry %+v", r, last)
+	}
+	if st := s.Stats(); st.PendingEvents != 0 || st.EventsApplied != 3 {
+		t.Fatalf("stats %+v", st)
+	}
 }
 
 // put changes (or creates) a record's status directly through the ledger.

@@ -35,20 +35,23 @@ type deliveryTimer struct {
 // paymentEvent is payment_event of stripe_backend.did: one entry of the event log, as
 // list_events answers it and destinations receive it.
 type paymentEvent struct {
-	Seq           uint64  `ic:"seq"`
-	Kind          string  `ic:"kind"`
-	SessionID     string  `ic:"session_id"`
-	OldStatus     *string `ic:"old_status"`
-	NewStatus     string  `ic:"new_status"`
-	Amount        *int64  `ic:"amount"`
-	Currency      string  `ic:"currency"`
-	Time          uint64  `ic:"time"`
-	StripeEventID *string `ic:"stripe_event_id"`
+	Seq            uint64  `ic:"seq"`
+	Kind           string  `ic:"kind"`
+	SessionID      string  `ic:"session_id"`
+	OldStatus      *string `ic:"old_status"`
+	NewStatus      string  `ic:"new_status"`
+	Amount         *int64  `ic:"amount"`
+	Currency       string  `ic:"currency"`
+	Time           uint64  `ic:"time"`
+	StripeEventID  *string `ic:"stripe_event_id"`
+	AmountRefunded int64   `ic:"amount_refunded"`
+	Dispute        *string `ic:"dispute"`
 }
 
 func eventOf(e payments.LogEntry) paymentEvent {
 	v := paymentEvent{Seq: e.Seq, Kind: e.Kind.String(), SessionID: e.SessionID, NewStatus: e.NewStatus.String(),
-		Currency: e.Currency, Time: uint64(e.Time), StripeEventID: opt(e.StripeEventID)}
+		Currency: e.Currency, Time: uint64(e.Time), StripeEventID: opt(e.StripeEventID),
+		AmountRefunded: e.AmountRefunded, Dispute: opt(e.Dispute)}
 	if e.OldStatus != 0 {
 		v.OldStatus = opt(e.OldStatus.String())
 	}
@@ -438,6 +441,13 @@ func icrc72Notifications(d payments.Delivery, self principal.Principal) []icrc72
 		}
 		if e.StripeEventID != "" {
 			data = append(data, text("stripe_event_id", e.StripeEventID))
+		}
+		if e.AmountRefunded != 0 {
+			a := e.AmountRefunded
+			data = append(data, icrc16Entry{"amount_refunded", icrc16Value{Int64: &a}})
+		}
+		if e.Dispute != "" {
+			data = append(data, text("dispute", e.Dispute))
 		}
 		out[i] = icrc72Notification{ID: candid.Nat(e.Seq), EventID: candid.Nat(e.Seq), Timestamp: candid.Nat(e.Time),
 			Namespace: icrc72Namespace + e.Kind.String(), Data: icrc16Map{Map: &data}, Source: self}

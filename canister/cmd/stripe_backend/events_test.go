@@ -57,6 +57,8 @@ func TestICRC72Notifications(t *testing.T) {
 			OldStatus: payments.StatusNeedsConfirmation, Amount: 2500, HasAmount: true, Currency: "usd", Time: 1_700_000_000_000_000_000,
 			StripeEventID: "evt_1"},
 		{Seq: 8, Kind: payments.KindCreated, SessionID: "cs_test_2", NewStatus: payments.StatusChecking, Time: 1},
+		{Seq: 9, Kind: payments.KindDisputed, SessionID: "cs_test_1", OldStatus: payments.StatusCompleted, NewStatus: payments.StatusCompleted,
+			AmountRefunded: 700, Dispute: "needs_response", Time: 2},
 	}}
 	b, err := candid.Marshal(icrc72Notifications(d, self))
 	if err != nil {
@@ -66,7 +68,7 @@ func TestICRC72Notifications(t *testing.T) {
 	if err := agentcandid.Unmarshal(b, []any{&got}); err != nil {
 		t.Fatalf("agent-go cannot decode the notifications as ICRC-72's: %v", err)
 	}
-	if len(got) != 2 {
+	if len(got) != 3 {
 		t.Fatalf("%d notifications", len(got))
 	}
 	n := got[0]
@@ -86,7 +88,16 @@ func TestICRC72Notifications(t *testing.T) {
 	for _, p := range *got[1].Data.Map {
 		second[p.Key] = true
 	}
-	if second["amount"] || second["old_status"] || second["stripe_event_id"] || got[1].Namespace != "com.stripe.ic.payment.created" {
+	if second["amount"] || second["old_status"] || second["stripe_event_id"] || second["amount_refunded"] || second["dispute"] ||
+		got[1].Namespace != "com.stripe.ic.payment.created" {
 		t.Fatalf("second notification %+v %v", got[1], second)
+	}
+	third := map[string]refLeaf{}
+	for _, p := range *got[2].Data.Map {
+		third[p.Key] = p.Value
+	}
+	if got[2].Namespace != "com.stripe.ic.payment.disputed" || third["amount_refunded"].Int64 == nil || *third["amount_refunded"].Int64 != 700 ||
+		third["dispute"].Text == nil || *third["dispute"].Text != "needs_response" {
+		t.Fatalf("third notification %+v %v", got[2], third)
 	}
 }

@@ -10,8 +10,8 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/gocanister/stripe-ic/canister/cdk"
@@ -23,11 +23,15 @@ import (
 // canister is the canister's one state root. Everything durable lives in stable memory
 // (store); these fields are views and caches rebuilt by init and post_upgrade.
 type canister struct {
-	store   *stablestore.Store
-	svc     *payments.Service
-	cfg     payments.Config
-	assets  region
-	confirm bool // a ConfirmPending timer is scheduled
+	store  *stablestore.Store
+	svc    *payments.Service
+	cfg    payments.Config
+	assets region
+	// The confirmation timer (0: none armed) and when it fires. The queue it serves is in
+	// stable memory; the timer is a heap cache of "when is the next one due", rebuilt by
+	// armConfirm.
+	confirmTimer cdk.TimerID
+	confirmAt    time.Time
 
 	delivery deliveryTimer // the timer that sends due event deliveries (events.go)
 }
@@ -44,9 +48,9 @@ var (
 
 const transformMethod = "transform"
 
-// confirmDelay is how long after a webhook the canister confirms the sessions it claimed
-// with Stripe, when no browser polls them.
-const confirmDelay = 2 * time.Second
+// confirmParallel bounds the confirmation fetches one timer tick starts. Each runs in an
+// execution of its own, so their outcalls overlap; the outcall budget bounds the rate.
+const confirmParallel = 10
 
 //go:wasmexport system.init
 func initHook() { cdk.Init(func(m *cdk.Message) { setup(m, true) }) }
@@ -93,6 +97,8 @@ func setup(m *cdk.Message, install bool) {
 	if err := cdk.SetCertifiedData(httpgateway.SkipCertifiedData()); err != nil {
 		cdk.Trap("stripe_backend: " + err.Error())
 	}
+	// Timers do not survive an upgrade: re-arm from the queue in stable memory.
+	armConfirm()
 }
 
 // configure (re)builds the service and stores the configuration.
@@ -215,27 +221,70 @@ func httpRequestUpdate() {
 	cdk.Update(func(m *cdk.Message) {
 		var req httpgateway.UpdateRequest
 		m.MustArgs(&req)
+		armConfirm() // a webhook may have queued a claim; keep the timer armed in any case
 		resp := state.svc.HTTPUpdate(context.Background(), toPaymentsRequest(req.Method, req.URL, req.Headers, req.Body), env())
-		if req.Method == "POST" && strings.HasPrefix(req.URL, "/webhook") && resp.Status == 200 {
-			scheduleConfirm()
-		}
+		armConfirm()
 		m.Reply(toGatewayResponse(resp))
 	})
 }
 
-// scheduleConfirm confirms webhook-claimed sessions with Stripe shortly after the webhook,
-// so a payment is final even when no browser polls it.
-func scheduleConfirm() {
-	if state.confirm || state.cfg.IdempotentProxy == "" {
+// inspectMessage refuses, before execution, a direct http_request_update call that the
+// query path would refuse (the gateway only upgrades what the query accepted); every other
+// method checks its caller itself.
+//
+//go:wasmexport system.inspect_message
+func inspectMessage() {
+	cdk.InspectMessage(func(m *cdk.Message) {
+		if m.MethodName() == "http_request_update" {
+			var req httpgateway.UpdateRequest
+			if m.Args(&req) != nil {
+				return
+			}
+			if state.svc.InspectHTTPUpdate(toPaymentsRequest(req.Method, req.URL, req.Headers, req.Body), env()) != nil {
+				return
+			}
+		}
+		m.Accept()
+	})
+}
+
+// armConfirm keeps a timer armed for the earliest queued confirmation, so every claim a
+// webhook acknowledged gets Stripe's word even when nobody polls. It is called on every
+// update, after every confirmation and in init/post_upgrade: the timer is rebuilt from
+// stable state, never trusted to survive.
+func armConfirm() {
+	at, ok := state.svc.NextConfirmation(env())
+	if !ok || state.confirmTimer != 0 && !state.confirmAt.After(at) {
 		return
 	}
-	state.confirm = true
-	cdk.SetTimer(confirmDelay, func() {
-		state.confirm = false
-		if _, err := state.svc.ConfirmPending(context.Background(), env(), 10); err != nil {
-			cdk.Print("confirming webhook claims: " + err.Error())
-		}
-	})
+	if state.confirmTimer != 0 {
+		cdk.ClearTimer(state.confirmTimer)
+	}
+	now := cdk.Time()
+	d := max(at.Sub(now), 0)
+	state.confirmAt = now.Add(d)
+	state.confirmTimer = cdk.SetTimer(d, confirmTick)
+}
+
+// confirmTick reserves the due confirmations and gives each one a timer due at once: the
+// CDK runs every timer in an execution of its own, so their outcalls overlap and one that
+// traps does not roll back the others.
+func confirmTick() {
+	state.confirmTimer = 0
+	jobs := state.svc.StartConfirmations(env(), confirmParallel)
+	armConfirm()
+	for _, c := range jobs {
+		cdk.SetTimer(0, func() { runConfirmation(c) })
+	}
+}
+
+// runConfirmation fetches one queued session; a transient failure is rescheduled by the
+// queue itself.
+func runConfirmation(c *payments.Confirmation) {
+	if _, err := c.Run(context.Background()); err != nil && !errors.As(err, new(*payments.LookupError)) {
+		cdk.Print("confirming " + c.SessionID() + ": " + err.Error())
+	}
+	armConfirm()
 }
 
 //go:wasmexport query.get_payment
@@ -321,6 +370,7 @@ func setConfig() {
 			m.Reject(err.Error())
 			return
 		}
+		armConfirm()
 		m.Reply()
 	})
 }
@@ -342,6 +392,7 @@ func createCheckoutSession() {
 		var req createSessionRequest
 		m.MustArgs(&req)
 		caller := payments.Caller{Principal: m.Caller().String(), IsController: cdk.IsController(m.Caller())}
+		armConfirm()
 		created, err := state.svc.CreateCheckoutSession(context.Background(), caller, req.toPayments(), env())
 		if err != nil {
 			m.Reject("create_checkout_session: " + err.Error())

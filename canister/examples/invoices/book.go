@@ -17,30 +17,36 @@ import (
 
 // Event is payment_event of stripe_backend.did: what the payments canister delivers.
 type Event struct {
-	Seq           uint64  `ic:"seq"`
-	Kind          string  `ic:"kind"`
-	SessionID     string  `ic:"session_id"`
-	OldStatus     *string `ic:"old_status"`
-	NewStatus     string  `ic:"new_status"`
-	Amount        *int64  `ic:"amount"`
-	Currency      string  `ic:"currency"`
-	Time          uint64  `ic:"time"`
-	StripeEventID *string `ic:"stripe_event_id"`
+	Seq            uint64  `ic:"seq"`
+	Kind           string  `ic:"kind"`
+	SessionID      string  `ic:"session_id"`
+	OldStatus      *string `ic:"old_status"`
+	NewStatus      string  `ic:"new_status"`
+	Amount         *int64  `ic:"amount"`
+	Currency       string  `ic:"currency"`
+	Time           uint64  `ic:"time"`
+	StripeEventID  *string `ic:"stripe_event_id"`
+	AmountRefunded int64   `ic:"amount_refunded"`
+	Dispute        *string `ic:"dispute"`
 }
 
 // Invoice is one invoice: one per completed payment.
 type Invoice struct {
-	Number     uint64 `ic:"number"` // 1, 2, 3, ... in order of creation
-	SessionID  string `ic:"session_id"`
-	Amount     *int64 `ic:"amount"`
-	Currency   string `ic:"currency"`
-	Status     string `ic:"status"` // paid | refunded | disputed | void
-	Refunded   bool   `ic:"refunded"`
-	Disputed   bool   `ic:"disputed"`
-	PaidAt     uint64 `ic:"paid_at"`     // when the payment completed (the event's time, ns)
-	ReceivedAt uint64 `ic:"received_at"` // when this canister learned it (ns)
-	UpdatedAt  uint64 `ic:"updated_at"`
-	LastSeq    uint64 `ic:"last_seq"` // the newest event applied: anything not newer is a duplicate
+	Number    uint64 `ic:"number"` // 1, 2, 3, ... in order of creation
+	SessionID string `ic:"session_id"`
+	Amount    *int64 `ic:"amount"`
+	Currency  string `ic:"currency"`
+	Status    string `ic:"status"` // paid | refunded | disputed | void
+	Refunded  bool   `ic:"refunded"`
+	Disputed  bool   `ic:"disputed"` // a dispute was ever opened
+	// AmountRefunded is what was refunded so far (partial refunds keep the invoice paid);
+	// Dispute is Stripe's status of the payment's dispute, if any.
+	AmountRefunded int64   `ic:"amount_refunded"`
+	Dispute        *string `ic:"dispute"`
+	PaidAt         uint64  `ic:"paid_at"`     // when the payment completed (the event's time, ns)
+	ReceivedAt     uint64  `ic:"received_at"` // when this canister learned it (ns)
+	UpdatedAt      uint64  `ic:"updated_at"`
+	LastSeq        uint64  `ic:"last_seq"` // the newest event applied: anything not newer is a duplicate
 }
 
 // Stats are the book's counters.
@@ -161,8 +167,21 @@ func (b *Book) apply(e Event, now uint64) error {
 		status = "paid"
 	case "payment.refunded":
 		status = "refunded"
+	case "payment.partially_refunded":
+		status = "paid"
+		if ok {
+			status = inv.Status
+		}
 	case "payment.disputed":
+		// Every change of the dispute is an event; one closed in the merchant's favour
+		// gives the invoice back its status.
 		status = "disputed"
+		if e.Dispute != nil && (*e.Dispute == "won" || *e.Dispute == "warning_closed") {
+			status = "paid"
+			if inv.Refunded || e.NewStatus == "refunded" {
+				status = "refunded"
+			}
+		}
 	case "payment.failed":
 		if !ok {
 			b.stats.Ignored++ // never paid: no invoice
@@ -184,7 +203,11 @@ func (b *Book) apply(e Event, now uint64) error {
 	}
 	inv.Status = status
 	inv.Refunded = inv.Refunded || status == "refunded"
-	inv.Disputed = inv.Disputed || status == "disputed"
+	inv.Disputed = inv.Disputed || e.Kind == "payment.disputed"
+	inv.AmountRefunded = max(inv.AmountRefunded, e.AmountRefunded)
+	if e.Dispute != nil {
+		inv.Dispute = e.Dispute
+	}
 	inv.LastSeq, inv.UpdatedAt = e.Seq, now
 	b.count(status, +1)
 	return b.put(&inv)

@@ -26,6 +26,18 @@ func ev(seq uint64, kind, session string) Event {
 	return Event{Seq: seq, Kind: kind, SessionID: session, NewStatus: "completed", Amount: &amount, Currency: "usd", Time: 1000 * seq}
 }
 
+func refundEv(seq uint64, session string, amount int64) Event {
+	e := ev(seq, "payment.partially_refunded", session)
+	e.AmountRefunded = amount
+	return e
+}
+
+func disputeEv(seq uint64, session, status string) Event {
+	e := ev(seq, "payment.disputed", session)
+	e.Dispute = &status
+	return e
+}
+
 func TestBookApply(t *testing.T) {
 	type want struct {
 		status             string
@@ -55,6 +67,19 @@ func TestBookApply(t *testing.T) {
 			events: []Event{ev(4, "payment.completed", "cs_a"), ev(9, "payment.refunded", "cs_a"), ev(12, "payment.disputed", "cs_a")},
 			want:   map[string]want{"cs_a": {"disputed", true, true, 1}},
 			stats:  Stats{Invoices: 1, Disputed: 1, Events: 3, LastSeq: 12},
+		},
+		{
+			name: "partial refunds keep it paid; a dispute won gives the status back",
+			events: []Event{ev(1, "payment.completed", "cs_a"), refundEv(2, "cs_a", 700), disputeEv(3, "cs_a", "needs_response"),
+				disputeEv(4, "cs_a", "won"), refundEv(5, "cs_b", 300)},
+			want:  map[string]want{"cs_a": {"paid", false, true, 1}, "cs_b": {"paid", false, false, 2}},
+			stats: Stats{Invoices: 2, Paid: 2, Events: 5, LastSeq: 5},
+		},
+		{
+			name:   "a dispute lost stays disputed",
+			events: []Event{ev(1, "payment.completed", "cs_a"), disputeEv(2, "cs_a", "needs_response"), disputeEv(3, "cs_a", "lost")},
+			want:   map[string]want{"cs_a": {"disputed", false, true, 1}},
+			stats:  Stats{Invoices: 1, Disputed: 1, Events: 3, LastSeq: 3},
 		},
 		{
 			name:   "failed payments get no invoice; a reversed completion is void",
@@ -125,5 +150,19 @@ func TestBookPersistsAndPages(t *testing.T) {
 	}
 	if len(seen) != 25 || !slices.IsSorted(seen) {
 		t.Fatalf("listed %v", seen)
+	}
+}
+
+func TestBookKeepsRefundsAndDispute(t *testing.T) {
+	b, _ := newBook(t)
+	events := []Event{ev(1, "payment.completed", "cs_a"), refundEv(2, "cs_a", 700), refundEv(3, "cs_a", 1200),
+		disputeEv(4, "cs_a", "needs_response"), disputeEv(5, "cs_a", "under_review")}
+	if err := b.Apply(events, 5); err != nil {
+		t.Fatal(err)
+	}
+	inv, ok, err := b.Invoice("cs_a")
+	if err != nil || !ok || inv.AmountRefunded != 1200 || inv.Dispute == nil || *inv.Dispute != "under_review" ||
+		inv.Status != "disputed" || !inv.Disputed || inv.Refunded || inv.LastSeq != 5 {
+		t.Fatalf("invoice %+v (dispute %v), %v", inv, inv.Dispute, err)
 	}
 }

@@ -19,7 +19,8 @@
 //
 //	dfx deploy invoices --argument '(record { payments_canister = principal "<stripe_backend id>" })'
 //	dfx canister call stripe_backend add_destination '(record { canister = principal "<invoices id>";
-//	    kinds = opt vec { "payment.completed"; "payment.refunded"; "payment.disputed"; "payment.failed" } })'
+//	    kinds = opt vec { "payment.completed"; "payment.refunded"; "payment.partially_refunded";
+//	    "payment.disputed"; "payment.failed" } })'
 package main
 
 import (

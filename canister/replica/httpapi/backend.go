@@ -20,6 +20,9 @@ type Message struct {
 	Method            string
 	Arg               []byte
 	IngressExpiry     uint64 // nanoseconds since 1970-01-01
+	// Size is the size in bytes of the envelope as received: the IC charges the reception of
+	// an ingress message per byte of it.
+	Size uint64
 }
 
 // Result is the outcome of an executed message: Reply when Reject is nil.
@@ -52,8 +55,12 @@ type Backend interface {
 	// the certified request status. A *protocol.Reject error means the message was refused before
 	// execution (no such canister, canister stopped, inspect_message rejected it...): it is
 	// answered as "non_replicated_rejection" and leaves no request status. Other errors are
-	// internal failures. ctx is not cancelled when the client goes away: an accepted call
-	// runs to completion.
+	// internal failures: the call is not acknowledged, its request id is forgotten. ctx is not
+	// cancelled when the client goes away: an accepted call runs to completion.
+	//
+	// A durable backend saves the call's Record (RecordOf) together with the state the call
+	// produced before returning, and hands the saved records back with Server.Restore after a
+	// restart, so that a resubmitted call is not executed twice and its status stays readable.
 	Call(ctx context.Context, m Message) (Result, error)
 
 	// Query evaluates a query call and returns its reply or reject; a reject is a Result,

@@ -18,7 +18,9 @@
 // with a 4xx status and a plain-text message, as the replica does.
 //
 // Execution is delegated to a Backend, implemented by the replica over its engine. The
-// Server keeps the ingress history itself (request statuses, replay protection), builds the
+// Server keeps the ingress history itself (request statuses, replay protection, each kept
+// until RetainUntil); a durable backend saves each call's Record with the state it produced
+// and hands the records back with Restore after a restart. It builds the
 // state tree a response needs (/time, /subnet, /canister_ranges, /canister/<ecid>,
 // /request_status/<id>), prunes it to the requested paths with absence proofs and signs it
 // with the subnet key (package certify). Query responses are signed by the node key, whose

@@ -60,6 +60,7 @@ type Delegation struct {
 type Envelope struct {
 	Content          Content
 	RequestID        RequestID
+	Size             int // bytes of the encoded envelope, what the IC charges reception for
 	SenderPubKey     []byte
 	SenderSig        []byte
 	SenderDelegation []Delegation
@@ -106,7 +107,7 @@ func ParseEnvelope(body []byte) (*Envelope, error) {
 	if err != nil {
 		return nil, fmt.Errorf("content: %w", err)
 	}
-	env := &Envelope{RequestID: id}
+	env := &Envelope{RequestID: id, Size: len(body)}
 	if env.Content, err = parseContent(content); err != nil {
 		return nil, fmt.Errorf("content: %w", err)
 	}

@@ -103,10 +103,9 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg:    cfg,
 		window: ingressWindow{maxTTL: cfg.MaxIngressTTL, drift: cfg.PermittedDrift},
-		// Statuses outlive their expiry by the drift so a late resubmission is still caught.
-		history: newHistory(cfg.PermittedDrift),
-		mux:     http.NewServeMux(),
+		mux:    http.NewServeMux(),
 	}
+	s.history = newHistory(s.RetainUntil)
 	status, err := encodeCBOR(map[string]any{
 		"ic_api_version":        "0.18.0",
 		"impl_version":          cfg.ImplVersion,
@@ -130,6 +129,23 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("POST /api/v3/subnet/{esid}/read_state", s.handleReadState(true))
 	return s, nil
 }
+
+// RetainUntil is how long the status of a call with the given ingress expiry, finished at
+// finished, stays known: past the expiry by the permitted drift, so that a late
+// resubmission is still recognized, and at least MaxIngressTTL past its completion, as the
+// IC keeps terminal statuses (MAX_INGRESS_TTL).
+func (s *Server) RetainUntil(expiry, finished time.Time) time.Time {
+	until := expiry.Add(s.cfg.PermittedDrift)
+	if t := finished.Add(s.cfg.MaxIngressTTL); t.After(until) {
+		until = t
+	}
+	return until
+}
+
+// Restore makes the calls of records known again, e.g. after a restart: a resubmission of one
+// is answered with its recorded outcome instead of being executed, and read_state reports its
+// status. Records whose retention has passed are skipped.
+func (s *Server) Restore(records []Record) { s.history.restore(records, s.cfg.Now()) }
 
 // SubnetID returns the subnet's principal (what ic0.subnet_self should report).
 func (s *Server) SubnetID() principal.Principal { return s.cfg.SubnetID }
@@ -261,6 +277,7 @@ func (s *Server) routeMessage(r *http.Request, env *Envelope) (Message, error) {
 		Method:            c.MethodName,
 		Arg:               c.Arg,
 		IngressExpiry:     c.IngressExpiry,
+		Size:              uint64(env.Size),
 	}, nil
 }
 
@@ -289,7 +306,7 @@ func (s *Server) handleCall(sync bool) http.HandlerFunc {
 		e, isNew := s.history.admit(env.RequestID, &ingress{
 			sender: env.Content.Sender,
 			ecid:   msg.EffectiveCanister.Raw,
-			expiry: time.Unix(0, int64(min(env.Content.IngressExpiry, 1<<63-1))),
+			expiry: expiryTime(env.Content.IngressExpiry),
 		}, now)
 		if isNew {
 			// The call runs to completion even if this client goes away.
@@ -334,7 +351,7 @@ func (s *Server) handleCall(sync bool) http.HandlerFunc {
 }
 
 func (s *Server) execute(ctx context.Context, msg Message, e *ingress) {
-	defer s.history.finish(msg.RequestID, e)
+	defer func() { s.history.finish(msg.RequestID, e, s.cfg.Now()) }()
 	res, err := s.cfg.Backend.Call(ctx, msg)
 	var rej *protocol.Reject
 	switch {

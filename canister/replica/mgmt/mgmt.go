@@ -228,6 +228,24 @@ func agentID(p cdkprincipal.Principal) principal.Principal {
 
 func cdkID(p principal.Principal) cdkprincipal.Principal { return cdkprincipal.FromBytes(p.Raw) }
 
+// settingsOf are the settings of s that the engine keeps (cycle charging and freezing).
+func settingsOf(s *CanisterSettings) engine.SettingsUpdate {
+	var u engine.SettingsUpdate
+	if s == nil {
+		return u
+	}
+	for _, f := range []struct {
+		nat *candid.Nat
+		dst **uint64
+	}{{s.FreezingThreshold, &u.FreezingThreshold}, {s.ComputeAllocation, &u.ComputeAllocation}, {s.MemoryAllocation, &u.MemoryAllocation}} {
+		if f.nat != nil {
+			n := uint64(*f.nat)
+			*f.dst = &n
+		}
+	}
+	return u
+}
+
 func (m *Canister) createCanister(call engine.ManagementCall) ([]byte, uint64, error) {
 	var a CreateCanisterArgs
 	if err := candid.Unmarshal(call.Arg, &a); err != nil {
@@ -242,7 +260,7 @@ func (m *Canister) createCanister(call engine.ManagementCall) ([]byte, uint64, e
 	if err != nil {
 		return nil, call.Cycles, err
 	}
-	id, err := m.eng.CreateCanister(engine.CreateOptions{Controllers: controllers, Cycles: call.Cycles - fee})
+	id, err := m.eng.CreateCanister(engine.CreateOptions{Controllers: controllers, Cycles: call.Cycles - fee, Settings: settingsOf(a.Settings)})
 	if err != nil {
 		return nil, call.Cycles, err
 	}
@@ -268,7 +286,7 @@ func (m *Canister) provisionalCreate(call engine.ManagementCall) ([]byte, uint64
 		p := agentID(*a.SpecifiedID)
 		specified = &p
 	}
-	id, err := m.eng.CreateCanister(engine.CreateOptions{ID: specified, Controllers: controllers, Cycles: cycles + call.Cycles})
+	id, err := m.eng.CreateCanister(engine.CreateOptions{ID: specified, Controllers: controllers, Cycles: cycles + call.Cycles, Settings: settingsOf(a.Settings)})
 	if errors.Is(err, engine.ErrCanisterExists) {
 		return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
 			"Canister %s is already installed.", specified)
@@ -421,6 +439,11 @@ func (m *Canister) updateSettings(call engine.ManagementCall) ([]byte, uint64, e
 			return nil, call.Cycles, err
 		}
 	}
+	if settings := settingsOf(&a.Settings); settings != (engine.SettingsUpdate{}) {
+		if err := m.eng.UpdateSettings(id, settings); err != nil {
+			return nil, call.Cycles, err
+		}
+	}
 	return empty(), call.Cycles, nil
 }
 
@@ -453,21 +476,22 @@ func (m *Canister) status(id principal.Principal) ([]byte, error) {
 		Status:  st,
 		Version: info.Version,
 		Settings: DefiniteSettings{
-			Controllers: controllers, ComputeAllocation: zero, MemoryAllocation: zero,
-			FreezingThreshold: 2_592_000, ReservedCyclesLimit: 5_000_000_000_000,
+			Controllers: controllers, ComputeAllocation: candid.Nat(info.Settings.ComputeAllocation),
+			MemoryAllocation:  candid.Nat(info.Settings.MemoryAllocation),
+			FreezingThreshold: candid.Nat(info.Settings.FreezingThreshold), ReservedCyclesLimit: 5_000_000_000_000,
 			LogVisibility: LogVisibility{Controllers: new(candid.Null)}, LogMemoryLimit: zero,
 			WasmMemoryLimit: 3 << 30, WasmMemoryThreshold: zero, EnvVars: []EnvVar{},
 		},
 		ModuleHash: hash,
-		MemorySize: candid.Nat(info.MemorySize + info.StableSize + uint64(len(chunks))*MaxChunkSize),
+		MemorySize: candid.Nat(info.MemoryUsage + uint64(len(chunks))*MaxChunkSize),
 		MemoryMetrics: MemoryMetrics{
 			WasmMemorySize: candid.Nat(info.MemorySize), StableMemorySize: candid.Nat(info.StableSize),
-			GlobalMemorySize: zero, WasmBinarySize: zero, CustomSectionsSize: zero, CanisterHistorySize: zero,
+			GlobalMemorySize: zero, WasmBinarySize: candid.Nat(info.MemoryUsage - info.MemorySize - info.StableSize), CustomSectionsSize: zero, CanisterHistorySize: zero,
 			WasmChunkStoreSize: candid.Nat(uint64(len(chunks)) * MaxChunkSize), SnapshotsSize: zero, LogMemoryStoreSize: zero,
 		},
 		Cycles:                 candid.Nat(info.Cycles),
 		ReservedCycles:         zero,
-		IdleCyclesBurnedPerDay: zero,
+		IdleCyclesBurnedPerDay: candid.Nat(info.IdleCyclesBurnedPerDay),
 		QueryStats:             QueryStats{NumCallsTotal: zero, NumInstructionsTotal: zero, RequestPayloadBytesTotal: zero, ResponsePayloadBytesTotal: zero},
 	}
 	return candid.Marshal(res)
