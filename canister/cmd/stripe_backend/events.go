@@ -15,6 +15,7 @@ import (
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 	"github.com/gocanister/stripe-ic/canister/payments"
+	"github.com/gocanister/stripe-ic/canister/payments/eventsapi"
 )
 
 // deliveryTimeout is the best-effort timeout of a delivery call (the IC's maximum): on the
@@ -32,24 +33,9 @@ type deliveryTimer struct {
 	at time.Time
 }
 
-// paymentEvent is payment_event of stripe_backend.did: one entry of the event log, as
-// list_events answers it and destinations receive it.
-type paymentEvent struct {
-	Seq            uint64  `ic:"seq"`
-	Kind           string  `ic:"kind"`
-	SessionID      string  `ic:"session_id"`
-	OldStatus      *string `ic:"old_status"`
-	NewStatus      string  `ic:"new_status"`
-	Amount         *int64  `ic:"amount"`
-	Currency       string  `ic:"currency"`
-	Time           uint64  `ic:"time"`
-	StripeEventID  *string `ic:"stripe_event_id"`
-	AmountRefunded int64   `ic:"amount_refunded"`
-	Dispute        *string `ic:"dispute"`
-}
-
-func eventOf(e payments.LogEntry) paymentEvent {
-	v := paymentEvent{Seq: e.Seq, Kind: e.Kind.String(), SessionID: e.SessionID, NewStatus: e.NewStatus.String(),
+// eventOf is the payment_event of a log entry.
+func eventOf(e payments.LogEntry) eventsapi.Event {
+	v := eventsapi.Event{Seq: e.Seq, Kind: e.Kind.String(), SessionID: e.SessionID, NewStatus: e.NewStatus.String(),
 		Currency: e.Currency, Time: uint64(e.Time), StripeEventID: opt(e.StripeEventID),
 		AmountRefunded: e.AmountRefunded, Dispute: opt(e.Dispute)}
 	if e.OldStatus != 0 {
@@ -60,18 +46,6 @@ func eventOf(e payments.LogEntry) paymentEvent {
 		v.Amount = &a
 	}
 	return v
-}
-
-type eventsRequest struct {
-	After *uint64 `ic:"after"`
-	Limit *uint32 `ic:"limit"`
-}
-
-type eventPage struct {
-	Events []paymentEvent `ic:"events"`
-	Next   *uint64        `ic:"next"`
-	First  uint64         `ic:"first"`
-	Last   uint64         `ic:"last"`
 }
 
 func caller(m *cdk.Message) payments.Caller {
@@ -88,7 +62,7 @@ func optU64(v uint64) *uint64 {
 //go:wasmexport query.list_events
 func listEvents() {
 	cdk.Query(func(m *cdk.Message) {
-		var req eventsRequest
+		var req eventsapi.EventsRequest
 		m.MustArgs(&req)
 		r := payments.EventsRequest{Limit: num32(req.Limit)}
 		if req.After != nil {
@@ -99,7 +73,7 @@ func listEvents() {
 			m.Reject("list_events: " + err.Error())
 			return
 		}
-		out := eventPage{Events: []paymentEvent{}, Next: optU64(page.Next), First: page.First, Last: page.Last}
+		out := eventsapi.EventPage{Events: []eventsapi.Event{}, Next: optU64(page.Next), First: page.First, Last: page.Last}
 		for _, e := range page.Events {
 			out.Events = append(out.Events, eventOf(e))
 		}
@@ -239,27 +213,10 @@ func retryDeadLetters() {
 	})
 }
 
-type deadLettersRequest struct {
-	Destination uint16  `ic:"destination"`
-	After       *uint64 `ic:"after"`
-	Limit       *uint32 `ic:"limit"`
-}
-
-type deadLetterView struct {
-	Event  paymentEvent `ic:"event"`
-	Reason string       `ic:"reason"`
-	At     uint64       `ic:"at"`
-}
-
-type deadLetterPage struct {
-	DeadLetters []deadLetterView `ic:"dead_letters"`
-	Next        *uint64          `ic:"next"`
-}
-
 //go:wasmexport query.list_dead_letters
 func listDeadLetters() {
 	cdk.Query(func(m *cdk.Message) {
-		var req deadLettersRequest
+		var req eventsapi.DeadLettersRequest
 		m.MustArgs(&req)
 		var after uint64
 		if req.After != nil {
@@ -270,9 +227,9 @@ func listDeadLetters() {
 			m.Reject("list_dead_letters: " + err.Error())
 			return
 		}
-		out := deadLetterPage{DeadLetters: []deadLetterView{}, Next: optU64(page.Next)}
+		out := eventsapi.DeadLetterPage{DeadLetters: []eventsapi.DeadLetter{}, Next: optU64(page.Next)}
 		for _, x := range page.Letters {
-			out.DeadLetters = append(out.DeadLetters, deadLetterView{eventOf(x.Entry), x.Reason, uint64(x.At)})
+			out.DeadLetters = append(out.DeadLetters, eventsapi.DeadLetter{Event: eventOf(x.Entry), Reason: x.Reason, At: uint64(x.At)})
 		}
 		m.Reply(out)
 	})
@@ -383,7 +340,7 @@ func deliveryArg(d payments.Delivery) ([]byte, error) {
 	if d.Method == icrc72Method {
 		return candid.Marshal(icrc72Notifications(d, cdk.Self()))
 	}
-	events := make([]paymentEvent, len(d.Events))
+	events := make([]eventsapi.Event, len(d.Events))
 	for i, e := range d.Events {
 		events[i] = eventOf(e)
 	}

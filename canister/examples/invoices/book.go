@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
+	"github.com/gocanister/stripe-ic/canister/payments/eventsapi"
 )
 
 // The invoice book: the canister's domain logic, in plain Go over an ordered key-value
@@ -14,21 +15,6 @@ import (
 //	i/<session id>  -> Invoice (Candid)
 //	m               -> counters (Candid)
 //	c/payments      -> the payments canister's principal (the one writer)
-
-// Event is payment_event of stripe_backend.did: what the payments canister delivers.
-type Event struct {
-	Seq            uint64  `ic:"seq"`
-	Kind           string  `ic:"kind"`
-	SessionID      string  `ic:"session_id"`
-	OldStatus      *string `ic:"old_status"`
-	NewStatus      string  `ic:"new_status"`
-	Amount         *int64  `ic:"amount"`
-	Currency       string  `ic:"currency"`
-	Time           uint64  `ic:"time"`
-	StripeEventID  *string `ic:"stripe_event_id"`
-	AmountRefunded int64   `ic:"amount_refunded"`
-	Dispute        *string `ic:"dispute"`
-}
 
 // Invoice is one invoice: one per completed payment.
 type Invoice struct {
@@ -141,7 +127,7 @@ func (b *Book) Stats() Stats { return b.stats }
 // payment's events in sequence order, at least once: an event whose seq is not above the
 // invoice's LastSeq was applied before and changes nothing, so a redelivered batch (after a
 // lost answer, a stop or an upgrade of either side) never makes a second invoice.
-func (b *Book) Apply(events []Event, now uint64) error {
+func (b *Book) Apply(events []eventsapi.Event, now uint64) error {
 	for _, e := range events {
 		if err := b.apply(e, now); err != nil {
 			return err
@@ -150,7 +136,7 @@ func (b *Book) Apply(events []Event, now uint64) error {
 	return b.saveStats()
 }
 
-func (b *Book) apply(e Event, now uint64) error {
+func (b *Book) apply(e eventsapi.Event, now uint64) error {
 	b.stats.Events++
 	b.stats.LastSeq = max(b.stats.LastSeq, e.Seq)
 	inv, ok, err := b.get(e.SessionID)

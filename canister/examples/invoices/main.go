@@ -29,6 +29,7 @@ import (
 	"github.com/gocanister/stripe-ic/canister/cdk"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 	"github.com/gocanister/stripe-ic/canister/cdk/stablestore"
+	"github.com/gocanister/stripe-ic/canister/payments/eventsapi"
 )
 
 // book is the canister's state root: a view of stable memory, opened by init and
@@ -74,7 +75,7 @@ func handleEvents(m *cdk.Message) {
 		m.Reject("on_payment_event: only the payments canister may deliver events; " + m.Caller().String() + " is not it")
 		return
 	}
-	var events []Event
+	var events []eventsapi.Event
 	m.MustArgs(&events)
 	if err := book.Apply(events, uint64(cdk.Time().UnixNano())); err != nil {
 		cdk.Trap(err.Error()) // roll the batch back: the payments canister sends it again

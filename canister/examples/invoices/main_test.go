@@ -8,6 +8,7 @@ import (
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
 	"github.com/gocanister/stripe-ic/canister/cdk/ic0/ic0test"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
+	"github.com/gocanister/stripe-ic/canister/payments/eventsapi"
 )
 
 // The handlers on the CDK's fake System API: the IC's side is played by the test (who
@@ -63,7 +64,7 @@ func (c *canister) call(ctx ic0test.Context, from principal.Principal, h func(*c
 	return c.f.Result()
 }
 
-func (c *canister) deliver(from principal.Principal, events ...Event) error {
+func (c *canister) deliver(from principal.Principal, events ...eventsapi.Event) error {
 	_, err := c.call(ic0test.Update, from, handleEvents, encode(c.t, events))
 	return err
 }
