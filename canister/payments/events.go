@@ -120,8 +120,7 @@ func (e *LogEntry) appendBinary(b []byte) []byte {
 	b = binary.AppendVarint(b, e.Time)
 	b = binary.AppendVarint(b, e.AmountRefunded)
 	for _, s := range [...]string{e.SessionID, e.Currency, e.StripeEventID, e.Dispute} {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
+		b = appendString(b, s)
 	}
 	return b
 }
@@ -152,11 +151,8 @@ func (e *LogEntry) UnmarshalBinary(b []byte) error {
 	for _, p := range [...]*string{&out.SessionID, &out.Currency, &out.StripeEventID, &out.Dispute} {
 		*p = d.string()
 	}
-	if d.err == nil && len(d.b) != 0 {
-		d.fail(fmt.Errorf("%d trailing bytes", len(d.b)))
-	}
-	if d.err != nil {
-		return fmt.Errorf("decode log entry: %w", d.err)
+	if err := d.end(); err != nil {
+		return fmt.Errorf("decode log entry: %w", err)
 	}
 	*e = out
 	return nil
