@@ -1,17 +1,26 @@
-# Two commands do everything: `make run` (the whole flow, offline) and `make test` (all tests).
-# Every target builds or installs what it needs first.
+# Two commands do everything: `make run` (the whole flow) and `make test` (all tests).
+# Every target builds or installs what it needs first. The first run downloads the Go modules
+# (Go module proxy), the first `make test` also the npm test driver and, as root, Debian
+# packages; after that both work offline.
 SHELL := /bin/bash
 GO    ?= go
 ROOT  := $(CURDIR)
 BUILD := canister/build
 TOOLS := $(ROOT)/canister/build/bin
 WASM  := $(BUILD)/stripe_backend.wasm.gz
+# LOCAL is the local network's state and logs (dfx's layout), at the repository root: `make
+# run` and `make replica` share it, so a replica started either way sees the same canisters.
+LOCAL ?= .dfx/local
+FRONTEND ?= frontend
+# Extra flags for localnet (`make run`) and the replica (`make replica`), e.g. other ports.
+LOCALNET_FLAGS ?=
+REPLICA_FLAGS ?=
 
 # Debian packages the tests use: wasm-validate (wabt), a real Redis, nginx for the proxy
 # benchmark baseline, Chromium for the browser tests, Node.js/npm for the test driver.
 DEBS := wabt:wasm-validate redis-server:redis-server nginx:nginx chromium:chromium nodejs:node npm:npm
 
-.PHONY: all canister icwasm binaries test bench run replica proxy deps tools frontend-deps fmt vet clean
+.PHONY: all canister examples icwasm binaries test bench run replica replica-bin proxy deps gomod tools frontend-deps fmt vet clean
 
 all: canister
 
@@ -27,7 +36,18 @@ canister: icwasm
 	$(BUILD)/icwasm validate $(WASM)
 	@ls -l $(WASM)
 
-icwasm:
+## examples: build the example canisters (canister/examples; the template for your own) at
+## canister/build/<name>.wasm.gz
+examples: icwasm
+	@mkdir -p $(BUILD)
+	@echo "==> compiling canister/examples/invoices (GOOS=wasip1)"
+	cd canister && GOOS=wasip1 GOARCH=wasm $(GO) build -trimpath -buildmode=c-shared \
+		-o build/invoices.go.wasm ./examples/invoices
+	$(BUILD)/icwasm link -candid canister/examples/invoices/invoices.did \
+		-o $(BUILD)/invoices.wasm.gz $(BUILD)/invoices.go.wasm
+	$(BUILD)/icwasm validate $(BUILD)/invoices.wasm.gz
+
+icwasm: gomod
 	@mkdir -p $(BUILD)
 	cd canister && $(GO) build -o build/icwasm ./cmd/icwasm
 
@@ -43,21 +63,42 @@ deps:
 	  fi; \
 	fi
 
+## gomod: download the Go modules into the module cache (the one step of a Go build that
+## needs the network; it does nothing when the cache already has them)
+gomod:
+	@# Per module (GOWORK=off): in workspace mode go mod download fetches every module of the
+	@# graph, needed or not, and rewrites go.work.sum.
+	@for m in canister proxy; do \
+	  out=$$(cd $$m && GOWORK=off $(GO) mod download 2>&1) || { echo "$$out" | head -n 3 >&2; \
+	  echo "make: downloading the Go modules of $$m/ failed. The first build fetches them from the Go" >&2; \
+	  echo "  module proxy (GOPROXY=$$($(GO) env GOPROXY)) into the module cache ($$($(GO) env GOMODCACHE));" >&2; \
+	  echo "  later builds need no network. Check the connection or point GOPROXY at a reachable proxy, then retry." >&2; \
+	  exit 1; }; \
+	done
+
 ## tools: Go-built test tools (stripe-mock, pinned as a tool dependency of proxy/go.mod)
-tools:
+tools: gomod
 	@mkdir -p $(TOOLS)
 	@echo "==> building stripe-mock"
 	cd proxy && $(GO) build -o $(TOOLS)/stripe-mock github.com/stripe/stripe-mock
 
 ## test: every test (unit, fuzz corpus replay, wasm, replica, proxy, browser)
-test: deps canister binaries tools vet frontend-deps
+test: deps canister examples binaries tools vet frontend-deps
 	@echo "==> go test (canister, proxy)"
 	PATH="$(TOOLS):$$PATH" $(GO) test -count=1 -timeout 40m ./canister/... ./proxy/...
 	@echo "==> browser tests (the page alone, then the whole stack, headless Chromium)"
 	cd frontend && npm test && npm run test:flow
 
+## frontend-deps: the browser tests' driver (playwright-core) from the npm registry, once
 frontend-deps:
-	@if [ ! -d frontend/node_modules/playwright-core ]; then echo "==> npm ci (frontend test driver)"; cd frontend && npm ci --no-audit --no-fund; fi
+	@if [ ! -d $(FRONTEND)/node_modules/playwright-core ]; then \
+	  echo "==> npm ci (frontend test driver)"; \
+	  cd $(FRONTEND) && npm ci --no-audit --no-fund || { \
+	    echo "make: npm ci failed. The first \`make test\` installs playwright-core from the npm registry" >&2; \
+	    echo "  ($$(npm config get registry)) into $(FRONTEND)/node_modules; later runs need no network." >&2; \
+	    echo "  Check the connection or set npm_config_registry to a reachable registry, then retry." >&2; \
+	    exit 1; }; \
+	fi
 
 vet:
 	@echo "==> gofmt / go vet"
@@ -65,29 +106,36 @@ vet:
 	$(GO) vet ./canister/... ./proxy/...
 
 ## bench: the measured figures each issue names
-bench: deps canister binaries tools frontend-deps
+bench: deps canister examples binaries tools frontend-deps
 	set -o pipefail; PATH="$(TOOLS):$$PATH" $(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 40m ./canister/... ./proxy/... | tee $(BUILD)/bench.txt
 	@echo "==> end-to-end payment in the browser (time from the redirect back to Paid)"
 	set -o pipefail; cd frontend && npm run test:flow 2>&1 | grep -E "redirect back|^# (pass|fail)" | tee -a ../$(BUILD)/bench.txt
 
-## replica: the local IC replica in the foreground
-replica:
-	cd canister && $(GO) run ./cmd/replica
+## replica: the local IC replica in the foreground, on `make run`'s state ($(LOCAL)/replica)
+## (exec'd: make's child is the replica itself; unlike localnet it does not watch make, so
+## a signal sent to make's process alone does not stop it - Ctrl-C in the terminal does)
+replica: replica-bin
+	exec $(TOOLS)/replica -state $(LOCAL)/replica $(REPLICA_FLAGS)
+
+replica-bin: gomod
+	@mkdir -p $(TOOLS)
+	cd canister && $(GO) build -o $(TOOLS)/replica ./cmd/replica
 
 ## proxy: the idempotent proxy in the foreground
 proxy:
 	cd proxy && $(GO) run ./cmd/idempotent-proxy
 
 ## binaries: the replica, proxy, sandbox and the local-network runner
-binaries:
+binaries: gomod
 	@mkdir -p $(TOOLS)
 	@echo "==> building replica, idempotent-proxy, stripe-sandbox, localnet"
 	cd canister && $(GO) build -o $(TOOLS)/replica ./cmd/replica && $(GO) build -o $(TOOLS)/localnet ./cmd/localnet
 	cd proxy && $(GO) build -o $(TOOLS)/idempotent-proxy ./cmd/idempotent-proxy && $(GO) build -o $(TOOLS)/stripe-sandbox ./cmd/stripe-sandbox
 
-## run: the whole flow offline (replica, proxy, Stripe sandbox, canister, page)
+## run: the whole flow offline (replica, proxy, Stripe sandbox, canister, page). exec: make's
+## child is localnet itself, which stops the stack when make is signalled or dies.
 run: canister binaries
-	$(TOOLS)/localnet -bin $(TOOLS) -module $(WASM)
+	exec $(TOOLS)/localnet -bin $(TOOLS) -module $(WASM) -state $(LOCAL) $(LOCALNET_FLAGS)
 
 fmt:
 	gofmt -w canister proxy

@@ -6,6 +6,8 @@
 
   var DEFAULTS = {
     paymentLinkUrl: "",
+    amount: null,   // the Payment Link's price in minor units, shown before paying
+    currency: "",
     allowedLinkOrigins: ["https://buy.stripe.com"],
     checkoutEndpoint: "/checkout/",
     pollInitialMs: 300,
@@ -70,6 +72,15 @@
     var s = "";
     for (var i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
     return "ref_" + btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  // priceText is the configured price for the start page, or "" when the
+  // configuration does not state one (the Payment Link's URL does not say it).
+  function priceText(cfg) {
+    var amount = cfg.amount;
+    if (typeof amount !== "number" || !isFinite(amount) || amount < 0) return "";
+    if (!/^[A-Za-z]{3}$/.test(String(cfg.currency || ""))) return "";
+    return formatAmount(amount, cfg.currency);
   }
 
   // paymentLink picks the configured link, or a ?payment_link= override whose
@@ -255,6 +266,8 @@
     ["pay", "checking", "result", "failure", "live"].forEach(function (v) { el[v] = $(v); });
     el.payButton = $("pay-button");
     el.payUnavailable = $("pay-unavailable");
+    el.payAmount = $("pay-amount");
+    el.payAmountValue = $("pay-amount-value");
     el.checkingDetail = $("checking-detail");
     el.resultStatus = $("result-status");
     el.resultAmount = $("result-amount");
@@ -270,6 +283,9 @@
     state.link = paymentLink(state.cfg, params);
     el.payButton.hidden = !state.link;
     el.payUnavailable.hidden = !!state.link;
+    var price = priceText(state.cfg);
+    el.payAmountValue.textContent = price;
+    el.payAmount.hidden = !state.link || !price;
     el.payButton.addEventListener("click", startPayment);
     el.retry.addEventListener("click", startPayment);
     $("again-button").addEventListener("click", startPayment);

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
+	"github.com/gocanister/stripe-ic/canister/cdk/ic00"
 	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
@@ -16,9 +17,9 @@ import (
 
 // RawRand returns 32 random bytes from the management canister's raw_rand (the subnet's
 // random beacon: unpredictable, the same on every replica).
-func (m *Message) RawRand() ([]byte, error) {
-	var b []byte
-	if err := m.CallDecode(Call{Callee: principal.ManagementCanister, Method: "raw_rand"}, &b); err != nil {
+func RawRand() ([]byte, error) {
+	b, err := Call[[]byte](principal.ManagementCanister, "raw_rand")
+	if err != nil {
 		return nil, errfmt.Wrap("raw_rand: ", err, "")
 	}
 	if len(b) != 32 {
@@ -39,8 +40,8 @@ func (m *Message) RawRand() ([]byte, error) {
 // The generator behind random_get (ABI.md) has 64 bits of state and is not a cryptographic
 // generator: its output reveals its state. Use the seeded stream for unpredictability
 // between messages (ids, nonces), and RawRand bytes directly for secrets.
-func (m *Message) SeedRandom() error {
-	b, err := m.RawRand()
+func SeedRandom() error {
+	b, err := RawRand()
 	if err != nil {
 		return err
 	}
@@ -48,17 +49,14 @@ func (m *Message) SeedRandom() error {
 	for i := 0; i < len(b); i += 8 {
 		seed ^= binary.LittleEndian.Uint64(b[i:])
 	}
-	m.rt.seed(seed)
+	root().seed(seed)
 	return nil
 }
 
 // HTTPS outcalls.
 
 // HTTPHeader is one HTTP header of an outcall.
-type HTTPHeader struct {
-	Name  string `ic:"name"`
-	Value string `ic:"value"`
-}
+type HTTPHeader = ic00.HTTPHeader
 
 // HTTPTransform names the transform of an outcall: a query method of this canister (exported
 // as query.<Method>) that every replica runs on its raw response, so that the replicas agree
@@ -97,61 +95,15 @@ type HTTPResponse struct {
 // DefaultMaxResponseBytes is the response limit when HTTPRequest.MaxResponseBytes is 0.
 const DefaultMaxResponseBytes = protocol.OutcallMaxResponseBytes
 
-// Candid of the management canister's http_request (ic.did).
-type (
-	httpResult struct {
-		Status  candid.Nat   `ic:"status"`
-		Headers []HTTPHeader `ic:"headers"`
-		Body    []byte       `ic:"body"`
-	}
-	// transformArgs is the argument of a transform query (TransformQuery decodes it).
-	transformArgs struct {
-		Response httpResult `ic:"response"`
-		Context  []byte     `ic:"context"`
-	}
-	httpMethod struct {
-		Get    *candid.Null `ic:"get,variant"`
-		Head   *candid.Null `ic:"head,variant"`
-		Post   *candid.Null `ic:"post,variant"`
-		Put    *candid.Null `ic:"put,variant"`
-		Delete *candid.Null `ic:"delete,variant"`
-		Patch  *candid.Null `ic:"patch,variant"`
-	}
-	transformRef struct {
-		Function candid.QueryFunc[transformArgs, httpResult] `ic:"function"`
-		Context  []byte                                      `ic:"context"`
-	}
-	httpRequestArgs struct {
-		URL              string        `ic:"url"`
-		MaxResponseBytes *uint64       `ic:"max_response_bytes"`
-		Method           httpMethod    `ic:"method"`
-		Headers          []HTTPHeader  `ic:"headers"`
-		Body             *[]byte       `ic:"body"`
-		Transform        *transformRef `ic:"transform"`
-		IsReplicated     *bool         `ic:"is_replicated"`
-	}
-)
-
 // ErrHTTPMethod is returned for a method http_request does not support.
 var ErrHTTPMethod = errors.New("cdk: unsupported outcall method")
 
-func methodVariant(method string) (httpMethod, error) {
-	var v httpMethod
-	null := &candid.Null{}
-	switch method {
-	case "GET", "":
-		v.Get = null
-	case "HEAD":
-		v.Head = null
-	case "POST":
-		v.Post = null
-	case "PUT":
-		v.Put = null
-	case "DELETE":
-		v.Delete = null
-	case "PATCH":
-		v.Patch = null
-	default:
+func methodVariant(method string) (ic00.HTTPMethod, error) {
+	if method == "" {
+		method = "GET"
+	}
+	v, ok := ic00.Method(method)
+	if !ok {
 		return v, errfmt.Wrap("", ErrHTTPMethod, " "+strconv.Quote(method))
 	}
 	return v, nil
@@ -160,16 +112,10 @@ func methodVariant(method string) (httpMethod, error) {
 // Size is the request size the IC charges for (protocol.OutcallRequestBytes): the URL,
 // header names and values, the body, and the transform's method name and context.
 func (r *HTTPRequest) Size() uint64 {
-	headerBytes := 0
-	for _, h := range r.Headers {
-		headerBytes += len(h.Name) + len(h.Value)
+	if r.Transform == nil {
+		return ic00.RequestBytes(r.URL, r.Headers, r.Body, "", nil)
 	}
-	var method string
-	var context []byte
-	if r.Transform != nil {
-		method, context = r.Transform.Method, r.Transform.Context
-	}
-	return protocol.OutcallRequestBytes(r.URL, headerBytes, r.Body, method, context)
+	return ic00.RequestBytes(r.URL, r.Headers, r.Body, r.Transform.Method, r.Transform.Context)
 }
 
 // responseLimit is max_response_bytes as charged.
@@ -181,17 +127,17 @@ func (r *HTTPRequest) responseLimit() uint64 {
 }
 
 // HTTPCost is the fee of req in cycles on this subnet (ic0.cost_http_request).
-func (rt *Runtime) HTTPCost(req *HTTPRequest) Cycles {
-	return rt.sys.CostHTTPRequest(req.Size(), req.responseLimit())
+func HTTPCost(req *HTTPRequest) Cycles {
+	return root().sys.CostHTTPRequest(req.Size(), req.responseLimit())
 }
 
 // encodeHTTPRequest builds the Candid argument of http_request.
-func (rt *Runtime) encodeHTTPRequest(req *HTTPRequest) ([]byte, error) {
+func encodeHTTPRequest(req *HTTPRequest) ([]byte, error) {
 	method, err := methodVariant(req.Method)
 	if err != nil {
 		return nil, err
 	}
-	a := httpRequestArgs{URL: req.URL, Method: method, Headers: req.Headers}
+	a := ic00.HTTPRequestArgs{URL: req.URL, Method: method, Headers: req.Headers}
 	if a.Headers == nil {
 		a.Headers = []HTTPHeader{}
 	}
@@ -210,29 +156,29 @@ func (rt *Runtime) encodeHTTPRequest(req *HTTPRequest) ([]byte, error) {
 		if ctx == nil {
 			ctx = []byte{}
 		}
-		a.Transform = &transformRef{
-			Function: candid.QueryFunc[transformArgs, httpResult]{Service: rt.Self(), Method: tr.Method},
+		a.Transform = &ic00.TransformContext{
+			Function: ic00.TransformFunc{Service: Self(), Method: tr.Method},
 			Context:  ctx,
 		}
 	}
 	return candid.Marshal(a)
 }
 
-// HTTPRequest performs an HTTPS outcall and blocks until the response. It attaches
+// Outcall performs the HTTPS outcall req and blocks until the response. It attaches
 // req.Cycles, or the fee from ic0.cost_http_request. A reject (unreachable host, response
 // over MaxResponseBytes, replicas disagreeing, transform trapping...) is a *CallError with
 // the IC's reject code and message.
-func (m *Message) HTTPRequest(req HTTPRequest) (HTTPResponse, error) {
-	arg, err := m.rt.encodeHTTPRequest(&req)
+func Outcall(req HTTPRequest) (HTTPResponse, error) {
+	arg, err := encodeHTTPRequest(&req)
 	if err != nil {
 		return HTTPResponse{}, errfmt.Wrap("http_request "+req.URL+": ", err, "")
 	}
 	cycles := req.Cycles
 	if cycles == (Cycles{}) {
-		cycles = m.rt.HTTPCost(&req)
+		cycles = HTTPCost(&req)
 	}
-	var res httpResult
-	f, err := m.CallAsync(Call{Callee: principal.ManagementCanister, Method: "http_request", Arg: arg, Cycles: cycles})
+	var res ic00.HTTPRequestResult
+	f, err := Send(Request{Callee: principal.ManagementCanister, Method: "http_request", Arg: arg, Cycles: cycles})
 	if err == nil {
 		err = f.Decode(&res)
 	}
@@ -247,7 +193,7 @@ func (m *Message) HTTPRequest(req HTTPRequest) (HTTPResponse, error) {
 // with the response f returns. A nil Headers slice is sent as an empty one.
 func (rt *Runtime) TransformQuery(f func(resp HTTPResponse, context []byte) HTTPResponse) {
 	rt.Query(func(m *Message) {
-		var a transformArgs
+		var a ic00.TransformArgs
 		m.MustArgs(&a)
 		out := f(HTTPResponse{Status: uint64(a.Response.Status), Headers: a.Response.Headers, Body: a.Response.Body}, a.Context)
 		if out.Headers == nil {
@@ -256,6 +202,6 @@ func (rt *Runtime) TransformQuery(f func(resp HTTPResponse, context []byte) HTTP
 		if out.Body == nil {
 			out.Body = []byte{}
 		}
-		m.Reply(httpResult{Status: candid.Nat(out.Status), Headers: out.Headers, Body: out.Body})
+		m.Reply(ic00.HTTPRequestResult{Status: candid.Nat(out.Status), Headers: out.Headers, Body: out.Body})
 	})
 }

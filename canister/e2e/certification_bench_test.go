@@ -13,8 +13,7 @@ import (
 	"github.com/gocanister/stripe-ic/canister/cdk/stablestore"
 	"github.com/gocanister/stripe-ic/canister/internal/statuscert"
 	"github.com/gocanister/stripe-ic/canister/payments"
-	"github.com/gocanister/stripe-ic/canister/replica/gateway/rv"
-	"github.com/gocanister/stripe-ic/canister/replica/gateway/rv/rvtest"
+	"github.com/gocanister/stripe-ic/canister/replica/verify"
 )
 
 // Targets of issue 12 (certified payment status).
@@ -32,7 +31,7 @@ func certBenchPayments() int {
 	return 1_000_000
 }
 
-var benchSigner = sync.OnceValues(rvtest.NewSigner)
+var benchSigner = sync.OnceValues(verify.NewSigner)
 
 // stripeLikeID is a Checkout Session id of Stripe's shape derived from i.
 func stripeLikeID(i int) string {
@@ -92,12 +91,12 @@ func (c *engineCanister) verifyAnswer(t testing.TB, url string, resp gatewayResp
 	if err != nil {
 		t.Fatal(err)
 	}
-	var hs []rv.Header
+	var hs []verify.Header
 	for _, h := range resp.Headers {
-		hs = append(hs, rv.Header{Name: h.Name, Value: h.Value})
+		hs = append(hs, verify.Header{Name: h.Name, Value: h.Value})
 	}
-	res, err := rv.Verify(rv.Request{Method: "GET", URL: url}, rv.Response{StatusCode: resp.StatusCode, Headers: hs, Body: resp.Body},
-		rv.Params{CanisterID: c.id, RootKey: signer.RootKey(), Now: time.Now()})
+	res, err := verify.Verify(verify.Request{Method: "GET", URL: url}, verify.Response{StatusCode: resp.StatusCode, Headers: hs, Body: resp.Body},
+		verify.Params{CanisterID: c.id, RootKey: signer.RootKey(), Now: time.Now()})
 	if err != nil || res.Skip || res.Version != 2 {
 		t.Fatalf("GET %s: %+v, %v; want a fully certified answer", url, res, err)
 	}

@@ -17,8 +17,7 @@ import (
 
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
 	"github.com/gocanister/stripe-ic/canister/cdk/httpgateway"
-	"github.com/gocanister/stripe-ic/canister/replica/gateway"
-	"github.com/gocanister/stripe-ic/canister/replica/gateway/rv"
+	"github.com/gocanister/stripe-ic/canister/replica/verify"
 )
 
 // pageAsset is a file of the payment page as upload_assets takes it.
@@ -56,7 +55,7 @@ type certificationView struct {
 
 // rawAnswer fetches path from the raw domain (no verification: the canister's own answer)
 // and verifies it as the reference verifier does, with the replica's root key.
-func rawAnswer(t *testing.T, s *stripeCanister, path string) (*http.Response, []byte, rv.Result, error) {
+func rawAnswer(t *testing.T, s *stripeCanister, path string) (*http.Response, []byte, verify.Result, error) {
 	t.Helper()
 	raw := strings.Replace(s.origin, ".localhost", ".raw.localhost", 1)
 	resp, err := s.client.Get(raw + path)
@@ -65,14 +64,14 @@ func rawAnswer(t *testing.T, s *stripeCanister, path string) (*http.Response, []
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	var hs []rv.Header
+	var hs []verify.Header
 	for name, vs := range resp.Header {
 		for _, v := range vs {
-			hs = append(hs, rv.Header{Name: name, Value: v})
+			hs = append(hs, verify.Header{Name: name, Value: v})
 		}
 	}
-	res, verr := rv.Verify(rv.Request{Method: "GET", URL: path}, rv.Response{StatusCode: uint16(resp.StatusCode), Headers: hs, Body: body},
-		rv.Params{CanisterID: s.id, RootKey: s.agent.GetRootKey(), Now: time.Now()})
+	res, verr := verify.Verify(verify.Request{Method: "GET", URL: path}, verify.Response{StatusCode: uint16(resp.StatusCode), Headers: hs, Body: body},
+		verify.Params{CanisterID: s.id, RootKey: s.agent.GetRootKey(), Now: time.Now()})
 	return resp, body, res, verr
 }
 
@@ -184,7 +183,7 @@ func TestGatewayRefusesAlteredAnswers(t *testing.T) {
 	}
 	serve := func(tamper func(r *httpgateway.Response), path string) (int, string) {
 		t.Helper()
-		g, err := gateway.New(gateway.Config{Backend: mitm{s.agent, tamper}})
+		g, err := verify.NewGateway(verify.GatewayConfig{Backend: mitm{s.agent, tamper}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -38,7 +38,7 @@ type stack struct {
 // startStack builds the binaries and the canister and runs localnet until the test ends.
 func startStack(t testing.TB) *stack {
 	t.Helper()
-	bin := t.TempDir()
+	bin := absTempDir(t)
 	for _, b := range []struct{ dir, pkg, out string }{
 		{"..", "./cmd/replica", "replica"},
 		{"..", "./cmd/localnet", "localnet"},
@@ -55,8 +55,12 @@ func startStack(t testing.TB) *stack {
 	if err := os.WriteFile(wasm, gzipped(t, module(t, "cmd/stripe_backend", "../../stripe_backend.did")), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	state := t.TempDir()
-	cmd := exec.Command(filepath.Join(bin, "localnet"), "-root", "../..", "-bin", bin, "-module", wasm,
+	state := absTempDir(t)
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(bin, "localnet"), "-root", root, "-bin", bin, "-module", wasm,
 		"-state", state, "-replica-addr", freeAddr(t), "-proxy-addr", freeAddr(t), "-sandbox-addr", freeAddr(t))
 	cmd.Env = append(os.Environ(), "STRIPE_SECRET_KEY=")
 	out, err := cmd.StdoutPipe()
@@ -111,6 +115,18 @@ func startStack(t testing.TB) *stack {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// absTempDir is t.TempDir as an absolute path. localnet changes into -root before it uses
+// its paths, so a relative one (t.TempDir is relative when TMPDIR is) would put the stack's
+// state, identity key included, inside the repository.
+func absTempDir(t testing.TB) string {
+	t.Helper()
+	dir, err := filepath.Abs(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 func tail(s string, n int) string {

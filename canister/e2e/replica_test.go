@@ -14,7 +14,7 @@ import (
 
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/deploy"
-	"github.com/gocanister/stripe-ic/canister/replica/mgmt"
+	"github.com/gocanister/stripe-ic/canister/replica/engine"
 )
 
 func TestCreateInstallCallQuery(t *testing.T) {
@@ -158,8 +158,8 @@ func TestChunkedInstallOfLargeModule(t *testing.T) {
 		t.Fatalf("greet = %q, %v", greeting, err)
 	}
 	// A direct install_code of the same module is over the ingress limit and refused.
-	err = a.CallWithEffectiveCanisterID(managementCanister, res.CanisterID, "install_code", []any{mgmt.InstallCodeArgs{
-		Mode: mgmt.InstallMode{Reinstall: new(idl.Null)}, CanisterID: res.CanisterID, WasmModule: raw, Arg: []byte("DIDL\x00\x00"),
+	err = a.CallWithEffectiveCanisterID(managementCanister, res.CanisterID, "install_code", []any{installCodeArgs{
+		Mode: installMode{Reinstall: new(idl.Null)}, CanisterID: res.CanisterID, WasmModule: raw, Arg: []byte("DIDL\x00\x00"),
 	}}, []any{})
 	if err == nil {
 		t.Fatal("install_code with a module over 2 MiB was accepted")
@@ -171,13 +171,13 @@ func TestControllersEnforced(t *testing.T) {
 	c := install(t, owner, gzipped(t, basicModule(t)), "(null)")
 	stranger := newAgent(t, newIdentity(t))
 	for _, method := range []string{"canister_status", "stop_canister", "start_canister", "delete_canister", "uninstall_code"} {
-		err := stranger.CallWithEffectiveCanisterID(managementCanister, c, method, []any{mgmt.CanisterIDRecord{CanisterID: c}}, []any{})
+		err := stranger.CallWithEffectiveCanisterID(managementCanister, c, method, []any{canisterIDRecord{CanisterID: c}}, []any{})
 		if err == nil || !strings.Contains(err.Error(), "Only controllers") {
 			t.Errorf("%s by a stranger: %v, want a controllers-only reject", method, err)
 		}
 	}
-	err := stranger.CallWithEffectiveCanisterID(managementCanister, c, "install_code", []any{mgmt.InstallCodeArgs{
-		Mode: mgmt.InstallMode{Reinstall: new(idl.Null)}, CanisterID: c, WasmModule: gzipped(t, basicModule(t)), Arg: []byte("DIDL\x00\x00"),
+	err := stranger.CallWithEffectiveCanisterID(managementCanister, c, "install_code", []any{installCodeArgs{
+		Mode: installMode{Reinstall: new(idl.Null)}, CanisterID: c, WasmModule: gzipped(t, basicModule(t)), Arg: []byte("DIDL\x00\x00"),
 	}}, []any{})
 	if err == nil || !strings.Contains(err.Error(), "Only controllers") {
 		t.Errorf("install_code by a stranger: %v", err)
@@ -188,17 +188,17 @@ func TestControllersEnforced(t *testing.T) {
 		t.Errorf("is_controller(owner) = %v, %v", is, err)
 	}
 	// The owner can stop and restart it; a stopped canister refuses calls.
-	if err := a.CallWithEffectiveCanisterID(managementCanister, c, "stop_canister", []any{mgmt.CanisterIDRecord{CanisterID: c}}, []any{}); err != nil {
+	if err := a.CallWithEffectiveCanisterID(managementCanister, c, "stop_canister", []any{canisterIDRecord{CanisterID: c}}, []any{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Call(c, "increment", []any{}, []any{new(uint64)}); err == nil || !strings.Contains(err.Error(), "stopped") {
 		t.Errorf("call to a stopped canister: %v", err)
 	}
-	if err := a.CallWithEffectiveCanisterID(managementCanister, c, "start_canister", []any{mgmt.CanisterIDRecord{CanisterID: c}}, []any{}); err != nil {
+	if err := a.CallWithEffectiveCanisterID(managementCanister, c, "start_canister", []any{canisterIDRecord{CanisterID: c}}, []any{}); err != nil {
 		t.Fatal(err)
 	}
-	var st mgmt.CanisterStatusResult
-	if err := a.CallWithEffectiveCanisterID(managementCanister, c, "canister_status", []any{mgmt.CanisterIDRecord{CanisterID: c}}, []any{&st}); err != nil {
+	var st canisterStatusResult
+	if err := a.CallWithEffectiveCanisterID(managementCanister, c, "canister_status", []any{canisterIDRecord{CanisterID: c}}, []any{&st}); err != nil {
 		t.Fatal(err)
 	}
 	if st.Status.Running == nil || st.ModuleHash == nil || len(st.Settings.Controllers) != 1 {
@@ -240,29 +240,33 @@ func TestOutcallWithTransform(t *testing.T) {
 	id := newIdentity(t)
 	a := newAgent(t, id)
 	c := install(t, id, outcallerModule(t), "()")
-	var before, after uint64
-	if err := a.Query(c, "balance", []any{}, []any{&before}); err != nil {
-		t.Fatal(err)
+	balance := func() uint64 {
+		var n uint64
+		if err := a.Query(c, "balance", []any{}, []any{&n}); err != nil {
+			t.Fatal(err)
+		}
+		return n
 	}
 	var status idl.Nat
 	var body []byte
-	if err := a.Call(c, "fetch", []any{u, true}, []any{&status, &body}); err != nil {
-		t.Fatal(err)
-	}
+	spent, paid := paidDuring(t, c, balance, func() {
+		if err := a.Call(c, "fetch", []any{u, true}, []any{&status, &body}); err != nil {
+			t.Fatal(err)
+		}
+	})
 	if status.BigInt().Int64() != 200 || string(body) != `{"status":"paid"}` {
 		t.Fatalf("fetch = %v %q", status, body)
 	}
 	if got := hits.Load(); got != 13 {
 		t.Fatalf("the server saw %d requests; a 13-node subnet sends 13", got)
 	}
-	if err := a.Query(c, "balance", []any{}, []any{&after}); err != nil {
-		t.Fatal(err)
-	}
 	// The outcall costs what the IC charges; the unused part of the attached cycles comes back.
+	// The call that carries it costs at most 10 M in call fees; the message pays its reception
+	// and its executions (the update and the callback) besides.
 	reqSize := uint64(len(u) + len("transform"))
 	cost := protocol.OutcallCost(reqSize, 4096, 13)
-	if spent := before - after; spent < cost || spent > cost+10_000_000 {
-		t.Fatalf("the canister spent %d cycles; the outcall costs %d (+ call fees)", spent, cost)
+	if paid[engine.FeeOutcall] != cost || paid[engine.FeeXnet] > 10_000_000 || paid[engine.FeeIngress] == 0 || paid[engine.FeeExecution] == 0 {
+		t.Fatalf("the canister spent %d cycles (%s); the outcall costs %d (+ call fees, reception, executions)", spent, feesString(paid), cost)
 	}
 }
 

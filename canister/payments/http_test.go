@@ -84,3 +84,76 @@ func TestAppendJSONStringMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestNotFoundForBrowsers: a browser (Accept names text/html) gets an HTML 404 - on "/" one
+// that says the page is not uploaded yet and how to upload it - while JSON clients keep
+// JSON; the routes themselves answer as before whatever the Accept header.
+func TestNotFoundForBrowsers(t *testing.T) {
+	s := newTestService(t, Config{}, newFakeStripe())
+	const browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+	cases := []struct {
+		name, method, url, accept string
+		wantType                  string // content-type
+		want, notWant             []string
+	}{
+		{"root, browser", "GET", "/", browser, "text/html; charset=utf-8",
+			[]string{"<h1>The payment page is not uploaded yet</h1>", "upload_assets", "make run"}, []string{`\u003c`, `{"error"`}},
+		{"index.html, browser", "GET", "/index.html?x=1", browser, "text/html; charset=utf-8",
+			[]string{"not uploaded yet"}, nil},
+		{"root, JSON client", "GET", "/", "application/json", "application/json",
+			[]string{`{"error":"no route for /: the payment page is not uploaded yet`, "upload_assets"}, []string{"<h1>"}},
+		{"root, no Accept", "GET", "/", "", "application/json", []string{`"no route for /`}, nil},
+		{"unknown path, browser", "GET", "/admin/<x>", browser, "text/html; charset=utf-8",
+			[]string{"<h1>Not found</h1>", "<code>/admin/&lt;x&gt;</code>", `<a href="/">`, "/checkout/&lt;session id&gt;"},
+			[]string{"<x>", "not uploaded"}},
+		{"unknown path, JSON client", "GET", "/admin", "application/json", "application/json",
+			[]string{`"no route for /admin; routes are GET /checkout/\u003csession id\u003e`}, []string{"<"}},
+		{"checkout stays JSON for browsers", "GET", "/checkout/pi_123", browser, "application/json",
+			[]string{"invalid checkout session id"}, nil},
+		{"webhook method stays JSON for browsers", "GET", "/webhook", browser, "application/json",
+			[]string{"use POST"}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req := HTTPRequest{Method: tc.method, URL: tc.url}
+			if tc.accept != "" {
+				req.Headers = []Header{{"Accept", tc.accept}}
+			}
+			for _, r := range []HTTPResponse{s.HTTPQuery(req, env(0)), s.HTTPUpdate(context.Background(), req, env(0))} {
+				if r.Upgrade || r.Status >= 200 && r.Status < 300 {
+					t.Fatalf("answer %d (upgrade %v), want an error", r.Status, r.Upgrade)
+				}
+				if ct := header(r.Headers, "content-type"); ct != tc.wantType {
+					t.Errorf("content-type %q, want %q", ct, tc.wantType)
+				}
+				for _, w := range tc.want {
+					if !strings.Contains(string(r.Body), w) {
+						t.Errorf("body lacks %q:\n%s", w, r.Body)
+					}
+				}
+				for _, w := range tc.notWant {
+					if strings.Contains(string(r.Body), w) {
+						t.Errorf("body has %q:\n%s", w, r.Body)
+					}
+				}
+				if strings.HasPrefix(tc.wantType, "text/html") && (r.Status != 404 || header(r.Headers, "cache-control") != "no-store") {
+					t.Errorf("status %d, cache-control %q; want 404, no-store", r.Status, header(r.Headers, "cache-control"))
+				}
+			}
+		})
+	}
+}
+
+func TestEscapeHTML(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"/plain/path", "/plain/path"},
+		{`/<script>alert("x")</script>`, "/&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"},
+		{"/a&b'c", "/a&amp;b&#39;c"},
+		{"/é", "/é"},
+	}
+	for _, tc := range tests {
+		if got := escapeHTML(tc.in); got != tc.want {
+			t.Errorf("escapeHTML(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -21,8 +21,10 @@ const (
 	StatusCompleted Status = 3
 	// StatusFailed: expired or the asynchronous payment failed.
 	StatusFailed Status = 4
-	// StatusNotFound: Stripe answered 404. Kept like a pending entry (bounded, evictable) so
-	// random ids cannot fill the store, but answered from state so they cost no more outcalls.
+	// StatusNotFound: Stripe answered 404. A record keeps this status only for a session a
+	// webhook claimed (the claim is acknowledged, so it is kept, with its claimed fields
+	// cleared); ids polled anonymously live in the bounded not-found cache instead (see
+	// ledger), so random ids cannot fill the store or evict real payments.
 	StatusNotFound Status = 5
 	// StatusRefunded: completed and then fully refunded.
 	StatusRefunded Status = 6
@@ -111,18 +113,53 @@ type Record struct {
 	LastFetchAt      int64  // Unix nanoseconds, canister time
 	FirstSeenAt      int64  // Unix nanoseconds
 	UpdatedAt        int64  // Unix nanoseconds
-	PendingSeq       uint64 // position in the eviction order while pending
+	PendingSeq       uint64 // position in the eviction order while evictable
+
+	// Disputes (charge.dispute.*): Stripe's dispute status ("" for none) and the created
+	// time of the event it came from.
+	DisputeStatus string
+	DisputeAt     int64
+
+	// The confirmation queue: when the next fetch from Stripe is due (Unix nanoseconds, 0
+	// when the record is not queued) and how many fetches in a row left the claim open
+	// (the backoff).
+	ConfirmAt    int64
+	ConfirmTries uint32
+	// AsyncFailureClaimed: a verified checkout.session.async_payment_failed arrived. Stripe
+	// then keeps the session complete and unpaid for good, which is its word on it.
+	AsyncFailureClaimed bool
+}
+
+// ConfirmedByStripe reports whether the status and fields shown are Stripe's (fetched),
+// not a webhook's claim: false while a claim awaits confirmation, even over fetched fields.
+func (r *Record) ConfirmedByStripe() bool {
+	return r.Confirmed && r.Status != StatusNeedsConfirmation
+}
+
+// Acknowledged reports whether a webhook touched the record: Stripe was answered 200 for
+// it, so it is never evicted.
+func (r *Record) Acknowledged() bool { return r.LastEventID != "" }
+
+// evictable records are the bounded, oldest-first-dropped set: unresolved sessions only
+// polls or creations know, never anything a webhook acknowledged or the queue holds.
+func (r *Record) evictable() bool {
+	return r.Status.pending() && !r.Acknowledged() && r.ConfirmAt == 0
 }
 
 // recordVersion is the first byte of every encoded record. A new layout gets a new version
-// and decodeRecord keeps reading the old ones.
-const recordVersion = 1
+// and UnmarshalBinary keeps reading the old ones: version 1 is version 2 without the
+// dispute and queue fields.
+const (
+	recordVersion1 = 1
+	recordVersion  = 2
+)
 
 const (
 	flagConfirmed = 1 << iota
 	flagHasAmount
 	flagLivemode
-	knownFlags = flagConfirmed | flagHasAmount | flagLivemode
+	flagAsyncFailureClaimed // version 2 only
+	knownFlags              = flagConfirmed | flagHasAmount | flagLivemode | flagAsyncFailureClaimed
 )
 
 // MarshalBinary encodes r compactly and deterministically: a version byte, status, flags,
@@ -143,11 +180,13 @@ func (r *Record) appendBinary(b []byte) []byte {
 	if r.Livemode {
 		flags |= flagLivemode
 	}
+	if r.AsyncFailureClaimed {
+		flags |= flagAsyncFailureClaimed
+	}
 	b = append(b, recordVersion, byte(r.Status), flags)
 	for _, s := range [...]string{r.SessionID, r.Reason, r.StripeStatus, r.PaymentStatus,
 		r.Currency, r.ClientReferenceID, r.PaymentIntent, r.Invoice, r.LastEventID} {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
+		b = appendString(b, s)
 	}
 	for _, v := range [...]int64{r.AmountTotal, r.Created, r.AmountRefunded, r.LastEventCreated,
 		r.LastFetchAt, r.FirstSeenAt, r.UpdatedAt} {
@@ -155,6 +194,10 @@ func (r *Record) appendBinary(b []byte) []byte {
 	}
 	b = binary.AppendUvarint(b, uint64(r.FetchAttempts))
 	b = binary.AppendUvarint(b, r.PendingSeq)
+	b = appendString(b, r.DisputeStatus)
+	b = binary.AppendVarint(b, r.DisputeAt)
+	b = binary.AppendVarint(b, r.ConfirmAt)
+	b = binary.AppendUvarint(b, uint64(r.ConfirmTries))
 	return b
 }
 
@@ -168,7 +211,7 @@ func (r *Record) UnmarshalBinary(b []byte) error {
 	if len(b) < 3 {
 		return fmt.Errorf("decode record: %w", errShortRecord)
 	}
-	if b[0] != recordVersion {
+	if b[0] != recordVersion && b[0] != recordVersion1 {
 		return fmt.Errorf("decode record: unknown version %d", b[0])
 	}
 	var out Record
@@ -177,12 +220,13 @@ func (r *Record) UnmarshalBinary(b []byte) error {
 		return fmt.Errorf("decode record: invalid status %d", b[1])
 	}
 	flags := b[2]
-	if flags&^knownFlags != 0 {
+	if flags&^knownFlags != 0 || b[0] == recordVersion1 && flags&flagAsyncFailureClaimed != 0 {
 		return fmt.Errorf("decode record: unknown flags %#x", flags)
 	}
 	out.Confirmed = flags&flagConfirmed != 0
 	out.HasAmountTotal = flags&flagHasAmount != 0
 	out.Livemode = flags&flagLivemode != 0
+	out.AsyncFailureClaimed = flags&flagAsyncFailureClaimed != 0
 	d.b = b[3:]
 	for _, p := range [...]*string{&out.SessionID, &out.Reason, &out.StripeStatus, &out.PaymentStatus,
 		&out.Currency, &out.ClientReferenceID, &out.PaymentIntent, &out.Invoice, &out.LastEventID} {
@@ -192,23 +236,29 @@ func (r *Record) UnmarshalBinary(b []byte) error {
 		&out.LastFetchAt, &out.FirstSeenAt, &out.UpdatedAt} {
 		*p = d.varint()
 	}
-	attempts := d.uvarint()
-	if attempts > 1<<32-1 {
-		d.fail(errors.New("fetch attempts overflow"))
-	}
-	out.FetchAttempts = uint32(attempts)
+	out.FetchAttempts = d.uvarint32("fetch attempts")
 	out.PendingSeq = d.uvarint()
-	if d.err == nil && len(d.b) != 0 {
-		d.fail(fmt.Errorf("%d trailing bytes", len(d.b)))
+	if b[0] == recordVersion {
+		out.DisputeStatus = d.string()
+		out.DisputeAt = d.varint()
+		out.ConfirmAt = d.varint()
+		out.ConfirmTries = d.uvarint32("confirm tries")
 	}
-	if d.err != nil {
-		return fmt.Errorf("decode record: %w", d.err)
+	if err := d.end(); err != nil {
+		return fmt.Errorf("decode record: %w", err)
 	}
 	*r = out
 	return nil
 }
 
-// decoder reads the primitives of the record encoding, remembering the first error.
+// appendString appends s length-prefixed, as decoder.string reads it.
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// decoder reads the primitives of the record encoding (records and log entries),
+// remembering the first error.
 type decoder struct {
 	b   []byte
 	err error
@@ -240,6 +290,15 @@ func (d *decoder) uvarint() uint64 {
 	return v
 }
 
+// uvarint32 reads a uvarint that must fit 32 bits (what names the field in the error).
+func (d *decoder) uvarint32(what string) uint32 {
+	v := d.uvarint()
+	if v > 1<<32-1 {
+		d.fail(errors.New(what + " overflow"))
+	}
+	return uint32(v)
+}
+
 func (d *decoder) varint() int64 {
 	u := d.uvarint()
 	// Zig-zag, as binary.AppendVarint writes it.
@@ -258,4 +317,12 @@ func (d *decoder) string() string {
 	s := string(d.b[:n])
 	d.b = d.b[n:]
 	return s
+}
+
+// end is the first error, or an error if bytes are left after the last field.
+func (d *decoder) end() error {
+	if d.err == nil && len(d.b) != 0 {
+		d.fail(fmt.Errorf("%d trailing bytes", len(d.b)))
+	}
+	return d.err
 }

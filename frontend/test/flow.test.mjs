@@ -13,11 +13,12 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { get, rootKey, verify } from "./certified.mjs";
+import { chromiumExecutable } from "./chromium.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const bin = process.env.LOCALNET_BIN_DIR || path.join(root, "canister/build/bin");
 const wasm = process.env.CANISTER_WASM || path.join(root, "canister/build/stripe_backend.wasm.gz");
-const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
+const chromiumPath = chromiumExecutable();
 const artifacts = path.join(root, "artifacts", "flow");
 
 let stack, child, context, state, paidSession;
@@ -93,6 +94,8 @@ test("the page comes from the canister's certified domain", async () => {
   const { page, errors } = await open();
   assert.match(stack.page, /^http:\/\/[a-z0-9-]+\.localhost:\d+\/$/);
   await page.getByRole("button", { name: "Pay" }).waitFor();
+  // make run writes the sandbox link's price into config.js.
+  assert.equal(await page.getByTestId("pay-amount").textContent(), "$12.34");
   await page.screenshot({ path: path.join(artifacts, "page.png") });
   assert.deepEqual(errors, []);
   await page.close();

@@ -10,11 +10,12 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { spawn, execFileSync } from "node:child_process";
 import { chromium } from "playwright-core";
+import { chromiumExecutable } from "./chromium.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
 const artifacts = path.resolve(root, "..", "artifacts", "frontend");
-const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const chromiumPath = chromiumExecutable();
 
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
   ".css": "text/css; charset=utf-8", ".json": "application/json", ".svg": "image/svg+xml" };
@@ -297,6 +298,34 @@ test("pay button opens the Payment Link with a fresh client_reference_id", async
     await page.close();
   }
   assert.notEqual(refs[0], refs[1]);
+});
+
+test("the start page shows the configured amount before paying", async () => {
+  const cases = [
+    [{ amount: 1234, currency: "usd" }, "$12.34"],
+    [{ amount: 500, currency: "JPY" }, "¥500"],
+    [{ amount: 1000, currency: "kwd" }, "KWD 1.000"],
+    [{}, null], // not configured (the checked-in default): no amount line
+    [{ amount: 1234, currency: "" }, null],
+    [{ amount: "1234", currency: "usd" }, null], // a number, not text
+    [{ amount: 1234, currency: "usd", paymentLinkUrl: "" }, null], // no link, no amount
+  ];
+  for (const [cfg, want] of cases) {
+    configOverride = cfg;
+    const { page, errors } = await openPage("");
+    const amount = page.getByTestId("pay-amount");
+    if (want === null) {
+      assert.equal(await amount.isVisible(), false, JSON.stringify(cfg));
+    } else {
+      assert.ok(await amount.isVisible(), JSON.stringify(cfg));
+      assert.equal((await amount.textContent()).replace(/\u00a0/g, " "), want);
+      // Stated next to the button, and tied to it for screen readers.
+      assert.equal(await page.getByRole("button", { name: "Pay" }).getAttribute("aria-describedby"), "pay-amount");
+      if (want === "$12.34") await shot(page, "start-amount");
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
 });
 
 test("payment_link query parameter is honoured only for allowed origins", async () => {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
+	"github.com/gocanister/stripe-ic/canister/cdk/candid/wire"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 )
 
@@ -322,14 +323,14 @@ func TestDecodeErrors(t *testing.T) {
 		want error  // nil: any error
 		text string // a substring of the error
 	}{
-		{"no magic", "4449444d 00 00", new(string), candid.ErrMagic, ""},
-		{"empty", "", new(string), candid.ErrMagic, ""},
+		{"no magic", "4449444d 00 00", new(string), wire.ErrMagic, ""},
+		{"empty", "", new(string), wire.ErrMagic, ""},
 		{"truncated text", "4449444c 00 01 71 05 6865", new(string), nil, "unexpected end"},
-		{"trailing", "4449444c 00 01 71 00 00", new(string), candid.ErrTrailing, ""},
+		{"trailing", "4449444c 00 01 71 00 00", new(string), wire.ErrTrailing, ""},
 		{"type mismatch", "4449444c 00 01 71 00", new(uint8), nil, "cannot decode text into Go uint8"},
-		{"bad type ref", "4449444c 01 6e 05 01 00 00", new(*string), candid.ErrTypeTable, ""},
-		{"unsorted fields", "4449444c 01 6c 02 02 71 01 71 01 00 00 00", new(req), candid.ErrTypeTable, ""},
-		{"unknown opcode", "4449444c 01 60 00", new(string), candid.ErrTypeTable, ""},
+		{"bad type ref", "4449444c 01 6e 05 01 00 00", new(*string), wire.ErrTypeTable, ""},
+		{"unsorted fields", "4449444c 01 6c 02 02 71 01 71 01 00 00 00", new(req), wire.ErrTypeTable, ""},
+		{"unknown opcode", "4449444c 01 60 00", new(string), wire.ErrTypeTable, ""},
 		{"bad bool", "4449444c 00 01 7e 02", new(bool), nil, "bool value 2"},
 		{"bad utf8", "4449444c 00 01 71 01 ff", new(string), nil, "UTF-8"},
 		{"nat overflow", "4449444c 00 01 7d " + strings.Repeat("ff", 10) + "01", new(candid.Nat), nil, "64 bits"},
@@ -338,9 +339,9 @@ func TestDecodeErrors(t *testing.T) {
 			A *string `ic:"a,variant"`
 		}), nil, "variant arm 0 unknown"},
 		{"variant index out of range", "4449444c 01 6b 01 00 7f 01 00 05", new(*candid.Reserved), nil, "variant index"},
-		{"infinite record", "4449444c 01 6c 01 00 00 01 00", new(candid.Reserved), candid.ErrTooDeep, ""},
-		{"huge vec of null", "4449444c 01 6d 7f 01 00 80808080808080808001", new([]candid.Null), candid.ErrTooLarge, ""},
-		{"long vec of reserved", "4449444c 01 6d 70 01 00 8080c002", new(candid.Reserved), candid.ErrTooLarge, ""},
+		{"infinite record", "4449444c 01 6c 01 00 00 01 00", new(candid.Reserved), wire.ErrTooDeep, ""},
+		{"huge vec of null", "4449444c 01 6d 7f 01 00 80808080808080808001", new([]candid.Null), wire.ErrTooLarge, ""},
+		{"long vec of reserved", "4449444c 01 6d 70 01 00 8080c002", new(candid.Reserved), wire.ErrTooLarge, ""},
 		{"empty value", "4449444c 00 01 6f", new(*string), nil, "empty"},
 		{"opaque principal", "4449444c 00 01 68 00", new(principal.Principal), nil, "opaque"},
 		{"principal too long", "4449444c 00 01 68 01 1e" + strings.Repeat("00", 30), new(principal.Principal), nil, "principal of 30"},

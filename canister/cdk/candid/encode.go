@@ -1,17 +1,18 @@
 package candid
 
 import (
-	"github.com/gocanister/stripe-ic/canister/cdk/candid/opcode"
-
 	"errors"
 	"math"
 	"reflect"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/candid/opcode"
+	"github.com/gocanister/stripe-ic/canister/cdk/candid/wire"
 	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
+	"github.com/gocanister/stripe-ic/canister/cdk/leb128"
 )
 
 // magic starts every Candid message.
-const magic = "DIDL"
+const magic = wire.Magic
 
 // Marshal encodes args as a Candid argument sequence. A nil argument encodes as null.
 func Marshal(args ...any) ([]byte, error) {
@@ -33,13 +34,13 @@ func Marshal(args ...any) ([]byte, error) {
 		}
 		refs[i] = r
 	}
-	out := append([]byte(magic), appendULEB(nil, uint64(len(e.entries)))...)
+	out := append([]byte(magic), leb128.AppendUnsigned(nil, uint64(len(e.entries)))...)
 	for _, t := range e.entries {
 		out = append(out, t...)
 	}
-	out = appendULEB(out, uint64(len(args)))
+	out = leb128.AppendUnsigned(out, uint64(len(args)))
 	for _, r := range refs {
-		out = appendSLEB(out, r)
+		out = leb128.AppendSigned(out, r)
 	}
 	for i, a := range args {
 		if a == nil {
@@ -146,7 +147,7 @@ func (e *encoder) typeRef(t reflect.Type) (int64, error) {
 		if t.Kind() == reflect.Pointer {
 			op = opcode.Opt
 		}
-		r = e.add(appendSLEB(appendSLEB(nil, op), elem))
+		r = e.add(leb128.AppendSigned(leb128.AppendSigned(nil, op), elem))
 	case reflect.Struct:
 		var err error
 		if r, err = e.structRef(t); err != nil {
@@ -196,9 +197,9 @@ func (e *encoder) recordEntry(t reflect.Type) ([]byte, error) {
 	if info.variant {
 		op = opcode.Variant
 	}
-	entry := appendULEB(appendSLEB(nil, op), uint64(len(info.fields)))
+	entry := leb128.AppendUnsigned(leb128.AppendSigned(nil, op), uint64(len(info.fields)))
 	for i, f := range info.fields {
-		entry = appendSLEB(appendULEB(entry, uint64(f.id)), refs[i])
+		entry = leb128.AppendSigned(leb128.AppendUnsigned(entry, uint64(f.id)), refs[i])
 	}
 	return entry, nil
 }
@@ -222,18 +223,18 @@ func (e *encoder) funcEntry(sig signature) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	entry := appendULEB(appendSLEB(nil, opcode.Func), uint64(len(args)))
+	entry := leb128.AppendUnsigned(leb128.AppendSigned(nil, opcode.Func), uint64(len(args)))
 	for _, r := range args {
-		entry = appendSLEB(entry, r)
+		entry = leb128.AppendSigned(entry, r)
 	}
-	entry = appendULEB(entry, uint64(len(results)))
+	entry = leb128.AppendUnsigned(entry, uint64(len(results)))
 	for _, r := range results {
-		entry = appendSLEB(entry, r)
+		entry = leb128.AppendSigned(entry, r)
 	}
 	if sig.annotation == 0 {
-		return appendULEB(entry, 0), nil
+		return leb128.AppendUnsigned(entry, 0), nil
 	}
-	return append(appendULEB(entry, 1), sig.annotation), nil
+	return append(leb128.AppendUnsigned(entry, 1), sig.annotation), nil
 }
 
 var errNoArm = errors.New("variant has no arm set")
@@ -247,12 +248,12 @@ func (e *encoder) value(b []byte, v reflect.Value) ([]byte, error) {
 	case typeEmpty:
 		return nil, errors.New("the empty type has no values")
 	case typeNat:
-		return appendULEB(b, v.Uint()), nil
+		return leb128.AppendUnsigned(b, v.Uint()), nil
 	case typeInt:
-		return appendSLEB(b, v.Int()), nil
+		return leb128.AppendSigned(b, v.Int()), nil
 	case typePrincipal:
 		raw := v.Interface().(interface{ Bytes() []byte }).Bytes()
-		return append(appendULEB(append(b, 1), uint64(len(raw))), raw...), nil
+		return append(leb128.AppendUnsigned(append(b, 1), uint64(len(raw))), raw...), nil
 	}
 	switch t.Kind() {
 	case reflect.Bool:
@@ -270,7 +271,7 @@ func (e *encoder) value(b []byte, v reflect.Value) ([]byte, error) {
 		return appendLE(b, math.Float64bits(v.Float()), 8), nil
 	case reflect.String:
 		s := v.String()
-		return append(appendULEB(b, uint64(len(s))), s...), nil
+		return append(leb128.AppendUnsigned(b, uint64(len(s))), s...), nil
 	case reflect.Pointer:
 		if v.IsNil() {
 			return append(b, 0), nil
@@ -278,7 +279,7 @@ func (e *encoder) value(b []byte, v reflect.Value) ([]byte, error) {
 		return e.value(append(b, 1), v.Elem())
 	case reflect.Slice, reflect.Array:
 		n := v.Len()
-		b = appendULEB(b, uint64(n))
+		b = leb128.AppendUnsigned(b, uint64(n))
 		if t.Elem().Kind() == reflect.Uint8 && t.Kind() == reflect.Slice {
 			return append(b, v.Bytes()...), nil
 		}
@@ -293,8 +294,8 @@ func (e *encoder) value(b []byte, v reflect.Value) ([]byte, error) {
 		if t.Implements(typeFuncSig) {
 			f := v.Convert(reflect.TypeFor[Func]()).Interface().(Func)
 			raw := f.Service.Bytes()
-			b = append(appendULEB(append(b, 1, 1), uint64(len(raw))), raw...)
-			return append(appendULEB(b, uint64(len(f.Method))), f.Method...), nil
+			b = append(leb128.AppendUnsigned(append(b, 1, 1), uint64(len(raw))), raw...)
+			return append(leb128.AppendUnsigned(b, uint64(len(f.Method))), f.Method...), nil
 		}
 		info, err := e.cache.info(t)
 		if err != nil {
@@ -328,7 +329,7 @@ func (e *encoder) variantValue(b []byte, v reflect.Value, info *structInfo) ([]b
 		return nil, errfmt.Wrap(v.Type().String()+": ", errNoArm, "")
 	}
 	f := info.fields[arm]
-	return e.value(appendULEB(b, uint64(arm)), v.Field(f.index).Elem())
+	return e.value(leb128.AppendUnsigned(b, uint64(arm)), v.Field(f.index).Elem())
 }
 
 // appendLE appends the n low bytes of v, little-endian.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
+	"github.com/gocanister/stripe-ic/canister/cdk/candid/wire"
 )
 
 // Space bombs (dfinity/candid test/spacebomb.test.did): valid with infinite resources,
@@ -60,7 +61,7 @@ func TestSpaceBombs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			start := time.Now()
 			err := candid.Unmarshal([]byte(tt.data), tt.into...)
-			if !errors.Is(err, candid.ErrTooLarge) && !errors.Is(err, candid.ErrTooDeep) {
+			if !errors.Is(err, wire.ErrTooLarge) && !errors.Is(err, wire.ErrTooDeep) {
 				t.Fatalf("error = %v, want the decoding budget to stop it", err)
 			}
 			if d := time.Since(start); d > 2*time.Second {

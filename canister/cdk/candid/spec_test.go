@@ -7,8 +7,9 @@ import (
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
 )
 
-// Vectors of the Candid conformance suite (dfinity/candid test/prim.test.did and
-// construct.test.did), restated as Go targets. ok=false cases must fail to decode; want,
+// Vectors of the Candid conformance suite's construct.test.did (dfinity/candid), restated as
+// Go targets: no module this one requires ships that file (prim.test.did runs from agent-go's
+// copy, conformance_test.go). ok=false cases must fail to decode; want,
 // when set, is the decoded first argument.
 
 type specList struct {
@@ -157,66 +158,11 @@ func specCases() []struct {
 		want any
 	}
 	none := []any{}
-	null := func() []any { return []any{new(candid.Null)} }
 	one := func(p any) []any { return []any{p} }
 	return []tc{
-		// prim.test
-		{"empty", "", none, false, nil},
-		{"no magic", "\x00\x00", none, false, nil},
-		{"wrong magic", "DADL\x00\x00", none, false, nil},
-		{"overlong table length", "DIDL\x80\x00\x00", none, true, nil},
-		{"overlong arg length", "DIDL\x00\x80\x00", none, true, nil},
-		{"nullary", "DIDL\x00\x00", none, true, nil},
-		{"nullary too long", "DIDL\x00\x00\x00", none, false, nil},
-		{"additional parameters ignored", "DIDL\x00\x01\x7f", none, true, nil},
-		{"not a primitive type", "DIDL\x00\x01\x6e", none, false, nil},
-		{"out of range type", "DIDL\x00\x01\x5e", none, false, nil},
-		{"null", "DIDL\x00\x01\x7f", null(), true, candid.Null{}},
-		{"null wrong type", "DIDL\x00\x01\x7e", null(), false, nil},
-		{"null too long", "DIDL\x00\x01\x7f\x00", null(), false, nil},
-		{"null missing", "DIDL\x00\x00", null(), false, nil},
-		{"bool false", "DIDL\x00\x01\x7e\x00", one(new(bool)), true, false},
-		{"bool true", "DIDL\x00\x01\x7e\x01", one(new(bool)), true, true},
-		{"bool missing", "DIDL\x00\x01\x7e", one(new(bool)), false, nil},
-		{"bool out of range", "DIDL\x00\x01\x7e\x02", one(new(bool)), false, nil},
-		{"nat 0x7f", "DIDL\x00\x01\x7d\x7f", one(new(candid.Nat)), true, candid.Nat(127)},
-		{"nat two bytes", "DIDL\x00\x01\x7d\xff\x7f", one(new(candid.Nat)), true, candid.Nat(16383)},
-		{"nat too short", "DIDL\x00\x01\x7d\x80", one(new(candid.Nat)), false, nil},
-		{"nat overlong", "DIDL\x00\x01\x7d\xff\x00", one(new(candid.Nat)), true, candid.Nat(127)},
-		{"nat big", "DIDL\x00\x01\x7d\x80\x80\x98\xf4\xe9\xb5\xca\x6a", one(new(candid.Nat)), true, candid.Nat(60000000000000000)},
-		{"int -1", "DIDL\x00\x01\x7c\x7f", one(new(candid.Int)), true, candid.Int(-1)},
-		{"int -64", "DIDL\x00\x01\x7c\x40", one(new(candid.Int)), true, candid.Int(-64)},
-		{"int overlong ones", "DIDL\x00\x01\x7c\xff\x7f", one(new(candid.Int)), true, candid.Int(-1)},
-		{"int signed 127", "DIDL\x00\x01\x7c\xff\x00", one(new(candid.Int)), true, candid.Int(127)},
-		{"int signed -128", "DIDL\x00\x01\x7c\x80\x7f", one(new(candid.Int)), true, candid.Int(-128)},
-		{"int big", "DIDL\x00\x01\x7c\x80\x80\x98\xf4\xe9\xb5\xca\xea\x00", one(new(candid.Int)), true, candid.Int(60000000000000000)},
-		{"int negative big", "DIDL\x00\x01\x7c\x80\x80\xe8\x8b\x96\xca\xb5\x95\x7f", one(new(candid.Int)), true, candid.Int(-60000000000000000)},
-		{"nat16 256", "DIDL\x00\x01\x7a\x00\x01", one(new(uint16)), true, uint16(256)},
-		{"nat16 too short", "DIDL\x00\x01\x7a\x00", one(new(uint16)), false, nil},
-		{"nat32 too long", "DIDL\x00\x01\x79\x00\x00\x00\x00\x00", one(new(uint32)), false, nil},
-		{"nat64 max", "DIDL\x00\x01\x78\xff\xff\xff\xff\xff\xff\xff\xff", one(new(uint64)), true, uint64(1<<64 - 1)},
-		{"int16 -1", "DIDL\x00\x01\x76\xff\xff", one(new(int16)), true, int16(-1)},
-		{"int64 -1", "DIDL\x00\x01\x74\xff\xff\xff\xff\xff\xff\xff\xff", one(new(int64)), true, int64(-1)},
-		{"float32 3", "DIDL\x00\x01\x73\x00\x00\x40\x40", one(new(float32)), true, float32(3)},
-		{"float32 -0.5", "DIDL\x00\x01\x73\x00\x00\x00\xbf", one(new(float32)), true, float32(-0.5)},
-		{"float64 0.5", "DIDL\x00\x01\x72\x00\x00\x00\x00\x00\x00\xe0\x3f", one(new(float64)), true, 0.5},
-		{"float64 too short", "DIDL\x00\x01\x72\x00\x00\x00\x00", one(new(float64)), false, nil},
-		{"text", "DIDL\x00\x01\x71\x06Motoko", one(new(string)), true, "Motoko"},
-		{"text too long", "DIDL\x00\x01\x71\x05Motoko", one(new(string)), false, nil},
-		{"text too short", "DIDL\x00\x01\x71\x07Motoko", one(new(string)), false, nil},
-		{"text overlong length", "DIDL\x00\x01\x71\x86\x00Motoko", one(new(string)), true, "Motoko"},
+		// prim.test runs from its file (conformance_test.go), except this assertion, which
+		// agent-go's copy has commented out.
 		{"text unicode", "DIDL\x00\x01\x71\x03\xe2\x98\x83", one(new(string)), true, "☃"},
-		{"text invalid utf8", "DIDL\x00\x01\x71\x03\xe2\x28\xa1", one(new(string)), false, nil},
-		{"text unicode overshoots", "DIDL\x00\x01\x71\x02\xe2\x98\x83", one(new(string)), false, nil},
-		{"reserved from text", "DIDL\x00\x01\x71\x06Motoko", one(new(candid.Reserved)), true, candid.Reserved{}},
-		{"reserved from nat", "DIDL\x00\x01\x7d\x80\x01", one(new(candid.Reserved)), true, candid.Reserved{}},
-		{"reserved from short text", "DIDL\x00\x01\x71\x05Motoko", one(new(candid.Reserved)), false, nil},
-		{"reserved from invalid utf8", "DIDL\x00\x01\x71\x03\xe2\x28\xa1", one(new(candid.Reserved)), false, nil},
-		{"empty", "DIDL\x00\x01\x6f", one(new(candid.Empty)), false, nil},
-		{"opt empty", "DIDL\x01\x6e\x6f\x01\x00\x00", one(new(*candid.Empty)), true, (*candid.Empty)(nil)},
-		{"multiple arguments", "DIDL\x00\x0a\x7f\x7e\x7d\x7c\x7f\x70\x7f\x7b\x7a\x79\x01\x2a\x2a\x2a\x2a\x00\x2a\x00\x00\x00",
-			[]any{new(candid.Null), new(bool), new(candid.Nat), new(candid.Int), new(candid.Null), new(candid.Reserved),
-				new(candid.Null), new(uint8), new(uint16), new(uint32)}, true, candid.Null{}},
 
 		// construct.test: type table
 		{"unused type", "DIDL\x01\x6e\x6f\x00", none, true, nil},

@@ -17,15 +17,18 @@ import (
 //
 //	/, /index.html, the other page files   exact entries, hashed at upload (the body hash
 //	                                       is kept in stable memory)
-//	any other GET path                     a constant 404 at the wildcard "/" (the
-//	                                       gateway's fallback rule)
+//	any other path                         a constant JSON 404 at the wildcard "/" (the
+//	                                       gateway's fallback rule); browsers' requests
+//	                                       are upgraded: payments answers them an HTML
+//	                                       404 naming the path (payments/notfound.go)
 //	/checkout/<id> of a terminal session   one entry per session in a ResponseMap (the
 //	                                       store's certified map), added by the update that
 //	                                       commits the payment (payments' Certifier hook)
 //	/webhook                               skip certification (acknowledgements only)
 //
-// Everything else the query would answer - a session still open, a 400, a 405 - is
-// answered with upgrade = true: the update's answer goes through consensus.
+// Everything else the query would answer - a session still open, a 400, a 405, a
+// browser's 404 - is answered with upgrade = true: the update's answer goes through
+// consensus (inspect_message lets these updates through: queryUpgrades).
 
 // certified is the expression of every certified answer: status, body and the headers
 // statuscert lists.
@@ -176,6 +179,34 @@ func (c *certifier) answer(req *httpgateway.Request, resp httpgateway.Response) 
 		}
 	}
 	return upgrade()
+}
+
+// unrouted reports whether the query answers a request with the certified 404 (or, for
+// a browser, upgrades): no page file (GET, HEAD) and no payments route is there.
+func unrouted(method, path string) bool {
+	_, asset := state.cert.assets[path]
+	asset = asset && (method == "GET" || method == "HEAD")
+	return !asset && path != "/webhook" && !strings.HasPrefix(path, routeCheckout)
+}
+
+// wantsHTML reports whether the client is a browser (Accept names text/html), which
+// payments answers an HTML 404 rather than JSON.
+func wantsHTML(headers []httpgateway.HeaderField) bool {
+	for _, h := range headers {
+		if strings.EqualFold(h.Name, "accept") && strings.Contains(h.Value, "text/html") {
+			return true
+		}
+	}
+	return false
+}
+
+// queryUpgrades reports whether the http_request query upgrades req because it cannot
+// certify the answer, so inspect_message must let the update through although payments
+// would refuse it there: every error under /checkout/ (400, 405, 413: one certified answer
+// per path, and the statuses' subtree holds terminal sessions only) and a browser's 404.
+func queryUpgrades(req *httpgateway.UpdateRequest) bool {
+	path := urlPath(req.URL)
+	return strings.HasPrefix(path, routeCheckout) || unrouted(req.Method, path) && wantsHTML(req.Headers)
 }
 
 func upgrade() httpgateway.Response {

@@ -16,11 +16,12 @@ import (
 	"strings"
 
 	"github.com/aviate-labs/agent-go"
-	"github.com/aviate-labs/agent-go/candid"
-	"github.com/aviate-labs/agent-go/candid/idl"
+	agentcandid "github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/identity"
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/candid"
+	cdkprincipal "github.com/gocanister/stripe-ic/canister/cdk/principal"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/mgmt"
 )
@@ -67,12 +68,13 @@ type Result struct {
 	Chunked    bool
 }
 
-// ArgFromText encodes a Candid text value such as `(record { api_host = "..." })`.
+// ArgFromText encodes a Candid text value such as `(record { api_host = "..." })`. Parsing
+// Candid text is what agent-go has and the CDK's codec has not.
 func ArgFromText(text string) ([]byte, error) {
 	if strings.TrimSpace(text) == "" {
 		return []byte("DIDL\x00\x00"), nil
 	}
-	b, err := candid.EncodeValueString(text)
+	b, err := agentcandid.EncodeValueString(text)
 	if err != nil {
 		return nil, fmt.Errorf("deploy: argument %q is not valid Candid text: %w", text, err)
 	}
@@ -127,8 +129,7 @@ func Deploy(o Options) (Result, error) {
 	hasModule := false
 	if len(res.CanisterID.Raw) > 0 {
 		var st mgmt.CanisterStatusResult
-		err := a.CallWithEffectiveCanisterID(managementCanister, res.CanisterID, "canister_status",
-			[]any{mgmt.CanisterIDRecord{CanisterID: res.CanisterID}}, []any{&st})
+		err := call(a, res.CanisterID, "canister_status", mgmt.CanisterIDRecord{CanisterID: cdkID(res.CanisterID)}, &st)
 		switch {
 		case err == nil:
 			hasModule = st.ModuleHash != nil
@@ -142,14 +143,14 @@ func Deploy(o Options) (Result, error) {
 	if len(res.CanisterID.Raw) == 0 {
 		args := mgmt.ProvisionalCreateArgs{}
 		if o.Cycles > 0 {
-			n := idl.NewNat(o.Cycles)
+			n := candid.Nat(o.Cycles)
 			args.Amount = &n
 		}
 		var out mgmt.CanisterIDRecord
-		if err := a.CallWithEffectiveCanisterID(managementCanister, managementCanister, "provisional_create_canister_with_cycles", []any{args}, []any{&out}); err != nil {
+		if err := call(a, managementCanister, "provisional_create_canister_with_cycles", args, &out); err != nil {
 			return Result{}, fmt.Errorf("deploy: creating canister %s: %w", o.Name, err)
 		}
-		res.CanisterID, res.Created = out.CanisterID, true
+		res.CanisterID, res.Created = principal.Principal{Raw: out.CanisterID.Bytes()}, true
 		o.Log("created canister %s: %s", o.Name, res.CanisterID)
 		if ids[o.Name] == nil {
 			ids[o.Name] = map[string]string{}
@@ -169,9 +170,9 @@ func Deploy(o Options) (Result, error) {
 	var mode mgmt.InstallMode
 	switch res.Mode {
 	case Install:
-		mode.Install = new(idl.Null)
+		mode.Install = new(candid.Null)
 	case Reinstall:
-		mode.Reinstall = new(idl.Null)
+		mode.Reinstall = new(candid.Null)
 	case Upgrade:
 		var none *mgmt.UpgradeFlags
 		mode.Upgrade = &none
@@ -179,9 +180,9 @@ func Deploy(o Options) (Result, error) {
 		return res, fmt.Errorf("deploy: unknown mode %q", res.Mode)
 	}
 	if len(o.Module)+len(o.Arg) <= maxInstallMessage {
-		err = a.CallWithEffectiveCanisterID(managementCanister, res.CanisterID, "install_code", []any{mgmt.InstallCodeArgs{
-			Mode: mode, CanisterID: res.CanisterID, WasmModule: o.Module, Arg: o.Arg,
-		}}, []any{})
+		err = call(a, res.CanisterID, "install_code", mgmt.InstallCodeArgs{
+			Mode: mode, CanisterID: cdkID(res.CanisterID), WasmModule: o.Module, Arg: o.Arg,
+		}, nil)
 	} else {
 		res.Chunked = true
 		err = installChunked(a, res.CanisterID, mode, o)
@@ -194,14 +195,14 @@ func Deploy(o Options) (Result, error) {
 }
 
 func installChunked(a *agent.Agent, id principal.Principal, mode mgmt.InstallMode, o Options) error {
-	if err := a.CallWithEffectiveCanisterID(managementCanister, id, "clear_chunk_store", []any{mgmt.CanisterIDRecord{CanisterID: id}}, []any{}); err != nil {
+	if err := call(a, id, "clear_chunk_store", mgmt.CanisterIDRecord{CanisterID: cdkID(id)}, nil); err != nil {
 		return fmt.Errorf("clear_chunk_store: %w", err)
 	}
 	var hashes []mgmt.ChunkHash
 	for off := 0; off < len(o.Module); off += chunkSize {
 		chunk := o.Module[off:min(off+chunkSize, len(o.Module))]
 		var h mgmt.ChunkHash
-		if err := a.CallWithEffectiveCanisterID(managementCanister, id, "upload_chunk", []any{mgmt.UploadChunkArgs{CanisterID: id, Chunk: chunk}}, []any{&h}); err != nil {
+		if err := call(a, id, "upload_chunk", mgmt.UploadChunkArgs{CanisterID: cdkID(id), Chunk: chunk}, &h); err != nil {
 			return fmt.Errorf("upload_chunk at offset %d: %w", off, err)
 		}
 		if sum := sha256.Sum256(chunk); !bytes.Equal(sum[:], h.Hash) {
@@ -211,10 +212,34 @@ func installChunked(a *agent.Agent, id principal.Principal, mode mgmt.InstallMod
 		o.Log("uploaded chunk %d (%d bytes)", len(hashes), len(chunk))
 	}
 	sum := sha256.Sum256(o.Module)
-	return a.CallWithEffectiveCanisterID(managementCanister, id, "install_chunked_code", []any{mgmt.InstallChunkedCodeArgs{
-		Mode: mode, TargetCanister: id, ChunkHashesList: hashes, WasmModuleHash: sum[:], Arg: o.Arg,
-	}}, []any{})
+	return call(a, id, "install_chunked_code", mgmt.InstallChunkedCodeArgs{
+		Mode: mode, TargetCanister: cdkID(id), ChunkHashesList: hashes, WasmModuleHash: sum[:], Arg: o.Arg,
+	}, nil)
 }
+
+// call makes an update call to the management canister, routed by effective canister id
+// ecid, with arg encoded by the CDK's codec (the one the replica decodes with), and decodes
+// the reply into out (nil: a reply without values is expected, anything else is skipped).
+func call(a *agent.Agent, ecid principal.Principal, method string, arg, out any) error {
+	b, err := candid.Marshal(arg)
+	if err != nil {
+		return err
+	}
+	req, err := a.CreateRawAPIRequest(agent.RequestTypeCall, managementCanister, method, b)
+	if err != nil {
+		return err
+	}
+	var reply []byte
+	if err := req.WithEffectiveCanisterID(ecid).CallAndWait(&reply); err != nil {
+		return err
+	}
+	if out == nil {
+		return candid.Unmarshal(reply)
+	}
+	return candid.Unmarshal(reply, out)
+}
+
+func cdkID(p principal.Principal) cdkprincipal.Principal { return cdkprincipal.FromBytes(p.Raw) }
 
 // LoadIdentity reads an Ed25519 PEM identity, creating one if the file does not exist.
 func LoadIdentity(path string) (*identity.Ed25519Identity, error) {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sync"
+	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
 
@@ -18,14 +19,12 @@ const (
 	Stopped  Status = 3
 )
 
+// statusNames name the run states.
+var statusNames = [...]string{Running: "running", Stopping: "stopping", Stopped: "stopped"}
+
 func (s Status) String() string {
-	switch s {
-	case Running:
-		return "running"
-	case Stopping:
-		return "stopping"
-	case Stopped:
-		return "stopped"
+	if s >= Running && s <= Stopped {
+		return statusNames[s]
 	}
 	return "unknown"
 }
@@ -60,13 +59,22 @@ type canister struct {
 	nextCC        uint64
 	contexts      map[uint64]*callContext
 	stopWaiters   []chan struct{}
+	settings      Settings
+	lastCharge    time.Time // when memory and compute allocation were last paid for
+	// seq counts the changes of persistent state (Config.OnCommit); an ingress answer carries
+	// the count at the time it was given, so a server knows which save covers it.
+	seq uint64
+	// answers are the answers to tagged ingress messages not taken by ExportAnswered yet.
+	answers []Answer
 }
 
 func newCanister(e *Engine, id principal.Principal) *canister {
 	c := &canister{
 		e: e, id: id, status: Running,
-		signal:   make(chan struct{}, 1),
-		contexts: map[uint64]*callContext{},
+		signal:     make(chan struct{}, 1),
+		contexts:   map[uint64]*callContext{},
+		settings:   DefaultSettings(),
+		lastCharge: e.cfg.Now(),
 	}
 	go c.loop()
 	return c
@@ -297,10 +305,13 @@ func (c *canister) commit(x *execution) {
 	c.cycles = x.balance
 	for _, call := range x.calls {
 		cc.outstanding++
+		if !x.typ.composite() {
+			c.charge(cc, FeeXnet, c.e.costs().Call(uint64(len(call.method)), uint64(len(call.arg))))
+		}
 		c.e.send(c, cc, call)
 	}
+	c.e.committed(c) // before answering: the answer carries the count that covers this commit
 	c.respondFrom(x)
-	c.e.committed(c)
 }
 
 // respondFrom answers x's call context if x replied or rejected.

@@ -9,7 +9,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/gocanister/stripe-ic/canister/replica/instrument"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/instrument"
 	"github.com/gocanister/stripe-ic/canister/wasm"
 	"github.com/tetratelabs/wazero"
 )

@@ -6,8 +6,11 @@ import (
 	"encoding/gob"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
 // CanisterState is the complete persistent state of a canister: what a replica saves to disk
@@ -30,9 +33,14 @@ type CanisterState struct {
 	GlobalTimer   uint64
 	Version       uint64
 	LastTime      uint64 // last ic0.time value, keeps time strictly increasing across restarts
+	Settings      Settings
+	// Seq is the count of persistent changes the state covers (Outcome.Seq); it counts from
+	// zero again after Import.
+	Seq uint64
 }
 
-const stateFormat = 1
+// stateFormat 2 added Settings; format 1 files get DefaultSettings.
+const stateFormat = 2
 
 // Encode writes s with encoding/gob.
 func (s *CanisterState) Encode(w io.Writer) error {
@@ -48,7 +56,11 @@ func DecodeCanisterState(r io.Reader) (*CanisterState, error) {
 	if err := gob.NewDecoder(r).Decode(&s); err != nil {
 		return nil, fmt.Errorf("decoding canister state: %w", err)
 	}
-	if s.Format != stateFormat {
+	switch s.Format {
+	case stateFormat:
+	case 1:
+		s.Format, s.Settings = stateFormat, DefaultSettings()
+	default:
 		return nil, fmt.Errorf("decoding canister state: format %d, want %d", s.Format, stateFormat)
 	}
 	return &s, nil
@@ -63,11 +75,15 @@ func (e *Engine) Export(id principal.Principal) (*CanisterState, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.export(), nil
+}
+
+func (c *canister) export() *CanisterState {
 	s := &CanisterState{
 		Format: stateFormat, ID: bytes.Clone(c.id.Raw), Status: c.status, Cycles: c.cycles,
 		Memory: bytes.Clone(c.img.mem), Globals: append([]uint64(nil), c.img.globals...),
 		Stable: bytes.Clone(c.stable), CertifiedData: bytes.Clone(c.certifiedData),
-		GlobalTimer: c.timer, Version: c.version, LastTime: c.lastTime,
+		GlobalTimer: c.timer, Version: c.version, LastTime: c.lastTime, Settings: c.settings, Seq: c.seq,
 	}
 	for _, p := range c.controllers {
 		s.Controllers = append(s.Controllers, bytes.Clone(p.Raw))
@@ -75,7 +91,32 @@ func (e *Engine) Export(id principal.Principal) (*CanisterState, error) {
 	if c.mod != nil {
 		s.Module = bytes.Clone(c.mod.wasm)
 	}
-	return s, nil
+	return s
+}
+
+// Answer is the answer to an ingress message submitted with a Tag.
+type Answer struct {
+	Tag    any
+	Reply  []byte
+	Reject *protocol.Reject // nil for a reply
+	Seq    uint64           // the canister's change count when it answered
+	Time   time.Time
+}
+
+// ExportAnswered is Export that also takes the answers to tagged ingress messages given
+// since the last call: exactly those whose effects the state includes. A server saves them
+// with the state in one write, so that no saved state has effects of a call whose answer was
+// not saved with it (a resubmission after a crash would run it twice).
+func (e *Engine) ExportAnswered(id principal.Principal) (*CanisterState, []Answer, error) {
+	c, err := e.get(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	answers := c.answers
+	c.answers = nil
+	return c.export(), answers, nil
 }
 
 // Import recreates a canister from an exported state, without running any of its code (no
@@ -86,26 +127,9 @@ func (e *Engine) Import(ctx context.Context, s *CanisterState) error {
 	for _, p := range s.Controllers {
 		ctrls = append(ctrls, principal.Principal{Raw: p})
 	}
-	var m *module
-	var in *instance
-	if s.Module != nil {
-		var xerr *execError
-		if m, xerr = e.loadModule(ctx, s.Module); xerr != nil {
-			return fmt.Errorf("importing canister %s: %w", id, xerr.reject(id))
-		}
-		var err error
-		if in, err = e.instantiate(e.ctx, m); err != nil {
-			return fmt.Errorf("importing canister %s: %w", id, err)
-		}
-		img := image{mem: s.Memory, globals: s.Globals}
-		if !in.restorable(&img) {
-			in.close()
-			return fmt.Errorf("importing canister %s: memory of %d bytes is smaller than the module's minimum", id, len(s.Memory))
-		}
-		if err := in.restore(&img); err != nil {
-			in.close()
-			return fmt.Errorf("importing canister %s: %w", id, err)
-		}
+	m, in, err := e.load(ctx, id, s)
+	if err != nil {
+		return fmt.Errorf("importing: %w", err)
 	}
 	if _, err := e.CreateCanister(CreateOptions{ID: &id, Controllers: ctrls, Cycles: s.Cycles}); err != nil {
 		in.close()
@@ -114,17 +138,11 @@ func (e *Engine) Import(ctx context.Context, s *CanisterState) error {
 	c := e.lookup(id.Raw)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.status = s.Status
-	if c.status == Stopping {
-		c.status = Stopped // nothing is in flight after a restart
-	}
 	c.mod, c.inst = m, in
 	if in != nil {
 		in.capture(&c.img)
 	}
-	c.stable = bytes.Clone(s.Stable)
-	c.certifiedData = bytes.Clone(s.CertifiedData)
-	c.timer, c.version, c.lastTime = s.GlobalTimer, s.Version, s.LastTime
+	c.restore(s)
 	return nil
 }
 
@@ -141,4 +159,100 @@ func (e *Engine) SetNextCanisterIndex(i uint64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.nextIndex = i
+}
+
+// errReverted answers the calls a canister had open when its state was reverted.
+var errReverted = &protocol.Reject{Code: protocol.SysTransient,
+	Message: "the replica could not save the canister's state; its last saved state was restored"}
+
+// Revert makes a canister's state s again, a state it had (as saved by a server), or removes
+// the canister when s is nil. A server does this when saving failed, so that memory holds
+// what the disk holds: nothing that was not saved stays visible. Calls the canister had open
+// are rejected, as a restart would lose them. The canister's change count (Seq) keeps
+// counting up; Revert returns the count before it, the last change it undid.
+func (e *Engine) Revert(ctx context.Context, id principal.Principal, s *CanisterState) (uint64, error) {
+	c, err := e.get(id)
+	if err != nil {
+		return 0, err
+	}
+	var last uint64
+	if s == nil {
+		c.do(func() {
+			last = c.seq
+			c.inst.close()
+			c.dropSpare()
+			c.inst, c.mod, c.img, c.stable = nil, nil, image{}, nil
+			c.rejectCallContexts(errReverted)
+			c.deleted = true
+			e.mu.Lock()
+			delete(e.canisters, string(id.Raw))
+			e.mu.Unlock()
+		})
+		c.close()
+		return last, nil
+	}
+	if !bytes.Equal(s.ID, id.Raw) {
+		return 0, fmt.Errorf("reverting canister %s to the state of %s", id, principal.Principal{Raw: s.ID})
+	}
+	m, in, err := e.load(ctx, id, s)
+	if err != nil {
+		return 0, err
+	}
+	c.do(func() {
+		last = c.seq
+		c.inst.close()
+		c.dropSpare()
+		c.mod, c.inst, c.img = m, in, image{}
+		if in != nil {
+			in.capture(&c.img)
+		}
+		c.journal = c.journal[:0]
+		c.rejectCallContexts(errReverted)
+		c.answers = nil // answers to calls whose effects are undone (and those just rejected)
+		c.restore(s)
+		e.committed(c)
+	})
+	return last, nil
+}
+
+// load compiles and instantiates the module of s with its Wasm state.
+func (e *Engine) load(ctx context.Context, id principal.Principal, s *CanisterState) (*module, *instance, error) {
+	if s.Module == nil {
+		return nil, nil, nil
+	}
+	m, xerr := e.loadModule(ctx, s.Module)
+	if xerr != nil {
+		return nil, nil, fmt.Errorf("loading canister %s: %w", id, xerr.reject(id))
+	}
+	in, err := e.instantiate(e.ctx, m)
+	if err != nil {
+		return nil, nil, fmt.Errorf("loading canister %s: %w", id, err)
+	}
+	img := image{mem: s.Memory, globals: s.Globals}
+	if !in.restorable(&img) {
+		in.close()
+		return nil, nil, fmt.Errorf("loading canister %s: memory of %d bytes is smaller than the module's minimum", id, len(s.Memory))
+	}
+	if err := in.restore(&img); err != nil {
+		in.close()
+		return nil, nil, fmt.Errorf("loading canister %s: %w", id, err)
+	}
+	return m, in, nil
+}
+
+// restore sets c's state other than the module and the Wasm state from s.
+func (c *canister) restore(s *CanisterState) {
+	c.controllers = c.controllers[:0]
+	for _, p := range s.Controllers {
+		c.controllers = append(c.controllers, principal.Principal{Raw: bytes.Clone(p)})
+	}
+	c.cycles = s.Cycles
+	c.status = s.Status
+	if c.status == Stopping {
+		c.status = Stopped // nothing is in flight
+	}
+	c.stable = bytes.Clone(s.Stable)
+	c.certifiedData = bytes.Clone(s.CertifiedData)
+	c.timer, c.version, c.lastTime = s.GlobalTimer, s.Version, s.LastTime
+	c.settings = s.Settings
 }

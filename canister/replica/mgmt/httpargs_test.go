@@ -8,6 +8,7 @@ import (
 	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/outcall"
 )
 
@@ -25,7 +26,7 @@ func httpArgsType() idl.Type {
 		"max_response_bytes": idl.NewOptionalType(idl.Nat64Type()),
 		"method": idl.NewVariantType(map[string]idl.Type{
 			"get": new(idl.NullType), "head": new(idl.NullType), "post": new(idl.NullType),
-			"put": new(idl.NullType), "delete": new(idl.NullType)}),
+			"put": new(idl.NullType), "delete": new(idl.NullType), "patch": new(idl.NullType)}),
 		"headers":       idl.NewVectorType(header),
 		"body":          idl.NewOptionalType(blob),
 		"transform":     idl.NewOptionalType(idl.NewRecordType(map[string]idl.Type{"function": fn, "context": blob})),
@@ -65,6 +66,40 @@ func TestDecodeHTTPRequestArgs(t *testing.T) {
 	}
 }
 
+// A replicated PATCH (or PUT, DELETE) is refused with the IC's message, not as an unknown
+// method; non-replicated it is accepted.
+func TestDecodeHTTPRequestArgsPatch(t *testing.T) {
+	for _, replicated := range []bool{true, false} {
+		arg, err := candid.Encode([]idl.Type{httpArgsType()}, []any{map[string]any{
+			"url":                "https://proxy.example/v1/x",
+			"max_response_bytes": nil,
+			"method":             idl.Variant{Name: "patch", Value: nil, Type: new(idl.NullType)},
+			"headers":            []any{},
+			"body":               nil,
+			"transform":          nil,
+			"is_replicated":      replicated,
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, err := DecodeHTTPRequestArgs(arg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if req.Method != "PATCH" || req.IsReplicated == nil || *req.IsReplicated != replicated {
+			t.Fatalf("got %+v", req)
+		}
+		rej := req.Validate(nil)
+		switch {
+		case replicated && (rej == nil || rej.Code != protocol.CanisterReject ||
+			rej.Message != "The requested HTTP method is only allowed for non-replicated requests."):
+			t.Errorf("replicated PATCH: %+v", rej)
+		case !replicated && rej != nil:
+			t.Errorf("non-replicated PATCH: %+v", rej)
+		}
+	}
+}
+
 func TestDecodeHTTPRequestArgsErrors(t *testing.T) {
 	for name, arg := range map[string][]byte{
 		"not candid":  []byte("garbage"),
@@ -86,11 +121,23 @@ func TestTransformRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ta TransformArgs
+	// agent-go decodes what we encode, with its own types.
+	var ta struct {
+		Response struct {
+			Status  idl.Nat `ic:"status"`
+			Headers []struct {
+				Name  string `ic:"name"`
+				Value string `ic:"value"`
+			} `ic:"headers"`
+			Body []byte `ic:"body"`
+		} `ic:"response"`
+		Context []byte `ic:"context"`
+	}
 	if err := candid.Unmarshal(arg, []any{&ta}); err != nil {
 		t.Fatal(err)
 	}
-	if string(ta.Context) != "ctx" || string(ta.Response.Body) != "{}" {
+	if string(ta.Context) != "ctx" || string(ta.Response.Body) != "{}" || ta.Response.Status.BigInt().Int64() != 200 ||
+		len(ta.Response.Headers) != 1 || ta.Response.Headers[0].Value != "application/json" {
 		t.Fatalf("got %+v", ta)
 	}
 	enc, err := EncodeHTTPResult(resp)

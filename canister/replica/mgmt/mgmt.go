@@ -8,13 +8,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math/big"
 	"sync"
 
-	"github.com/aviate-labs/agent-go/candid"
-	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/candid"
+	cdkprincipal "github.com/gocanister/stripe-ic/canister/cdk/principal"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/engine"
 	"github.com/gocanister/stripe-ic/canister/replica/outcall"
@@ -104,10 +103,10 @@ func (m *Canister) HandleManagement(ctx context.Context, call engine.ManagementC
 		return m.topUp(call)
 	case "deposit_cycles":
 		var a CanisterIDRecord
-		if err := candid.Unmarshal(call.Arg, []any{&a}); err != nil {
+		if err := candid.Unmarshal(call.Arg, &a); err != nil {
 			return nil, call.Cycles, badArg(call.Method, err)
 		}
-		if err := m.eng.AddCycles(a.CanisterID, call.Cycles); err != nil {
+		if err := m.eng.AddCycles(agentID(a.CanisterID), call.Cycles); err != nil {
 			return nil, call.Cycles, err
 		}
 		return empty(), 0, nil
@@ -137,7 +136,7 @@ func (m *Canister) HandleManagement(ctx context.Context, call engine.ManagementC
 			for i, h := range hashes {
 				out[i] = ChunkHash{Hash: h}
 			}
-			return candid.Marshal([]any{out})
+			return candid.Marshal(out)
 		})
 	case "canister_status":
 		return m.byController(call, func(id principal.Principal) ([]byte, error) { return m.status(id) })
@@ -165,7 +164,7 @@ func (m *Canister) HandleManagement(ctx context.Context, call engine.ManagementC
 		if _, err := rand.Read(b); err != nil {
 			return nil, call.Cycles, rejectf(protocol.SysTransient, "", "raw_rand: %v", err)
 		}
-		reply, err := candid.Marshal([]any{b})
+		reply, err := candid.Marshal(b)
 		return reply, call.Cycles, err
 	case "http_request":
 		return m.httpRequest(ctx, call)
@@ -180,13 +179,14 @@ func empty() []byte { return []byte("DIDL\x00\x00") }
 // canister (or is the canister itself, as the IC allows for status), and runs f.
 func (m *Canister) byController(call engine.ManagementCall, f func(id principal.Principal) ([]byte, error)) ([]byte, uint64, error) {
 	var a CanisterIDRecord
-	if err := candid.Unmarshal(call.Arg, []any{&a}); err != nil {
+	if err := candid.Unmarshal(call.Arg, &a); err != nil {
 		return nil, call.Cycles, badArg(call.Method, err)
 	}
-	if err := m.checkController(a.CanisterID, call); err != nil {
+	id := agentID(a.CanisterID)
+	if err := m.checkController(id, call); err != nil {
 		return nil, call.Cycles, err
 	}
-	reply, err := f(a.CanisterID)
+	reply, err := f(id)
 	if err != nil {
 		return nil, call.Cycles, err
 	}
@@ -213,12 +213,42 @@ func controllersOf(s *CanisterSettings, def principal.Principal) ([]principal.Pr
 		return nil, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
 			"Invalid settings: expected at most %d controllers, got %d", MaxControllers, len(*s.Controllers))
 	}
-	return *s.Controllers, nil
+	out := make([]principal.Principal, len(*s.Controllers))
+	for i, c := range *s.Controllers {
+		out[i] = agentID(c)
+	}
+	return out, nil
+}
+
+// agentID and cdkID convert between the engine's principal type (agent-go's) and the one of
+// the CDK's codec, in which the management canister's records are declared.
+func agentID(p cdkprincipal.Principal) principal.Principal {
+	return principal.Principal{Raw: p.Bytes()}
+}
+
+func cdkID(p principal.Principal) cdkprincipal.Principal { return cdkprincipal.FromBytes(p.Raw) }
+
+// settingsOf are the settings of s that the engine keeps (cycle charging and freezing).
+func settingsOf(s *CanisterSettings) engine.SettingsUpdate {
+	var u engine.SettingsUpdate
+	if s == nil {
+		return u
+	}
+	for _, f := range []struct {
+		nat *candid.Nat
+		dst **uint64
+	}{{s.FreezingThreshold, &u.FreezingThreshold}, {s.ComputeAllocation, &u.ComputeAllocation}, {s.MemoryAllocation, &u.MemoryAllocation}} {
+		if f.nat != nil {
+			n := uint64(*f.nat)
+			*f.dst = &n
+		}
+	}
+	return u
 }
 
 func (m *Canister) createCanister(call engine.ManagementCall) ([]byte, uint64, error) {
 	var a CreateCanisterArgs
-	if err := candid.Unmarshal(call.Arg, []any{&a}); err != nil {
+	if err := candid.Unmarshal(call.Arg, &a); err != nil {
 		return nil, call.Cycles, badArg(call.Method, err)
 	}
 	fee := m.eng.Costs().CreateCanister()
@@ -230,67 +260,56 @@ func (m *Canister) createCanister(call engine.ManagementCall) ([]byte, uint64, e
 	if err != nil {
 		return nil, call.Cycles, err
 	}
-	id, err := m.eng.CreateCanister(engine.CreateOptions{Controllers: controllers, Cycles: call.Cycles - fee})
+	id, err := m.eng.CreateCanister(engine.CreateOptions{Controllers: controllers, Cycles: call.Cycles - fee, Settings: settingsOf(a.Settings)})
 	if err != nil {
 		return nil, call.Cycles, err
 	}
-	reply, err := candid.Marshal([]any{CanisterIDRecord{CanisterID: id}})
+	reply, err := candid.Marshal(CanisterIDRecord{CanisterID: cdkID(id)})
 	return reply, 0, err
 }
 
 func (m *Canister) provisionalCreate(call engine.ManagementCall) ([]byte, uint64, error) {
 	var a ProvisionalCreateArgs
-	if err := candid.Unmarshal(call.Arg, []any{&a}); err != nil {
+	if err := candid.Unmarshal(call.Arg, &a); err != nil {
 		return nil, call.Cycles, badArg(call.Method, err)
 	}
 	cycles := uint64(DefaultProvisionalCycles)
 	if a.Amount != nil {
-		n, err := natToUint64(*a.Amount)
-		if err != nil {
-			return nil, call.Cycles, badArg(call.Method, err)
-		}
-		cycles = n
+		cycles = uint64(*a.Amount)
 	}
 	controllers, err := controllersOf(a.Settings, call.Caller)
 	if err != nil {
 		return nil, call.Cycles, err
 	}
-	id, err := m.eng.CreateCanister(engine.CreateOptions{ID: a.SpecifiedID, Controllers: controllers, Cycles: cycles + call.Cycles})
+	var specified *principal.Principal
+	if a.SpecifiedID != nil {
+		p := agentID(*a.SpecifiedID)
+		specified = &p
+	}
+	id, err := m.eng.CreateCanister(engine.CreateOptions{ID: specified, Controllers: controllers, Cycles: cycles + call.Cycles, Settings: settingsOf(a.Settings)})
 	if errors.Is(err, engine.ErrCanisterExists) {
 		return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
-			"Canister %s is already installed.", a.SpecifiedID)
+			"Canister %s is already installed.", specified)
 	}
 	if err != nil {
 		return nil, call.Cycles, err
 	}
-	reply, err := candid.Marshal([]any{CanisterIDRecord{CanisterID: id}})
+	reply, err := candid.Marshal(CanisterIDRecord{CanisterID: cdkID(id)})
 	return reply, 0, err
 }
 
 func (m *Canister) topUp(call engine.ManagementCall) ([]byte, uint64, error) {
 	var a struct {
-		CanisterID principal.Principal `ic:"canister_id"`
-		Amount     idl.Nat             `ic:"amount"`
+		CanisterID cdkprincipal.Principal `ic:"canister_id"`
+		Amount     candid.Nat             `ic:"amount"`
 	}
-	if err := candid.Unmarshal(call.Arg, []any{&a}); err != nil {
+	if err := candid.Unmarshal(call.Arg, &a); err != nil {
 		return nil, call.Cycles, badArg(call.Method, err)
 	}
-	n, err := natToUint64(a.Amount)
-	if err != nil {
-		return nil, call.Cycles, badArg(call.Method, err)
-	}
-	if err := m.eng.AddCycles(a.CanisterID, n); err != nil {
+	if err := m.eng.AddCycles(agentID(a.CanisterID), uint64(a.Amount)); err != nil {
 		return nil, call.Cycles, err
 	}
 	return empty(), call.Cycles, nil
-}
-
-func natToUint64(n idl.Nat) (uint64, error) {
-	b := n.BigInt()
-	if b.Sign() < 0 || !b.IsUint64() {
-		return 0, fmt.Errorf("amount %s does not fit in 64 bits", b)
-	}
-	return b.Uint64(), nil
 }
 
 func modeOf(mode InstallMode) (engine.InstallMode, bool) {
@@ -311,14 +330,15 @@ func modeOf(mode InstallMode) (engine.InstallMode, bool) {
 
 func (m *Canister) installCode(ctx context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
 	var a InstallCodeArgs
-	if err := candid.Unmarshal(call.Arg, []any{&a}); err != nil {
+	if err := candid.Unmarshal(call.Arg, &a); err != nil {
 		return nil, call.Cycles, badArg(call.Method, err)
 	}
-	if err := m.checkController(a.CanisterID, call); err != nil {
+	id := agentID(a.CanisterID)
+	if err := m.checkController(id, call); err != nil {
 		return nil, call.Cycles, err
 	}
 	mode, skip := modeOf(a.Mode)
-	err := m.eng.InstallCode(ctx, a.CanisterID, engine.InstallArgs{Mode: mode, Module: a.WasmModule, Arg: a.Arg, Sender: call.Caller, SkipPreUpgrade: skip})
+	err := m.eng.InstallCode(ctx, id, engine.InstallArgs{Mode: mode, Module: a.WasmModule, Arg: a.Arg, Sender: call.Caller, SkipPreUpgrade: skip})
 	if err != nil {
 		return nil, call.Cycles, err
 	}
@@ -327,10 +347,11 @@ func (m *Canister) installCode(ctx context.Context, call engine.ManagementCall) 
 
 func (m *Canister) uploadChunk(call engine.ManagementCall) ([]byte, uint64, error) {
 	var a UploadChunkArgs
-	if err := candid.Unmarshal(call.Arg, []any{&a}); err != nil {
+	if err := candid.Unmarshal(call.Arg, &a); err != nil {
 		return nil, call.Cycles, badArg(call.Method, err)
 	}
-	if err := m.checkController(a.CanisterID, call); err != nil {
+	id := agentID(a.CanisterID)
+	if err := m.checkController(id, call); err != nil {
 		return nil, call.Cycles, err
 	}
 	if len(a.Chunk) > MaxChunkSize {
@@ -339,7 +360,7 @@ func (m *Canister) uploadChunk(call engine.ManagementCall) ([]byte, uint64, erro
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	hashes, err := m.cfg.Chunks.List(a.CanisterID)
+	hashes, err := m.cfg.Chunks.List(id)
 	if err != nil {
 		return nil, call.Cycles, err
 	}
@@ -348,10 +369,10 @@ func (m *Canister) uploadChunk(call engine.ManagementCall) ([]byte, uint64, erro
 		return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
 			"Error from Wasm chunk store: Wasm chunk store has already reached the maximum of %d chunks", MaxChunks)
 	}
-	if err := m.cfg.Chunks.Put(a.CanisterID, sum[:], a.Chunk); err != nil {
+	if err := m.cfg.Chunks.Put(id, sum[:], a.Chunk); err != nil {
 		return nil, call.Cycles, err
 	}
-	reply, err := candid.Marshal([]any{ChunkHash{Hash: sum[:]}})
+	reply, err := candid.Marshal(ChunkHash{Hash: sum[:]})
 	return reply, call.Cycles, err
 }
 
@@ -366,15 +387,16 @@ func containsHash(hs [][]byte, h []byte) bool {
 
 func (m *Canister) installChunked(ctx context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
 	var a InstallChunkedCodeArgs
-	if err := candid.Unmarshal(call.Arg, []any{&a}); err != nil {
+	if err := candid.Unmarshal(call.Arg, &a); err != nil {
 		return nil, call.Cycles, badArg(call.Method, err)
 	}
-	if err := m.checkController(a.TargetCanister, call); err != nil {
+	target := agentID(a.TargetCanister)
+	if err := m.checkController(target, call); err != nil {
 		return nil, call.Cycles, err
 	}
-	store := a.TargetCanister
+	store := target
 	if a.StoreCanister != nil {
-		store = *a.StoreCanister
+		store = agentID(*a.StoreCanister)
 		if err := m.checkController(store, call); err != nil {
 			return nil, call.Cycles, err
 		}
@@ -393,7 +415,7 @@ func (m *Canister) installChunked(ctx context.Context, call engine.ManagementCal
 			"Error from Wasm chunk store: Wasm module hash %s does not match given hash %s", hex.EncodeToString(sum[:]), hex.EncodeToString(a.WasmModuleHash))
 	}
 	mode, skip := modeOf(a.Mode)
-	if err := m.eng.InstallCode(ctx, a.TargetCanister, engine.InstallArgs{Mode: mode, Module: module, Arg: a.Arg, Sender: call.Caller, SkipPreUpgrade: skip}); err != nil {
+	if err := m.eng.InstallCode(ctx, target, engine.InstallArgs{Mode: mode, Module: module, Arg: a.Arg, Sender: call.Caller, SkipPreUpgrade: skip}); err != nil {
 		return nil, call.Cycles, err
 	}
 	return empty(), call.Cycles, nil
@@ -401,10 +423,11 @@ func (m *Canister) installChunked(ctx context.Context, call engine.ManagementCal
 
 func (m *Canister) updateSettings(call engine.ManagementCall) ([]byte, uint64, error) {
 	var a UpdateSettingsArgs
-	if err := candid.Unmarshal(call.Arg, []any{&a}); err != nil {
+	if err := candid.Unmarshal(call.Arg, &a); err != nil {
 		return nil, call.Cycles, badArg(call.Method, err)
 	}
-	if err := m.checkController(a.CanisterID, call); err != nil {
+	id := agentID(a.CanisterID)
+	if err := m.checkController(id, call); err != nil {
 		return nil, call.Cycles, err
 	}
 	if a.Settings.Controllers != nil {
@@ -412,7 +435,12 @@ func (m *Canister) updateSettings(call engine.ManagementCall) ([]byte, uint64, e
 		if err != nil {
 			return nil, call.Cycles, err
 		}
-		if err := m.eng.SetControllers(a.CanisterID, controllers); err != nil {
+		if err := m.eng.SetControllers(id, controllers); err != nil {
+			return nil, call.Cycles, err
+		}
+	}
+	if settings := settingsOf(&a.Settings); settings != (engine.SettingsUpdate{}) {
+		if err := m.eng.UpdateSettings(id, settings); err != nil {
 			return nil, call.Cycles, err
 		}
 	}
@@ -427,11 +455,11 @@ func (m *Canister) status(id principal.Principal) ([]byte, error) {
 	var st StatusVariant
 	switch info.Status {
 	case engine.Stopping:
-		st.Stopping = new(idl.Null)
+		st.Stopping = new(candid.Null)
 	case engine.Stopped:
-		st.Stopped = new(idl.Null)
+		st.Stopped = new(candid.Null)
 	default:
-		st.Running = new(idl.Null)
+		st.Running = new(candid.Null)
 	}
 	var hash *[]byte
 	if info.ModuleHash != nil {
@@ -439,29 +467,34 @@ func (m *Canister) status(id principal.Principal) ([]byte, error) {
 		hash = &h
 	}
 	chunks, _ := m.cfg.Chunks.List(id)
-	zero := idl.NewNat(uint64(0))
+	controllers := make([]cdkprincipal.Principal, len(info.Controllers))
+	for i, c := range info.Controllers {
+		controllers[i] = cdkID(c)
+	}
+	var zero candid.Nat
 	res := CanisterStatusResult{
 		Status:  st,
 		Version: info.Version,
 		Settings: DefiniteSettings{
-			Controllers: info.Controllers, ComputeAllocation: zero, MemoryAllocation: zero,
-			FreezingThreshold: idl.NewNat(uint64(2_592_000)), ReservedCyclesLimit: idl.NewNat(uint64(5_000_000_000_000)),
-			LogVisibility: LogVisibility{Controllers: new(idl.Null)}, LogMemoryLimit: zero,
-			WasmMemoryLimit: idl.NewNat(uint64(3 << 30)), WasmMemoryThreshold: zero, EnvVars: []EnvVar{},
+			Controllers: controllers, ComputeAllocation: candid.Nat(info.Settings.ComputeAllocation),
+			MemoryAllocation:  candid.Nat(info.Settings.MemoryAllocation),
+			FreezingThreshold: candid.Nat(info.Settings.FreezingThreshold), ReservedCyclesLimit: 5_000_000_000_000,
+			LogVisibility: LogVisibility{Controllers: new(candid.Null)}, LogMemoryLimit: zero,
+			WasmMemoryLimit: 3 << 30, WasmMemoryThreshold: zero, EnvVars: []EnvVar{},
 		},
 		ModuleHash: hash,
-		MemorySize: idl.NewNat(info.MemorySize + info.StableSize + uint64(len(chunks))*MaxChunkSize),
+		MemorySize: candid.Nat(info.MemoryUsage + uint64(len(chunks))*MaxChunkSize),
 		MemoryMetrics: MemoryMetrics{
-			WasmMemorySize: idl.NewNat(info.MemorySize), StableMemorySize: idl.NewNat(info.StableSize),
-			GlobalMemorySize: zero, WasmBinarySize: zero, CustomSectionsSize: zero, CanisterHistorySize: zero,
-			WasmChunkStoreSize: idl.NewNat(uint64(len(chunks)) * MaxChunkSize), SnapshotsSize: zero, LogMemoryStoreSize: zero,
+			WasmMemorySize: candid.Nat(info.MemorySize), StableMemorySize: candid.Nat(info.StableSize),
+			GlobalMemorySize: zero, WasmBinarySize: candid.Nat(info.MemoryUsage - info.MemorySize - info.StableSize), CustomSectionsSize: zero, CanisterHistorySize: zero,
+			WasmChunkStoreSize: candid.Nat(uint64(len(chunks)) * MaxChunkSize), SnapshotsSize: zero, LogMemoryStoreSize: zero,
 		},
-		Cycles:                 idl.NewBigNat(new(big.Int).SetUint64(info.Cycles)),
+		Cycles:                 candid.Nat(info.Cycles),
 		ReservedCycles:         zero,
-		IdleCyclesBurnedPerDay: zero,
+		IdleCyclesBurnedPerDay: candid.Nat(info.IdleCyclesBurnedPerDay),
 		QueryStats:             QueryStats{NumCallsTotal: zero, NumInstructionsTotal: zero, RequestPayloadBytesTotal: zero, ResponsePayloadBytesTotal: zero},
 	}
-	return candid.Marshal([]any{res})
+	return candid.Marshal(res)
 }
 
 func (m *Canister) httpRequest(ctx context.Context, call engine.ManagementCall) ([]byte, uint64, error) {

@@ -30,6 +30,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/ic00"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
@@ -41,11 +42,9 @@ const (
 	userAgent = "ic/1.0"
 )
 
-// Header is one HTTP header of a request or response.
-type Header struct {
-	Name  string `ic:"name"`
-	Value string `ic:"value"`
-}
+// Header is one HTTP header of a request or response: the management canister's Candid
+// http_header, shared with the CDK.
+type Header = ic00.HTTPHeader
 
 // Transform names the canister query that turns each replica's raw response into the value
 // the replicas must agree on.
@@ -59,7 +58,7 @@ type Transform struct {
 type Request struct {
 	URL              string
 	MaxResponseBytes *uint64
-	Method           string // GET, HEAD, POST, PUT or DELETE
+	Method           string // GET, HEAD, POST, PUT, DELETE or PATCH
 	Headers          []Header
 	Body             []byte
 	Transform        *Transform
@@ -114,7 +113,7 @@ func (r *Request) Validate(caller []byte) *protocol.Reject {
 	}
 	switch r.Method {
 	case "GET", "HEAD", "POST":
-	case "PUT", "DELETE":
+	case "PUT", "DELETE", "PATCH":
 		if r.IsReplicated == nil || *r.IsReplicated {
 			return reject("The requested HTTP method is only allowed for non-replicated requests.")
 		}
@@ -126,16 +125,10 @@ func (r *Request) Validate(caller []byte) *protocol.Reject {
 
 // Size is the request size the IC charges for (protocol.OutcallRequestBytes).
 func (r *Request) Size() uint64 {
-	headerBytes := 0
-	for _, h := range r.Headers {
-		headerBytes += len(h.Name) + len(h.Value)
+	if r.Transform == nil {
+		return ic00.RequestBytes(r.URL, r.Headers, r.Body, "", nil)
 	}
-	var method string
-	var context []byte
-	if r.Transform != nil {
-		method, context = r.Transform.Method, r.Transform.Context
-	}
-	return protocol.OutcallRequestBytes(r.URL, headerBytes, r.Body, method, context)
+	return ic00.RequestBytes(r.URL, r.Headers, r.Body, r.Transform.Method, r.Transform.Context)
 }
 
 // ResponseLimit is max_response_bytes, or the IC's default (and maximum) when unset.

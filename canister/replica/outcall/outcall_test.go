@@ -184,9 +184,11 @@ func TestValidate(t *testing.T) {
 		{"ok", Request{URL: "https://a", Method: "GET"}, ""},
 		{"url too long", Request{URL: "https://" + strings.Repeat("a", protocol.OutcallMaxURLBytes), Method: "GET"}, "url size 8200 exceeds 8192"},
 		{"too many headers", Request{URL: "https://a", Method: "GET", Headers: many}, "number of all http headers 65 exceeds 64"},
-		{"long header value", Request{URL: "https://a", Method: "GET", Headers: []Header{{"a", strings.Repeat("v", protocol.OutcallMaxHeaderBytes+1)}}}, "some http header value"},
+		{"long header value", Request{URL: "https://a", Method: "GET", Headers: []Header{{Name: "a", Value: strings.Repeat("v", protocol.OutcallMaxHeaderBytes+1)}}}, "some http header value"},
 		{"max_response_bytes", Request{URL: "https://a", Method: "GET", MaxResponseBytes: &tooBig}, "max_response_bytes expected to be in the range [0..2000000], got 2000001"},
 		{"put replicated", Request{URL: "https://a", Method: "PUT", IsReplicated: &yes}, "only allowed for non-replicated requests"},
+		{"patch replicated", Request{URL: "https://a", Method: "PATCH", IsReplicated: &yes}, "only allowed for non-replicated requests"},
+		{"patch by default", Request{URL: "https://a", Method: "PATCH"}, "only allowed for non-replicated requests"},
 		{"foreign transform", Request{URL: "https://a", Method: "GET", Transform: &Transform{Canister: []byte{9}}}, "transform principal id"},
 		{"body too large", Request{URL: "https://a", Method: "POST", Body: make([]byte, protocol.OutcallMaxRequestBytes+1)}, "exceeds 2000000"},
 	}
@@ -207,7 +209,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestSize(t *testing.T) {
-	r := Request{URL: "https://a/b", Headers: []Header{{"k", "vv"}}, Body: []byte("xyz"), Transform: &Transform{Method: "tr", Context: []byte{1}}}
+	r := Request{URL: "https://a/b", Headers: []Header{{Name: "k", Value: "vv"}}, Body: []byte("xyz"), Transform: &Transform{Method: "tr", Context: []byte{1}}}
 	if got := r.Size(); got != 11+3+3+2+1 {
 		t.Errorf("Size = %d, want 20", got)
 	}

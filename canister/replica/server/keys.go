@@ -1,13 +1,14 @@
 package server
 
 import (
+	"bufio"
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
-	"github.com/gocanister/stripe-ic/canister/replica/certify"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/certify"
 )
 
 // loadKeys reads the subnet (BLS) and node (Ed25519) key seeds from dir, creating them on
@@ -46,7 +47,7 @@ func seed(path string) ([]byte, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("replica: %w", err)
 	}
-	if err := os.WriteFile(path, b, 0o600); err != nil {
+	if err := writeFileAtomic(path, func(w *bufio.Writer) error { _, err := w.Write(b); return err }); err != nil {
 		return nil, fmt.Errorf("replica: %w", err)
 	}
 	return b, nil
