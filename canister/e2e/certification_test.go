@@ -115,6 +115,22 @@ func TestCertifiedPageAndStatus(t *testing.T) {
 				t.Errorf("404 %s: %+v, %v", p, res, err)
 			}
 		}
+		// A browser gets payments' HTML 404 naming the path: the query cannot certify it
+		// beside the JSON one, so it upgrades and the update answers.
+		req, err := http.NewRequest("GET", s.origin+"/nope/x", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+		if br, err := s.client.Do(req); err != nil {
+			t.Error(err)
+		} else {
+			page, _ := io.ReadAll(br.Body)
+			br.Body.Close()
+			if br.StatusCode != 404 || !strings.HasPrefix(br.Header.Get("Content-Type"), "text/html") || !bytes.Contains(page, []byte("<code>/nope/x</code>")) {
+				t.Errorf("browser 404 on the certified domain = %d %q %s", br.StatusCode, br.Header.Get("Content-Type"), page)
+			}
+		}
 		resp, got, res, err := rawAnswer(t, s, "/checkout/"+paid.ID)
 		if err != nil || res.Skip || resp.StatusCode != 200 || !bytes.Contains(got, []byte(`"status":"completed"`)) {
 			t.Errorf("paid status: %d %s: %+v, %v", resp.StatusCode, got, res, err)
