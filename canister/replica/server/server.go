@@ -33,6 +33,7 @@ import (
 	"github.com/gocanister/stripe-ic/canister/replica/gateway"
 	"github.com/gocanister/stripe-ic/canister/replica/httpapi"
 	"github.com/gocanister/stripe-ic/canister/replica/mgmt"
+	"github.com/gocanister/stripe-ic/canister/replica/network"
 	"github.com/gocanister/stripe-ic/canister/replica/outcall"
 )
 
@@ -65,7 +66,7 @@ type Server struct {
 	mgmt    *mgmt.Canister
 	api     *httpapi.Server
 	gw      *gateway.Gateway
-	subnet  *certify.SubnetKey
+	topo    *certify.Topology
 	store   *stateStore
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -90,7 +91,7 @@ func Open(cfg Config) (*Server, error) {
 	if err := os.MkdirAll(cfg.StateDir, 0o755); err != nil {
 		return nil, fmt.Errorf("replica: state directory: %w", err)
 	}
-	subnetKey, nodeKey, err := loadKeys(filepath.Join(cfg.StateDir, "keys"))
+	topo, err := loadTopology(filepath.Join(cfg.StateDir, "keys"))
 	if err != nil {
 		return nil, err
 	}
@@ -99,11 +100,11 @@ func Open(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("replica: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{cfg: cfg, log: cfg.Logger, subnet: subnetKey, ctx: ctx, cancel: cancel}
+	s := &Server{cfg: cfg, log: cfg.Logger, topo: topo, ctx: ctx, cancel: cancel}
 	s.store = newStateStore(filepath.Join(cfg.StateDir, "canisters"), cfg.Logger)
 	s.mgmt = mgmt.New(mgmt.Config{Outcalls: oc, Chunks: mgmt.DirChunks{Dir: filepath.Join(cfg.StateDir, "chunks")}})
 
-	s.api, err = httpapi.New(httpapi.Config{Backend: apiBackend{s}, SubnetKey: subnetKey, NodeKey: nodeKey,
+	s.api, err = httpapi.New(httpapi.Config{Backend: apiBackend{s}, Topology: topo,
 		MaxBodyBytes: protocol.MaxIngressBytes, Logger: cfg.Logger.With("component", "httpapi")})
 	if err != nil {
 		cancel()
@@ -119,14 +120,15 @@ func Open(cfg Config) (*Server, error) {
 		},
 		OnCommit: s.store.committed,
 		DataCertificate: func(c principal.Principal, data []byte) []byte {
-			cert, err := subnetKey.DataCertificate(c.Raw, data, time.Now())
+			cert, err := topo.DataCertificate(c.Raw, data, time.Now())
 			if err != nil {
 				s.log.Error("certifying data", "canister", c.String(), "err", err)
 				return nil
 			}
 			return cert
 		},
-		Limits: cfg.Limits,
+		Limits:             cfg.Limits,
+		FirstCanisterIndex: network.AppFirstIndex,
 	})
 	if err != nil {
 		cancel()
@@ -138,6 +140,10 @@ func Open(cfg Config) (*Server, error) {
 		s.eng.Close(context.Background())
 		cancel()
 		return nil, err
+	}
+	if s.eng.NextCanisterIndex() < network.AppFirstIndex {
+		// State of a replica from before the application subnet: new canisters go there.
+		s.eng.SetNextCanisterIndex(network.AppFirstIndex)
 	}
 	s.gw, err = gateway.New(gateway.Config{Backend: gatewayBackend{s}, Domains: cfg.Domains})
 	if err != nil {
