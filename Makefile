@@ -20,7 +20,7 @@ REPLICA_FLAGS ?=
 # benchmark baseline, Chromium for the browser tests, Node.js/npm for the test driver.
 DEBS := wabt:wasm-validate redis-server:redis-server nginx:nginx chromium:chromium nodejs:node npm:npm
 
-.PHONY: all canister icwasm binaries test bench run replica replica-bin proxy deps gomod tools frontend-deps fmt vet clean
+.PHONY: all canister system-canisters icwasm binaries test bench run replica replica-bin proxy deps gomod tools frontend-deps fmt vet clean
 
 all: canister
 
@@ -35,6 +35,19 @@ canister: icwasm
 		-o $(WASM) $(BUILD)/stripe_backend.go.wasm
 	$(BUILD)/icwasm validate $(WASM)
 	@ls -l $(WASM)
+
+## system-canisters: the local network's cycles ledger, CMC and ICP ledger (one Go program,
+## linked once per canister with its Candid interface), which the replica installs at start
+SYSTEM := $(BUILD)/system
+system-canisters: icwasm
+	@mkdir -p $(SYSTEM)
+	@echo "==> compiling canister/cmd/system_canisters (GOOS=wasip1)"
+	cd canister && GOOS=wasip1 GOARCH=wasm $(GO) build -trimpath -buildmode=c-shared \
+		-o build/system/system_canisters.go.wasm ./cmd/system_canisters
+	for c in cycles_ledger cmc icp_ledger; do \
+	  $(BUILD)/icwasm link -candid canister/cmd/system_canisters/$$c.did \
+	    -o $(SYSTEM)/$$c.wasm.gz $(SYSTEM)/system_canisters.go.wasm || exit 1; \
+	done
 
 icwasm: gomod
 	@mkdir -p $(BUILD)
@@ -106,7 +119,7 @@ bench: deps canister binaries tools frontend-deps
 replica: replica-bin
 	exec $(TOOLS)/replica -state $(LOCAL)/replica $(REPLICA_FLAGS)
 
-replica-bin: gomod
+replica-bin: gomod system-canisters
 	@mkdir -p $(TOOLS)
 	cd canister && $(GO) build -o $(TOOLS)/replica ./cmd/replica
 
@@ -115,7 +128,7 @@ proxy:
 	cd proxy && $(GO) run ./cmd/idempotent-proxy
 
 ## binaries: the replica, proxy, sandbox and the local-network runner
-binaries: gomod
+binaries: gomod system-canisters
 	@mkdir -p $(TOOLS)
 	@echo "==> building replica, idempotent-proxy, stripe-sandbox, localnet"
 	cd canister && $(GO) build -o $(TOOLS)/replica ./cmd/replica && $(GO) build -o $(TOOLS)/localnet ./cmd/localnet

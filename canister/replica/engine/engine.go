@@ -146,6 +146,9 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 			return nil, fmt.Errorf("compilation cache: %w", err)
 		}
 		rtCfg = rtCfg.WithCompilationCache(cache)
+	} else {
+		// In memory: equal code (see instrumentCode) compiles once.
+		rtCfg = rtCfg.WithCompilationCache(wazero.NewCompilationCache())
 	}
 	rt := wazero.NewRuntimeWithConfig(ectx, rtCfg)
 	if err := instantiateHost(ctx, rt); err != nil {

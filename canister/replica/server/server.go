@@ -55,6 +55,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Limits overrides the instruction limits (tests); zero means the IC's.
 	Limits engine.Limits
+	// System are the system canisters' modules (cycles ledger, CMC, ICP ledger), installed at
+	// their mainnet ids when the replica opens. Missing modules are not installed.
+	System SystemModules
 }
 
 // Server is a running local replica. It is an http.Handler serving the IC HTTP interface
@@ -128,6 +131,7 @@ func Open(cfg Config) (*Server, error) {
 			return cert
 		},
 		Limits:             cfg.Limits,
+		CacheDir:           filepath.Join(cfg.StateDir, "compiled"),
 		FirstCanisterIndex: network.AppFirstIndex,
 	})
 	if err != nil {
@@ -144,6 +148,11 @@ func Open(cfg Config) (*Server, error) {
 	if s.eng.NextCanisterIndex() < network.AppFirstIndex {
 		// State of a replica from before the application subnet: new canisters go there.
 		s.eng.SetNextCanisterIndex(network.AppFirstIndex)
+	}
+	if err := s.installSystemCanisters(ctx, cfg.System); err != nil {
+		s.eng.Close(context.Background())
+		cancel()
+		return nil, fmt.Errorf("replica: %w", err)
 	}
 	s.gw, err = gateway.New(gateway.Config{Backend: gatewayBackend{s}, Domains: cfg.Domains})
 	if err != nil {
