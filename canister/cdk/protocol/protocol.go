@@ -46,6 +46,7 @@ func (c RejectCode) String() string {
 // IC error codes: the "IC0xxx" strings of the replica's user errors, reported by the HTTP
 // interface in error_code fields and shown by agents.
 const (
+	ErrCanisterOutOfCycles              = "IC0207"
 	ErrCanisterNotFound                 = "IC0301"
 	ErrCanisterRejectedMessage          = "IC0406"
 	ErrCanisterTrapped                  = "IC0502"
@@ -65,6 +66,7 @@ const (
 	ErrCanisterInstructionLimitExceeded = "IC0522"
 	ErrCanisterMethodNotFound           = "IC0536"
 	ErrCanisterWasmModuleNotFound       = "IC0537"
+	ErrCanisterWasmMemoryLimitExceeded  = "IC0539"
 )
 
 // Reject is the negative outcome of a call: what the HTTP interface reports as

@@ -60,11 +60,21 @@ type canister struct {
 	nextCC        uint64
 	contexts      map[uint64]*callContext
 	stopWaiters   []chan struct{}
+
+	// Settings and what they govern (settings.go, logs.go, history.go, snapshot.go).
+	settings     Settings
+	logs         []LogRecord
+	nextLogIdx   uint64
+	history      []Change
+	historyTotal uint64
+	snapshots    []*snapshot
+	nextSnapshot uint64
+	lowMemory    lowMemoryHook
 }
 
 func newCanister(e *Engine, id principal.Principal) *canister {
 	c := &canister{
-		e: e, id: id, status: Running,
+		e: e, id: id, status: Running, settings: DefaultSettings(),
 		signal:   make(chan struct{}, 1),
 		contexts: map[uint64]*callContext{},
 	}

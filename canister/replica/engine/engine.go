@@ -280,6 +280,16 @@ type CanisterInfo struct {
 	// Metadata are the module's icp:public / icp:private custom sections, by name. The map is
 	// shared with the engine: read it, do not modify it.
 	Metadata map[string]Metadata
+	// Settings are the canister's settings besides its controllers.
+	Settings Settings
+	// IdleCyclesBurnedPerDay is what its memory and compute allocation cost per day.
+	IdleCyclesBurnedPerDay uint64
+	// FreezingLimit is the balance below which it is frozen.
+	FreezingLimit uint64
+	// ModuleSize is the size of the installed module; SnapshotsSize of its snapshots.
+	ModuleSize, SnapshotsSize uint64
+	// Globals is the number of its mutable globals.
+	Globals int
 }
 
 // Info returns a canister's state. It waits for the running execution, if any.
@@ -294,10 +304,13 @@ func (e *Engine) Info(id principal.Principal) (*CanisterInfo, error) {
 		ID: c.id, Status: c.status, Controllers: clonePrincipals(c.controllers), Cycles: c.cycles,
 		Version: c.version, MemorySize: uint64(len(c.img.mem)), StableSize: uint64(len(c.stable)),
 		CertifiedData: bytes.Clone(c.certifiedData), GlobalTimer: c.timer,
+		Settings: c.settings.clone(), IdleCyclesBurnedPerDay: c.idleBurnPerDay(), FreezingLimit: c.freezingLimit(),
+		SnapshotsSize: c.snapshotsSize(), Globals: len(c.img.globals),
 	}
 	if c.mod != nil {
 		info.ModuleHash = bytes.Clone(c.mod.hash[:])
 		info.Metadata = c.mod.metadata
+		info.ModuleSize = uint64(len(c.mod.wasm))
 	}
 	return info, nil
 }

@@ -30,6 +30,31 @@ type CanisterState struct {
 	GlobalTimer   uint64
 	Version       uint64
 	LastTime      uint64 // last ic0.time value, keeps time strictly increasing across restarts
+
+	// Settings and what they govern. HasSettings is false in states saved before settings
+	// were kept: such canisters get the default settings.
+	HasSettings   bool
+	Settings      Settings
+	Logs          []LogRecord
+	NextLogIdx    uint64
+	History       []Change
+	HistoryTotal  uint64
+	Snapshots     []SnapshotState
+	NextSnapshot  uint64
+	LowMemoryHook uint8
+}
+
+// SnapshotState is a saved snapshot.
+type SnapshotState struct {
+	ID            []byte
+	TakenAt       uint64
+	Version       uint64
+	Module        []byte
+	Memory        []byte
+	Globals       []uint64
+	Stable        []byte
+	CertifiedData []byte
+	Timer         uint64
 }
 
 const stateFormat = 1
@@ -74,6 +99,15 @@ func (e *Engine) Export(id principal.Principal) (*CanisterState, error) {
 	}
 	if c.mod != nil {
 		s.Module = bytes.Clone(c.mod.wasm)
+	}
+	s.HasSettings, s.Settings = true, c.settings.clone()
+	s.Logs, s.NextLogIdx = append([]LogRecord(nil), c.logs...), c.nextLogIdx
+	s.History, s.HistoryTotal = append([]Change(nil), c.history...), c.historyTotal
+	s.NextSnapshot, s.LowMemoryHook = c.nextSnapshot, uint8(c.lowMemory)
+	for _, sn := range c.snapshots {
+		s.Snapshots = append(s.Snapshots, SnapshotState{ID: sn.id, TakenAt: sn.takenAt, Version: sn.version,
+			Module: sn.mod.wasm, Memory: sn.img.mem, Globals: sn.img.globals, Stable: sn.stable,
+			CertifiedData: sn.certifiedData, Timer: sn.timer})
 	}
 	return s, nil
 }
@@ -125,6 +159,20 @@ func (e *Engine) Import(ctx context.Context, s *CanisterState) error {
 	c.stable = bytes.Clone(s.Stable)
 	c.certifiedData = bytes.Clone(s.CertifiedData)
 	c.timer, c.version, c.lastTime = s.GlobalTimer, s.Version, s.LastTime
+	if s.HasSettings {
+		c.settings = s.Settings.clone()
+	}
+	c.logs, c.nextLogIdx = s.Logs, s.NextLogIdx
+	c.history, c.historyTotal = s.History, s.HistoryTotal
+	c.nextSnapshot, c.lowMemory = s.NextSnapshot, lowMemoryHook(s.LowMemoryHook)
+	for _, sn := range s.Snapshots {
+		m, xerr := e.loadModule(ctx, sn.Module)
+		if xerr != nil {
+			return fmt.Errorf("importing canister %s: snapshot %x: %w", id, sn.ID, xerr.reject(id))
+		}
+		c.snapshots = append(c.snapshots, &snapshot{id: sn.ID, takenAt: sn.TakenAt, version: sn.Version, mod: m,
+			img: image{mem: sn.Memory, globals: sn.Globals}, stable: sn.Stable, certifiedData: sn.CertifiedData, timer: sn.Timer})
+	}
 	return nil
 }
 

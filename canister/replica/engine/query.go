@@ -289,6 +289,7 @@ func (c *canister) systemTasks() {
 			c.systemTask(apiGlobalTimer, "canister_global_timer")
 		}
 	}
+	c.lowMemoryTask()
 }
 
 func (c *canister) systemTask(typ apiType, export string) {

@@ -83,6 +83,8 @@ var userCallable = map[string]bool{
 	"upload_chunk": true, "clear_chunk_store": true, "stored_chunks": true,
 	"canister_status": true, "update_settings": true, "start_canister": true,
 	"stop_canister": true, "delete_canister": true, "canister_info": false,
+	"fetch_canister_logs": true, "take_canister_snapshot": true, "load_canister_snapshot": true,
+	"list_canister_snapshots": true, "delete_canister_snapshot": true,
 }
 
 // HandleManagement implements engine.ManagementHandler.
@@ -116,7 +118,11 @@ func (m *Canister) HandleManagement(ctx context.Context, call engine.ManagementC
 		return m.installChunked(ctx, call)
 	case "uninstall_code":
 		return m.byController(call, func(id principal.Principal) ([]byte, error) {
-			return empty(), m.eng.UninstallCode(ctx, id)
+			if err := m.eng.UninstallCode(ctx, id); err != nil {
+				return nil, err
+			}
+			m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeCodeUninstall})
+			return empty(), nil
 		})
 	case "upload_chunk":
 		return m.uploadChunk(call)
@@ -139,7 +145,19 @@ func (m *Canister) HandleManagement(ctx context.Context, call engine.ManagementC
 			return candid.Marshal(out)
 		})
 	case "canister_status":
-		return m.byController(call, func(id principal.Principal) ([]byte, error) { return m.status(id) })
+		return m.canisterStatus(call)
+	case "fetch_canister_logs":
+		return m.fetchLogs(call)
+	case "take_canister_snapshot":
+		return m.takeSnapshot(ctx, call)
+	case "load_canister_snapshot":
+		return m.loadSnapshot(call)
+	case "list_canister_snapshots":
+		return m.listSnapshots(call)
+	case "delete_canister_snapshot":
+		return m.deleteSnapshot(call)
+	case "canister_info":
+		return m.canisterInfo(call)
 	case "update_settings":
 		return m.updateSettings(call)
 	case "start_canister":
@@ -238,6 +256,9 @@ func (m *Canister) createCanister(call engine.ManagementCall) ([]byte, uint64, e
 		return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrInsufficientCyclesInCall,
 			"Creating a canister requires a fee of %d that is deducted from the canister's initial balance but only %d cycles were received with the create_canister request.", fee, call.Cycles)
 	}
+	if err := checkSettings(a.Settings); err != nil {
+		return nil, call.Cycles, err
+	}
 	controllers, err := controllersOf(a.Settings, call.Caller)
 	if err != nil {
 		return nil, call.Cycles, err
@@ -246,8 +267,22 @@ func (m *Canister) createCanister(call engine.ManagementCall) ([]byte, uint64, e
 	if err != nil {
 		return nil, call.Cycles, err
 	}
+	if err := m.created(id, a.Settings, controllers, call); err != nil {
+		return nil, 0, err
+	}
 	reply, err := candid.Marshal(CanisterIDRecord{CanisterID: cdkID(id)})
 	return reply, 0, err
+}
+
+// created records a new canister's creation and applies its settings (checked before).
+func (m *Canister) created(id principal.Principal, s *CanisterSettings, controllers []principal.Principal, call engine.ManagementCall) error {
+	m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeCreation, Controllers: controllers})
+	if s == nil {
+		return nil
+	}
+	rest := *s
+	rest.Controllers = nil // set at creation
+	return m.applySettings(id, &rest, call.Caller, call.FromCanister)
 }
 
 func (m *Canister) provisionalCreate(call engine.ManagementCall) ([]byte, uint64, error) {
@@ -258,6 +293,9 @@ func (m *Canister) provisionalCreate(call engine.ManagementCall) ([]byte, uint64
 	cycles := uint64(DefaultProvisionalCycles)
 	if a.Amount != nil {
 		cycles = uint64(*a.Amount)
+	}
+	if err := checkSettings(a.Settings); err != nil {
+		return nil, call.Cycles, err
 	}
 	controllers, err := controllersOf(a.Settings, call.Caller)
 	if err != nil {
@@ -275,6 +313,9 @@ func (m *Canister) provisionalCreate(call engine.ManagementCall) ([]byte, uint64
 	}
 	if err != nil {
 		return nil, call.Cycles, err
+	}
+	if err := m.created(id, a.Settings, controllers, call); err != nil {
+		return nil, 0, err
 	}
 	reply, err := candid.Marshal(CanisterIDRecord{CanisterID: cdkID(id)})
 	return reply, 0, err
@@ -324,7 +365,13 @@ func (m *Canister) installCode(ctx context.Context, call engine.ManagementCall) 
 	if err != nil {
 		return nil, call.Cycles, err
 	}
+	m.recordDeployment(id, mode, a.WasmModule, call)
 	return empty(), call.Cycles, nil
+}
+
+func (m *Canister) recordDeployment(id principal.Principal, mode engine.InstallMode, module []byte, call engine.ManagementCall) {
+	sum := sha256.Sum256(module)
+	m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeCodeDeployment, Mode: mode, ModuleHash: sum[:]})
 }
 
 func (m *Canister) uploadChunk(call engine.ManagementCall) ([]byte, uint64, error) {
@@ -400,6 +447,7 @@ func (m *Canister) installChunked(ctx context.Context, call engine.ManagementCal
 	if err := m.eng.InstallCode(ctx, target, engine.InstallArgs{Mode: mode, Module: module, Arg: a.Arg, Sender: call.Caller, SkipPreUpgrade: skip}); err != nil {
 		return nil, call.Cycles, err
 	}
+	m.recordDeployment(target, mode, module, call)
 	return empty(), call.Cycles, nil
 }
 
@@ -412,65 +460,10 @@ func (m *Canister) updateSettings(call engine.ManagementCall) ([]byte, uint64, e
 	if err := m.checkController(id, call); err != nil {
 		return nil, call.Cycles, err
 	}
-	if a.Settings.Controllers != nil {
-		controllers, err := controllersOf(&a.Settings, call.Caller)
-		if err != nil {
-			return nil, call.Cycles, err
-		}
-		if err := m.eng.SetControllers(id, controllers); err != nil {
-			return nil, call.Cycles, err
-		}
+	if err := m.applySettings(id, &a.Settings, call.Caller, call.FromCanister); err != nil {
+		return nil, call.Cycles, err
 	}
 	return empty(), call.Cycles, nil
-}
-
-func (m *Canister) status(id principal.Principal) ([]byte, error) {
-	info, err := m.eng.Info(id)
-	if err != nil {
-		return nil, err
-	}
-	var st StatusVariant
-	switch info.Status {
-	case engine.Stopping:
-		st.Stopping = new(candid.Null)
-	case engine.Stopped:
-		st.Stopped = new(candid.Null)
-	default:
-		st.Running = new(candid.Null)
-	}
-	var hash *[]byte
-	if info.ModuleHash != nil {
-		h := info.ModuleHash
-		hash = &h
-	}
-	chunks, _ := m.cfg.Chunks.List(id)
-	controllers := make([]cdkprincipal.Principal, len(info.Controllers))
-	for i, c := range info.Controllers {
-		controllers[i] = cdkID(c)
-	}
-	var zero candid.Nat
-	res := CanisterStatusResult{
-		Status:  st,
-		Version: info.Version,
-		Settings: DefiniteSettings{
-			Controllers: controllers, ComputeAllocation: zero, MemoryAllocation: zero,
-			FreezingThreshold: 2_592_000, ReservedCyclesLimit: 5_000_000_000_000,
-			LogVisibility: LogVisibility{Controllers: new(candid.Null)}, LogMemoryLimit: zero,
-			WasmMemoryLimit: 3 << 30, WasmMemoryThreshold: zero, EnvVars: []EnvVar{},
-		},
-		ModuleHash: hash,
-		MemorySize: candid.Nat(info.MemorySize + info.StableSize + uint64(len(chunks))*MaxChunkSize),
-		MemoryMetrics: MemoryMetrics{
-			WasmMemorySize: candid.Nat(info.MemorySize), StableMemorySize: candid.Nat(info.StableSize),
-			GlobalMemorySize: zero, WasmBinarySize: zero, CustomSectionsSize: zero, CanisterHistorySize: zero,
-			WasmChunkStoreSize: candid.Nat(uint64(len(chunks)) * MaxChunkSize), SnapshotsSize: zero, LogMemoryStoreSize: zero,
-		},
-		Cycles:                 candid.Nat(info.Cycles),
-		ReservedCycles:         zero,
-		IdleCyclesBurnedPerDay: zero,
-		QueryStats:             QueryStats{NumCallsTotal: zero, NumInstructionsTotal: zero, RequestPayloadBytesTotal: zero, ResponsePayloadBytesTotal: zero},
-	}
-	return candid.Marshal(res)
 }
 
 func (m *Canister) httpRequest(ctx context.Context, call engine.ManagementCall) ([]byte, uint64, error) {

@@ -66,7 +66,7 @@ func (b apiBackend) Query(ctx context.Context, m httpapi.Message) (httpapi.Resul
 
 func (s *Server) query(ctx context.Context, id principal.Principal, method string, arg []byte, caller principal.Principal) ([]byte, error) {
 	if isManagement(id) {
-		return nil, &protocol.Reject{Code: protocol.DestinationInvalid, Message: "the management canister has no query methods on this replica; call canister_status as an update", ErrorCode: protocol.ErrCanisterMethodNotFound}
+		return s.mgmt.HandleQuery(ctx, caller, method, arg)
 	}
 	return s.eng.Query(ctx, id, method, arg, caller, engine.QueryOptions{})
 }
