@@ -20,7 +20,7 @@ REPLICA_FLAGS ?=
 # benchmark baseline, Chromium for the browser tests, Node.js/npm for the test driver.
 DEBS := wabt:wasm-validate redis-server:redis-server nginx:nginx chromium:chromium nodejs:node npm:npm
 
-.PHONY: all canister system-canisters icwasm binaries test bench run replica replica-bin proxy deps gomod tools frontend-deps fmt vet clean
+.PHONY: all canister system-canisters icwasm binaries test bench run replica replica-bin proxy deps gomod tools frontend-deps client-deps fmt vet clean
 
 all: canister
 
@@ -85,11 +85,24 @@ tools: gomod
 	cd proxy && $(GO) build -o $(TOOLS)/stripe-mock github.com/stripe/stripe-mock
 
 ## test: every test (unit, fuzz corpus replay, wasm, replica, proxy, browser)
-test: deps canister binaries tools vet frontend-deps
+test: deps canister binaries tools vet frontend-deps client-deps
 	@echo "==> go test (canister, proxy)"
 	PATH="$(TOOLS):$$PATH" $(GO) test -count=1 -timeout 40m ./canister/... ./proxy/...
 	@echo "==> browser tests (the page alone, then the whole stack, headless Chromium)"
 	cd frontend && npm test && npm run test:flow
+
+## client-deps: DFINITY's own clients the e2e tests run unmodified (icp-cli, agent-js, ic-wasm),
+## pinned in canister/e2e/clients/package.json, from the npm registry, once
+CLIENTS := canister/e2e/clients
+client-deps:
+	@if [ ! -x $(CLIENTS)/node_modules/@icp-sdk/icp-cli-linux-x64/bin/icp ] || [ ! -d $(CLIENTS)/node_modules/@dfinity/agent ] \
+	    || [ ! -x $(CLIENTS)/node_modules/@icp-sdk/ic-wasm-linux-x64/bin/ic-wasm ]; then \
+	  echo "==> npm ci (icp-cli, agent-js, ic-wasm for the client tests)"; \
+	  cd $(CLIENTS) && npm ci --no-audit --no-fund || { \
+	    echo "make: npm ci failed. The first \`make test\` installs icp-cli, agent-js and ic-wasm from the npm registry" >&2; \
+	    echo "  ($$(npm config get registry)) into $(CLIENTS)/node_modules; later runs need no network." >&2; \
+	    exit 1; }; \
+	fi
 
 ## frontend-deps: the browser tests' driver (playwright-core) from the npm registry, once
 frontend-deps:

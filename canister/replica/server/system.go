@@ -112,3 +112,9 @@ func (s *Server) installSystemCanister(ctx context.Context, id principal.Princip
 	s.log.Info("installed system canister", "canister", id.String(), "mode", mode.String())
 	return nil
 }
+
+// InstallSystem installs (or upgrades) the system canisters of mods on a running replica, as
+// Open does with Config.System; tests that need them call it once.
+func (s *Server) InstallSystem(ctx context.Context, mods SystemModules) error {
+	return s.installSystemCanisters(ctx, mods)
+}
