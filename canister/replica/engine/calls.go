@@ -105,7 +105,7 @@ type request struct {
 func (c *canister) handleRequest(req request) {
 	cc := c.newCallContext(req.origin, req.caller, req.cycles)
 	defer c.finish(cc)
-	if rej := c.acceptsCalls(); rej != nil {
+	if rej := c.acceptsUpdates(); rej != nil {
 		cc.lastErr = rej
 		return
 	}
@@ -172,6 +172,15 @@ func (c *canister) acceptsCalls() *protocol.Reject {
 	}
 	if c.mod == nil {
 		return errModuleNotFound().reject(c.id)
+	}
+	return nil
+}
+
+// acceptsUpdates is acceptsCalls for messages that would change state: a frozen canister
+// refuses them (queries it still answers).
+func (c *canister) acceptsUpdates() *protocol.Reject {
+	if rej := c.acceptsCalls(); rej != nil {
+		return rej
 	}
 	return c.frozen()
 }

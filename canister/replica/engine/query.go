@@ -206,7 +206,7 @@ func (e *Engine) CheckIngress(ctx context.Context, id principal.Principal, metho
 		return err
 	}
 	c.mu.Lock()
-	rej := c.acceptsCalls()
+	rej := c.acceptsUpdates()
 	c.mu.Unlock()
 	if rej != nil {
 		return rej
