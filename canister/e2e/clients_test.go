@@ -171,7 +171,8 @@ func cyclesBalance(t *testing.T, icp *icpCLI) uint64 {
 // icp-cli 1.5.0 deploys stripe_backend from the repository's icp.yaml (creating it through
 // the cycles ledger and the CMC), calls it as query and update, reads its status, updates
 // and shows its settings, reads its logs, stops and starts it, upgrades it, snapshots it,
-// mints cycles from ICP, and deletes it, recovering its cycles into the cycles ledger.
+// tops it up, transfers and mints cycles (from ICP), and deletes it, recovering its cycles
+// into the cycles ledger.
 func TestICPCLI(t *testing.T) {
 	systemCanisters(t)
 	dir := t.TempDir()
@@ -237,6 +238,9 @@ func TestICPCLI(t *testing.T) {
 	icp.ok(nil, "canister", "snapshot", "delete", "stripe_backend", snap[1])
 	icp.ok([]string{"No snapshots found"}, "canister", "snapshot", "list", "stripe_backend")
 
+	// top-up goes through the cycles ledger's withdraw (deposit_cycles to the canister).
+	icp.ok([]string{"Topped up canister stripe_backend with 1_000_000_000_000 cycles"}, "canister", "top-up", "stripe_backend", "--amount", "1t")
+	icp.ok([]string{"Transferred 1_000_000_000_000 cycles to 2vxsx-fae"}, "cycles", "transfer", "1t", "2vxsx-fae")
 	icp.ok([]string{"Minted 3_999_900_000_000 cycles"}, "cycles", "mint", "--icp", "1")
 	icp.ok([]string{"Balance: 999998.99990000 ICP"}, "token", "balance")
 
