@@ -39,26 +39,27 @@ func clientPath(t *testing.T, rel string) string {
 }
 
 var (
-	systemOnce sync.Once
-	systemErr  error
+	systemOnce    sync.Once
+	systemMods    server.SystemModules
+	systemErr     error
+	installedOnce sync.Once
+	installedErr  error
 )
 
-// systemCanisters builds cmd/system_canisters once, links it with each canister's Candid
-// interface as `make system-canisters` does, and installs the three on the shared replica.
-func systemCanisters(t *testing.T) {
+// systemModules builds cmd/system_canisters once and links it with each canister's Candid
+// interface, as `make system-canisters` does.
+func systemModules(t *testing.T) server.SystemModules {
 	t.Helper()
-	ours(t, "installs the system canisters into the in-process replica")
 	systemOnce.Do(func() {
 		raw, err := gobuild.Wasm(filepath.Join("..", "cmd", "system_canisters"))
 		if err != nil {
 			systemErr = err
 			return
 		}
-		var mods server.SystemModules
 		for _, c := range []struct {
 			did string
 			dst *[]byte
-		}{{"cycles_ledger.did", &mods.CyclesLedger}, {"cmc.did", &mods.CMC}, {"icp_ledger.did", &mods.ICPLedger}} {
+		}{{"cycles_ledger.did", &systemMods.CyclesLedger}, {"cmc.did", &systemMods.CMC}, {"icp_ledger.did", &systemMods.ICPLedger}} {
 			candid, err := os.ReadFile(filepath.Join("..", "cmd", "system_canisters", c.did))
 			if err != nil {
 				systemErr = err
@@ -74,10 +75,21 @@ func systemCanisters(t *testing.T) {
 				return
 			}
 		}
-		systemErr = shared.server.InstallSystem(context.Background(), mods)
 	})
 	if systemErr != nil {
 		t.Fatalf("system canisters: %v", systemErr)
+	}
+	return systemMods
+}
+
+// systemCanisters installs the system canisters on the shared in-process replica, once.
+func systemCanisters(t *testing.T) {
+	t.Helper()
+	ours(t, "installs the system canisters into the in-process replica")
+	mods := systemModules(t)
+	installedOnce.Do(func() { installedErr = shared.server.InstallSystem(context.Background(), mods) })
+	if installedErr != nil {
+		t.Fatalf("installing the system canisters: %v", installedErr)
 	}
 }
 

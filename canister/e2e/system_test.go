@@ -1,6 +1,10 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/aviate-labs/agent-go"
@@ -9,6 +13,7 @@ import (
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
 	cdkprincipal "github.com/gocanister/stripe-ic/canister/cdk/principal"
 	"github.com/gocanister/stripe-ic/canister/replica/network"
+	"github.com/gocanister/stripe-ic/canister/replica/server"
 	"github.com/gocanister/stripe-ic/canister/replica/system/ledger"
 )
 
@@ -194,5 +199,76 @@ func TestSystemCanisterRefusals(t *testing.T) {
 	}
 	if got := balanceOf(); got != before+uint64(first.Ok.Minted)-100_000_000 {
 		t.Errorf("balance %d after minting %d on %d", got, first.Ok.Minted, before)
+	}
+}
+
+// The replica binary installs the system canisters from -system-canisters at start; their
+// balances survive a restart, which neither reinstalls them nor changes the root key.
+func TestSystemCanistersSurviveRestart(t *testing.T) {
+	ours(t, "restarts the replica process")
+	mods := systemModules(t)
+	// The layout `make` builds: bin/replica finds its modules in ../system by default.
+	dir := t.TempDir()
+	exe, err := os.ReadFile(buildReplica(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "bin", "replica")
+	for _, d := range []string{"bin", "system"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(bin, exe, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range [][]byte{mods.CyclesLedger, mods.CMC, mods.ICPLedger} {
+		if err := os.WriteFile(filepath.Join(dir, "system", server.SystemModuleFiles[i]), m, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	state := filepath.Join(t.TempDir(), "state")
+	addr := freeAddr(t)
+	start := func() *replicaProcess {
+		p := startReplica(t, bin, state, addr)
+		withURL(t, p.url)
+		return p
+	}
+	p := start()
+	rootKey := fetchRootKey(t, p.url)
+	id := newIdentity(t)
+	a := newAgent(t, id)
+	me := cdkprincipal.FromBytes(id.Sender().Raw)
+	var res struct {
+		Ok *candid.Nat `ic:"Ok,variant"`
+	}
+	systemUpdate(t, a, network.CyclesLedger, "icrc1_transfer", struct {
+		To     account    `ic:"to"`
+		Amount candid.Nat `ic:"amount"`
+	}{account{Owner: cdkprincipal.FromBytes([]byte{7, 7})}, 5_000_000}, &res)
+	if res.Ok == nil {
+		t.Fatalf("icrc1_transfer: %+v", res)
+	}
+	var before candid.Nat
+	systemUpdate(t, a, network.CyclesLedger, "icrc1_balance_of", account{Owner: me}, &before)
+
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Wait(); err != nil {
+		t.Fatalf("replica exited with %v:\n%s", err, p.out.String())
+	}
+	p = start()
+	if got := fetchRootKey(t, p.url); got != rootKey {
+		t.Fatal("the root key changed across a restart")
+	}
+	a = newAgent(t, id)
+	var after candid.Nat
+	systemUpdate(t, a, network.CyclesLedger, "icrc1_balance_of", account{Owner: me}, &after)
+	if after != before || before != 1_000_000_000_000_000-5_000_000-100_000_000 {
+		t.Errorf("balance %d before the restart, %d after", before, after)
+	}
+	if strings.Contains(p.out.String(), "installed system canister") {
+		t.Errorf("the restart reinstalled the system canisters:\n%s", p.out.String())
 	}
 }
