@@ -247,6 +247,9 @@ func agentID(p cdkprincipal.Principal) principal.Principal {
 func cdkID(p principal.Principal) cdkprincipal.Principal { return cdkprincipal.FromBytes(p.Raw) }
 
 func (m *Canister) createCanister(call engine.ManagementCall) ([]byte, uint64, error) {
+	if err := refuseUnknownSettings(call.Arg); err != nil {
+		return nil, call.Cycles, err
+	}
 	var a CreateCanisterArgs
 	if err := candid.Unmarshal(call.Arg, &a); err != nil {
 		return nil, call.Cycles, badArg(call.Method, err)
@@ -286,6 +289,9 @@ func (m *Canister) created(id principal.Principal, s *CanisterSettings, controll
 }
 
 func (m *Canister) provisionalCreate(call engine.ManagementCall) ([]byte, uint64, error) {
+	if err := refuseUnknownSettings(call.Arg); err != nil {
+		return nil, call.Cycles, err
+	}
 	var a ProvisionalCreateArgs
 	if err := candid.Unmarshal(call.Arg, &a); err != nil {
 		return nil, call.Cycles, badArg(call.Method, err)
@@ -452,6 +458,9 @@ func (m *Canister) installChunked(ctx context.Context, call engine.ManagementCal
 }
 
 func (m *Canister) updateSettings(call engine.ManagementCall) ([]byte, uint64, error) {
+	if err := refuseUnknownSettings(call.Arg); err != nil {
+		return nil, call.Cycles, err
+	}
 	var a UpdateSettingsArgs
 	if err := candid.Unmarshal(call.Arg, &a); err != nil {
 		return nil, call.Cycles, badArg(call.Method, err)

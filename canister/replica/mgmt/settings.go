@@ -7,6 +7,8 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
+	"github.com/gocanister/stripe-ic/canister/cdk/candid/opcode"
+	"github.com/gocanister/stripe-ic/canister/cdk/candid/wire"
 	cdkprincipal "github.com/gocanister/stripe-ic/canister/cdk/principal"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/engine"
@@ -248,4 +250,61 @@ func changeRecord(ch engine.Change) Change {
 	}
 	out.Details = &d
 	return out
+}
+
+// knownSettings are the field ids of canister_settings this management canister models.
+var knownSettings = func() map[uint32]bool {
+	m := map[uint32]bool{}
+	for _, name := range []string{"controllers", "compute_allocation", "memory_allocation", "freezing_threshold",
+		"reserved_cycles_limit", "log_visibility", "log_memory_limit", "snapshot_visibility", "status_visibility",
+		"wasm_memory_limit", "wasm_memory_threshold", "environment_variables",
+		"minimum_incoming_canister_call_cycles", "minimum_msg_cycles_available"} {
+		m[wire.Hash(name)] = true
+	}
+	return m
+}()
+
+// refuseUnknownSettings rejects an argument whose "settings" record sets a field this
+// management canister does not model (a later interface's): the Candid decoder would skip
+// it, and the call would succeed without the setting taking effect.
+func refuseUnknownSettings(arg []byte) error {
+	r, err := wire.NewReader(arg)
+	if err != nil || len(r.Args) == 0 {
+		return nil // the decoder reports malformed arguments
+	}
+	ref, found, err := r.SeekField(r.Args[0], "settings")
+	if err != nil || !found {
+		return nil
+	}
+	if r.Kind(ref) == opcode.Opt {
+		elem, present, err := r.Opt(ref)
+		if err != nil || !present {
+			return nil
+		}
+		ref = elem
+	}
+	t := r.Type(ref)
+	if t.Op != opcode.Record {
+		return nil
+	}
+	for _, f := range t.Fields {
+		set := true
+		ftype := f.Ref
+		if r.Kind(ftype) == opcode.Opt {
+			elem, present, err := r.Opt(ftype)
+			if err != nil {
+				return nil
+			}
+			set, ftype = present, elem
+		}
+		if set && !knownSettings[f.ID] {
+			return invalidSettings("canister_settings field with id %d is not supported by this replica (it models %d settings; see the management canister's interface)", f.ID, len(knownSettings))
+		}
+		if set {
+			if err := r.Skip(ftype); err != nil {
+				return nil
+			}
+		}
+	}
+	return nil
 }

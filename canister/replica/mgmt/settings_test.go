@@ -220,3 +220,39 @@ func TestLogsSnapshotsInfo(t *testing.T) {
 		t.Errorf("history %s (%d changes), module hash %v", got, info.TotalNumChanges, info.ModuleHash)
 	}
 }
+
+// A setting this replica does not model is refused, never skipped into a silent success;
+// the same field left null passes.
+func TestUnknownSettingRefused(t *testing.T) {
+	f := newFixture(t)
+	var created CanisterIDRecord
+	f.must(owner, "provisional_create_canister_with_cycles", ProvisionalCreateArgs{}, &created)
+	type futureSettings struct {
+		FreezingThreshold *candid.Nat `ic:"freezing_threshold"`
+		FutureSetting     *candid.Nat `ic:"future_setting"`
+	}
+	type args struct {
+		CanisterID cdkprincipal.Principal `ic:"canister_id"`
+		Settings   futureSettings         `ic:"settings"`
+	}
+	err := f.call(owner, false, "update_settings", args{created.CanisterID, futureSettings{nat(1), nat(1)}}, nil)
+	if err == nil || !strings.Contains(err.Error(), "not supported by this replica") {
+		t.Fatalf("unknown setting: %v", err)
+	}
+	var st CanisterStatusResult
+	f.must(owner, "canister_status", CanisterIDRecord{CanisterID: created.CanisterID}, &st)
+	if st.Settings.FreezingThreshold != engine.DefaultFreezingThreshold {
+		t.Errorf("the refused update changed the freezing threshold to %d", st.Settings.FreezingThreshold)
+	}
+	f.must(owner, "update_settings", args{created.CanisterID, futureSettings{FreezingThreshold: nat(1)}}, nil)
+	f.must(owner, "canister_status", CanisterIDRecord{CanisterID: created.CanisterID}, &st)
+	if st.Settings.FreezingThreshold != 1 {
+		t.Errorf("freezing threshold %d", st.Settings.FreezingThreshold)
+	}
+	type createArgs struct {
+		Settings *futureSettings `ic:"settings"`
+	}
+	if err := f.call(owner, false, "provisional_create_canister_with_cycles", createArgs{&futureSettings{FutureSetting: nat(3)}}, nil); err == nil {
+		t.Error("created a canister with an unknown setting")
+	}
+}
