@@ -183,7 +183,8 @@ func cyclesBalance(t *testing.T, icp *icpCLI) uint64 {
 // icp-cli 1.5.0 deploys stripe_backend from the repository's icp.yaml (creating it through
 // the cycles ledger and the CMC), calls it as query and update, reads its status, updates
 // and shows its settings, reads its logs, stops and starts it, upgrades it, snapshots it,
-// tops it up, transfers and mints cycles (from ICP), and deletes it, recovering its cycles
+// tops it up, transfers and mints cycles (from ICP), creates a canister paid in ICP, and
+// deletes it, recovering its cycles
 // into the cycles ledger.
 func TestICPCLI(t *testing.T) {
 	systemCanisters(t)
@@ -254,7 +255,9 @@ func TestICPCLI(t *testing.T) {
 	icp.ok([]string{"Topped up canister stripe_backend with 1_000_000_000_000 cycles"}, "canister", "top-up", "stripe_backend", "--amount", "1t")
 	icp.ok([]string{"Transferred 1_000_000_000_000 cycles to 2vxsx-fae"}, "cycles", "transfer", "1t", "2vxsx-fae")
 	icp.ok([]string{"Minted 3_999_900_000_000 cycles"}, "cycles", "mint", "--icp", "1")
-	icp.ok([]string{"Balance: 999998.99990000 ICP"}, "token", "balance")
+	// A canister paid in ICP: the CMC's notify_create_canister.
+	icp.ok([]string{"Created canister with ID"}, "canister", "create", "--detached", "--with-icp", "0.5")
+	icp.ok([]string{"Balance: 999998.49980000 ICP"}, "token", "balance")
 
 	before := cyclesBalance(t, icp)
 	out = icp.ok([]string{"Recovered"}, "canister", "delete", "stripe_backend")

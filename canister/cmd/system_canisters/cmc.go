@@ -292,3 +292,134 @@ func itoa(v uint64) string {
 	}
 	return string(b[i:])
 }
+
+// NotifyCreateArg is notify_create_canister's argument.
+type NotifyCreateArg struct {
+	BlockIndex      uint64              `ic:"block_index"`
+	Controller      principal.Principal `ic:"controller"`
+	SubnetSelection *SubnetSelection    `ic:"subnet_selection"`
+	Settings        *CanisterSettings   `ic:"settings"`
+}
+
+// NotifyCreateResult is notify_create_canister's result.
+type NotifyCreateResult struct {
+	Ok  *principal.Principal `ic:"Ok,variant"`
+	Err *struct {
+		Refunded *struct {
+			Reason     string  `ic:"reason"`
+			BlockIndex *uint64 `ic:"block_index"`
+		} `ic:"Refunded,variant"`
+		Processing         *candid.Null `ic:"Processing,variant"`
+		TransactionTooOld  *uint64      `ic:"TransactionTooOld,variant"`
+		InvalidTransaction *string      `ic:"InvalidTransaction,variant"`
+		Other              *struct {
+			ErrorCode    uint64 `ic:"error_code"`
+			ErrorMessage string `ic:"error_message"`
+		} `ic:"Other,variant"`
+	} `ic:"Err,variant"`
+}
+
+func notifyCreateErr(msg string, invalid bool) NotifyCreateResult {
+	var r NotifyCreateResult
+	r.Err = new(struct {
+		Refunded *struct {
+			Reason     string  `ic:"reason"`
+			BlockIndex *uint64 `ic:"block_index"`
+		} `ic:"Refunded,variant"`
+		Processing         *candid.Null `ic:"Processing,variant"`
+		TransactionTooOld  *uint64      `ic:"TransactionTooOld,variant"`
+		InvalidTransaction *string      `ic:"InvalidTransaction,variant"`
+		Other              *struct {
+			ErrorCode    uint64 `ic:"error_code"`
+			ErrorMessage string `ic:"error_message"`
+		} `ic:"Other,variant"`
+	})
+	if invalid {
+		r.Err.InvalidTransaction = &msg
+	} else {
+		r.Err.Other = &struct {
+			ErrorCode    uint64 `ic:"error_code"`
+			ErrorMessage string `ic:"error_message"`
+		}{1, msg}
+	}
+	return r
+}
+
+// notify_create_canister turns an ICP transfer to the CMC (memo CREA, to the subaccount of
+// the caller, who must be the controller named) into a canister funded with the cycles the
+// ICP buy, on the selected subnet. Each block creates one canister; a repeated notification
+// gets the first answer.
+//
+//go:wasmexport update.notify_create_canister
+func notifyCreateCanister() {
+	serve(roleCMC, cdk.Update, func(m *cdk.Message) {
+		var arg NotifyCreateArg
+		m.MustArgs(&arg)
+		key := binary.BigEndian.AppendUint64([]byte("c"), arg.BlockIndex)
+		if done, ok := state.store.Get(key); ok {
+			if len(done) == 0 {
+				var r NotifyCreateResult
+				r = notifyCreateErr("the block is being processed", false)
+				r.Err.Other, r.Err.Processing = nil, new(candid.Null)
+				m.Reply(r)
+			} else {
+				m.ReplyRaw(done)
+			}
+			return
+		}
+		caller := m.Caller()
+		if arg.Controller != caller {
+			m.Reply(notifyCreateErr("the controller must be the caller "+caller.String(), true))
+			return
+		}
+		if msg := checkSubnet(arg.SubnetSelection); msg != "" {
+			m.Reply(notifyCreateErr(msg, true))
+			return
+		}
+		var block *ICPBlock
+		if err := m.CallDecode(cdk.Call{Callee: icpLedgerID, Method: "local_transfer"}, &block, arg.BlockIndex); err != nil {
+			m.Reply(notifyCreateErr("fetching the ICP block: "+err.Error(), false))
+			return
+		}
+		want, _ := ledger.AccountIdentifier(cmcID.Bytes(), ledger.PrincipalSubaccount(caller.Bytes()))
+		switch {
+		case block == nil:
+			m.Reply(notifyCreateErr("block "+itoa(arg.BlockIndex)+" is not a transfer of the ICP ledger", true))
+			return
+		case string(block.To) != string(want):
+			m.Reply(notifyCreateErr("the transfer does not go to the CMC account of the caller "+caller.String(), true))
+			return
+		case block.Memo != memoCreateCanister:
+			m.Reply(notifyCreateErr("the transfer's memo is not CREA (0x41455243)", true))
+			return
+		}
+		if err := state.store.Put(key, nil); err != nil {
+			cdk.Trap("cmc: stable memory: " + err.Error())
+		}
+		cycles := block.Amount * state.cmc.rate
+		if block.Amount != 0 && cycles/block.Amount != state.cmc.rate {
+			cdk.Trap("cmc: the cycles overflow 64 bits")
+		}
+		settings := arg.Settings
+		if settings == nil {
+			settings = new(CanisterSettings)
+		}
+		if settings.Controllers == nil {
+			c := []principal.Principal{caller}
+			settings.Controllers = &c
+		}
+		id, err := createOnSubnet(m, settings, ic0.U128From(cycles))
+		if err != nil {
+			if _, rerr := state.store.Remove(key); rerr != nil {
+				cdk.Trap("cmc: stable memory: " + rerr.Error())
+			}
+			m.Reply(notifyCreateErr("creating the canister: "+err.Error(), false))
+			return
+		}
+		reply := mustMarshal(NotifyCreateResult{Ok: &id})
+		if err := state.store.Put(key, reply); err != nil {
+			cdk.Trap("cmc: stable memory: " + err.Error())
+		}
+		m.ReplyRaw(reply)
+	})
+}
