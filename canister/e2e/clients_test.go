@@ -184,8 +184,7 @@ func cyclesBalance(t *testing.T, icp *icpCLI) uint64 {
 // the cycles ledger and the CMC), calls it as query and update, reads its status, updates
 // and shows its settings, reads its logs, stops and starts it, upgrades it, snapshots it,
 // tops it up, transfers and mints cycles (from ICP), creates a canister paid in ICP, and
-// deletes it, recovering its cycles
-// into the cycles ledger.
+// deletes it, recovering its cycles into the cycles ledger.
 func TestICPCLI(t *testing.T) {
 	systemCanisters(t)
 	dir := t.TempDir()
