@@ -1,8 +1,10 @@
-// Package server is the local replica: one process that plays a whole IC subnet for
-// development and tests. It ties together the execution engine, the management canister,
-// HTTPS outcalls, the IC HTTP interface (for agents) and the HTTP gateway (for browsers),
-// and keeps every canister's state in a directory so a restart - or a kill -9 - loses no
-// committed update.
+// Package server is the local replica: one process that plays a local IC network for
+// development and tests - a root subnet (its key is the root key) and an application subnet
+// for user canisters whose certificates carry a delegation (package network's layout), with
+// the system canisters icp-cli needs (cycles ledger, CMC, ICP ledger) at their mainnet ids.
+// It ties together the execution engine, the management canister, HTTPS outcalls, the IC
+// HTTP interface (for agents) and the HTTP gateway (for browsers), and keeps every
+// canister's state in a directory so a restart - or a kill -9 - loses no committed update.
 //
 //	agent-go ──/api/v2,v3,v4──▶ httpapi ─┐
 //	browser ──<id>.localhost──▶ gateway ─┼─▶ engine (wazero) ──▶ canisters
