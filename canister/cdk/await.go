@@ -3,27 +3,22 @@ package cdk
 import (
 	"errors"
 
-	"github.com/gocanister/stripe-ic/canister/cdk/candid"
 	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 )
 
-// Blocking calls. A handler calls another canister and simply gets the answer:
-//
-//	reply, err := m.Call(cdk.Call{Callee: ledger, Method: "balance", Arg: arg})
-//
-// Underneath, the handler's goroutine parks; the export returns, which ends the IC
-// execution (and commits the heap: every await is a commit point, as in the IC's other
-// CDKs); the call's reply or reject callback resumes the goroutine in a new execution. Several
-// calls can be in flight at once with CallAsync and Wait.
+// Blocking calls: how a handler's goroutine waits for an answer (see call.go for the API).
+// The handler's goroutine parks; the export returns, which ends the IC execution (and
+// commits the heap: every await is a commit point, as in the IC's other CDKs); the call's
+// reply or reject callback resumes the goroutine in a new execution.
 
 // Errors of blocking calls.
 var (
 	// ErrCannotCall: the IC forbids calls in this kind of execution (queries that are not
 	// composite, init, post_upgrade, pre_upgrade, inspect_message, cleanup).
 	ErrCannotCall = errors.New("cdk: this execution cannot make calls")
-	// ErrNotRunning: a blocking call from outside its handler's execution (after the
-	// handler returned, or with another handler's Message). Calls from goroutines the
-	// handler started are not always detected: do not make them.
+	// ErrNotRunning: a call or Wait from outside its handler's execution (after the
+	// handler returned, or from another goroutine). Calls from goroutines the handler
+	// started are not always detected: do not make them.
 	ErrNotRunning = errors.New("cdk: blocking call from outside the handler's execution")
 	// ErrCallbackTrapped is the result of a call whose callback trapped before the handler
 	// waited on it.
@@ -34,7 +29,7 @@ var (
 func (k Kind) canCall() bool {
 	switch k {
 	case KindUpdate, KindCompositeQuery, KindReplyCallback, KindRejectCallback,
-		KindHeartbeat, KindGlobalTimer, KindLowWasmMemory:
+		KindHeartbeat, KindTimer, KindLowWasmMemory:
 		return true
 	}
 	return false
@@ -49,12 +44,13 @@ func (k Kind) hasArg() bool {
 	return false
 }
 
-// Future is a call in flight, made by CallAsync. Wait blocks for its result.
+// Future is a call in flight, made by Send. Wait blocks for its result.
 type Future struct {
 	rt     *Runtime
 	env    uint32
-	task   *task // the task that made it (nil for CallRaw)
-	onDone func(*Message, CallResult)
+	task   *task                      // the task that made it (nil for SendWithCallback and the CDK's own calls)
+	onDone func(*Message, CallResult) // SendWithCallback's handler, run as a task
+	then   func(CallResult)           // the CDK's own bookkeeping, run inline in the callback
 	res    CallResult
 	done   bool
 	// composite: made from a composite query, whose callbacks have no refund to read.
@@ -98,53 +94,13 @@ func (f *Future) Decode(ptrs ...any) error {
 	return r.Decode(ptrs...)
 }
 
-// CallAsync sends c and returns without waiting: the handler can start several calls and
-// then Wait on each. The call is sent when the current execution ends (at the next await or
-// when the handler returns), as on the IC. An error means no call was made.
-func (m *Message) CallAsync(c Call) (*Future, error) {
-	if err := m.checkCall(); err != nil {
-		return nil, errfmt.Wrap("calling "+c.Callee.String()+"."+c.Method+": ", err, "")
-	}
-	f, err := m.rt.perform(c)
-	if err != nil {
-		return nil, err
-	}
-	f.task = m.task
-	return f, nil
-}
-
-// Call sends c and blocks until the answer: the reply's Candid bytes, or a *CallError when
-// the callee rejected (or trapped), or ErrCallNotPerformed/ErrCannotCall when no call was
-// made. State the handler changed before Call is committed even if it traps later.
-func (m *Message) Call(c Call) ([]byte, error) {
-	f, err := m.CallAsync(c)
-	if err != nil {
-		return nil, err
-	}
-	return f.Wait()
-}
-
-// CallDecode is Call with the arguments encoded from args and the reply decoded into out
-// (a pointer, or nil for an empty reply).
-func (m *Message) CallDecode(c Call, out any, args ...any) error {
-	arg, err := candid.Marshal(args...)
-	if err != nil {
-		return errfmt.Wrap("encoding the arguments of "+c.Method+": ", err, "")
-	}
-	c.Arg = arg
-	f, err := m.CallAsync(c)
-	if err != nil {
-		return err
-	}
-	if out == nil {
-		return f.Decode()
-	}
-	return f.Decode(out)
-}
-
-// checkCall reports why m cannot make a call now, and saves what later executions of the
-// task can no longer read (the argument is the callee's reply in a reply callback).
+// checkCall reports why m (the running handler's Message, nil between executions) cannot
+// make a call now, and saves what later executions of the task can no longer read (the
+// argument is the callee's reply in a reply callback).
 func (m *Message) checkCall() error {
+	if m == nil {
+		return ErrNotRunning
+	}
 	if !m.kind.canCall() {
 		return errfmt.Wrap("", ErrCannotCall, " ("+m.kind.String()+")")
 	}

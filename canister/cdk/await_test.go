@@ -58,9 +58,9 @@ func (s *sim) reply(method string, values ...any) error {
 }
 
 // reject answers the call to method with a reject.
-func (s *sim) reject(method string, code uint32, msg string) error {
+func (s *sim) reject(method string, code cdk.RejectCode, msg string) error {
 	c := s.take(method)
-	s.f.Arg, s.f.RejectCode, s.f.RejectMessage = nil, code, msg
+	s.f.Arg, s.f.RejectCode, s.f.RejectMessage = nil, uint32(code), msg
 	return s.exec(ic0test.RejectCallback, func() { s.rt.HandleReject(c.RejectEnv) })
 }
 
@@ -92,10 +92,9 @@ func (s *sim) wantNoAnswer() {
 	}
 }
 
-func callText(m *cdk.Message, method, arg string) (string, error) {
-	var out string
-	err := m.CallDecode(cdk.Call{Callee: otherCan, Method: method}, &out, arg)
-	return out, err
+// callText calls otherCan's method with a text and blocks for its text reply.
+func callText(method, arg string) (string, error) {
+	return cdk.Call[string](otherCan, method, arg)
 }
 
 func TestSequentialBlockingCalls(t *testing.T) {
@@ -106,12 +105,12 @@ func TestSequentialBlockingCalls(t *testing.T) {
 			var name string
 			m.MustArgs(&name)
 			steps++ // committed with the first execution
-			a, err := callText(m, "first", name)
+			a, err := callText("first", name)
 			if err != nil {
 				panic(err)
 			}
 			steps++
-			b, err := callText(m, "second", a)
+			b, err := callText("second", a)
 			if err != nil {
 				panic(err)
 			}
@@ -156,11 +155,11 @@ func TestCallsInFlight(t *testing.T) {
 			s := newSim(t, ic0test.Update)
 			s.exec(ic0test.Update, func() {
 				s.rt.Update(func(m *cdk.Message) {
-					fa, err := m.CallAsync(cdk.Call{Callee: otherCan, Method: "a", Arg: mustMarshalNoT()})
+					fa, err := cdk.Send(cdk.Request{Callee: otherCan, Method: "a", Arg: mustMarshalNoT()})
 					if err != nil {
 						panic(err)
 					}
-					fb, err := m.CallAsync(cdk.Call{Callee: otherCan, Method: "b", Arg: mustMarshalNoT()})
+					fb, err := cdk.Send(cdk.Request{Callee: otherCan, Method: "b", Arg: mustMarshalNoT()})
 					if err != nil {
 						panic(err)
 					}
@@ -193,17 +192,21 @@ func TestRejectIsAnError(t *testing.T) {
 	var got error
 	s.exec(ic0test.Update, func() {
 		s.rt.Update(func(m *cdk.Message) {
-			_, got = m.Call(cdk.Call{Callee: otherCan, Method: "fail"})
+			_, got = cdk.Call[string](otherCan, "fail")
 			m.Reply("handled")
 		})
 	})
-	if err := s.reject("fail", ic0.RejectCanisterError, "callee trapped"); err != nil {
+	if err := s.reject("fail", cdk.RejectCanisterError, "callee trapped"); err != nil {
 		t.Fatal(err)
 	}
 	s.wantReply("handled")
 	var ce *cdk.CallError
-	if !errors.As(got, &ce) || ce.Code != ic0.RejectCanisterError || ce.Message != "callee trapped" {
-		t.Fatalf("error %v, want a CallError", got)
+	if !errors.As(got, &ce) || ce.Code != cdk.RejectCanisterError || ce.Message != "callee trapped" || ce.IsSync() ||
+		errors.Is(got, cdk.ErrCallNotPerformed) {
+		t.Fatalf("error %v, want an asynchronous CallError", got)
+	}
+	if want := "call rejected (code 5): callee trapped"; got.Error() != want {
+		t.Fatalf("error %q, want %q", got, want)
 	}
 }
 
@@ -221,7 +224,7 @@ func TestCannotCall(t *testing.T) {
 		s := newSim(t, tt.ctx)
 		var got error
 		if err := s.exec(tt.ctx, func() {
-			tt.run(s.rt, func(m *cdk.Message) { _, got = m.Call(cdk.Call{Callee: otherCan, Method: "x"}) })
+			tt.run(s.rt, func(m *cdk.Message) { _, got = cdk.Call[string](otherCan, "x") })
 		}); err != nil {
 			t.Fatalf("context %d trapped: %v", tt.ctx, err)
 		}
@@ -233,7 +236,7 @@ func TestCannotCall(t *testing.T) {
 	s := newSim(t, ic0test.CompositeQuery)
 	s.exec(ic0test.CompositeQuery, func() {
 		s.rt.CompositeQuery(func(m *cdk.Message) {
-			out, err := callText(m, "peer", "q")
+			out, err := callText("peer", "q")
 			if err != nil {
 				panic(err)
 			}
@@ -251,7 +254,7 @@ func TestWaitFromAnotherGoroutine(t *testing.T) {
 	var f *cdk.Future
 	s.exec(ic0test.Update, func() {
 		s.rt.Update(func(m *cdk.Message) {
-			f, _ = m.CallAsync(cdk.Call{Callee: otherCan, Method: "x"})
+			f, _ = cdk.Send(cdk.Request{Callee: otherCan, Method: "x"})
 			m.Reply("returned")
 		})
 	})
@@ -280,8 +283,8 @@ func TestTrapInCallbackAbandonsHandler(t *testing.T) {
 	s.exec(ic0test.Update, func() {
 		s.rt.Update(func(m *cdk.Message) {
 			defer func() { deferred++ }()
-			pendingB, _ = m.CallAsync(cdk.Call{Callee: otherCan, Method: "b"})
-			if _, err := callText(m, "a", ""); err != nil {
+			pendingB, _ = cdk.Send(cdk.Request{Callee: otherCan, Method: "b"})
+			if _, err := callText("a", ""); err != nil {
 				panic(err)
 			}
 			resumed = true
@@ -316,7 +319,7 @@ func TestPanicAfterAwaitTraps(t *testing.T) {
 	s := newSim(t, ic0test.Update)
 	s.exec(ic0test.Update, func() {
 		s.rt.Update(func(m *cdk.Message) {
-			if _, err := callText(m, "a", ""); err != nil {
+			if _, err := callText("a", ""); err != nil {
 				panic(err)
 			}
 			panic("failed after the await")
@@ -332,8 +335,8 @@ func TestCleanupBeforeWaitResolvesWithError(t *testing.T) {
 	var fa *cdk.Future
 	s.exec(ic0test.Update, func() {
 		s.rt.Update(func(m *cdk.Message) {
-			fa, _ = m.CallAsync(cdk.Call{Callee: otherCan, Method: "a"})
-			if _, err := callText(m, "b", ""); err != nil {
+			fa, _ = cdk.Send(cdk.Request{Callee: otherCan, Method: "a"})
+			if _, err := callText("b", ""); err != nil {
 				panic(err)
 			}
 			_, err := fa.Wait()
@@ -352,24 +355,22 @@ func TestCleanupBeforeWaitResolvesWithError(t *testing.T) {
 	s.wantReply("call rejected (code 5): " + cdk.ErrCallbackTrapped.Error())
 }
 
-// Handlers without a Message parameter reach theirs with Current, and can call from it.
-func TestCurrentInHeartbeat(t *testing.T) {
+// Handlers without a Message parameter (heartbeat, timers) call like any other: the calls
+// are the package's functions, not the Message's.
+func TestCallFromHeartbeat(t *testing.T) {
 	s := newSim(t, ic0test.Heartbeat)
-	if s.rt.Current() != nil {
-		t.Fatal("Current outside a handler")
-	}
 	var got string
 	s.exec(ic0test.Heartbeat, func() {
 		s.rt.Heartbeat(func() {
-			out, err := callText(s.rt.Current(), "tick", "")
+			out, err := callText("tick", "")
 			if err != nil {
 				panic(err)
 			}
 			got = out
 		})
 	})
-	if s.rt.Current() != nil {
-		t.Fatal("Current after the handler parked")
+	if got != "" || len(s.calls) != 1 {
+		t.Fatalf("heartbeat did not park on its call: got %q, %d calls", got, len(s.calls))
 	}
 	if err := s.reply("tick", "tock"); err != nil {
 		t.Fatal(err)

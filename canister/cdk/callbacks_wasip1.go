@@ -4,24 +4,32 @@ package cdk
 
 import "github.com/gocanister/stripe-ic/canister/cdk/ic0"
 
-// root is the canister's Runtime: the one piece of mutable package state (pending calls),
-// created when the Go runtime starts inside canister_init or canister_post_upgrade.
-var root = newRuntime(ic0.System{}, defaultCallbacks(), randomSeed)
+// canister is the canister's Runtime: the one piece of mutable package state (pending calls,
+// timers, worker goroutines), created when the Go runtime starts inside canister_init or
+// canister_post_upgrade.
+var canister = newRuntime(ic0.System{}, defaultCallbacks(), randomSeed)
 
-// Default is the canister's Runtime.
-func Default() *Runtime { return root }
+// root is the Runtime the package-level functions act on.
+func root() *Runtime { return canister }
 
-// The CDK's callback exports. icwasm appends them to table 0 and replaces the imports
-// below with functions returning their indices (ABI.md, "Callbacks and table 0").
+// bind is for host tests (callbacks_other.go); a canister has one Runtime.
+func (rt *Runtime) bind() func() { return unbind }
+
+func unbind() {}
+
+// The CDK's own exports, which every CDK canister has (ABI.md, "Exports the CDK owns"): the
+// callbacks of its calls, the global timer and the timer executor. icwasm appends the
+// callbacks to table 0 and replaces the imports below with functions returning their
+// indices (ABI.md, "Callbacks and table 0").
 
 //go:wasmexport callback.cdk_reply
-func replyCallback(env uint32) { root.HandleReply(env) }
+func replyCallback(env uint32) { canister.HandleReply(env) }
 
 //go:wasmexport callback.cdk_reject
-func rejectCallback(env uint32) { root.HandleReject(env) }
+func rejectCallback(env uint32) { canister.HandleReject(env) }
 
 //go:wasmexport callback.cdk_cleanup
-func cleanupCallback(env uint32) { root.HandleCleanup(env) }
+func cleanupCallback(env uint32) { canister.HandleCleanup(env) }
 
 //go:wasmimport icwasm callback.cdk_reply
 func replyIndex() uint32
@@ -31,6 +39,18 @@ func rejectIndex() uint32
 
 //go:wasmimport icwasm callback.cdk_cleanup
 func cleanupIndex() uint32
+
+// globalTimer runs the due timers, each in a call to timerExecutor (timer.go).
+//
+//go:wasmexport system.global_timer
+func globalTimer() { canister.GlobalTimer() }
+
+// timerExecutor is the hidden update method that runs one timer; only the canister itself
+// may call it. Its name is no Candid identifier, so it cannot clash with a method of the
+// canister's interface.
+//
+//go:wasmexport update.<cdk>_timer_executor
+func timerExecutor() { canister.TimerExecutor() }
 
 // defaultCallbacks resolves the indices lazily: the imports only exist in a linked module and
 // a program that never calls does not need them.

@@ -9,39 +9,40 @@ import (
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 )
 
-// Canister logic written against *cdk.Message runs natively on a fake System API: this is
-// how a canister's handlers are unit-tested. In the canister, the export calls
-// cdk.Update(addHandler).
+// Canister logic runs natively on a fake System API: this is how a canister's handlers are
+// unit-tested. In the canister, the export calls cdk.Update(add); here a Runtime over the
+// fake runs the export's body, and the package-level functions act on it meanwhile.
 func ExampleNewRuntime() {
 	var total uint64
-	addHandler := func(m *cdk.Message) {
+	add := func(m *cdk.Message) {
 		var n uint64
 		m.MustArgs(&n)
 		total += n
+		cdk.Print("added at " + cdk.Time().Format("15:04"))
 		m.Reply(total)
 	}
 
 	arg, _ := candid.Marshal(uint64(40))
 	f := &ic0test.Fake{Context: ic0test.Update, Arg: arg}
 	rt := cdk.NewRuntime(f)
-	f.Run(func() { rt.Update(addHandler) })
-	f.Run(func() { rt.Update(addHandler) })
+	f.Run(func() { rt.Update(add) })
+	f.Run(func() { rt.Update(add) })
 
 	reply, _ := f.Result()
 	var got uint64
 	_ = candid.Unmarshal(reply, &got)
-	fmt.Println(got)
-	// Output: 80
+	fmt.Println(got, f.Prints)
+	// Output: 80 [added at 00:00]
 }
 
 // A handler blocks on a call; on the fake, the test plays the IC: it runs the method, takes
 // the call it made, and delivers the answer in a reply callback execution, which resumes the
 // handler.
-func ExampleMessage_Call() {
+func ExampleCall() {
 	ledger := principal.MustParse("ryjl3-tyaaa-aaaaa-aaaba-cai")
 	pay := func(m *cdk.Message) {
-		var balance uint64
-		if err := m.CallDecode(cdk.Call{Callee: ledger, Method: "balance"}, &balance); err != nil {
+		balance, err := cdk.Call[uint64](ledger, "balance")
+		if err != nil {
 			m.Reject(err.Error())
 			return
 		}

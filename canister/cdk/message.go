@@ -9,7 +9,9 @@ import (
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 )
 
-// Message is the execution a handler runs in: its argument, its caller and the reply.
+// Message is the message a handler answers: its argument, its caller and the reply. What
+// is not about the message (calls, time, stable memory, timers...) is a package-level
+// function.
 type Message struct {
 	rt      *Runtime
 	task    *task // the goroutine running the handler
@@ -23,11 +25,8 @@ type Message struct {
 // runs in callback executions, but Kind stays: it says what the handler may do).
 func (m *Message) Kind() Kind { return m.kind }
 
-// Runtime is the canister runtime the message runs on.
-func (m *Message) Runtime() *Runtime { return m.rt }
-
-// Caller is the principal that sent the message (the canister itself in timers and
-// heartbeats; the controller that installed the code in init).
+// Caller is the principal that sent the message (the canister itself in heartbeats; the
+// controller that installed the code in init).
 func (m *Message) Caller() principal.Principal {
 	return principal.FromBytes(m.rt.sys.MsgCaller())
 }
@@ -52,7 +51,7 @@ func (m *Message) Args(ptrs ...any) error {
 // MustArgs is Args that traps on a malformed argument.
 func (m *Message) MustArgs(ptrs ...any) {
 	if err := m.Args(ptrs...); err != nil {
-		m.rt.Trap(err.Error())
+		m.rt.trap(err.Error())
 	}
 }
 

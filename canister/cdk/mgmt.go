@@ -17,9 +17,9 @@ import (
 
 // RawRand returns 32 random bytes from the management canister's raw_rand (the subnet's
 // random beacon: unpredictable, the same on every replica).
-func (m *Message) RawRand() ([]byte, error) {
-	var b []byte
-	if err := m.CallDecode(Call{Callee: principal.ManagementCanister, Method: "raw_rand"}, &b); err != nil {
+func RawRand() ([]byte, error) {
+	b, err := Call[[]byte](principal.ManagementCanister, "raw_rand")
+	if err != nil {
 		return nil, errfmt.Wrap("raw_rand: ", err, "")
 	}
 	if len(b) != 32 {
@@ -40,8 +40,8 @@ func (m *Message) RawRand() ([]byte, error) {
 // The generator behind random_get (ABI.md) has 64 bits of state and is not a cryptographic
 // generator: its output reveals its state. Use the seeded stream for unpredictability
 // between messages (ids, nonces), and RawRand bytes directly for secrets.
-func (m *Message) SeedRandom() error {
-	b, err := m.RawRand()
+func SeedRandom() error {
+	b, err := RawRand()
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (m *Message) SeedRandom() error {
 	for i := 0; i < len(b); i += 8 {
 		seed ^= binary.LittleEndian.Uint64(b[i:])
 	}
-	m.rt.seed(seed)
+	root().seed(seed)
 	return nil
 }
 
@@ -112,16 +112,10 @@ func methodVariant(method string) (ic00.HTTPMethod, error) {
 // Size is the request size the IC charges for (protocol.OutcallRequestBytes): the URL,
 // header names and values, the body, and the transform's method name and context.
 func (r *HTTPRequest) Size() uint64 {
-	headerBytes := 0
-	for _, h := range r.Headers {
-		headerBytes += len(h.Name) + len(h.Value)
+	if r.Transform == nil {
+		return ic00.RequestBytes(r.URL, r.Headers, r.Body, "", nil)
 	}
-	var method string
-	var context []byte
-	if r.Transform != nil {
-		method, context = r.Transform.Method, r.Transform.Context
-	}
-	return protocol.OutcallRequestBytes(r.URL, headerBytes, r.Body, method, context)
+	return ic00.RequestBytes(r.URL, r.Headers, r.Body, r.Transform.Method, r.Transform.Context)
 }
 
 // responseLimit is max_response_bytes as charged.
@@ -133,12 +127,12 @@ func (r *HTTPRequest) responseLimit() uint64 {
 }
 
 // HTTPCost is the fee of req in cycles on this subnet (ic0.cost_http_request).
-func (rt *Runtime) HTTPCost(req *HTTPRequest) Cycles {
-	return rt.sys.CostHTTPRequest(req.Size(), req.responseLimit())
+func HTTPCost(req *HTTPRequest) Cycles {
+	return root().sys.CostHTTPRequest(req.Size(), req.responseLimit())
 }
 
 // encodeHTTPRequest builds the Candid argument of http_request.
-func (rt *Runtime) encodeHTTPRequest(req *HTTPRequest) ([]byte, error) {
+func encodeHTTPRequest(req *HTTPRequest) ([]byte, error) {
 	method, err := methodVariant(req.Method)
 	if err != nil {
 		return nil, err
@@ -163,28 +157,28 @@ func (rt *Runtime) encodeHTTPRequest(req *HTTPRequest) ([]byte, error) {
 			ctx = []byte{}
 		}
 		a.Transform = &ic00.TransformContext{
-			Function: ic00.TransformFunc{Service: rt.Self(), Method: tr.Method},
+			Function: ic00.TransformFunc{Service: Self(), Method: tr.Method},
 			Context:  ctx,
 		}
 	}
 	return candid.Marshal(a)
 }
 
-// HTTPRequest performs an HTTPS outcall and blocks until the response. It attaches
+// Outcall performs the HTTPS outcall req and blocks until the response. It attaches
 // req.Cycles, or the fee from ic0.cost_http_request. A reject (unreachable host, response
 // over MaxResponseBytes, replicas disagreeing, transform trapping...) is a *CallError with
 // the IC's reject code and message.
-func (m *Message) HTTPRequest(req HTTPRequest) (HTTPResponse, error) {
-	arg, err := m.rt.encodeHTTPRequest(&req)
+func Outcall(req HTTPRequest) (HTTPResponse, error) {
+	arg, err := encodeHTTPRequest(&req)
 	if err != nil {
 		return HTTPResponse{}, errfmt.Wrap("http_request "+req.URL+": ", err, "")
 	}
 	cycles := req.Cycles
 	if cycles == (Cycles{}) {
-		cycles = m.rt.HTTPCost(&req)
+		cycles = HTTPCost(&req)
 	}
 	var res ic00.HTTPRequestResult
-	f, err := m.CallAsync(Call{Callee: principal.ManagementCanister, Method: "http_request", Arg: arg, Cycles: cycles})
+	f, err := Send(Request{Callee: principal.ManagementCanister, Method: "http_request", Arg: arg, Cycles: cycles})
 	if err == nil {
 		err = f.Decode(&res)
 	}

@@ -50,7 +50,7 @@ type (
 	}
 )
 
-func TestHTTPRequest(t *testing.T) {
+func TestOutcall(t *testing.T) {
 	tests := []struct {
 		name     string
 		req      cdk.HTTPRequest
@@ -93,7 +93,7 @@ func TestHTTPRequest(t *testing.T) {
 			var err error
 			s.exec(ic0test.Update, func() {
 				s.rt.Update(func(m *cdk.Message) {
-					resp, err = m.HTTPRequest(tt.req)
+					resp, err = cdk.Outcall(tt.req)
 					m.Reply()
 				})
 			})
@@ -119,27 +119,27 @@ func TestHTTPRequest(t *testing.T) {
 	}
 }
 
-func TestHTTPRequestErrors(t *testing.T) {
+func TestOutcallErrors(t *testing.T) {
 	s := newSim(t, ic0test.Update)
 	var errMethod, errReject error
 	s.exec(ic0test.Update, func() {
 		s.rt.Update(func(m *cdk.Message) {
-			_, errMethod = m.HTTPRequest(cdk.HTTPRequest{URL: "https://x", Method: "TRACE"})
-			_, errReject = m.HTTPRequest(cdk.HTTPRequest{URL: "https://x", Cycles: ic0.U128From(7)})
+			_, errMethod = cdk.Outcall(cdk.HTTPRequest{URL: "https://x", Method: "TRACE"})
+			_, errReject = cdk.Outcall(cdk.HTTPRequest{URL: "https://x", Cycles: ic0.U128From(7)})
 			m.Reply()
 		})
 	})
 	if len(s.calls) != 1 || s.calls[0].Cycles != ic0.U128From(7) {
 		t.Fatalf("calls %+v", s.calls)
 	}
-	if err := s.reject("http_request", ic0.RejectSysTransient, "connection refused"); err != nil {
+	if err := s.reject("http_request", cdk.RejectSysTransient, "connection refused"); err != nil {
 		t.Fatal(err)
 	}
 	if !errors.Is(errMethod, cdk.ErrHTTPMethod) {
 		t.Errorf("TRACE: %v", errMethod)
 	}
 	var ce *cdk.CallError
-	if !errors.As(errReject, &ce) || ce.Code != ic0.RejectSysTransient || ce.Message != "connection refused" {
+	if !errors.As(errReject, &ce) || ce.Code != cdk.RejectSysTransient || ce.Message != "connection refused" {
 		t.Errorf("reject: %v", errReject)
 	}
 }
@@ -174,8 +174,8 @@ func TestRawRandAndSeed(t *testing.T) {
 	var seedErr, shortErr error
 	s.exec(ic0test.Update, func() {
 		s.rt.Update(func(m *cdk.Message) {
-			seedErr = m.SeedRandom()
-			_, shortErr = m.RawRand()
+			seedErr = cdk.SeedRandom()
+			_, shortErr = cdk.RawRand()
 			m.Reply()
 		})
 	})

@@ -1,14 +1,10 @@
 package cdk
 
 import (
-	"errors"
 	"reflect"
 	"strconv"
-	"time"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/ic0"
-	"github.com/gocanister/stripe-ic/canister/cdk/principal"
-	"github.com/gocanister/stripe-ic/canister/cdk/stable"
 )
 
 // Cycles is a 128-bit amount of cycles.
@@ -27,7 +23,7 @@ const (
 	KindPreUpgrade
 	KindInspectMessage
 	KindHeartbeat
-	KindGlobalTimer
+	KindTimer // a timer's function (SetTimer), in the CDK's timer executor
 	KindLowWasmMemory
 	KindReplyCallback
 	KindRejectCallback
@@ -36,7 +32,7 @@ const (
 
 var kindNames = [...]string{"update", "query", "composite query", "canister_init",
 	"canister_post_upgrade", "canister_pre_upgrade", "canister_inspect_message",
-	"canister_heartbeat", "canister_global_timer", "canister_on_low_wasm_memory",
+	"canister_heartbeat", "timer", "canister_on_low_wasm_memory",
 	"reply callback", "reject callback", "cleanup callback"}
 
 func (k Kind) String() string {
@@ -56,7 +52,10 @@ func (k Kind) canReply() bool {
 }
 
 // Runtime is the CDK state of one canister: the System API, the calls awaiting an answer
-// and the timers. A wasip1 build has exactly one (see Default); tests make their own.
+// and the timers. A wasip1 build has exactly one, which the package-level functions use and
+// the CDK's own exports drive. Host tests make their own over a fake System API (NewRuntime)
+// and call its methods, which are the bodies of the canister's exports; while one of them
+// runs, the package-level functions act on that Runtime.
 type Runtime struct {
 	sys       ic0.API
 	callbacks callbackTable
@@ -93,9 +92,6 @@ func newRuntime(sys ic0.API, cb callbackTable, seed func(uint64)) *Runtime {
 		yield: make(chan outcome), work: make(chan *task), seed: seed}
 }
 
-// System is the underlying System API, for what the CDK does not wrap.
-func (rt *Runtime) System() ic0.API { return rt.sys }
-
 // run executes handler h for one entry point on a goroutine of its own (a task, see
 // task.go), so that h can block on calls: the export returns when h finishes or awaits a
 // call, and the call's callback resumes it. Executions that cannot call (plain queries,
@@ -103,6 +99,7 @@ func (rt *Runtime) System() ic0.API { return rt.sys }
 // goroutine, which saves two goroutine switches (~45,000 instructions). A panic in h becomes
 // ic0.trap with the panic message.
 func (rt *Runtime) run(kind Kind, h func(*Message)) {
+	defer rt.bind()()
 	if kind.canSetTimer() {
 		rt.timers.repair(rt)
 	}
@@ -146,7 +143,8 @@ func panicMessage(r any) string {
 	return "panic: value of type " + v.Type().String()
 }
 
-// Entry points. Each runs h as the body of the export it is called from.
+// Entry points. Each runs h as the body of the export it is called from; the package-level
+// functions of the same names (api.go) are what a canister calls.
 
 // Query runs a query method.
 func (rt *Runtime) Query(h func(*Message)) { rt.run(KindQuery, h) }
@@ -170,98 +168,15 @@ func (rt *Runtime) PreUpgrade(h func()) { rt.run(KindPreUpgrade, func(*Message) 
 // message through; returning without it rejects the message.
 func (rt *Runtime) InspectMessage(h func(*Message)) { rt.run(KindInspectMessage, h) }
 
-// Heartbeat runs canister_heartbeat.
+// Heartbeat runs canister_heartbeat. h may make calls.
 func (rt *Runtime) Heartbeat(h func()) { rt.run(KindHeartbeat, func(*Message) { h() }) }
 
-// OnLowWasmMemory runs canister_on_low_wasm_memory.
+// OnLowWasmMemory runs canister_on_low_wasm_memory. h may make calls.
 func (rt *Runtime) OnLowWasmMemory(h func()) { rt.run(KindLowWasmMemory, func(*Message) { h() }) }
 
-// Canister-wide operations.
-
-// Self is this canister's principal.
-func (rt *Runtime) Self() principal.Principal { return principal.FromBytes(rt.sys.CanisterSelf()) }
-
-// Time is the IC time of this execution (the same in every replica; constant during it).
-func (rt *Runtime) Time() time.Time { return time.Unix(0, int64(rt.sys.Time())).UTC() }
-
-// Stable is the canister's stable memory.
-func (rt *Runtime) Stable() stable.Memory { return stable.New(rt.sys) }
-
-// Print writes msg to the canister log (ic0.debug_print).
-func (rt *Runtime) Print(msg string) { rt.sys.DebugPrint(msg) }
-
-// Trap aborts the execution with msg: the IC discards its changes and the caller receives
+// trap aborts the execution with msg: the IC discards its changes and the caller receives
 // msg. It does not return.
-func (rt *Runtime) Trap(msg string) {
+func (rt *Runtime) trap(msg string) {
 	rt.sys.Trap(msg)
 	panic("unreachable: ic0.trap returned") // for APIs whose Trap returns
-}
-
-// ErrCertifiedDataTooLong is returned for certified data over 32 bytes.
-var ErrCertifiedDataTooLong = errors.New("cdk: certified data is limited to 32 bytes")
-
-// SetCertifiedData sets the data (at most 32 bytes, usually a hash tree root) that the IC
-// certifies for queries. Not allowed in queries.
-func (rt *Runtime) SetCertifiedData(data []byte) error {
-	if len(data) > 32 {
-		return ErrCertifiedDataTooLong
-	}
-	rt.sys.CertifiedDataSet(data)
-	return nil
-}
-
-// DataCertificate returns the IC certificate of the certified data. It exists only in
-// non-replicated queries; ok is false elsewhere.
-func (rt *Runtime) DataCertificate() (cert []byte, ok bool) {
-	if !rt.sys.DataCertificatePresent() {
-		return nil, false
-	}
-	return rt.sys.DataCertificate(), true
-}
-
-// IsController reports whether p controls this canister.
-func (rt *Runtime) IsController(p principal.Principal) bool { return rt.sys.IsController(p.Bytes()) }
-
-// InstructionCounter is the number of instructions executed so far in this execution.
-func (rt *Runtime) InstructionCounter() uint64 {
-	return rt.sys.PerformanceCounter(ic0.CounterInstructions)
-}
-
-// CallContextInstructionCounter counts instructions across the executions of the current
-// call context (the method and its callbacks).
-func (rt *Runtime) CallContextInstructionCounter() uint64 {
-	return rt.sys.PerformanceCounter(ic0.CounterCallContextInstructions)
-}
-
-// SetGlobalTimer arms the global timer for t (the zero Time disarms it) and returns the
-// previous deadline (zero if none). canister_global_timer runs once the time has passed.
-// The timers of SetTimer and SetTimerInterval use the same global timer: use one or the
-// other.
-func (rt *Runtime) SetGlobalTimer(t time.Time) (previous time.Time) {
-	var ns uint64
-	if !t.IsZero() {
-		ns = uint64(max(t.UnixNano(), 1))
-	}
-	old := rt.sys.GlobalTimerSet(ns)
-	if old == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, int64(old)).UTC()
-}
-
-// CycleBalance is the canister's cycle balance.
-func (rt *Runtime) CycleBalance() Cycles { return rt.sys.CanisterCycleBalance() }
-
-// CanisterVersion counts the changes to the canister's code, settings and mode.
-func (rt *Runtime) CanisterVersion() uint64 { return rt.sys.CanisterVersion() }
-
-// InReplicatedExecution is false in a query called outside of consensus.
-func (rt *Runtime) InReplicatedExecution() bool { return rt.sys.InReplicatedExecution() }
-
-// Getenv returns the canister environment variable name.
-func (rt *Runtime) Getenv(name string) (string, bool) {
-	if !rt.sys.EnvVarNameExists(name) {
-		return "", false
-	}
-	return rt.sys.EnvVarValue(name), true
 }

@@ -85,7 +85,7 @@ func TestTraps(t *testing.T) {
 			var m map[string]int
 			m["x"] = 1
 		}, false, "panic: assignment to entry in nil map"},
-		{"explicit trap", ic0test.Update, nil, func(m *cdk.Message) { m.Runtime().Trap("stop") }, false, "stop"},
+		{"explicit trap", ic0test.Update, nil, func(m *cdk.Message) { cdk.Trap("stop") }, false, "stop"},
 		{"reply twice", ic0test.Update, nil, func(m *cdk.Message) { m.Reply(); m.Reply() }, false,
 			"panic: " + cdk.ErrAlreadyReplied.Error()},
 		{"reject after reply", ic0test.Update, nil, func(m *cdk.Message) { m.Reply(); m.Reject("x") }, false,
@@ -148,61 +148,58 @@ func TestCanisterWide(t *testing.T) {
 	f.Env = map[string]string{"MODE": "test"}
 	f.Balance = ic0.U128From(1000)
 	f.Available = ic0.U128From(300)
+	f.Version, f.Replicated = 3, true
 	rt := cdk.NewRuntime(f)
 	err := f.Run(func() {
 		rt.Update(func(m *cdk.Message) {
-			if rt.Self() != selfID {
-				t.Errorf("Self = %s", rt.Self())
+			if cdk.Self() != selfID {
+				t.Errorf("Self = %s", cdk.Self())
 			}
-			if got := rt.Time(); !got.Equal(time.Unix(1_700_000_000, 123_456_789)) || got.Location() != time.UTC {
+			if got := cdk.Time(); !got.Equal(time.Unix(1_700_000_000, 123_456_789)) || got.Location() != time.UTC {
 				t.Errorf("Time = %v", got)
 			}
-			if !rt.IsController(m.Caller()) || rt.IsController(selfID) {
+			if !cdk.IsController(m.Caller()) || cdk.IsController(selfID) {
 				t.Error("IsController wrong")
 			}
-			if rt.InstructionCounter() != 12345 {
+			if cdk.InstructionCounter() != 12345 || cdk.CallContextInstructionCounter() != 12345 {
 				t.Error("InstructionCounter wrong")
 			}
-			if v, ok := rt.Getenv("MODE"); !ok || v != "test" {
+			if v, ok := cdk.Getenv("MODE"); !ok || v != "test" {
 				t.Errorf("Getenv = %q %v", v, ok)
 			}
-			if _, ok := rt.Getenv("NONE"); ok {
+			if _, ok := cdk.Getenv("NONE"); ok {
 				t.Error("Getenv of a missing variable")
 			}
-			if err := rt.SetCertifiedData(make([]byte, 33)); !errors.Is(err, cdk.ErrCertifiedDataTooLong) {
+			if err := cdk.SetCertifiedData(make([]byte, 33)); !errors.Is(err, cdk.ErrCertifiedDataTooLong) {
 				t.Errorf("SetCertifiedData(33 bytes) = %v", err)
 			}
-			if err := rt.SetCertifiedData([]byte("root")); err != nil {
+			if err := cdk.SetCertifiedData([]byte("root")); err != nil {
 				t.Error(err)
 			}
-			if _, ok := rt.DataCertificate(); ok {
+			if _, ok := cdk.DataCertificate(); ok {
 				t.Error("certificate in an update")
 			}
-			deadline := time.Unix(1_800_000_000, 0)
-			if prev := rt.SetGlobalTimer(deadline); !prev.IsZero() {
-				t.Errorf("previous timer %v", prev)
-			}
-			if prev := rt.SetGlobalTimer(time.Time{}); !prev.Equal(deadline) {
-				t.Errorf("previous timer %v", prev)
+			if cdk.CanisterVersion() != 3 || cdk.InReplicatedExecution() != true || cdk.System() != ic0.API(f) {
+				t.Error("CanisterVersion, InReplicatedExecution or System wrong")
 			}
 			if got := m.AcceptCycles(ic0.U128From(200)); got != ic0.U128From(200) {
 				t.Errorf("AcceptCycles = %v", got)
 			}
-			if m.CyclesAvailable() != ic0.U128From(100) || rt.CycleBalance() != ic0.U128From(1200) {
-				t.Errorf("cycles: available %v balance %v", m.CyclesAvailable(), rt.CycleBalance())
+			if m.CyclesAvailable() != ic0.U128From(100) || cdk.CycleBalance() != ic0.U128From(1200) {
+				t.Errorf("cycles: available %v balance %v", m.CyclesAvailable(), cdk.CycleBalance())
 			}
-			if _, err := rt.Stable().WriteAt([]byte("kept"), 10); err != nil {
+			if _, err := cdk.Stable().WriteAt([]byte("kept"), 10); err != nil {
 				t.Error(err)
 			}
-			rt.Print("hello log")
+			cdk.Print("hello log")
 			m.Reply()
 		})
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(f.CertifiedData) != "root" || f.Timer != 0 || string(f.Stable[10:14]) != "kept" {
-		t.Errorf("state: certified %q timer %d", f.CertifiedData, f.Timer)
+	if string(f.CertifiedData) != "root" || string(f.Stable[10:14]) != "kept" {
+		t.Errorf("state: certified %q", f.CertifiedData)
 	}
 	if len(f.Prints) != 1 || f.Prints[0] != "hello log" {
 		t.Errorf("Prints = %q", f.Prints)
@@ -214,7 +211,7 @@ func TestDataCertificateInQuery(t *testing.T) {
 	f.Certificate = []byte{0xd9, 0xd9, 0xf7}
 	rt := cdk.NewRuntime(f)
 	var got []byte
-	f.Run(func() { rt.Query(func(m *cdk.Message) { got, _ = rt.DataCertificate(); m.Reply() }) })
+	f.Run(func() { rt.Query(func(m *cdk.Message) { got, _ = cdk.DataCertificate(); m.Reply() }) })
 	if string(got) != string(f.Certificate) {
 		t.Fatalf("certificate %x", got)
 	}
@@ -243,9 +240,9 @@ func TestHooks(t *testing.T) {
 	f.Run(func() { rt.PreUpgrade(func() { ran++ }) })
 	f.Context = ic0test.Heartbeat
 	f.Run(func() { rt.Heartbeat(func() { ran++ }) })
-	f.Context = ic0test.GlobalTimer
-	f.Run(func() { rt.GlobalTimer(func() { panic("timer failed") }) })
-	if ran != 2 || f.Trapped == nil || f.Trapped.Message != "panic: timer failed" {
+	f.Context = ic0test.Update // canister_on_low_wasm_memory runs like an update without caller
+	f.Run(func() { rt.OnLowWasmMemory(func() { panic("hook failed") }) })
+	if ran != 2 || f.Trapped == nil || f.Trapped.Message != "panic: hook failed" {
 		t.Fatalf("ran %d, trap %v", ran, f.Trapped)
 	}
 	f = newFake(ic0test.PostUpgrade, "v2")
@@ -257,9 +254,18 @@ func TestHooks(t *testing.T) {
 	}
 }
 
-func TestDefaultPanicsOnHost(t *testing.T) {
+// On a host, the package-level functions act on the Runtime running an export, and on
+// nothing between executions (as on the IC, where the System API exists only in one).
+func TestPackageFunctionsNeedAnExecution(t *testing.T) {
+	f := newFake(ic0test.Query)
+	rt := cdk.NewRuntime(f)
+	var self principal.Principal
+	f.Run(func() { rt.Query(func(m *cdk.Message) { self = cdk.Self(); m.Reply() }) })
+	if self != selfID {
+		t.Fatalf("Self in a query = %s", self)
+	}
 	defer func() {
-		if r := recover(); r == nil || !strings.Contains(r.(string), "GOOS=wasip1") {
+		if r := recover(); r == nil || !strings.Contains(r.(string), "no canister execution is running") {
 			t.Fatalf("recover() = %v", r)
 		}
 	}()
@@ -271,8 +277,7 @@ func TestDefaultPanicsOnHost(t *testing.T) {
 func relay(m *cdk.Message) {
 	var s string
 	m.MustArgs(&s)
-	rt := m.Runtime()
-	err := rt.CallRaw(cdk.Call{Callee: otherCan, Method: "echo", Arg: mustMarshalNoT(s), Cycles: ic0.U128From(5)},
+	err := cdk.SendWithCallback(cdk.Request{Callee: otherCan, Method: "echo", Arg: mustMarshalNoT(s), Cycles: ic0.U128From(5)},
 		func(cb *cdk.Message, r cdk.CallResult) {
 			var answer string
 			if err := r.Decode(&answer); err != nil {
@@ -297,7 +302,7 @@ func mustMarshalNoT(args ...any) []byte {
 	return b
 }
 
-func TestCallRaw(t *testing.T) {
+func TestSendWithCallback(t *testing.T) {
 	tests := []struct {
 		name      string
 		reply     string // the callee's answer; "" means a reject
@@ -334,7 +339,7 @@ func TestCallRaw(t *testing.T) {
 				f.Run(func() { rt.HandleReply(c.ReplyEnv) })
 			} else {
 				f.Context, f.Arg = ic0test.RejectCallback, nil
-				f.RejectCode, f.RejectMessage = ic0.RejectCanisterReject, "no such method"
+				f.RejectCode, f.RejectMessage = uint32(cdk.RejectCanisterReject), "no such method"
 				f.Run(func() { rt.HandleReject(c.RejectEnv) })
 			}
 			out, err := f.Result()
@@ -387,15 +392,20 @@ func TestCallbackForUnknownCall(t *testing.T) {
 	}
 }
 
-func TestCallsFromInitTrap(t *testing.T) {
+// Init cannot call: the CDK says so before ic0.call_new would trap.
+func TestNoCallsFromInit(t *testing.T) {
 	f := newFake(ic0test.Init)
 	rt := cdk.NewRuntime(f)
+	var got error
 	err := f.Run(func() {
 		rt.Init(func(m *cdk.Message) {
-			_ = rt.CallRaw(cdk.Call{Callee: otherCan, Method: "x"}, func(*cdk.Message, cdk.CallResult) {})
+			got = cdk.SendWithCallback(cdk.Request{Callee: otherCan, Method: "x"}, func(*cdk.Message, cdk.CallResult) {})
 		})
 	})
-	if err == nil || !strings.Contains(err.Error(), "call_new cannot be called") {
-		t.Fatalf("trap = %v", err)
+	if err != nil || !errors.Is(got, cdk.ErrCannotCall) || len(f.Calls) != 0 {
+		t.Fatalf("trap %v, error %v, calls %d", err, got, len(f.Calls))
+	}
+	if !strings.Contains(got.Error(), "(canister_init)") {
+		t.Fatalf("error %q does not name the execution", got)
 	}
 }

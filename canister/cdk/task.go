@@ -7,9 +7,9 @@ import (
 )
 
 // A task is one handler running on a goroutine of its own: the method of a call context, a
-// timer callback, or the onDone of a CallRaw. The export that starts it, and every callback
-// export that resumes it, hands control to the task's goroutine and waits on Runtime.yield
-// until the task parks (awaits a call) or finishes. Exactly one goroutine runs at a time, so
+// timer's function, or the onDone of a SendWithCallback. The export that starts it, and
+// every callback export that resumes it, hands control to the task's goroutine and waits on
+// Runtime.yield until the task parks (awaits a call) or finishes. Exactly one goroutine runs at a time, so
 // what the task does is part of the execution of the export that gave it control, and what
 // it left in the heap is committed (or rolled back by a trap) with that execution.
 //
@@ -120,7 +120,7 @@ func (rt *Runtime) settle(o outcome) {
 	if t, ok := o.value.(ic0.TrapPanic); ok {
 		panic(t) // a fake's Trap unwinding: already a trap
 	}
-	rt.Trap(panicMessage(o.value))
+	rt.trap(panicMessage(o.value))
 }
 
 // park suspends the running task until f's callback (or the cleanup) resumes it. It runs on
@@ -133,14 +133,4 @@ func (t *task) park(rt *Runtime, f *Future) {
 	if w.abandon {
 		runtime.Goexit()
 	}
-}
-
-// Current is the Message of the handler running now (nil between executions). It lets code
-// without a Message parameter, such as Heartbeat and GlobalTimer handlers or library code,
-// make blocking calls.
-func (rt *Runtime) Current() *Message {
-	if rt.current == nil {
-		return nil
-	}
-	return rt.current.m
 }

@@ -213,8 +213,15 @@ func TestICPCLI(t *testing.T) {
 	t.Logf("stripe_backend: %s", id)
 
 	icp.ok([]string{"(null)"}, "canister", "call", "--query", "stripe_backend", "get_payment", `("cs_test_none")`)
-	icp.ok([]string{"status_code = 404"}, "canister", "call", "stripe_backend", "http_request_update",
-		`(record { method = "GET"; url = "/no-such-page"; headers = vec {}; body = blob "" })`)
+	// An update the canister's inspect_message accepts is answered (a checkout lookup; no
+	// Stripe key is configured, so it fails with an HTTP status); one the query path would
+	// answer with a 404 is refused before execution (IC0406), as the IC does.
+	icp.ok([]string{"status_code = "}, "canister", "call", "stripe_backend", "http_request_update",
+		`(record { method = "GET"; url = "/checkout/cs_test_clients"; headers = vec {}; body = blob "" })`)
+	if out, err := icp.run("canister", "call", "stripe_backend", "http_request_update",
+		`(record { method = "GET"; url = "/no-such-page"; headers = vec {}; body = blob "" })`); err == nil || !strings.Contains(out, "IC0406") {
+		t.Fatalf("http_request_update of a missing page: %v, want IC0406:\n%s", err, out)
+	}
 	icp.ok([]string{"Status: Running", "Freezing threshold: 2_592_000", "Wasm memory limit: 3_221_225_472",
 		"Log visibility: Controllers", "Module hash: 0x", "PUBLIC_CANISTER_ID:stripe_backend"}, "canister", "status", "stripe_backend")
 
@@ -306,7 +313,8 @@ func TestAgentJS(t *testing.T) {
 }
 
 // ic-wasm 0.11.1 check-endpoints finds the built module's exports and its Candid interface
-// in agreement (init, post_upgrade and the global timer are not Candid methods).
+// in agreement (init, post_upgrade, the global timer, inspect_message and the CDK's timer
+// executor, an update only the canister itself may call, are not Candid methods).
 func TestICWasmCheckEndpoints(t *testing.T) {
 	bin := clientPath(t, "@icp-sdk/ic-wasm-linux-x64/bin/ic-wasm")
 	dir := t.TempDir()
@@ -315,7 +323,7 @@ func TestICWasmCheckEndpoints(t *testing.T) {
 		t.Fatal(err)
 	}
 	hidden := filepath.Join(dir, "hidden.txt")
-	if err := os.WriteFile(hidden, []byte("canister_init\ncanister_post_upgrade\ncanister_global_timer\n"), 0o644); err != nil {
+	if err := os.WriteFile(hidden, []byte("canister_init\ncanister_post_upgrade\ncanister_global_timer\ncanister_inspect_message\ncanister_update:<cdk>_timer_executor\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	did, err := filepath.Abs(filepath.Join("..", "stripe_backend.did"))

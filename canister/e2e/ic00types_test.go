@@ -113,3 +113,15 @@ type queryStats struct {
 	RequestPayloadBytesTotal  idl.Nat `ic:"request_payload_bytes_total"`
 	ResponsePayloadBytesTotal idl.Nat `ic:"response_payload_bytes_total"`
 }
+
+// canisterSettings is canister_settings (the fields the tests set).
+type canisterSettings struct {
+	Controllers       *[]principal.Principal `ic:"controllers,omitempty"`
+	FreezingThreshold *idl.Nat               `ic:"freezing_threshold,omitempty"`
+}
+
+// updateSettingsArgs is update_settings_args.
+type updateSettingsArgs struct {
+	CanisterID principal.Principal `ic:"canister_id"`
+	Settings   canisterSettings    `ic:"settings"`
+}

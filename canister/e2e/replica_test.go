@@ -14,6 +14,7 @@ import (
 
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/deploy"
+	"github.com/gocanister/stripe-ic/canister/replica/engine"
 )
 
 func TestCreateInstallCallQuery(t *testing.T) {
@@ -239,29 +240,33 @@ func TestOutcallWithTransform(t *testing.T) {
 	id := newIdentity(t)
 	a := newAgent(t, id)
 	c := install(t, id, outcallerModule(t), "()")
-	var before, after uint64
-	if err := a.Query(c, "balance", []any{}, []any{&before}); err != nil {
-		t.Fatal(err)
+	balance := func() uint64 {
+		var n uint64
+		if err := a.Query(c, "balance", []any{}, []any{&n}); err != nil {
+			t.Fatal(err)
+		}
+		return n
 	}
 	var status idl.Nat
 	var body []byte
-	if err := a.Call(c, "fetch", []any{u, true}, []any{&status, &body}); err != nil {
-		t.Fatal(err)
-	}
+	spent, paid := paidDuring(t, c, balance, func() {
+		if err := a.Call(c, "fetch", []any{u, true}, []any{&status, &body}); err != nil {
+			t.Fatal(err)
+		}
+	})
 	if status.BigInt().Int64() != 200 || string(body) != `{"status":"paid"}` {
 		t.Fatalf("fetch = %v %q", status, body)
 	}
 	if got := hits.Load(); got != 13 {
 		t.Fatalf("the server saw %d requests; a 13-node subnet sends 13", got)
 	}
-	if err := a.Query(c, "balance", []any{}, []any{&after}); err != nil {
-		t.Fatal(err)
-	}
 	// The outcall costs what the IC charges; the unused part of the attached cycles comes back.
+	// The call that carries it costs at most 10 M in call fees; the message pays its reception
+	// and its executions (the update and the callback) besides.
 	reqSize := uint64(len(u) + len("transform"))
 	cost := protocol.OutcallCost(reqSize, 4096, 13)
-	if spent := before - after; spent < cost || spent > cost+10_000_000 {
-		t.Fatalf("the canister spent %d cycles; the outcall costs %d (+ call fees)", spent, cost)
+	if paid[engine.FeeOutcall] != cost || paid[engine.FeeXnet] > 10_000_000 || paid[engine.FeeIngress] == 0 || paid[engine.FeeExecution] == 0 {
+		t.Fatalf("the canister spent %d cycles (%s); the outcall costs %d (+ call fees, reception, executions)", spent, feesString(paid), cost)
 	}
 }
 

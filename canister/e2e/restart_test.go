@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,10 +19,28 @@ import (
 type replicaProcess struct {
 	cmd *exec.Cmd
 	url string
-	out *bytes.Buffer
+	out *logBuffer // its standard error: the log
 }
 
-func buildReplica(t *testing.T) string {
+// logBuffer collects a child's output while it runs.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+func buildReplica(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "replica")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/replica")
@@ -42,19 +61,20 @@ func freeAddr(t testing.TB) string {
 	return ln.Addr().String()
 }
 
-func startReplica(t *testing.T, bin, state, addr string) *replicaProcess {
+// startReplica runs the replica binary on state and addr, with further flags args.
+func startReplica(t testing.TB, bin, state, addr string, args ...string) *replicaProcess {
 	t.Helper()
-	cmd := exec.Command(bin, "-addr", addr, "-state", state)
+	cmd := exec.Command(bin, append([]string{"-addr", addr, "-state", state}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs bytes.Buffer
-	cmd.Stderr = &logs
+	logs := &logBuffer{}
+	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &replicaProcess{cmd: cmd, out: &logs}
+	p := &replicaProcess{cmd: cmd, out: logs}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	lines := make(chan string)
 	go func() {

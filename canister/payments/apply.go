@@ -13,8 +13,12 @@ package payments
 //     never undo a newer state.
 //   - With a proxy configured (confirm == true), a webhook never sets a final state of a
 //     session itself: it records needs_confirmation and a fetch decides.
-//   - A refund applies to a completed payment directly: it can only take value away, so a
-//     forged one cannot create a payment.
+//   - A refund or a dispute applies to a completed payment directly: it can only take value
+//     away, so a forged one cannot create a payment. One about a payment that is not
+//     completed (yet: its confirmation is pending, or its session event is late) waits as a
+//     parked fact (see facts.go) and applies once the payment is.
+//   - A 404 from Stripe clears whatever a webhook claimed: a not_found record shows nothing
+//     Stripe did not say.
 
 // outcome says what a webhook did; it is reported in the 200 answer.
 type outcome string
@@ -26,6 +30,10 @@ const (
 	outcomeIgnored      outcome = "ignored"
 	outcomeUnmatched    outcome = "unmatched"
 	outcomeDuplicate    outcome = "duplicate"
+	// outcomePending: kept as a parked fact until its session is known or confirmed.
+	outcomePending outcome = "pending"
+	// outcomeWait (internal): the claim needs a completed payment; park it.
+	outcomeWait outcome = "wait"
 )
 
 const (
@@ -92,6 +100,15 @@ func applyFetched(r Record, s *SessionObject) Record {
 		return r
 	}
 	st, reason := sessionStatus(s)
+	if st == StatusChecking && r.Status == StatusNeedsConfirmation && r.AsyncFailureClaimed &&
+		s.Status == "complete" && s.PaymentStatus == "unpaid" {
+		// A failed asynchronous payment leaves the session complete and unpaid at Stripe for
+		// good: that is Stripe's word on a failure claim. (Taking it cannot create a
+		// payment; waiting for more would never end.)
+		mergeSession(&r, s)
+		r.Status, r.Reason, r.Confirmed = StatusFailed, reasonPaymentFailed, true
+		return r
+	}
 	if st != StatusChecking || r.Status.rank() <= st.rank() {
 		mergeSession(&r, s)
 		r.Status, r.Reason, r.Confirmed = st, reason, true
@@ -102,41 +119,93 @@ func applyFetched(r Record, s *SessionObject) Record {
 }
 
 // learnIDs keeps the ids that let later payment_intent, charge and invoice events find the
-// session, without touching anything else.
+// session, without touching anything else. Fetched ids are Stripe's: they replace claimed
+// ones.
 func learnIDs(r *Record, s *SessionObject) {
-	if r.PaymentIntent == "" {
+	if s.PaymentIntent != "" {
 		r.PaymentIntent = string(s.PaymentIntent)
 	}
-	if r.Invoice == "" {
+	if s.Invoice != "" {
 		r.Invoice = string(s.Invoice)
 	}
 }
 
-// applyNotFound applies a Stripe 404 for the session.
+// applyNotFound applies a Stripe 404 for the session: whatever a webhook claimed about it
+// (amounts, currency, payment status, ids) goes, since Stripe knows no such session.
 func applyNotFound(r Record) Record {
 	if r.finalConfirmed() {
 		return r
 	}
-	r.Status, r.Reason, r.Confirmed = StatusNotFound, reasonNotFound, true
-	return r
+	return Record{
+		SessionID: r.SessionID, Status: StatusNotFound, Reason: reasonNotFound, Confirmed: true,
+		LastEventID: r.LastEventID, LastEventCreated: r.LastEventCreated, FetchAttempts: r.FetchAttempts,
+		LastFetchAt: r.LastFetchAt, FirstSeenAt: r.FirstSeenAt, UpdatedAt: r.UpdatedAt,
+		PendingSeq: r.PendingSeq, ConfirmAt: r.ConfirmAt, ConfirmTries: r.ConfirmTries,
+	}
 }
 
 // claim is what a webhook event says about a session.
 type claim struct {
-	status  Status // StatusChecking: no claim about the outcome, only fields
-	reason  string
-	session *SessionObject // fields to merge, nil for non-session events
-	refund  int64          // amount_refunded of a charge.refunded event
-	created int64
-	eventID string
+	status     Status // StatusChecking: no claim about the outcome, only fields
+	reason     string
+	session    *SessionObject // fields to merge, nil for non-session events
+	isRefund   bool           // a charge.refunded event:
+	refund     int64          // its amount_refunded
+	refundFull bool           // and whether the charge is fully refunded
+	dispute    string         // a charge.dispute.* event: the dispute's status
+	created    int64
+	eventID    string
+}
+
+// settled reports a payment that refunds and disputes may apply to.
+func (r *Record) settled() bool {
+	return r.Status == StatusCompleted || r.Status == StatusRefunded
+}
+
+// applyMoneyBack applies a refund or a dispute to a settled payment; outcomeWait when the
+// payment is not settled (yet).
+func applyMoneyBack(r Record, c claim) (Record, outcome) {
+	if !r.settled() {
+		return r, outcomeWait
+	}
+	changed := false
+	if c.isRefund {
+		if c.refund > r.AmountRefunded {
+			r.AmountRefunded, changed = c.refund, true
+		}
+		if c.refundFull && r.Status != StatusRefunded {
+			r.Status, r.Reason, changed = StatusRefunded, reasonRefunded, true
+		}
+	} else {
+		// Disputes move forward: a closed status is never replaced by an open one, and
+		// among equals the newest event wins.
+		newClosed, curClosed := disputeClosed(c.dispute), disputeClosed(r.DisputeStatus)
+		if c.dispute != r.DisputeStatus && (newClosed && !curClosed || newClosed == curClosed && c.created >= r.DisputeAt) {
+			r.DisputeStatus, r.DisputeAt, changed = c.dispute, c.created, true
+		}
+	}
+	if !changed {
+		return r, outcomeStale
+	}
+	if c.created >= r.LastEventCreated {
+		r.LastEventCreated, r.LastEventID = c.created, c.eventID
+	}
+	return r, outcomeApplied
 }
 
 // applyClaim applies a verified webhook's claim to r (the stored record, or a new one).
 func applyClaim(r Record, c claim, confirm bool) (Record, outcome) {
-	newer := c.created >= r.LastEventCreated
+	if c.isRefund || c.dispute != "" {
+		return applyMoneyBack(r, c)
+	}
+	// Events of one second are not ordered by created: of those, one whose session is
+	// behind the record (complete but unpaid, after the payment) teaches nothing.
+	newer := c.created > r.LastEventCreated || c.created == r.LastEventCreated && claimRank(c) >= r.Status.rank()
 	if c.session != nil {
 		switch {
-		case !r.Confirmed && newer:
+		case newer && (!r.Confirmed || !confirm && !r.finalConfirmed()):
+			// Without a proxy a newer claim is the truth, also over an older fetch of the
+			// open session; with one, fetched fields stay until the next fetch.
 			mergeSession(&r, c.session)
 		default:
 			// Confirmed data stays, but ids that let later events find this session are
@@ -147,15 +216,10 @@ func applyClaim(r Record, c claim, confirm bool) (Record, outcome) {
 	if newer {
 		r.LastEventCreated, r.LastEventID = c.created, c.eventID
 	}
-	target := c.status
-	if target == StatusRefunded {
-		if r.Status != StatusCompleted {
-			return r, outcomeStale
-		}
-		r.Status, r.Reason = StatusRefunded, reasonRefunded
-		r.AmountRefunded = max(r.AmountRefunded, c.refund)
-		return r, outcomeApplied
+	if c.status == StatusFailed && c.reason == reasonPaymentFailed {
+		r.AsyncFailureClaimed = true
 	}
+	target := c.status
 	if target == StatusChecking {
 		if !newer {
 			return r, outcomeStale
@@ -181,7 +245,19 @@ func applyClaim(r Record, c claim, confirm bool) (Record, outcome) {
 	}
 	if confirm {
 		// Remember what was claimed; the fetch decides.
-		r.Reason = "webhook claims " + c.status.String()
+		r.Reason = claimReason(c.status)
 	}
 	return r, out
 }
+
+// claimRank is the rank of what a claim says about the session.
+func claimRank(c claim) int {
+	if c.session == nil {
+		return c.status.rank()
+	}
+	st, _ := sessionStatus(c.session)
+	return max(st.rank(), c.status.rank())
+}
+
+// claimReason is the Reason of a record whose claim of status awaits confirmation.
+func claimReason(status Status) string { return "webhook claims " + status.String() }

@@ -131,10 +131,12 @@ func TestCheckoutOutcomes(t *testing.T) {
 		{"no payment required", func(f *fakeStripe) {
 			f.sessions[sessB] = sessionObj(sessB, "complete", "no_payment_required", map[string]any{"amount_total": 0, "client_reference_id": nil})
 		}, 200, `{"status":"completed","value":{"id":"cs_test_b2","status":"complete","payment_status":"no_payment_required","amount_total":0,"currency":"usd","client_reference_id":null,"created":` + itoa(t0.Unix()-600) + `}}`, StatusCompleted},
-		{"stripe 503", func(f *fakeStripe) { f.status = 503 }, 503, `{"status":"checking"}`, StatusChecking},
-		{"stripe 429", func(f *fakeStripe) { f.status = 429 }, 503, `{"status":"checking"}`, StatusChecking},
-		{"bad key (401) is not a payment failure", func(f *fakeStripe) { f.status = 401 }, 502, `{"status":"checking"}`, StatusChecking},
-		{"network error", func(f *fakeStripe) { f.err = errors.New("connection reset") }, 503, `{"status":"checking"}`, StatusChecking},
+		// An id only a poll names is not stored until Stripe says what it is (the
+		// not-found cache keeps its attempts).
+		{"stripe 503", func(f *fakeStripe) { f.status = 503 }, 503, `{"status":"checking"}`, 0},
+		{"stripe 429", func(f *fakeStripe) { f.status = 429 }, 503, `{"status":"checking"}`, 0},
+		{"bad key (401) is not a payment failure", func(f *fakeStripe) { f.status = 401 }, 502, `{"status":"checking"}`, 0},
+		{"network error", func(f *fakeStripe) { f.err = errors.New("connection reset") }, 503, `{"status":"checking"}`, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -145,7 +147,14 @@ func TestCheckoutOutcomes(t *testing.T) {
 			if resp.Status != tc.wantStatus || string(resp.Body) != tc.wantBody {
 				t.Fatalf("got %d %s, want %d %s", resp.Status, resp.Body, tc.wantStatus, tc.wantBody)
 			}
-			if r := mustRecord(t, s, sessB); r.Status != tc.wantStored {
+			if tc.wantStored == 0 {
+				if r, ok, err := s.Payment(sessB); ok || err != nil {
+					t.Fatalf("stored %+v (%v), want no record", r, err)
+				}
+				if u, ok, _ := s.led.getUnknown(sessB); !ok || u.Attempts != 1 || u.NotFound {
+					t.Fatalf("not-found cache entry %+v (%v), want one attempt", u, ok)
+				}
+			} else if r := mustRecord(t, s, sessB); r.Status != tc.wantStored {
 				t.Fatalf("stored %v, want %v", r.Status, tc.wantStored)
 			}
 			if tc.wantStatus != 200 && header(resp.Headers, "retry-after") == "" {
@@ -202,27 +211,37 @@ func TestOneFetchInFlightPerSession(t *testing.T) {
 	}
 }
 
+// TestOutcallBudgetAndReserve: unknown ids may use half of the budget; known and claimed
+// sessions each keep a quarter that no other class may take; the whole budget is a hard
+// limit; a new window starts afresh; below the cycles reserve nothing goes out.
 func TestOutcallBudgetAndReserve(t *testing.T) {
 	f := newFakeStripe()
-	s := newTestService(t, Config{IdempotentProxy: "proxy.example.com", Limits: Limits{OutcallBudget: 4, OutcallWindow: time.Minute, CyclesReserve: 1_000}}, f)
+	s := newTestService(t, Config{IdempotentProxy: "proxy.example.com", Limits: Limits{OutcallBudget: 8, OutcallWindow: time.Minute, CyclesReserve: 1_000}}, f)
 	ctx := context.Background()
-	// Sessions the canister knows (here from webhooks awaiting confirmation).
+	// Sessions the canister knows from webhooks awaiting confirmation, and one open session
+	// the customer's page polls (known after its first poll).
 	for i, id := range []string{"cs_test_k1", "cs_test_k2", "cs_test_k3"} {
 		deliver(t, s, eventJSON("evt_k"+itoa(int64(i)), EventSessionCompleted, t0.Unix(), sessionObj(id, "complete", "paid", nil)), env(0))
 	}
+	f.sessions["cs_test_n1"] = sessionObj("cs_test_n1", "open", "unpaid", nil)
 	steps := []struct {
 		id     string
 		at     time.Duration
 		status int
 		retry  string
 	}{
-		{"cs_test_u1", 0, 200, ""},
-		{"cs_test_u2", time.Second, 200, ""},
-		{"cs_test_u3", 2 * time.Second, 429, "58"}, // unknown ids may use half the budget
-		{"cs_test_k1", 3 * time.Second, 200, ""},   // known sessions still get through
-		{"cs_test_k2", 4 * time.Second, 200, ""},
-		{"cs_test_k3", 5 * time.Second, 429, "55"}, // the whole budget is spent
-		{"cs_test_u3", 61 * time.Second, 200, ""},  // next window
+		{"cs_test_n1", 0, 200, ""}, // unknown at its first poll
+		{"cs_test_u1", time.Second, 200, ""},
+		{"cs_test_u2", 2 * time.Second, 200, ""},
+		{"cs_test_u3", 3 * time.Second, 200, ""},
+		{"cs_test_u4", 4 * time.Second, 429, "56"}, // unknown ids may use half the budget
+		{"cs_test_k1", 5 * time.Second, 200, ""},   // claimed sessions still get through
+		{"cs_test_k2", 6 * time.Second, 200, ""},
+		{"cs_test_k3", 7 * time.Second, 429, "53"}, // the last quarter is the known sessions'
+		{"cs_test_n1", 8 * time.Second, 200, ""},   // which the known customer still gets
+		{"cs_test_n1", 14 * time.Second, 200, ""},
+		{"cs_test_k3", 15 * time.Second, 429, "45"}, // the whole budget is spent
+		{"cs_test_u4", 61 * time.Second, 200, ""},   // next window
 	}
 	for _, st := range steps {
 		r := s.HTTPUpdate(ctx, getCheckout(st.id), env(st.at))
@@ -235,8 +254,8 @@ func TestOutcallBudgetAndReserve(t *testing.T) {
 	if r := s.HTTPUpdate(ctx, getCheckout("cs_test_k3"), low); r.Status != 503 || !strings.Contains(header(r.Headers, "x-lookup-error"), "reserve") {
 		t.Fatalf("low cycles: %d %s %v", r.Status, r.Body, r.Headers)
 	}
-	if len(f.requests) != 5 {
-		t.Fatalf("%d outcalls, want 5", len(f.requests))
+	if len(f.requests) != 9 {
+		t.Fatalf("%d outcalls, want 9", len(f.requests))
 	}
 }
 
@@ -331,19 +350,24 @@ func TestWebhookDuringFetch(t *testing.T) {
 
 func TestPendingCapAndTTL(t *testing.T) {
 	f := newFakeStripe()
-	f.status = 503
-	s := newTestService(t, Config{Limits: Limits{MaxPending: 3, PendingTTL: time.Hour}}, f)
+	s := newTestService(t, Config{IdempotentProxy: "proxy.example.com", Limits: Limits{MaxPending: 3, PendingTTL: time.Hour, OutcallBudget: 1000}}, f)
 	ctx := context.Background()
-	// A completed payment is never evicted.
-	f.status = 0
+	// A completed payment is never evicted, nor is a session a webhook told about (here
+	// one whose claim awaits confirmation and one whose async payment is pending).
 	f.sessions["cs_test_paid"] = sessionObj("cs_test_paid", "complete", "paid", nil)
 	s.HTTPUpdate(ctx, getCheckout("cs_test_paid"), env(0))
 	f.status = 503
+	deliver(t, s, eventJSON("evt_claim", EventSessionCompleted, t0.Unix(), sessionObj("cs_test_claim", "complete", "paid", nil)), env(0))
+	deliver(t, s, eventJSON("evt_async", EventSessionCompleted, t0.Unix(), sessionObj("cs_test_async", "complete", "unpaid", nil)), env(0))
+	f.status = 0
+	// Open sessions only polls know are the evictable ones.
 	for i := range 5 {
-		s.HTTPUpdate(ctx, getCheckout("cs_test_p"+itoa(int64(i))), env(time.Duration(i)*time.Second))
+		id := "cs_test_p" + itoa(int64(i))
+		f.sessions[id] = sessionObj(id, "open", "unpaid", nil)
+		s.HTTPUpdate(ctx, getCheckout(id), env(time.Duration(i)*time.Second))
 	}
 	st := s.Stats()
-	if st.ByStatus["checking"] != 3 || st.Evicted != 2 || st.ByStatus["completed"] != 1 {
+	if st.ByStatus["checking"] != 4 || st.Evicted != 2 || st.ByStatus["completed"] != 1 || st.ByStatus["needs_confirmation"] != 1 {
 		t.Fatalf("stats %+v", st)
 	}
 	for i, want := range []bool{false, false, true, true, true} {
@@ -351,24 +375,45 @@ func TestPendingCapAndTTL(t *testing.T) {
 			t.Fatalf("cs_test_p%d stored = %v, want %v", i, ok, want)
 		}
 	}
-	// Two hours later every old pending entry has expired; the next write sweeps them.
+	// Random ids polled anonymously go to the not-found cache, bounded on its own: they
+	// evict neither the open sessions nor what webhooks acknowledged.
+	for i := range 10 {
+		s.HTTPUpdate(ctx, getCheckout("cs_test_random"+itoa(int64(i))), env(5*time.Second))
+	}
+	if st := s.Stats(); st.NotFoundCached != 3 || st.Evicted != 2 || st.ByStatus["checking"] != 4 {
+		t.Fatalf("after random polls %+v", st)
+	}
+	if r, ok, _ := s.Payment("cs_test_random9"); !ok || r.Status != StatusNotFound {
+		t.Fatalf("the newest random id = %+v, %v", r, ok)
+	}
+	if _, ok, _ := s.Payment("cs_test_random0"); ok {
+		t.Fatal("the oldest random id is still cached")
+	}
+	// Two hours later every old evictable entry has expired; the next write sweeps them.
+	f.sessions["cs_test_late"] = sessionObj("cs_test_late", "open", "unpaid", nil)
 	s.HTTPUpdate(ctx, getCheckout("cs_test_late"), env(2*time.Hour))
-	if st := s.Stats(); st.ByStatus["checking"] != 1 || st.ByStatus["completed"] != 1 {
+	if st := s.Stats(); st.ByStatus["checking"] != 2 || st.ByStatus["completed"] != 1 || st.ByStatus["needs_confirmation"] != 1 {
 		t.Fatalf("after TTL %+v", st)
 	}
+	for _, id := range []string{"cs_test_paid", "cs_test_claim", "cs_test_async", "cs_test_late"} {
+		if _, ok, _ := s.Payment(id); !ok {
+			t.Fatalf("%s was dropped", id)
+		}
+	}
 	page, err := s.List(ListRequest{})
-	if err != nil || len(page.Records) != 2 {
+	if err != nil || len(page.Records) != 4 {
 		t.Fatalf("list = %+v, %v", page, err)
 	}
-	if s.led.st.Len() != countKeys(s) {
-		t.Fatal("index entries leaked")
+	if s.led.st.Len() != countKeys(s)+eventKeys(s) {
+		t.Fatalf("index entries leaked: %d entries, records justify %d", s.led.st.Len(), countKeys(s)+eventKeys(s))
 	}
 }
 
 // countKeys is the number of store entries the records justify (record, status index,
-// pending index, payment intent and invoice indexes), plus the meta key.
+// evictable index, queue entry, payment intent and invoice indexes), the not-found cache
+// and the parked events, plus the meta key.
 func countKeys(s *Service) int {
-	n := 1
+	n := 1 + 2*int(s.led.m.unknown) + 2*int(s.led.m.facts)
 	s.led.st.Ascend([]byte(pfxRecord), func(k, v []byte) bool {
 		if !strings.HasPrefix(string(k), pfxRecord) {
 			return false
@@ -378,16 +423,17 @@ func countKeys(s *Service) int {
 			panic(err)
 		}
 		n += 2
-		if r.Status.pending() {
+		if r.evictable() {
 			n++
 		}
-		if r.Confirmed || s.led.trustWebhooks {
-			if r.PaymentIntent != "" {
-				n++
-			}
-			if r.Invoice != "" {
-				n++
-			}
+		if r.ConfirmAt != 0 {
+			n++
+		}
+		if r.PaymentIntent != "" {
+			n++
+		}
+		if r.Invoice != "" {
+			n++
 		}
 		return true
 	})

@@ -216,7 +216,7 @@ func (s *Service) CreateCheckoutSession(ctx context.Context, caller Caller, req 
 	if err := req.Validate(); err != nil {
 		return CreatedSession{}, fmt.Errorf("create checkout session: %w", err)
 	}
-	release, err := s.guard.begin("", 0, false, env.Now, env.CyclesBalance)
+	release, err := s.guard.begin("", 0, classKnown, env.Now, env.CyclesBalance)
 	if err != nil {
 		return CreatedSession{}, fmt.Errorf("create checkout session: %w", err)
 	}

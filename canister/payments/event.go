@@ -20,6 +20,9 @@ const (
 	EventPaymentIntentSucceeded  = "payment_intent.succeeded"
 	EventPaymentIntentFailed     = "payment_intent.payment_failed"
 	EventChargeRefunded          = "charge.refunded"
+	EventDisputeCreated          = "charge.dispute.created"
+	EventDisputeUpdated          = "charge.dispute.updated"
+	EventDisputeClosed           = "charge.dispute.closed"
 	EventInvoicePaid             = "invoice.paid"
 	EventInvoicePaymentSucceeded = "invoice.payment_succeeded"
 	EventInvoicePaymentFailed    = "invoice.payment_failed"
@@ -165,6 +168,19 @@ func parseSessionObject(raw []byte) (SessionObject, error) {
 	if len(deref(s.ClientReferenceID)) > maxClientReferenceBytes {
 		return s, fmt.Errorf("checkout session: client_reference_id longer than %d bytes", maxClientReferenceBytes)
 	}
+	// What the public view shows must be what Stripe can say: a claim of a negative or
+	// impossible amount, or of a currency that is not an ISO 4217 code, is not one.
+	if s.AmountTotal != nil {
+		if err := checkAmount("amount_total", *s.AmountTotal); err != nil {
+			return s, fmt.Errorf("checkout session: %w", err)
+		}
+	}
+	if s.Currency != nil && !validCurrency(*s.Currency) {
+		return s, fmt.Errorf("checkout session: currency %q is not a lowercase ISO 4217 code", clip(*s.Currency))
+	}
+	if s.Created < 0 {
+		return s, errors.New("checkout session: created is negative")
+	}
 	return s, nil
 }
 
@@ -173,7 +189,31 @@ const (
 	maxEnumLen = 32
 	// maxClientReferenceBytes: Stripe allows 200 characters, up to 4 bytes each in UTF-8.
 	maxClientReferenceBytes = 800
+	// maxStripeAmount is the largest amount Stripe accepts in any currency, in minor
+	// units: 12 digits (IDR's limit; most currencies stop at 8).
+	maxStripeAmount = 999_999_999_999
 )
+
+// checkAmount accepts what Stripe can report as an amount: 0 to maxStripeAmount.
+func checkAmount(field string, v int64) error {
+	if v < 0 || v > maxStripeAmount {
+		return fmt.Errorf("%s %d is outside Stripe's range 0..%d", field, v, int64(maxStripeAmount))
+	}
+	return nil
+}
+
+// validCurrency accepts a three-letter ISO 4217 code as Stripe writes it (lowercase).
+func validCurrency(c string) bool {
+	if len(c) != 3 {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if c[i] < 'a' || c[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
 
 // paymentObject covers the fields used from payment_intent, charge and invoice objects.
 type paymentObject struct {
@@ -195,7 +235,40 @@ func parsePaymentObject(raw []byte, wantObject string) (paymentObject, error) {
 	if p.ID == "" || len(p.ID) > maxObjectIDLen || len(p.PaymentIntent) > maxObjectIDLen {
 		return p, fmt.Errorf("%s: id missing or too long", wantObject)
 	}
+	if err := checkAmount("amount_refunded", p.AmountRefunded); err != nil {
+		return p, fmt.Errorf("%s: %w", wantObject, err)
+	}
 	return p, nil
+}
+
+// disputeObject covers the fields used from a dispute (charge.dispute.* events).
+type disputeObject struct {
+	ID            string       `json:"id"`
+	Object        string       `json:"object"`
+	Charge        expandableID `json:"charge"`
+	PaymentIntent expandableID `json:"payment_intent"`
+	Status        string       `json:"status"`
+}
+
+func parseDisputeObject(raw []byte) (disputeObject, error) {
+	var d disputeObject
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return d, fmt.Errorf("dispute: %w", err)
+	}
+	switch {
+	case d.Object != "dispute":
+		return d, fmt.Errorf("dispute: object is %q", clip(d.Object))
+	case d.ID == "" || len(d.ID) > maxObjectIDLen || len(d.PaymentIntent) > maxObjectIDLen:
+		return d, errors.New("dispute: id missing or too long")
+	case d.Status == "" || len(d.Status) > maxEnumLen:
+		return d, errors.New("dispute: status missing or too long")
+	}
+	return d, nil
+}
+
+// disputeClosed reports a final dispute status; an open one never replaces it.
+func disputeClosed(status string) bool {
+	return status == "won" || status == "lost" || status == "warning_closed"
 }
 
 // eventFamily is the object kind an event type refers to.

@@ -98,11 +98,11 @@ func (s *Service) HTTPQuery(req HTTPRequest, env Env) HTTPResponse {
 	}
 	switch kind {
 	case routeCheckout:
-		rec, ok, err := s.led.get(id)
+		rec, done, err := s.resolved(id)
 		if err != nil {
 			return errorResponse(500, err.Error())
 		}
-		if ok && rec.Status.Terminal() {
+		if done {
 			return sessionResponse(200, &rec)
 		}
 	case routeWebhook:
@@ -116,6 +116,25 @@ func (s *Service) HTTPQuery(req HTTPRequest, env Env) HTTPResponse {
 		}
 	}
 	return HTTPResponse{Status: 200, Upgrade: true, Headers: []Header{{"cache-control", "no-store"}}}
+}
+
+// InspectHTTPUpdate is canister_inspect_message for http_request_update: it refuses, before
+// any execution, an update call that the query path would refuse (unknown route, wrong
+// method, oversize body, bad session id, a webhook with a bad, missing or expired
+// signature or a malformed envelope). Calls made straight to http_request_update, not
+// through the gateway's upgrade, then cost no more than the query would have. nil accepts.
+func (s *Service) InspectHTTPUpdate(req HTTPRequest, env Env) error {
+	kind, _, resp := s.route(&req)
+	if resp != nil {
+		return errors.New("http_request_update refused: " + strconv.Itoa(resp.Status) + " " + string(resp.Body))
+	}
+	if kind == routeWebhook {
+		sig, _ := req.Header("stripe-signature")
+		if _, err := s.verifyWebhook(req.Body, sig, env); err != nil {
+			return errors.New("http_request_update refused: " + err.Error())
+		}
+	}
+	return nil
 }
 
 // HTTPUpdate answers http_request_update: it may fetch from Stripe and changes state.

@@ -143,3 +143,17 @@ func TestNotFoundForBrowsers(t *testing.T) {
 		})
 	}
 }
+
+func TestEscapeHTML(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"/plain/path", "/plain/path"},
+		{`/<script>alert("x")</script>`, "/&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"},
+		{"/a&b'c", "/a&amp;b&#39;c"},
+		{"/é", "/é"},
+	}
+	for _, tc := range tests {
+		if got := escapeHTML(tc.in); got != tc.want {
+			t.Errorf("escapeHTML(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -15,15 +15,38 @@ var (
 	ErrLowCycles      = errors.New("cycles balance is below the reserve; no outcalls")
 )
 
+// fetchClass says whose outcall a fetch is, for the shares of the budget.
+type fetchClass int
+
+const (
+	// classUnknown: an id with no stored record, named only by a poll (anyone can poll
+	// random ids).
+	classUnknown fetchClass = iota
+	// classKnown: a stored session no webhook claims (created, or learned by a poll), and
+	// creating sessions.
+	classKnown
+	// classClaimed: a session a webhook told the canister about: the confirmation queue's
+	// fetches and its customer's polls.
+	classClaimed
+	numClasses
+)
+
 // guard is the cycles protection policy. Its state (fetches in flight, the budget window)
 // lives on the heap on purpose: it only has to hold between messages, and an upgrade that
-// resets it is harmless. The per-session refetch interval uses the stored LastFetchAt.
+// resets it is harmless (the confirmation queue's leases are in stable memory). The
+// per-session refetch interval uses the stored LastFetchAt.
+//
+// The budget has shares. Known and claimed sessions each have a quarter of it reserved:
+// no other class may use what the other class has not used of its quarter. Unknown ids
+// have no reserve and may use at most half. So a flood of anonymous polls takes neither
+// the outcalls that confirm what Stripe told the canister by webhook nor those of known
+// customers, and a burst of confirmations leaves known customers their quarter.
 type guard struct {
-	limits        Limits
-	inFlight      map[string]time.Time
-	windowStart   time.Time
-	windowUsed    int
-	windowUnknown int // of windowUsed, outcalls for sessions the canister did not know
+	limits      Limits
+	inFlight    map[string]time.Time
+	windowStart time.Time
+	windowUsed  int
+	classUsed   [numClasses]int
 }
 
 func newGuard(l Limits) *guard {
@@ -32,9 +55,8 @@ func newGuard(l Limits) *guard {
 
 // check says whether an outcall may be made now without reserving anything. key is the
 // session id ("" for outcalls not tied to a session); lastFetchNS is the stored time of
-// its previous fetch (0 for none); unknown marks a session with no stored record, which may
-// use at most half of the budget so that polling random ids cannot starve real customers.
-func (g *guard) check(key string, lastFetchNS int64, unknown bool, now time.Time, balance uint64) error {
+// its previous fetch (0 for none); class selects the share of the budget.
+func (g *guard) check(key string, lastFetchNS int64, class fetchClass, now time.Time, balance uint64) error {
 	if balance < g.limits.CyclesReserve {
 		return fmt.Errorf("%w (%d < %d)", ErrLowCycles, balance, g.limits.CyclesReserve)
 	}
@@ -48,19 +70,47 @@ func (g *guard) check(key string, lastFetchNS int64, unknown bool, now time.Time
 			}
 		}
 	}
+	b := g.limits.OutcallBudget
+	used, classUsed := 0, [numClasses]int{}
 	if g.windowOpen(now) {
-		if g.windowUsed >= g.limits.OutcallBudget {
-			return fmt.Errorf("%w (%d per %s)", ErrOutcallBudget, g.limits.OutcallBudget, g.limits.OutcallWindow)
+		used, classUsed = g.windowUsed, g.classUsed
+	}
+	if used >= b {
+		return fmt.Errorf("%w (%d per %s)", ErrOutcallBudget, b, g.limits.OutcallWindow)
+	}
+	if class == classUnknown && classUsed[classUnknown] >= unknownShare(b) {
+		return fmt.Errorf("%w for unknown sessions (%d of %d per %s)", ErrOutcallBudget, unknownShare(b), b, g.limits.OutcallWindow)
+	}
+	reserved := 0
+	for _, o := range [...]fetchClass{classKnown, classClaimed} {
+		if o != class {
+			reserved += max(reserveShare(b)-classUsed[o], 0)
 		}
-		if unknown && g.windowUnknown >= unknownShare(g.limits.OutcallBudget) {
-			return fmt.Errorf("%w for unknown sessions (%d of %d per %s)", ErrOutcallBudget, unknownShare(g.limits.OutcallBudget), g.limits.OutcallBudget, g.limits.OutcallWindow)
-		}
+	}
+	if used+reserved >= b {
+		return fmt.Errorf("%w: the rest (%d of %d per %s) is reserved for other sessions", ErrOutcallBudget, b-used, b, g.limits.OutcallWindow)
 	}
 	return nil
 }
 
+// reserveShare is the part of the budget kept for known and for claimed sessions each.
+func reserveShare(budget int) int { return budget / 4 }
+
 // unknownShare is the part of the budget sessions without a stored record may use.
 func unknownShare(budget int) int { return max(budget/2, 1) }
+
+// blockedUntil says until when a fetch of class cannot be made (the zero time when it can
+// now), for scheduling the confirmation timer.
+func (g *guard) blockedUntil(class fetchClass, now time.Time, balance uint64) time.Time {
+	err := g.check("", 0, class, now, balance)
+	switch {
+	case err == nil:
+		return time.Time{}
+	case errors.Is(err, ErrOutcallBudget):
+		return g.windowStart.Add(g.limits.OutcallWindow)
+	}
+	return now.Add(time.Minute)
+}
 
 func (g *guard) windowOpen(now time.Time) bool {
 	return !g.windowStart.IsZero() && now.Sub(g.windowStart) < g.limits.OutcallWindow && !now.Before(g.windowStart)
@@ -68,17 +118,15 @@ func (g *guard) windowOpen(now time.Time) bool {
 
 // begin checks and, when allowed, reserves budget and marks key in flight. The returned
 // release must be called when the outcall finished (in any way).
-func (g *guard) begin(key string, lastFetchNS int64, unknown bool, now time.Time, balance uint64) (release func(), err error) {
-	if err := g.check(key, lastFetchNS, unknown, now, balance); err != nil {
+func (g *guard) begin(key string, lastFetchNS int64, class fetchClass, now time.Time, balance uint64) (release func(), err error) {
+	if err := g.check(key, lastFetchNS, class, now, balance); err != nil {
 		return nil, err
 	}
 	if !g.windowOpen(now) {
-		g.windowStart, g.windowUsed, g.windowUnknown = now, 0, 0
+		g.windowStart, g.windowUsed, g.classUsed = now, 0, [numClasses]int{}
 	}
 	g.windowUsed++
-	if unknown {
-		g.windowUnknown++
-	}
+	g.classUsed[class]++
 	if key == "" {
 		return func() {}, nil
 	}

@@ -21,8 +21,10 @@ const (
 	StatusCompleted Status = 3
 	// StatusFailed: expired or the asynchronous payment failed.
 	StatusFailed Status = 4
-	// StatusNotFound: Stripe answered 404. Kept like a pending entry (bounded, evictable) so
-	// random ids cannot fill the store, but answered from state so they cost no more outcalls.
+	// StatusNotFound: Stripe answered 404. A record keeps this status only for a session a
+	// webhook claimed (the claim is acknowledged, so it is kept, with its claimed fields
+	// cleared); ids polled anonymously live in the bounded not-found cache instead (see
+	// ledger), so random ids cannot fill the store or evict real payments.
 	StatusNotFound Status = 5
 	// StatusRefunded: completed and then fully refunded.
 	StatusRefunded Status = 6
@@ -111,18 +113,53 @@ type Record struct {
 	LastFetchAt      int64  // Unix nanoseconds, canister time
 	FirstSeenAt      int64  // Unix nanoseconds
 	UpdatedAt        int64  // Unix nanoseconds
-	PendingSeq       uint64 // position in the eviction order while pending
+	PendingSeq       uint64 // position in the eviction order while evictable
+
+	// Disputes (charge.dispute.*): Stripe's dispute status ("" for none) and the created
+	// time of the event it came from.
+	DisputeStatus string
+	DisputeAt     int64
+
+	// The confirmation queue: when the next fetch from Stripe is due (Unix nanoseconds, 0
+	// when the record is not queued) and how many fetches in a row left the claim open
+	// (the backoff).
+	ConfirmAt    int64
+	ConfirmTries uint32
+	// AsyncFailureClaimed: a verified checkout.session.async_payment_failed arrived. Stripe
+	// then keeps the session complete and unpaid for good, which is its word on it.
+	AsyncFailureClaimed bool
+}
+
+// ConfirmedByStripe reports whether the status and fields shown are Stripe's (fetched),
+// not a webhook's claim: false while a claim awaits confirmation, even over fetched fields.
+func (r *Record) ConfirmedByStripe() bool {
+	return r.Confirmed && r.Status != StatusNeedsConfirmation
+}
+
+// Acknowledged reports whether a webhook touched the record: Stripe was answered 200 for
+// it, so it is never evicted.
+func (r *Record) Acknowledged() bool { return r.LastEventID != "" }
+
+// evictable records are the bounded, oldest-first-dropped set: unresolved sessions only
+// polls or creations know, never anything a webhook acknowledged or the queue holds.
+func (r *Record) evictable() bool {
+	return r.Status.pending() && !r.Acknowledged() && r.ConfirmAt == 0
 }
 
 // recordVersion is the first byte of every encoded record. A new layout gets a new version
-// and decodeRecord keeps reading the old ones.
-const recordVersion = 1
+// and UnmarshalBinary keeps reading the old ones: version 1 is version 2 without the
+// dispute and queue fields.
+const (
+	recordVersion1 = 1
+	recordVersion  = 2
+)
 
 const (
 	flagConfirmed = 1 << iota
 	flagHasAmount
 	flagLivemode
-	knownFlags = flagConfirmed | flagHasAmount | flagLivemode
+	flagAsyncFailureClaimed // version 2 only
+	knownFlags              = flagConfirmed | flagHasAmount | flagLivemode | flagAsyncFailureClaimed
 )
 
 // MarshalBinary encodes r compactly and deterministically: a version byte, status, flags,
@@ -143,6 +180,9 @@ func (r *Record) appendBinary(b []byte) []byte {
 	if r.Livemode {
 		flags |= flagLivemode
 	}
+	if r.AsyncFailureClaimed {
+		flags |= flagAsyncFailureClaimed
+	}
 	b = append(b, recordVersion, byte(r.Status), flags)
 	for _, s := range [...]string{r.SessionID, r.Reason, r.StripeStatus, r.PaymentStatus,
 		r.Currency, r.ClientReferenceID, r.PaymentIntent, r.Invoice, r.LastEventID} {
@@ -155,6 +195,11 @@ func (r *Record) appendBinary(b []byte) []byte {
 	}
 	b = binary.AppendUvarint(b, uint64(r.FetchAttempts))
 	b = binary.AppendUvarint(b, r.PendingSeq)
+	b = binary.AppendUvarint(b, uint64(len(r.DisputeStatus)))
+	b = append(b, r.DisputeStatus...)
+	b = binary.AppendVarint(b, r.DisputeAt)
+	b = binary.AppendVarint(b, r.ConfirmAt)
+	b = binary.AppendUvarint(b, uint64(r.ConfirmTries))
 	return b
 }
 
@@ -168,7 +213,7 @@ func (r *Record) UnmarshalBinary(b []byte) error {
 	if len(b) < 3 {
 		return fmt.Errorf("decode record: %w", errShortRecord)
 	}
-	if b[0] != recordVersion {
+	if b[0] != recordVersion && b[0] != recordVersion1 {
 		return fmt.Errorf("decode record: unknown version %d", b[0])
 	}
 	var out Record
@@ -177,12 +222,13 @@ func (r *Record) UnmarshalBinary(b []byte) error {
 		return fmt.Errorf("decode record: invalid status %d", b[1])
 	}
 	flags := b[2]
-	if flags&^knownFlags != 0 {
+	if flags&^knownFlags != 0 || b[0] == recordVersion1 && flags&flagAsyncFailureClaimed != 0 {
 		return fmt.Errorf("decode record: unknown flags %#x", flags)
 	}
 	out.Confirmed = flags&flagConfirmed != 0
 	out.HasAmountTotal = flags&flagHasAmount != 0
 	out.Livemode = flags&flagLivemode != 0
+	out.AsyncFailureClaimed = flags&flagAsyncFailureClaimed != 0
 	d.b = b[3:]
 	for _, p := range [...]*string{&out.SessionID, &out.Reason, &out.StripeStatus, &out.PaymentStatus,
 		&out.Currency, &out.ClientReferenceID, &out.PaymentIntent, &out.Invoice, &out.LastEventID} {
@@ -198,6 +244,16 @@ func (r *Record) UnmarshalBinary(b []byte) error {
 	}
 	out.FetchAttempts = uint32(attempts)
 	out.PendingSeq = d.uvarint()
+	if b[0] == recordVersion {
+		out.DisputeStatus = d.string()
+		out.DisputeAt = d.varint()
+		out.ConfirmAt = d.varint()
+		tries := d.uvarint()
+		if tries > 1<<32-1 {
+			d.fail(errors.New("confirm tries overflow"))
+		}
+		out.ConfirmTries = uint32(tries)
+	}
 	if d.err == nil && len(d.b) != 0 {
 		d.fail(fmt.Errorf("%d trailing bytes", len(d.b)))
 	}

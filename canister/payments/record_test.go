@@ -23,6 +23,7 @@ func sampleRecords() []Record {
 		},
 		{SessionID: "cs_live_x", Status: StatusRefunded, Reason: "refunded", AmountTotal: math.MinInt64, AmountRefunded: math.MaxInt64, FetchAttempts: math.MaxUint32, PendingSeq: math.MaxUint64},
 		{SessionID: "cs_test_y", Status: StatusNotFound, Reason: reasonNotFound, Confirmed: true, PendingSeq: 17},
+		{SessionID: "cs_test_z", Status: StatusNeedsConfirmation, DisputeStatus: "needs_response", DisputeAt: -3, ConfirmAt: math.MaxInt64, ConfirmTries: math.MaxUint32, AsyncFailureClaimed: true},
 	}
 }
 
@@ -51,14 +52,21 @@ func TestRecordRoundTripAndDeterminism(t *testing.T) {
 	}
 }
 
-// TestRecordEncodingIsStable pins the version-1 layout: stored records must stay readable
-// by every later build.
+// TestRecordEncodingIsStable pins the layouts: records a version-1 build stored must stay
+// readable by every later build, and the version-2 layout must not change either.
 func TestRecordEncodingIsStable(t *testing.T) {
 	r := Record{SessionID: "cs_test_1", Status: StatusCompleted, Confirmed: true, HasAmountTotal: true,
 		AmountTotal: 100, Currency: "eur", Created: 5, FetchAttempts: 2, LastFetchAt: -1}
-	b, _ := r.MarshalBinary()
-	const want = "010303" + "09" + "63735f746573745f31" + "00" + "00" + "00" + "03" + "657572" + "00000000" +
+	const v1 = "010303" + "09" + "63735f746573745f31" + "00" + "00" + "00" + "03" + "657572" + "00000000" +
 		"c801" + "0a" + "00" + "00" + "01" + "00" + "00" + "02" + "00"
+	old, _ := hex.DecodeString(v1)
+	var got Record
+	if err := got.UnmarshalBinary(old); err != nil || !reflect.DeepEqual(got, r) {
+		t.Fatalf("version 1 decodes to %+v, %v; want %+v", got, err, r)
+	}
+	r.DisputeStatus, r.DisputeAt, r.ConfirmAt, r.ConfirmTries = "won", 7, 9, 3
+	b, _ := r.MarshalBinary()
+	want := "020303" + v1[6:] + "03" + "776f6e" + "0e" + "12" + "03"
 	if got := hex.EncodeToString(b); got != want {
 		t.Fatalf("encoding changed:\n got %s\nwant %s", got, want)
 	}
@@ -69,10 +77,11 @@ func TestRecordDecodeRejects(t *testing.T) {
 	cases := map[string][]byte{
 		"empty":          nil,
 		"short":          good[:2],
-		"version 2":      append([]byte{2}, good[1:]...),
-		"status 0":       append([]byte{1, 0}, good[2:]...),
-		"status 7":       append([]byte{1, 7}, good[2:]...),
-		"unknown flag":   append([]byte{1, 3, 0x80}, good[3:]...),
+		"version 3":      append([]byte{3}, good[1:]...),
+		"version 1 tail": append([]byte{1}, good[1:]...), // version 1 has no dispute and queue fields
+		"status 0":       append([]byte{2, 0}, good[2:]...),
+		"status 7":       append([]byte{2, 7}, good[2:]...),
+		"unknown flag":   append([]byte{2, 3, 0x80}, good[3:]...),
 		"truncated":      good[:len(good)-1],
 		"trailing":       append(append([]byte(nil), good...), 0),
 		"string too big": {1, 1, 0, 0x7f},
@@ -111,6 +120,7 @@ func TestStoreBounds(t *testing.T) {
 		AmountTotal: math.MinInt64, Created: math.MinInt64, AmountRefunded: math.MinInt64,
 		LastEventCreated: math.MinInt64, LastFetchAt: math.MinInt64, FirstSeenAt: math.MinInt64,
 		UpdatedAt: math.MinInt64, FetchAttempts: math.MaxUint32, PendingSeq: math.MaxUint64,
+		DisputeStatus: long("", maxEnumLen), DisputeAt: math.MinInt64, ConfirmAt: math.MinInt64, ConfirmTries: math.MaxUint32,
 	}
 	b, _ := r.MarshalBinary()
 	if len(b) > MaxValueBytes {
@@ -119,6 +129,28 @@ func TestStoreBounds(t *testing.T) {
 	keys := []string{
 		pfxRecord + r.SessionID, pfxStatus + statusKey(r.Status, r.SessionID), pfxIntent + r.PaymentIntent,
 		pfxInvoice + r.Invoice, pfxEvent + r.LastEventID, pfxEventQ + be8(1), pfxPending + be8(1), keyMeta,
+		pfxQueue + queueKey(math.MaxInt64, r.SessionID), pfxClaimIntent + r.PaymentIntent, pfxClaimInvoice + r.Invoice,
+		pfxUnknown + r.SessionID, pfxUnknownQ + be8(1), pfxFact + intentKey(r.PaymentIntent) + be8(1),
+		pfxFact + invoiceKey(long("in_", maxFactObjectBytes)) + be8(1), pfxFactQ + be8(1),
+	}
+	f := fact{EventID: r.LastEventID, Kind: factDispute, Dispute: long("", maxEnumLen), Created: math.MinInt64, Amount: math.MinInt64, ParkedAt: math.MinInt64, Seq: math.MaxUint64, Full: true}
+	b2 := f.marshal()
+	if len(b2) > MaxValueBytes {
+		t.Fatalf("largest parked event is %d bytes > MaxValueBytes %d", len(b2), MaxValueBytes)
+	}
+	var back fact
+	if err := back.unmarshal(b2); err != nil || back != f {
+		t.Fatalf("parked event round trip: %+v, %v", back, err)
+	}
+	for _, cut := range []int{0, 3, len(b2) - 1} {
+		if back.unmarshal(b2[:cut]) == nil {
+			t.Fatalf("a parked event cut to %d bytes decodes", cut)
+		}
+	}
+	u := unknownEntry{NotFound: true, Attempts: math.MaxUint32, LastFetchAt: math.MinInt64, Seq: math.MaxUint64}
+	var ub unknownEntry
+	if err := ub.unmarshal(u.marshal()); err != nil || ub != u || ub.unmarshal(u.marshal()[1:]) == nil {
+		t.Fatalf("not-found cache entry round trip: %+v, %v", ub, err)
 	}
 	for _, k := range keys {
 		if len(k) > MaxKeyBytes {

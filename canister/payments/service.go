@@ -88,9 +88,18 @@ func (s *Service) Limits() Limits { return s.limits }
 // confirmRequired: with a proxy, webhooks only hint and fetches decide.
 func (s *Service) confirmRequired() bool { return s.proxyBase != "" }
 
-// Payment returns the stored record of a session.
+// Payment returns the stored record of a session, or a not_found record for an id Stripe
+// answered 404 for (the not-found cache).
 func (s *Service) Payment(sessionID string) (Record, bool, error) {
-	return s.led.get(sessionID)
+	r, ok, err := s.led.get(sessionID)
+	if ok || err != nil {
+		return r, ok, err
+	}
+	u, ok, err := s.led.getUnknown(sessionID)
+	if !ok || err != nil || !u.NotFound {
+		return Record{}, false, err
+	}
+	return notFoundRecord(sessionID, u), true, nil
 }
 
 // List returns a page of stored records in session id order, optionally of one status.
@@ -98,3 +107,56 @@ func (s *Service) List(req ListRequest) (ListPage, error) { return s.led.list(re
 
 // Stats returns the counters.
 func (s *Service) Stats() Stats { return s.led.stats() }
+
+// save stores next in place of old (nil for a new record), keeping the confirmation queue's
+// rule (a record is queued exactly while a webhook claim awaits Stripe's word) and applying
+// the parked events that waited for this session.
+func (s *Service) save(old *Record, next Record, now time.Time) error {
+	nowNS := now.UnixNano()
+	queue(&next, nowNS)
+	stored := s.led.put(old, next, nowNS)
+	return s.applyFacts(stored, nowNS)
+}
+
+// queue enforces the queue's rule on r: a claim awaiting confirmation is due at once when
+// it was not queued yet (so the oldest claim goes first); anything else leaves the queue.
+func queue(r *Record, nowNS int64) {
+	if r.Status != StatusNeedsConfirmation {
+		r.ConfirmAt, r.ConfirmTries = 0, 0
+		return
+	}
+	if r.ConfirmAt == 0 {
+		r.ConfirmAt = nowNS
+	}
+}
+
+// applyFacts applies the parked events about rec's payment intent and invoice, once its ids
+// may be trusted (confirmed by Stripe, or no proxy). A refund or dispute of a payment that
+// is not settled keeps waiting.
+func (s *Service) applyFacts(rec Record, nowNS int64) error {
+	if s.led.m.facts == 0 || !s.led.indexable(&rec) {
+		return nil
+	}
+	cur, changed := rec, false
+	for _, okey := range [...]string{intentKey(rec.PaymentIntent), invoiceKey(rec.Invoice)} {
+		facts, err := s.led.factsFor(okey)
+		if err != nil {
+			return err
+		}
+		for _, f := range facts {
+			next, out := applyClaim(cur, f.claim(), s.confirmRequired())
+			if out == outcomeWait {
+				continue
+			}
+			cur, changed = next, true
+			s.led.dropFact(f.loc)
+			s.led.rememberEvent(f.EventID, nowNS)
+			s.led.m.factsApplied++
+		}
+	}
+	if changed {
+		queue(&cur, nowNS)
+		s.led.put(&rec, cur, nowNS)
+	}
+	return nil
+}

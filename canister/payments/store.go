@@ -9,8 +9,8 @@ import (
 // needs them). TestStoreBounds checks them against the largest key and record the package
 // can write.
 const (
-	MaxKeyBytes   = 4 + maxSessionIDLen // "s/" + status byte + "/" + session id
-	MaxValueBytes = 2560                // a record (about 2.1 KiB at most); every other value is smaller
+	MaxKeyBytes   = 10 + maxSessionIDLen // "w/" + due time (8 bytes) + session id
+	MaxValueBytes = 2560                 // a record (about 2.1 KiB at most); every other value is smaller
 )
 
 // Store is an ordered byte key-value map: the shape of a stable-memory B-tree, so the

@@ -3,6 +3,7 @@ package payments
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // WebhookResult is what a delivered webhook did.
@@ -10,7 +11,7 @@ type WebhookResult struct {
 	EventID   string
 	Type      string
 	SessionID string // the session it applied to, if any
-	Outcome   string // applied | needs_confirmation | stale | ignored | unmatched | duplicate
+	Outcome   string // applied | needs_confirmation | stale | ignored | pending | duplicate
 }
 
 // WebhookError is a delivery refused with 400.
@@ -49,53 +50,128 @@ func (s *Service) HandleWebhook(body []byte, sigHeader string, env Env) (Webhook
 		res.Outcome = string(outcomeDuplicate)
 		return res, nil
 	}
-	sid, c, out, err := s.eventClaim(ev)
+	c, tgt, out, err := s.eventClaim(ev, env)
 	if err != nil {
 		s.led.m.hooksRejected++
 		s.led.saveMeta(nowNS)
 		return WebhookResult{}, &WebhookError{err}
 	}
-	res.SessionID = sid
 	if out == "" {
-		old, ok, err := s.led.get(sid)
+		res.SessionID, out, err = s.applyEvent(c, tgt, env)
 		if err != nil {
 			return WebhookResult{}, err
-		}
-		switch {
-		case !ok && c.session == nil:
-			// Found through an index whose record is gone: nothing to apply to.
-			out = outcomeUnmatched
-		default:
-			rec := old
-			if !ok {
-				rec = newRecord(sid)
-			}
-			var next Record
-			next, out = applyClaim(rec, c, s.confirmRequired())
-			s.led.put(ptrIf(ok, &old), next, nowNS)
 		}
 	}
 	res.Outcome = string(out)
 	s.led.m.hooksAccepted++
-	if out == outcomeIgnored || out == outcomeUnmatched {
+	switch out {
+	case outcomeIgnored, outcomeUnmatched:
 		s.led.m.hooksIgnore++
+	case outcomePending:
+		// Not done yet: a retry of this event must reach the update again (it parks the
+		// same fact once), and its id is remembered when the fact is applied.
+		s.led.saveMeta(nowNS)
+		return res, nil
 	}
 	s.led.rememberEvent(ev.ID, nowNS)
 	return res, nil
 }
 
-// eventClaim decodes the event's object and says which session it concerns and what it
-// claims. A non-empty outcome means there is nothing to apply.
-func (s *Service) eventClaim(ev Event) (string, claim, outcome, error) {
-	c := claim{created: ev.Created, eventID: ev.ID, status: StatusChecking}
-	if ev.Thin {
-		return "", c, outcomeIgnored, nil
+// eventTarget says what an event is about: a session (session events) or the payment
+// intent and invoice its session is found by.
+type eventTarget struct {
+	session         string
+	intent, invoice string
+	kind            factKind
+	dispute         string
+}
+
+// applyEvent applies a decoded claim to its session, or parks it when the session cannot
+// be told (yet) or the claim needs a settled payment.
+func (s *Service) applyEvent(c claim, tgt eventTarget, env Env) (string, outcome, error) {
+	nowNS := env.Now.UnixNano()
+	sid := tgt.session
+	if sid == "" {
+		var ok bool
+		if sid, ok = s.led.lookup(pfxInvoice, tgt.invoice); !ok {
+			sid, _ = s.led.lookup(pfxIntent, tgt.intent)
+		}
 	}
+	if sid != "" {
+		old, ok, err := s.led.get(sid)
+		if err != nil {
+			return "", "", err
+		}
+		if ok || c.session != nil {
+			rec := old
+			if !ok {
+				rec = newRecord(sid)
+			}
+			next, out := applyClaim(rec, c, s.confirmRequired())
+			if out != outcomeWait {
+				if err := s.save(ptrIf(ok, &old), next, env.Now); err != nil {
+					return "", "", err
+				}
+				return sid, out, nil
+			}
+		}
+	}
+	return s.park(c, tgt, env.Now, nowNS)
+}
+
+// park keeps an object event as a fact until its session is known (or confirmed). When a
+// claim names the object, that session's confirmation is made due at once: the fact waits
+// on it.
+func (s *Service) park(c claim, tgt eventTarget, now time.Time, nowNS int64) (string, outcome, error) {
+	okey := invoiceKey(tgt.invoice)
+	if okey == "" {
+		okey = intentKey(tgt.intent)
+	}
+	if okey == "" {
+		return "", outcomeIgnored, nil // nothing would ever match it
+	}
+	f := fact{EventID: c.eventID, Kind: tgt.kind, Created: c.created, Amount: c.refund, Full: c.refundFull, Dispute: c.dispute}
+	if s.led.parkFact(okey, f, nowNS) {
+		s.led.m.hooksParked++
+	}
+	sid, ok := s.led.lookup(pfxClaimInvoice, tgt.invoice)
+	if !ok {
+		sid, ok = s.led.lookup(pfxClaimIntent, tgt.intent)
+	}
+	if !ok {
+		sid, _ = s.led.lookup(pfxIntent, tgt.intent) // known but not settled yet
+		return sid, outcomePending, nil
+	}
+	rec, found, err := s.led.get(sid)
+	if err != nil || !found {
+		return "", outcomePending, err
+	}
+	if rec.ConfirmAt > nowNS {
+		next := rec
+		next.ConfirmAt = nowNS
+		s.led.put(&rec, next, nowNS)
+	}
+	return sid, outcomePending, nil
+}
+
+// eventClaim decodes the event's object and says what it claims about which session or
+// object. A non-empty outcome means there is nothing to apply.
+func (s *Service) eventClaim(ev Event, env Env) (claim, eventTarget, outcome, error) {
+	c := claim{created: ev.Created, eventID: ev.ID, status: StatusChecking}
+	var tgt eventTarget
+	if ev.Thin {
+		return c, tgt, outcomeIgnored, nil
+	}
+	// A claimed creation time is shown by get_payment: never one beyond the tolerance.
+	limit := env.Now.Add(s.limits.WebhookFutureTolerance).Unix()
 	switch ev.Type {
 	case EventSessionCompleted, EventSessionAsyncSucceeded, EventSessionAsyncFailed, EventSessionExpired:
 		so, err := parseSessionObject(ev.Object)
 		if err != nil {
-			return "", c, "", fmt.Errorf("%s: %w", ev.Type, err)
+			return c, tgt, "", fmt.Errorf("%s: %w", ev.Type, err)
+		}
+		if so.Created > limit {
+			return c, tgt, "", fmt.Errorf("%s: session created %d is beyond the future tolerance (%d)", ev.Type, so.Created, limit)
 		}
 		c.session = &so
 		switch ev.Type {
@@ -111,59 +187,54 @@ func (s *Service) eventClaim(ev Event) (string, claim, outcome, error) {
 		case EventSessionExpired:
 			c.status, c.reason = StatusFailed, reasonExpired
 		}
-		return so.ID, c, "", nil
+		tgt.session = so.ID
+		return c, tgt, "", nil
 
 	case EventPaymentIntentSucceeded, EventPaymentIntentFailed:
 		po, err := parsePaymentObject(ev.Object, "payment_intent")
 		if err != nil {
-			return "", c, "", fmt.Errorf("%s: %w", ev.Type, err)
+			return c, tgt, "", fmt.Errorf("%s: %w", ev.Type, err)
 		}
 		if ev.Type == EventPaymentIntentFailed {
 			// A failed attempt does not end a Checkout Session: the customer may retry.
-			return "", c, outcomeIgnored, nil
-		}
-		sid, ok := s.led.lookup(pfxIntent, po.ID)
-		if !ok {
-			return "", c, outcomeUnmatched, nil
+			return c, tgt, outcomeIgnored, nil
 		}
 		c.status = StatusCompleted
-		return sid, c, "", nil
+		tgt.intent, tgt.kind = po.ID, factPaid
+		return c, tgt, "", nil
 
 	case EventChargeRefunded:
 		po, err := parsePaymentObject(ev.Object, "charge")
 		if err != nil {
-			return "", c, "", fmt.Errorf("%s: %w", ev.Type, err)
+			return c, tgt, "", fmt.Errorf("%s: %w", ev.Type, err)
 		}
-		sid, ok := s.led.lookup(pfxIntent, string(po.PaymentIntent))
-		if !ok {
-			return "", c, outcomeUnmatched, nil
+		c.isRefund, c.refund, c.refundFull = true, po.AmountRefunded, po.Refunded
+		tgt.intent, tgt.kind = string(po.PaymentIntent), factRefund
+		return c, tgt, "", nil
+
+	case EventDisputeCreated, EventDisputeUpdated, EventDisputeClosed:
+		do, err := parseDisputeObject(ev.Object)
+		if err != nil {
+			return c, tgt, "", fmt.Errorf("%s: %w", ev.Type, err)
 		}
-		if !po.Refunded {
-			return sid, c, outcomeIgnored, nil // partial refund: the payment stands
-		}
-		c.status, c.refund = StatusRefunded, po.AmountRefunded
-		return sid, c, "", nil
+		c.dispute = do.Status
+		tgt.intent, tgt.kind = string(do.PaymentIntent), factDispute
+		return c, tgt, "", nil
 
 	case EventInvoicePaid, EventInvoicePaymentSucceeded, EventInvoicePaymentFailed:
 		po, err := parsePaymentObject(ev.Object, "invoice")
 		if err != nil {
-			return "", c, "", fmt.Errorf("%s: %w", ev.Type, err)
+			return c, tgt, "", fmt.Errorf("%s: %w", ev.Type, err)
 		}
 		if ev.Type == EventInvoicePaymentFailed {
 			// Stripe retries invoice payments; a failure is not final.
-			return "", c, outcomeIgnored, nil
-		}
-		sid, ok := s.led.lookup(pfxInvoice, po.ID)
-		if !ok {
-			sid, ok = s.led.lookup(pfxIntent, string(po.PaymentIntent))
-		}
-		if !ok {
-			return "", c, outcomeUnmatched, nil
+			return c, tgt, outcomeIgnored, nil
 		}
 		c.status = StatusCompleted
-		return sid, c, "", nil
+		tgt.invoice, tgt.intent, tgt.kind = po.ID, string(po.PaymentIntent), factPaid
+		return c, tgt, "", nil
 	}
-	return "", c, outcomeIgnored, nil
+	return c, tgt, outcomeIgnored, nil
 }
 
 // IsWebhookRejection reports whether err is a refusal (400) rather than a failure.

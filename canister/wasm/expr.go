@@ -52,10 +52,10 @@ func (e *Expr) Loop(bt BlockType) *Expr { return e.Op(OpLoop).blockType(bt) }
 // If opens an if of type bt.
 func (e *Expr) If(bt BlockType) *Expr { return e.Op(OpIf).blockType(bt) }
 
-func (e *Expr) blockType(bt BlockType) *Expr {
-	e.b = AppendSLEB128(e.b, int64(bt))
-	return e
-}
+func (e *Expr) blockType(bt BlockType) *Expr { return e.s64(int64(bt)) }
+
+// s64 appends a signed LEB128 immediate.
+func (e *Expr) s64(v int64) *Expr { e.b = AppendSLEB128(e.b, v); return e }
 
 // Else appends else.
 func (e *Expr) Else() *Expr { return e.Op(OpElse) }
@@ -112,18 +112,10 @@ func (e *Expr) GlobalGet(i uint32) *Expr { return e.opU32(OpGlobalGet, i) }
 func (e *Expr) GlobalSet(i uint32) *Expr { return e.opU32(OpGlobalSet, i) }
 
 // I32Const appends i32.const v.
-func (e *Expr) I32Const(v int32) *Expr {
-	e.Op(OpI32Const)
-	e.b = AppendSLEB128(e.b, int64(v))
-	return e
-}
+func (e *Expr) I32Const(v int32) *Expr { return e.Op(OpI32Const).s64(int64(v)) }
 
 // I64Const appends i64.const v.
-func (e *Expr) I64Const(v int64) *Expr {
-	e.Op(OpI64Const)
-	e.b = AppendSLEB128(e.b, v)
-	return e
-}
+func (e *Expr) I64Const(v int64) *Expr { return e.Op(OpI64Const).s64(v) }
 
 // F32Const appends f32.const v.
 func (e *Expr) F32Const(v float32) *Expr {
@@ -168,11 +160,7 @@ func (e *Expr) MemoryFill(mem uint32) *Expr { return e.opU32(OpMemoryFill, mem) 
 func (e *Expr) RefFunc(f uint32) *Expr { return e.opU32(OpRefFunc, f) }
 
 // RefNull appends ref.null of reference type t.
-func (e *Expr) RefNull(t ValType) *Expr {
-	e.Op(OpRefNull)
-	e.b = append(e.b, byte(t))
-	return e
-}
+func (e *Expr) RefNull(t ValType) *Expr { return e.Op(OpRefNull).Raw([]byte{byte(t)}) }
 
 // ConstI32 returns the constant expression "i32.const v end", as used for
 // segment offsets and global initializers.

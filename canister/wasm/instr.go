@@ -259,6 +259,23 @@ func (r *InstrReader) u32() (uint32, error) {
 	return uint32(v), err
 }
 
+func (r *InstrReader) s64(bits int) (int64, error) {
+	v, n, err := ReadSLEB128(r.code[r.pos:], bits)
+	r.pos += n
+	return v, err
+}
+
+// vecLen reads the length of an immediate vector and checks it against the
+// code left, as every element takes at least a byte; tooLong formats the
+// error with the length.
+func (r *InstrReader) vecLen(tooLong string) (uint32, error) {
+	n, err := r.u32()
+	if err == nil && int(n) > len(r.code)-r.pos {
+		err = fmt.Errorf(tooLong, n)
+	}
+	return n, err
+}
+
 func (r *InstrReader) fixed(n int) ([]byte, error) {
 	if len(r.code)-r.pos < n {
 		return nil, errUnexpectedEnd
@@ -318,9 +335,7 @@ func (r *InstrReader) next(in *Instr) error {
 	case immNone:
 	case immBlockType:
 		var v int64
-		var n int
-		v, n, err = ReadSLEB128(r.code[r.pos:], 33)
-		r.pos += n
+		v, err = r.s64(33)
 		if err == nil && v < 0 && v != int64(BlockEmpty) {
 			if t := ValType(v + 0x80); !t.valid() {
 				err = fmt.Errorf("invalid block type 0x%02X", byte(t))
@@ -335,11 +350,8 @@ func (r *InstrReader) next(in *Instr) error {
 		}
 	case immBrTable:
 		var n uint32
-		if n, err = r.u32(); err != nil {
+		if n, err = r.vecLen("br_table with %d labels exceeds the code"); err != nil {
 			break
-		}
-		if int(n) > len(r.code)-r.pos {
-			return fmt.Errorf("br_table with %d labels exceeds the code", n)
 		}
 		r.labels = r.labels[:0]
 		for i := uint32(0); i < n && err == nil; i++ {
@@ -353,11 +365,8 @@ func (r *InstrReader) next(in *Instr) error {
 		}
 	case immSelectT:
 		var n uint32
-		if n, err = r.u32(); err != nil {
+		if n, err = r.vecLen("select with %d types exceeds the code"); err != nil {
 			break
-		}
-		if int(n) > len(r.code)-r.pos {
-			return fmt.Errorf("select with %d types exceeds the code", n)
 		}
 		r.types = r.types[:0]
 		for i := uint32(0); i < n; i++ {
@@ -389,17 +398,9 @@ func (r *InstrReader) next(in *Instr) error {
 			}
 		}
 	case immI32:
-		var v int64
-		var n int
-		v, n, err = ReadSLEB128(r.code[r.pos:], 32)
-		r.pos += n
-		in.Int = v
+		in.Int, err = r.s64(32)
 	case immI64:
-		var v int64
-		var n int
-		v, n, err = ReadSLEB128(r.code[r.pos:], 64)
-		r.pos += n
-		in.Int = v
+		in.Int, err = r.s64(64)
 	case immF32:
 		var bs []byte
 		if bs, err = r.fixed(4); err == nil {

@@ -1,57 +1,9 @@
 package wasm
 
-import "fmt"
-
-// SectionID identifies a known section of a module.
-type SectionID byte
-
-// Section ids as in the binary format. Sections appear in a fixed order which
-// is not the numeric one: DataCount precedes Code.
-const (
-	SectionCustom    SectionID = 0
-	SectionType      SectionID = 1
-	SectionImport    SectionID = 2
-	SectionFunction  SectionID = 3
-	SectionTable     SectionID = 4
-	SectionMemory    SectionID = 5
-	SectionGlobal    SectionID = 6
-	SectionExport    SectionID = 7
-	SectionStart     SectionID = 8
-	SectionElement   SectionID = 9
-	SectionCode      SectionID = 10
-	SectionData      SectionID = 11
-	SectionDataCount SectionID = 12
-
-	numSectionIDs = 13
+import (
+	"fmt"
+	"slices"
 )
-
-// sectionOrder lists the non-custom sections in the order the binary format requires.
-var sectionOrder = [...]SectionID{
-	SectionType, SectionImport, SectionFunction, SectionTable, SectionMemory,
-	SectionGlobal, SectionExport, SectionStart, SectionElement, SectionDataCount,
-	SectionCode, SectionData,
-}
-
-// sectionRank is the position of each section id in sectionOrder.
-var sectionRank = [numSectionIDs]int{
-	SectionCustom: -1, SectionType: 0, SectionImport: 1, SectionFunction: 2,
-	SectionTable: 3, SectionMemory: 4, SectionGlobal: 5, SectionExport: 6,
-	SectionStart: 7, SectionElement: 8, SectionDataCount: 9, SectionCode: 10,
-	SectionData: 11,
-}
-
-var sectionNames = [numSectionIDs]string{
-	"custom", "type", "import", "function", "table", "memory", "global",
-	"export", "start", "element", "code", "data", "datacount",
-}
-
-// String is the section's name as used in error messages ("code", "data").
-func (id SectionID) String() string {
-	if int(id) < len(sectionNames) {
-		return sectionNames[id]
-	}
-	return fmt.Sprintf("section(%d)", byte(id))
-}
 
 // ValType is a value type byte: a number, vector or reference type.
 type ValType byte
@@ -67,34 +19,22 @@ const (
 	ExternRef ValType = 0x6f
 )
 
+// valTypeNames are the text-format names of the value types, indexed by
+// type byte; an empty name marks an unsupported type.
+var valTypeNames = [...]string{
+	I32: "i32", I64: "i64", F32: "f32", F64: "f64", V128: "v128",
+	FuncRef: "funcref", ExternRef: "externref",
+}
+
 // String is the type's text-format name.
 func (t ValType) String() string {
-	switch t {
-	case I32:
-		return "i32"
-	case I64:
-		return "i64"
-	case F32:
-		return "f32"
-	case F64:
-		return "f64"
-	case V128:
-		return "v128"
-	case FuncRef:
-		return "funcref"
-	case ExternRef:
-		return "externref"
+	if t.valid() {
+		return valTypeNames[t]
 	}
 	return fmt.Sprintf("valtype(0x%02x)", byte(t))
 }
 
-func (t ValType) valid() bool {
-	switch t {
-	case I32, I64, F32, F64, V128, FuncRef, ExternRef:
-		return true
-	}
-	return false
-}
+func (t ValType) valid() bool { return int(t) < len(valTypeNames) && valTypeNames[t] != "" }
 
 // FuncType is a function signature.
 type FuncType struct {
@@ -104,38 +44,22 @@ type FuncType struct {
 
 // Equal reports whether t and u have the same parameters and results.
 func (t FuncType) Equal(u FuncType) bool {
-	if len(t.Params) != len(u.Params) || len(t.Results) != len(u.Results) {
-		return false
-	}
-	for i := range t.Params {
-		if t.Params[i] != u.Params[i] {
-			return false
-		}
-	}
-	for i := range t.Results {
-		if t.Results[i] != u.Results[i] {
-			return false
-		}
-	}
-	return true
+	return slices.Equal(t.Params, u.Params) && slices.Equal(t.Results, u.Results)
 }
 
 // String formats t in the text format, e.g. "(func (param i32 i32) (result i64))".
 func (t FuncType) String() string {
-	s := "(func"
-	if len(t.Params) > 0 {
-		s += " (param"
-		for _, p := range t.Params {
-			s += " " + p.String()
-		}
-		s += ")"
+	return "(func" + valTypeList("param", t.Params) + valTypeList("result", t.Results) + ")"
+}
+
+// valTypeList formats " (keyword t1 t2 …)", or nothing when ts is empty.
+func valTypeList(keyword string, ts []ValType) string {
+	if len(ts) == 0 {
+		return ""
 	}
-	if len(t.Results) > 0 {
-		s += " (result"
-		for _, r := range t.Results {
-			s += " " + r.String()
-		}
-		s += ")"
+	s := " (" + keyword
+	for _, t := range ts {
+		s += " " + t.String()
 	}
 	return s + ")"
 }
@@ -151,17 +75,14 @@ const (
 	ExternGlobal ExternKind = 3
 )
 
+var externKindNames = [...]string{
+	ExternFunc: "func", ExternTable: "table", ExternMemory: "memory", ExternGlobal: "global",
+}
+
 // String is the kind's text-format keyword.
 func (k ExternKind) String() string {
-	switch k {
-	case ExternFunc:
-		return "func"
-	case ExternTable:
-		return "table"
-	case ExternMemory:
-		return "memory"
-	case ExternGlobal:
-		return "global"
+	if int(k) < len(externKindNames) {
+		return externKindNames[k]
 	}
 	return fmt.Sprintf("externkind(%d)", byte(k))
 }
@@ -328,15 +249,7 @@ func (m *Module) Canonicalize() {
 
 // NumImportedFuncs counts the function imports, which come first in the
 // function index space.
-func (m *Module) NumImportedFuncs() int {
-	n := 0
-	for i := range m.Imports {
-		if m.Imports[i].Kind == ExternFunc {
-			n++
-		}
-	}
-	return n
-}
+func (m *Module) NumImportedFuncs() int { return m.NumImported(ExternFunc) }
 
 // NumImported counts the imports of the given kind.
 func (m *Module) NumImported(k ExternKind) int {

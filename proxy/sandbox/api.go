@@ -14,22 +14,22 @@ func (s *Server) routes() *http.ServeMux {
 	api := func(pattern string, h apiHandler) { mux.Handle(pattern, s.api(pattern, h)) }
 	api("POST /v1/products", s.createProduct)
 	api("POST /v1/prices", s.createPrice)
-	api("GET /v1/prices/{id}", s.getPrice)
+	api("GET /v1/prices/{id}", byID(s, prices, s.getPriceLocked))
 	api("POST /v1/payment_links", s.createPaymentLink)
-	api("GET /v1/payment_links/{id}", s.getPaymentLink)
-	api("POST /v1/payment_links/{id}", s.updatePaymentLink)
-	api("GET /v1/payment_links/{id}/line_items", s.getPaymentLinkItems)
+	api("GET /v1/payment_links/{id}", byID(s, links, s.getPaymentLinkLocked))
+	api("POST /v1/payment_links/{id}", byID(s, links, s.updatePaymentLinkLocked, "active", "metadata", "expand"))
+	api("GET /v1/payment_links/{id}/line_items", byID(s, links, s.getPaymentLinkItemsLocked))
 	api("POST /v1/checkout/sessions", s.createSession)
-	api("GET /v1/checkout/sessions/{id}", s.getSession)
-	api("GET /v1/checkout/sessions/{id}/line_items", s.getSessionItems)
-	api("POST /v1/checkout/sessions/{id}/expire", s.expireSession)
-	api("GET /v1/payment_intents/{id}", s.getPaymentIntent)
+	api("GET /v1/checkout/sessions/{id}", byID(s, sessions, s.getSessionLocked, "expand"))
+	api("GET /v1/checkout/sessions/{id}/line_items", byID(s, sessions, s.getSessionItemsLocked))
+	api("POST /v1/checkout/sessions/{id}/expire", byID(s, sessions, s.expireSessionLocked))
+	api("GET /v1/payment_intents/{id}", byID(s, intents, s.getPaymentIntentLocked, "expand", "client_secret"))
 	api("GET /v1/events/{id}", s.getEvent)
 	api("GET /v1/events", s.listEvents)
 	api("POST /v1/webhook_endpoints", s.createWebhookEndpoint)
 	api("GET /v1/webhook_endpoints", s.listWebhookEndpoints)
-	api("GET /v1/webhook_endpoints/{id}", s.getWebhookEndpoint)
-	api("DELETE /v1/webhook_endpoints/{id}", s.deleteWebhookEndpoint)
+	api("GET /v1/webhook_endpoints/{id}", byID(s, webhooks, s.getWebhookEndpointLocked))
+	api("DELETE /v1/webhook_endpoints/{id}", byID(s, webhooks, s.deleteWebhookEndpointLocked))
 	mux.Handle("/v1/", s.api("other /v1/", func(r *http.Request, _ Params, _ reqInfo) (any, *apiError) {
 		return nil, notFoundRoute(r.Method, r.URL.Path)
 	}))
@@ -46,6 +46,44 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /_sandbox/stats", s.serveStats)
 	mux.HandleFunc("POST /_sandbox/stats/reset", s.resetStats)
 	return mux
+}
+
+// objectKind is a kind of stored object that routes /v1/<objects>/{id} act
+// on: the object and parameter names Stripe's 404 for an unknown id uses,
+// and the state's map of them.
+type objectKind[T any] struct {
+	object, param string
+	in            func(*state) map[string]*T
+}
+
+var (
+	prices   = objectKind[price]{"price", "id", func(st *state) map[string]*price { return st.Prices }}
+	links    = objectKind[paymentLink]{"payment_link", "id", func(st *state) map[string]*paymentLink { return st.Links }}
+	sessions = objectKind[session]{"checkout.session", "session", func(st *state) map[string]*session { return st.Sessions }}
+	intents  = objectKind[paymentIntent]{"payment_intent", "intent", func(st *state) map[string]*paymentIntent { return st.Intents }}
+	webhooks = objectKind[webhookEndpoint]{"webhook_endpoint", "id", func(st *state) map[string]*webhookEndpoint { return st.Webhooks }}
+)
+
+// byID adapts h, which acts on one stored object, to the route of that
+// object's URL: it looks up the object the path's {id} names and runs h on
+// it with s.mu held, or answers Stripe's 404. When allowed names the
+// parameters h accepts, any other is refused first, before the lookup.
+func byID[T any](s *Server, kind objectKind[T], h func(obj *T, p Params, req reqInfo) (any, *apiError), allowed ...string) apiHandler {
+	return func(r *http.Request, p Params, req reqInfo) (any, *apiError) {
+		if len(allowed) > 0 {
+			if k := p.unknown(allowed...); k != "" {
+				return nil, unknownParam(k)
+			}
+		}
+		id := r.PathValue("id")
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		obj := kind.in(&s.st)[id]
+		if obj == nil {
+			return nil, noSuch(kind.object, kind.param, id)
+		}
+		return h(obj, p, req)
+	}
 }
 
 func (s *Server) health(w http.ResponseWriter, _ *http.Request) {
@@ -132,14 +170,7 @@ func (s *Server) productParamLocked(p Params, prefix string) (string, *apiError)
 	return s.addProductLocked(name).ID, nil
 }
 
-func (s *Server) getPrice(r *http.Request, _ Params, _ reqInfo) (any, *apiError) {
-	id := r.PathValue("id")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	pr := s.st.Prices[id]
-	if pr == nil {
-		return nil, noSuch("price", "id", id)
-	}
+func (s *Server) getPriceLocked(pr *price, _ Params, _ reqInfo) (any, *apiError) {
 	return pr.stripe(), nil
 }
 
@@ -214,30 +245,13 @@ func (s *Server) createPaymentLink(_ *http.Request, p Params, _ reqInfo) (any, *
 	return link.stripe(s.cfg.BaseURL, false), nil
 }
 
-func (s *Server) getPaymentLink(r *http.Request, _ Params, _ reqInfo) (any, *apiError) {
-	id := r.PathValue("id")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	link := s.st.Links[id]
-	if link == nil {
-		return nil, noSuch("payment_link", "id", id)
-	}
+func (s *Server) getPaymentLinkLocked(link *paymentLink, _ Params, _ reqInfo) (any, *apiError) {
 	return link.stripe(s.cfg.BaseURL, false), nil
 }
 
-// updatePaymentLink supports what a merchant does most: deactivating a link
-// (active=false) and editing metadata.
-func (s *Server) updatePaymentLink(r *http.Request, p Params, _ reqInfo) (any, *apiError) {
-	if k := p.unknown("active", "metadata", "expand"); k != "" {
-		return nil, unknownParam(k)
-	}
-	id := r.PathValue("id")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	link := s.st.Links[id]
-	if link == nil {
-		return nil, noSuch("payment_link", "id", id)
-	}
+// updatePaymentLinkLocked supports what a merchant does most: deactivating a
+// link (active=false) and editing metadata.
+func (s *Server) updatePaymentLinkLocked(link *paymentLink, p Params, _ reqInfo) (any, *apiError) {
 	if v, ok := p.String("active"); ok {
 		switch v {
 		case "true":
@@ -268,15 +282,8 @@ func (s *Server) updatePaymentLink(r *http.Request, p Params, _ reqInfo) (any, *
 	return link.stripe(s.cfg.BaseURL, false), nil
 }
 
-func (s *Server) getPaymentLinkItems(r *http.Request, _ Params, _ reqInfo) (any, *apiError) {
-	id := r.PathValue("id")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	link := s.st.Links[id]
-	if link == nil {
-		return nil, noSuch("payment_link", "id", id)
-	}
-	return lineItemList(link.LineItems, "/v1/payment_links/"+id+"/line_items"), nil
+func (s *Server) getPaymentLinkItemsLocked(link *paymentLink, _ Params, _ reqInfo) (any, *apiError) {
+	return lineItemList(link.LineItems, "/v1/payment_links/"+link.ID+"/line_items"), nil
 }
 
 func (s *Server) createSession(_ *http.Request, p Params, req reqInfo) (any, *apiError) {
@@ -397,41 +404,17 @@ func (s *Server) sessionLineItemLocked(it any, prefix string) (lineItem, *apiErr
 	return s.lineItemLocked(s.addPriceLocked(prodID, cur, amount), qty), nil
 }
 
-func (s *Server) getSession(r *http.Request, p Params, _ reqInfo) (any, *apiError) {
-	if k := p.unknown("expand"); k != "" {
-		return nil, unknownParam(k)
-	}
-	id := r.PathValue("id")
+func (s *Server) getSessionLocked(sess *session, p Params, _ reqInfo) (any, *apiError) {
 	expand, _ := p.Strings("expand")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess := s.st.Sessions[id]
-	if sess == nil {
-		return nil, noSuch("checkout.session", "session", id)
-	}
 	s.expireIfDueLocked(sess)
 	return sess.stripe(s.cfg.BaseURL, s.st.Intents[sess.PaymentIntent], slices.Contains(expand, "line_items")), nil
 }
 
-func (s *Server) getSessionItems(r *http.Request, _ Params, _ reqInfo) (any, *apiError) {
-	id := r.PathValue("id")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess := s.st.Sessions[id]
-	if sess == nil {
-		return nil, noSuch("checkout.session", "session", id)
-	}
-	return lineItemList(sess.LineItems, "/v1/checkout/sessions/"+id+"/line_items"), nil
+func (s *Server) getSessionItemsLocked(sess *session, _ Params, _ reqInfo) (any, *apiError) {
+	return lineItemList(sess.LineItems, "/v1/checkout/sessions/"+sess.ID+"/line_items"), nil
 }
 
-func (s *Server) expireSession(r *http.Request, _ Params, req reqInfo) (any, *apiError) {
-	id := r.PathValue("id")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess := s.st.Sessions[id]
-	if sess == nil {
-		return nil, noSuch("checkout.session", "session", id)
-	}
+func (s *Server) expireSessionLocked(sess *session, _ Params, req reqInfo) (any, *apiError) {
 	if sess.Status != "open" {
 		return nil, invalidRequest("", "Only Checkout Sessions with a status in [\"open\"] can be expired. "+
 			"This Checkout Session has a status of \"%s\".", sess.Status)
@@ -440,17 +423,7 @@ func (s *Server) expireSession(r *http.Request, _ Params, req reqInfo) (any, *ap
 	return sess.stripe(s.cfg.BaseURL, s.st.Intents[sess.PaymentIntent], false), nil
 }
 
-func (s *Server) getPaymentIntent(r *http.Request, p Params, _ reqInfo) (any, *apiError) {
-	if k := p.unknown("expand", "client_secret"); k != "" {
-		return nil, unknownParam(k)
-	}
-	id := r.PathValue("id")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	pi := s.st.Intents[id]
-	if pi == nil {
-		return nil, noSuch("payment_intent", "intent", id)
-	}
+func (s *Server) getPaymentIntentLocked(pi *paymentIntent, _ Params, _ reqInfo) (any, *apiError) {
 	return pi.stripe(), nil
 }
 

@@ -99,14 +99,7 @@ func (s *Server) createWebhookEndpoint(_ *http.Request, p Params, _ reqInfo) (an
 	return w.stripe(true), nil
 }
 
-func (s *Server) getWebhookEndpoint(r *http.Request, _ Params, _ reqInfo) (any, *apiError) {
-	id := r.PathValue("id")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := s.st.Webhooks[id]
-	if w == nil {
-		return nil, noSuch("webhook_endpoint", "id", id)
-	}
+func (s *Server) getWebhookEndpointLocked(w *webhookEndpoint, _ Params, _ reqInfo) (any, *apiError) {
 	return w.stripe(false), nil
 }
 
@@ -127,14 +120,8 @@ func (s *Server) listWebhookEndpoints(_ *http.Request, _ Params, _ reqInfo) (any
 	return apiList{Object: "list", URL: "/v1/webhook_endpoints", Data: data}, nil
 }
 
-func (s *Server) deleteWebhookEndpoint(r *http.Request, _ Params, _ reqInfo) (any, *apiError) {
-	id := r.PathValue("id")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.st.Webhooks[id] == nil {
-		return nil, noSuch("webhook_endpoint", "id", id)
-	}
-	delete(s.st.Webhooks, id)
+func (s *Server) deleteWebhookEndpointLocked(w *webhookEndpoint, _ Params, _ reqInfo) (any, *apiError) {
+	delete(s.st.Webhooks, w.ID)
 	s.persistLocked()
-	return &stripe.WebhookEndpoint{ID: id, Object: "webhook_endpoint", Deleted: true}, nil
+	return &stripe.WebhookEndpoint{ID: w.ID, Object: "webhook_endpoint", Deleted: true}, nil
 }

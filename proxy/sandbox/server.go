@@ -76,11 +76,26 @@ type state struct {
 }
 
 func newState() state {
-	return state{
-		Products: map[string]*product{}, Prices: map[string]*price{},
-		Links: map[string]*paymentLink{}, Sessions: map[string]*session{},
-		Intents: map[string]*paymentIntent{}, Idempotency: map[string]*idemRecord{},
-		Webhooks: map[string]*webhookEndpoint{},
+	var st state
+	st.makeMaps()
+	return st
+}
+
+// makeMaps makes every nil map of st empty, so that handlers can store into
+// them: in a new state, and after loading a file that holds one as null.
+func (st *state) makeMaps() {
+	makeMap(&st.Products)
+	makeMap(&st.Prices)
+	makeMap(&st.Links)
+	makeMap(&st.Sessions)
+	makeMap(&st.Intents)
+	makeMap(&st.Idempotency)
+	makeMap(&st.Webhooks)
+}
+
+func makeMap[V any](m *map[string]V) {
+	if *m == nil {
+		*m = map[string]V{}
 	}
 }
 
@@ -160,29 +175,7 @@ func (s *Server) load() error {
 	if err := json.Unmarshal(data, &st); err != nil {
 		return fmt.Errorf("decode sandbox state %s: %w", s.cfg.StateFile, err)
 	}
-	// A file written by an older version may lack a map; keep them non-nil.
-	fresh := newState()
-	if st.Products == nil {
-		st.Products = fresh.Products
-	}
-	if st.Prices == nil {
-		st.Prices = fresh.Prices
-	}
-	if st.Links == nil {
-		st.Links = fresh.Links
-	}
-	if st.Sessions == nil {
-		st.Sessions = fresh.Sessions
-	}
-	if st.Intents == nil {
-		st.Intents = fresh.Intents
-	}
-	if st.Idempotency == nil {
-		st.Idempotency = fresh.Idempotency
-	}
-	if st.Webhooks == nil {
-		st.Webhooks = fresh.Webhooks
-	}
+	st.makeMaps()
 	s.st = st
 	return nil
 }
@@ -206,16 +199,15 @@ func (s *Server) saveLocked() error {
 	if err != nil {
 		return fmt.Errorf("save sandbox state: %w", err)
 	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("save sandbox state: %w", err)
+	_, err = tmp.Write(data)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("save sandbox state: %w", err)
+	if err == nil {
+		err = os.Rename(tmp.Name(), s.cfg.StateFile)
 	}
-	if err := os.Rename(tmp.Name(), s.cfg.StateFile); err != nil {
+	if err != nil {
+		os.Remove(tmp.Name())
 		return fmt.Errorf("save sandbox state: %w", err)
 	}
 	return nil

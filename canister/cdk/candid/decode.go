@@ -390,29 +390,19 @@ func (d *decoder) decodeVariant(ref int64, info *structInfo, v reflect.Value) er
 	return nil
 }
 
+// fixedOps are the Candid opcodes of Go's fixed-width number kinds (0: not one).
+var fixedOps = [...]int64{
+	reflect.Uint8: opcode.Nat8, reflect.Uint16: opcode.Nat16, reflect.Uint32: opcode.Nat32,
+	reflect.Uint: opcode.Nat64, reflect.Uint64: opcode.Nat64,
+	reflect.Int8: opcode.Int8, reflect.Int16: opcode.Int16, reflect.Int32: opcode.Int32,
+	reflect.Int: opcode.Int64, reflect.Int64: opcode.Int64,
+	reflect.Float32: opcode.Float32, reflect.Float64: opcode.Float64,
+}
+
 // fixedOp is the Candid opcode of a Go fixed-width number kind.
 func fixedOp(k reflect.Kind) int64 {
-	switch k {
-	case reflect.Uint8:
-		return opcode.Nat8
-	case reflect.Uint16:
-		return opcode.Nat16
-	case reflect.Uint32:
-		return opcode.Nat32
-	case reflect.Uint, reflect.Uint64:
-		return opcode.Nat64
-	case reflect.Int8:
-		return opcode.Int8
-	case reflect.Int16:
-		return opcode.Int16
-	case reflect.Int32:
-		return opcode.Int32
-	case reflect.Int, reflect.Int64:
-		return opcode.Int64
-	case reflect.Float32:
-		return opcode.Float32
-	case reflect.Float64:
-		return opcode.Float64
+	if int(k) < len(fixedOps) {
+		return fixedOps[k]
 	}
 	return 0
 }

@@ -532,7 +532,7 @@ func BenchmarkPrune(b *testing.B) {
 }
 
 // The lookups response verification relied on when it had its own copy (moved from
-// replica/gateway/rv). Two answers changed to the specification's: a label below a leaf is
+// replica/internal/gateway/rv). Two answers changed to the specification's: a label below a leaf is
 // Absent (find_label(l, [Leaf _])), and the value lookup of a labeled node is Error.
 func TestLookupGatewayCases(t *testing.T) {
 	leaf := func(s string) Node { return Leaf(s) }

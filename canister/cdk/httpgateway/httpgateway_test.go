@@ -17,7 +17,7 @@ func TestSkipCertifiedDataIsTheProtocolsRoot(t *testing.T) {
 
 // The headers name the skip expression and carry the certificate, the skip tree and its
 // expression path; that the gateway's response verification accepts them is checked on the
-// replica side (replica/gateway/rv, TestCDKSkipHeadersVerify).
+// replica side (replica/internal/gateway/rv, TestCDKSkipHeadersVerify).
 func TestSkipHeaders(t *testing.T) {
 	cert := []byte{1, 2, 3}
 	hs := SkipHeaders(cert)

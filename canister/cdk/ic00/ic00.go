@@ -5,7 +5,10 @@
 // cannot drift. Like the rest of the CDK it links neither fmt nor os.
 package ic00
 
-import "github.com/gocanister/stripe-ic/canister/cdk/candid"
+import (
+	"github.com/gocanister/stripe-ic/canister/cdk/candid"
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
+)
 
 // HTTPHeader is http_header.
 type HTTPHeader struct {
@@ -99,4 +102,15 @@ type HTTPRequestArgs struct {
 	Body             *[]byte           `ic:"body"`
 	Transform        *TransformContext `ic:"transform"`
 	IsReplicated     *bool             `ic:"is_replicated"`
+}
+
+// RequestBytes is the size the IC charges an outcall for (protocol.OutcallRequestBytes):
+// the URL, the header names and values, the body, and the transform's method name and
+// context (empty without a transform).
+func RequestBytes(url string, headers []HTTPHeader, body []byte, transformMethod string, transformContext []byte) uint64 {
+	headerBytes := 0
+	for _, h := range headers {
+		headerBytes += len(h.Name) + len(h.Value)
+	}
+	return protocol.OutcallRequestBytes(url, headerBytes, body, transformMethod, transformContext)
 }

@@ -67,7 +67,7 @@ func TestErrors(t *testing.T) {
 	}
 }
 
-// The bytes of naturals in the state tree (moved here from replica/certify, whose Nat was
+// The bytes of naturals in the state tree (moved here from replica/internal/certify, whose Nat was
 // a copy of AppendUnsigned).
 func TestAppendUnsignedBytes(t *testing.T) {
 	tests := []struct {

@@ -35,7 +35,7 @@ const SubnetNodes = 13
 // (3,000,000 + 60,000*n)*n + 400*n*request_bytes + 800*n*max_response_bytes.
 func OutcallCost(requestBytes, maxResponseBytes uint64, nodes int) uint64 {
 	n := uint64(nodes)
-	return (3_000_000+60_000*n)*n + 400*n*requestBytes + 800*n*maxResponseBytes
+	return (FeeOutcallLinear+FeeOutcallQuadratic*n)*n + FeeOutcallRequestByte*n*requestBytes + FeeOutcallResponseByte*n*maxResponseBytes
 }
 
 // OutcallRequestBytes is the request size an outcall is charged for: the URL, the header names

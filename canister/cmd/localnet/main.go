@@ -24,6 +24,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -201,9 +202,17 @@ func run(ctx context.Context, o options) error {
 	if realStripe != "" {
 		upstream, key = "https://api.stripe.com", realStripe
 	}
+	// The proxy gives its Stripe key only to a caller with a token it can verify: the
+	// canister, which gets the token in its init argument.
+	tokenKey, token, err := proxyToken(filepath.Join(o.bin, "idempotent-proxy"), filepath.Join(local, "proxy-token.pem"))
+	if err != nil {
+		return err
+	}
 	if _, err := svc.start(logs, "proxy", filepath.Join(o.bin, "idempotent-proxy"), []string{
 		"SERVER_ADDR=" + o.proxyAddr, "TLS_SELF_SIGNED=true", "TLS_CERT_OUT=" + certFile,
 		"URL_STRIPE=" + upstream, "HEADER_STRIPE_KEY=" + key,
+		"ALLOW_URL_STRIPE=GET /v1/checkout/sessions/{id}, POST /v1/checkout/sessions",
+		"ED25519_PUB_KEY=" + tokenKey, "ALLOW_AGENTS=stripe_backend",
 	}); err != nil {
 		return err
 	}
@@ -228,8 +237,8 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return fmt.Errorf("%w (run `make canister`)", err)
 	}
-	arg := fmt.Sprintf(`(record { api_host = "api.stripe.com"; api_key = opt "HEADER_STRIPE_KEY"; idempotent_proxy = opt "https://%s/URL_STRIPE"; webhook_secrets = opt vec { %q } })`,
-		strings.Replace(o.proxyAddr, "127.0.0.1", "localhost", 1), cfg.WebhookSecret)
+	arg := fmt.Sprintf(`(record { api_host = "api.stripe.com"; api_key = opt "HEADER_STRIPE_KEY"; idempotent_proxy = opt "https://%s/URL_STRIPE"; proxy_authorization = opt %q; webhook_secrets = opt vec { %q } })`,
+		strings.Replace(o.proxyAddr, "127.0.0.1", "localhost", 1), token, cfg.WebhookSecret)
 	argBytes, err := deploy.ArgFromText(arg)
 	if err != nil {
 		return err
@@ -368,6 +377,29 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// proxyToken runs the proxy's token subcommand: it signs a token for the agent
+// stripe_backend with the key in keyFile (created on first use) and returns the public key
+// for the proxy and the proxy-authorization value for the canister.
+func proxyToken(proxyBin, keyFile string) (pub, header string, err error) {
+	out, err := exec.Command(proxyBin, "token", "-key", keyFile, "-agent", "stripe_backend", "-lifetime", "720h").Output()
+	if err != nil {
+		return "", "", fmt.Errorf("signing the canister's proxy token: %w (run `make run`, which builds %s)", err, proxyBin)
+	}
+	for line := range strings.Lines(string(out)) {
+		k, v, _ := strings.Cut(strings.TrimSpace(line), "=")
+		switch k {
+		case "ED25519_PUB_KEY":
+			pub = v
+		case "PROXY_AUTHORIZATION":
+			header = strings.Trim(v, "'")
+		}
+	}
+	if pub == "" || header == "" {
+		return "", "", fmt.Errorf("%s token printed no key or token: %q", proxyBin, out)
+	}
+	return pub, header, nil
 }
 
 func port(addr string) string {

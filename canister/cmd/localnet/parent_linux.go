@@ -2,13 +2,11 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 )
 
 func childAttr() *syscall.SysProcAttr {
@@ -16,51 +14,30 @@ func childAttr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 }
 
-// watchParent stops the run when the process that started localnet (make) exits or is being
-// stopped.
+// parentStopping prepares the Linux part of watchParent and returns its per-tick check.
 //
 // A supervisor or an IDE stops `make run` by signalling make's process alone. GNU make
 // passes SIGTERM on to its children, but on SIGINT and SIGHUP it only resets the signal to
 // its default action and waits for its children to finish - which localnet would never do.
-// So besides asking the kernel for SIGTERM when the parent exits (PR_SET_PDEATHSIG), this
-// polls the parent: a termination signal it caught when localnet started and no longer
-// catches (nor ignores) means it is on its way out.
-func watchParent(ctx context.Context, stop context.CancelCauseFunc) {
-	ppid := os.Getppid()
-	if ppid <= 1 {
-		return // started by init or a container's entry point: nothing to follow
-	}
-	// Best effort: the poll below notices the parent's exit too.
+// So besides asking the kernel for SIGTERM when the parent exits (PR_SET_PDEATHSIG), the
+// check reads the parent's signal masks: a termination signal it caught when localnet
+// started and no longer catches (nor ignores) means it is on its way out.
+func parentStopping(ppid int) func() string {
+	// Best effort: watchParent's poll notices the parent's exit too.
 	syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_PDEATHSIG, uintptr(syscall.SIGTERM), 0)
 	watched := sigBit(syscall.SIGINT) | sigBit(syscall.SIGTERM) | sigBit(syscall.SIGHUP)
 	caught, _, err := signalMasks(ppid)
 	caught &= watched
-	go func() {
-		tick := time.NewTicker(200 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-			if os.Getppid() != ppid {
-				stop(fmt.Errorf("parent process %d exited", ppid))
-				return
-			}
-			if err != nil || caught == 0 {
-				continue
-			}
-			now, ignored, err := signalMasks(ppid)
-			if err != nil {
-				continue
-			}
-			if lost := caught &^ now &^ ignored; lost != 0 {
-				stop(fmt.Errorf("parent process %d was signalled (%s)", ppid, signalNames(lost)))
-				return
-			}
+	return func() string {
+		if err != nil || caught == 0 {
+			return ""
 		}
-	}()
+		now, ignored, err := signalMasks(ppid)
+		if err != nil {
+			return ""
+		}
+		return signalNames(caught &^ now &^ ignored)
+	}
 }
 
 func sigBit(s syscall.Signal) uint64 { return 1 << (uint(s) - 1) }

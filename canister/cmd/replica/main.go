@@ -3,6 +3,12 @@
 // (http://<canister-id>.localhost:4943/), and makes real HTTPS outcalls.
 //
 //	replica [flags]                           serve (Ctrl-C stops, state is kept)
+//
+// Canisters pay the IC's fees (a 13-node application subnet unless -nodes says otherwise).
+// With -v the log has a line per ingress message ("message": canister, method,
+// instructions, cycles and the fees by kind) and per execution; GET /_/metrics reports the
+// totals per canister in Prometheus' text format (replica_cycles_charged_total{fee=...}).
+//
 //	replica deploy [flags] MODULE.wasm[.gz]   create/install/upgrade a canister, like dfx deploy
 package main
 
@@ -46,7 +52,7 @@ func serve(args []string) error {
 	nodes := fs.Int("nodes", protocol.SubnetNodes, "simulated subnet size: replicas sending each HTTPS outcall, and the cycles cost basis")
 	ca := fs.String("outcall-ca", "", "PEM file of extra CAs trusted for HTTPS outcalls (local TLS servers)")
 	system := fs.String("system-canisters", defaultSystemDir(), "directory of the system canister modules (cycles ledger, CMC, ICP ledger; `make system-canisters`)")
-	verbose := fs.Bool("v", false, "debug logging")
+	verbose := fs.Bool("v", false, "debug logging, with one line per message (canister, method, instructions, cycles by fee) and per execution")
 	fs.Parse(args)
 
 	level := slog.LevelInfo

@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/gocanister/stripe-ic/canister/cdk"
@@ -24,11 +23,15 @@ import (
 // canister is the canister's one state root. Everything durable lives in stable memory
 // (store); these fields are views and caches rebuilt by init and post_upgrade.
 type canister struct {
-	store   *stablestore.Store
-	svc     *payments.Service
-	cfg     payments.Config
-	assets  region
-	confirm bool // a ConfirmPending timer is scheduled
+	store  *stablestore.Store
+	svc    *payments.Service
+	cfg    payments.Config
+	assets region
+	// The confirmation timer (0: none armed) and when it fires. The queue it serves is in
+	// stable memory; the timer is a heap cache of "when is the next one due", rebuilt by
+	// armConfirm.
+	confirmTimer cdk.TimerID
+	confirmAt    time.Time
 }
 
 var state canister
@@ -43,9 +46,9 @@ var (
 
 const transformMethod = "transform"
 
-// confirmDelay is how long after a webhook the canister confirms the sessions it claimed
-// with Stripe, when no browser polls them.
-const confirmDelay = 2 * time.Second
+// confirmParallel bounds the confirmation fetches one timer tick starts. Each runs in an
+// execution of its own, so their outcalls overlap; the outcall budget bounds the rate.
+const confirmParallel = 10
 
 //go:wasmexport system.init
 func initHook() { cdk.Init(func(m *cdk.Message) { setup(m, true) }) }
@@ -86,6 +89,8 @@ func setup(m *cdk.Message, install bool) {
 	if err := cdk.SetCertifiedData(httpgateway.SkipCertifiedData()); err != nil {
 		cdk.Trap("stripe_backend: " + err.Error())
 	}
+	// Timers do not survive an upgrade: re-arm from the queue in stable memory.
+	armConfirm()
 }
 
 // configure (re)builds the service and stores the configuration.
@@ -113,24 +118,14 @@ func env() payments.Env {
 	return payments.Env{Now: cdk.Time(), CyclesBalance: bal}
 }
 
-// The message an outcall belongs to travels in the context: payments calls Outcaller from
-// inside a handler, and the blocking call is a method of that handler's message.
-type messageKey struct{}
-
-func withMessage(m *cdk.Message) context.Context {
-	return context.WithValue(context.Background(), messageKey{}, m)
-}
-
-func outcall(ctx context.Context, req payments.OutcallRequest) (payments.OutcallResponse, error) {
-	m, ok := ctx.Value(messageKey{}).(*cdk.Message)
-	if !ok {
-		return payments.OutcallResponse{}, errors.New("outcall outside an update call")
-	}
+// outcall is payments' Outcaller: a blocking HTTPS outcall of the running handler (the CDK
+// refuses it outside one that may call).
+func outcall(_ context.Context, req payments.OutcallRequest) (payments.OutcallResponse, error) {
 	hs := make([]cdk.HTTPHeader, len(req.Headers))
 	for i, h := range req.Headers {
 		hs[i] = cdk.HTTPHeader{Name: h.Name, Value: h.Value}
 	}
-	resp, err := m.HTTPRequest(cdk.HTTPRequest{
+	resp, err := cdk.Outcall(cdk.HTTPRequest{
 		URL: req.URL, Method: req.Method, Headers: hs, Body: req.Body, MaxResponseBytes: req.MaxResponseBytes,
 		Transform: &cdk.HTTPTransform{Method: transformMethod, Context: req.TransformContext},
 	})
@@ -148,7 +143,7 @@ func outcall(ctx context.Context, req payments.OutcallRequest) (payments.Outcall
 //
 //go:wasmexport query.transform
 func transform() {
-	cdk.Default().TransformQuery(func(resp cdk.HTTPResponse, context []byte) cdk.HTTPResponse {
+	cdk.TransformQuery(func(resp cdk.HTTPResponse, context []byte) cdk.HTTPResponse {
 		in := payments.OutcallResponse{Status: int(resp.Status), Body: resp.Body}
 		for _, h := range resp.Headers {
 			in.Headers = append(in.Headers, payments.Header{Name: h.Name, Value: h.Value})
@@ -216,31 +211,71 @@ func httpRequestUpdate() {
 	cdk.Update(func(m *cdk.Message) {
 		var req httpgateway.UpdateRequest
 		m.MustArgs(&req)
-		resp := state.svc.HTTPUpdate(withMessage(m), toPaymentsRequest(req.Method, req.URL, req.Headers, req.Body), env())
-		if req.Method == "POST" && strings.HasPrefix(req.URL, "/webhook") && resp.Status == 200 {
-			scheduleConfirm()
-		}
+		armConfirm() // a webhook may have queued a claim; keep the timer armed in any case
+		resp := state.svc.HTTPUpdate(context.Background(), toPaymentsRequest(req.Method, req.URL, req.Headers, req.Body), env())
+		armConfirm()
 		m.Reply(toGatewayResponse(resp))
 	})
 }
 
-// scheduleConfirm confirms webhook-claimed sessions with Stripe shortly after the webhook,
-// so a payment is final even when no browser polls it.
-func scheduleConfirm() {
-	if state.confirm || state.cfg.IdempotentProxy == "" {
-		return
-	}
-	state.confirm = true
-	cdk.Default().SetTimer(confirmDelay, func(m *cdk.Message) {
-		state.confirm = false
-		if _, err := state.svc.ConfirmPending(withMessage(m), env(), 10); err != nil {
-			cdk.Print("confirming webhook claims: " + err.Error())
+// inspectMessage refuses, before execution, a direct http_request_update call that the
+// query path would refuse (the gateway only upgrades what the query accepted); every other
+// method checks its caller itself.
+//
+//go:wasmexport system.inspect_message
+func inspectMessage() {
+	cdk.InspectMessage(func(m *cdk.Message) {
+		if m.MethodName() == "http_request_update" {
+			var req httpgateway.UpdateRequest
+			if m.Args(&req) != nil {
+				return
+			}
+			if state.svc.InspectHTTPUpdate(toPaymentsRequest(req.Method, req.URL, req.Headers, req.Body), env()) != nil {
+				return
+			}
 		}
+		m.Accept()
 	})
 }
 
-//go:wasmexport system.global_timer
-func globalTimer() { cdk.Default().GlobalTimer(nil) }
+// armConfirm keeps a timer armed for the earliest queued confirmation, so every claim a
+// webhook acknowledged gets Stripe's word even when nobody polls. It is called on every
+// update, after every confirmation and in init/post_upgrade: the timer is rebuilt from
+// stable state, never trusted to survive.
+func armConfirm() {
+	at, ok := state.svc.NextConfirmation(env())
+	if !ok || state.confirmTimer != 0 && !state.confirmAt.After(at) {
+		return
+	}
+	if state.confirmTimer != 0 {
+		cdk.ClearTimer(state.confirmTimer)
+	}
+	now := cdk.Time()
+	d := max(at.Sub(now), 0)
+	state.confirmAt = now.Add(d)
+	state.confirmTimer = cdk.SetTimer(d, confirmTick)
+}
+
+// confirmTick reserves the due confirmations and gives each one a timer due at once: the
+// CDK runs every timer in an execution of its own, so their outcalls overlap and one that
+// traps does not roll back the others.
+func confirmTick() {
+	state.confirmTimer = 0
+	jobs := state.svc.StartConfirmations(env(), confirmParallel)
+	armConfirm()
+	for _, c := range jobs {
+		cdk.SetTimer(0, func() { runConfirmation(c) })
+	}
+}
+
+// runConfirmation fetches one queued session; a transient failure is rescheduled by the
+// queue itself.
+func runConfirmation(c *payments.Confirmation) {
+	if _, err := c.Run(context.Background()); err != nil && !errors.As(err, new(*payments.LookupError)) {
+		cdk.Print("confirming " + c.SessionID() + ": " + err.Error())
+	}
+	armConfirm()
+}
 
 //go:wasmexport query.get_payment
 func getPayment() {
@@ -325,6 +360,7 @@ func setConfig() {
 			m.Reject(err.Error())
 			return
 		}
+		armConfirm()
 		m.Reply()
 	})
 }
@@ -344,7 +380,8 @@ func createCheckoutSession() {
 		var req createSessionRequest
 		m.MustArgs(&req)
 		caller := payments.Caller{Principal: m.Caller().String(), IsController: cdk.IsController(m.Caller())}
-		created, err := state.svc.CreateCheckoutSession(withMessage(m), caller, req.toPayments(), env())
+		armConfirm()
+		created, err := state.svc.CreateCheckoutSession(context.Background(), caller, req.toPayments(), env())
 		if err != nil {
 			m.Reject("create_checkout_session: " + err.Error())
 			return

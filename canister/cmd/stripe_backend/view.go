@@ -16,13 +16,16 @@ type payment struct {
 	Created           int64   `ic:"created"`
 	Reason            *string `ic:"reason"`
 	Confirmed         bool    `ic:"confirmed"`
+	AmountRefunded    int64   `ic:"amount_refunded"`
+	Dispute           *string `ic:"dispute"`
 }
 
 func paymentOf(r payments.Record) payment {
 	p := payment{
 		ID: r.SessionID, Status: r.Status.String(), StripeStatus: r.StripeStatus, PaymentStatus: r.PaymentStatus,
 		Currency: r.Currency, ClientReferenceID: opt(r.ClientReferenceID), Created: r.Created,
-		Reason: opt(r.Reason), Confirmed: r.Confirmed,
+		Reason: opt(r.Reason), Confirmed: r.ConfirmedByStripe(), AmountRefunded: r.AmountRefunded,
+		Dispute: opt(r.DisputeStatus),
 	}
 	if r.HasAmountTotal {
 		a := r.AmountTotal
@@ -59,6 +62,12 @@ type statsView struct {
 	Evicted           uint64       `ic:"evicted"`
 	RememberedEvents  uint64       `ic:"remembered_events"`
 	Cycles            uint64       `ic:"cycles"`
+	WebhooksPending   uint64       `ic:"webhooks_pending"`
+	ConfirmQueue      uint64       `ic:"confirm_queue"`
+	Confirmations     uint64       `ic:"confirmations"`
+	PendingEvents     uint64       `ic:"pending_events"`
+	EventsApplied     uint64       `ic:"events_applied"`
+	NotFoundCached    uint64       `ic:"not_found_cached"`
 }
 
 // statuses lists the status names in a fixed order, so stats encode identically on every
@@ -71,6 +80,8 @@ func statsOf(s payments.Stats, cycles uint64) statsView {
 		WebhooksAccepted: s.WebhooksAccepted, WebhooksRejected: s.WebhooksRejected,
 		WebhooksDuplicate: s.WebhooksDuplicate, WebhooksIgnored: s.WebhooksIgnored,
 		Evicted: s.Evicted, RememberedEvents: s.RememberedEvents, Cycles: cycles, ByStatus: []countEntry{},
+		WebhooksPending: s.WebhooksPending, ConfirmQueue: s.ConfirmQueue, Confirmations: s.Confirmations,
+		PendingEvents: s.PendingEvents, EventsApplied: s.EventsApplied, NotFoundCached: s.NotFoundCached,
 	}
 	for _, name := range statuses {
 		if n, ok := s.ByStatus[name]; ok {

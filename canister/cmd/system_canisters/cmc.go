@@ -153,7 +153,7 @@ func createOnSubnet(m *cdk.Message, settings *CanisterSettings, cycles cdk.Cycle
 	var out struct {
 		CanisterID principal.Principal `ic:"canister_id"`
 	}
-	err := m.CallDecode(cdk.Call{Callee: management, Method: "create_canister", Cycles: cycles}, &out,
+	err := callDecode(cdk.Request{Callee: management, Method: "create_canister", Cycles: cycles}, &out,
 		struct {
 			Settings *CanisterSettings `ic:"settings"`
 		}{settings})
@@ -224,7 +224,7 @@ func notifyMintCycles() {
 			return
 		}
 		var block *ICPBlock
-		if err := m.CallDecode(cdk.Call{Callee: icpLedgerID, Method: "local_transfer"}, &block, arg.BlockIndex); err != nil {
+		if err := callDecode(cdk.Request{Callee: icpLedgerID, Method: "local_transfer"}, &block, arg.BlockIndex); err != nil {
 			msg := "fetching the ICP block: " + err.Error()
 			m.Reply(NotifyMintResult{Err: &NotifyMintErr{Other: &struct {
 				ErrorMessage string `ic:"error_message"`
@@ -253,7 +253,7 @@ func notifyMintCycles() {
 			cdk.Trap("cmc: the minted amount overflows 64 bits")
 		}
 		var dep DepositResult
-		err := m.CallDecode(cdk.Call{Callee: cyclesLedgerID, Method: "deposit", Cycles: ic0.U128From(cycles)}, &dep,
+		err := callDecode(cdk.Request{Callee: cyclesLedgerID, Method: "deposit", Cycles: ic0.U128From(cycles)}, &dep,
 			DepositArgs{To: Account{Owner: caller, Subaccount: arg.ToSubaccount}, Memo: arg.DepositMemo})
 		if err != nil {
 			if _, err := state.store.Remove(key); err != nil {
@@ -377,7 +377,7 @@ func notifyCreateCanister() {
 			return
 		}
 		var block *ICPBlock
-		if err := m.CallDecode(cdk.Call{Callee: icpLedgerID, Method: "local_transfer"}, &block, arg.BlockIndex); err != nil {
+		if err := callDecode(cdk.Request{Callee: icpLedgerID, Method: "local_transfer"}, &block, arg.BlockIndex); err != nil {
 			m.Reply(notifyCreateErr("fetching the ICP block: "+err.Error(), false))
 			return
 		}

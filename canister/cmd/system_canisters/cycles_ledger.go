@@ -168,7 +168,7 @@ func withdraw() {
 		}
 		// The burn is committed before the call (an await is a commit point); a failed
 		// deposit gives the amount back, the fee stays burnt.
-		_, err := m.Call(cdk.Call{Callee: management, Method: "deposit_cycles",
+		_, err := call(cdk.Request{Callee: management, Method: "deposit_cycles",
 			Arg: mustMarshal(struct {
 				CanisterID principal.Principal `ic:"canister_id"`
 			}{arg.To}), Cycles: ic0.U128From(uint64(arg.Amount))})
@@ -187,7 +187,7 @@ func withdraw() {
 
 func callReject(err error) (uint32, string) {
 	if ce, ok := err.(*cdk.CallError); ok {
-		return ce.Code, ce.Message
+		return uint32(ce.Code), ce.Message
 	}
 	return ic0.RejectSysTransient, err.Error()
 }
@@ -312,7 +312,7 @@ func ledgerCreateCanister(m *cdk.Message) {
 		cmcArg.Settings.Controllers = &c
 	}
 	var res CmcCreateCanisterResult
-	err := m.CallDecode(cdk.Call{Callee: cmcID, Method: "create_canister",
+	err := callDecode(cdk.Request{Callee: cmcID, Method: "create_canister",
 		Cycles: ic0.U128From(uint64(arg.Amount))}, &res, cmcArg)
 	reason := ""
 	switch {

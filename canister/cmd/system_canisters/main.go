@@ -14,6 +14,8 @@
 package main
 
 import (
+	"errors"
+
 	"github.com/gocanister/stripe-ic/canister/cdk"
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
@@ -344,3 +346,26 @@ func icrc1Transfer() {
 }
 
 func main() {}
+
+// call sends r and blocks until its answer: the reply's Candid bytes or a *cdk.CallError.
+func call(r cdk.Request) ([]byte, error) {
+	f, err := cdk.Send(r)
+	if err != nil {
+		return nil, err
+	}
+	return f.Wait()
+}
+
+// callDecode is call with r's argument encoded from args and the reply decoded into out.
+func callDecode(r cdk.Request, out any, args ...any) error {
+	arg, err := candid.Marshal(args...)
+	if err != nil {
+		return errors.New("encoding the arguments of " + r.Method + ": " + err.Error())
+	}
+	r.Arg = arg
+	f, err := cdk.Send(r)
+	if err != nil {
+		return err
+	}
+	return f.Decode(out)
+}

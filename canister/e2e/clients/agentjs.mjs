@@ -53,7 +53,8 @@ await check('query (node signature verified)', async () => {
 });
 
 await check('update (certified reply)', async () => {
-  const res = await actor.http_request_update({ method: 'GET', url: '/no-such-page', headers: [], body: [] });
+  // A path inspect_message accepts (a missing page is refused before execution).
+  const res = await actor.http_request_update({ method: 'GET', url: '/checkout/cs_test_agentjs', headers: [], body: [] });
   assert.equal(typeof res.status_code, 'number');
   return `http_request_update -> ${res.status_code}`;
 });

@@ -23,6 +23,11 @@ type asyncState struct {
 	Ticks      uint64 `ic:"ticks"`
 	TimerCalls uint64 `ic:"timer_calls"`
 	Pending    uint64 `ic:"pending"`
+	Good       uint64 `ic:"good"`
+	Trapped    uint64 `ic:"trapped"`
+	Later      uint64 `ic:"later"`
+	Beats      uint64 `ic:"beats"`
+	Notified   uint64 `ic:"notified"`
 }
 
 // newClockHarness is newHarness with a clock the test moves.
@@ -168,6 +173,8 @@ func TestAsyncOnEngine(t *testing.T) {
 	}
 	tick(250 * time.Millisecond) // +350ms
 	tick(300 * time.Millisecond) // +650ms
+	// Each timer runs in a call to the CDK's timer executor, delivered after the tick.
+	eventually(t, "two ticks", func() bool { return h.state(a).Ticks == 2 })
 	if st := h.state(a); st.Ticks != 2 || st.Once != 0 {
 		t.Fatalf("after 650ms: %+v, want 2 ticks", st)
 	}
@@ -179,5 +186,79 @@ func TestAsyncOnEngine(t *testing.T) {
 	tick(time.Second)
 	if st := h.state(a); !stopped || st.Once != 1 || st.TimerCalls != 1 || st.Ticks != 3 {
 		t.Fatalf("final timer state %+v (stopped %v), want once 1, ticks 3", st, stopped)
+	}
+}
+
+// TestIsolatedTimersOnEngine checks that each CDK timer runs in an execution of its own:
+// timers that trap roll back only themselves, the timers due with them keep their effect,
+// and later timers (one-shot and periodic) still run.
+func TestIsolatedTimersOnEngine(t *testing.T) {
+	var now atomic.Int64
+	now.Store(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
+	h := newClockHarness(t, &now, nil)
+	a, err := h.install(build(t, "async"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.mustCall(false, a, "isolated_timers", nil, uint64(1000))
+	tick := func(d time.Duration) {
+		now.Add(int64(d))
+		h.e.Tick(context.Background())
+	}
+	tick(1100 * time.Millisecond) // the two one-shot timers and both periodic ones are due
+	eventually(t, "the first round of timers", func() bool { st := h.state(a); return st.Good == 1 && st.Beats == 1 })
+	if st := h.state(a); st.Trapped != 0 || st.Later != 0 {
+		t.Fatalf("after the first round: %+v, want the traps rolled back and later not yet run", st)
+	}
+	tick(time.Second) // +2.1s: the later one-shot timer and both periodic ones again
+	eventually(t, "the second round of timers", func() bool { st := h.state(a); return st.Later == 1 && st.Beats == 2 })
+	tick(time.Second) // +3.1s: the periodic ones only
+	eventually(t, "the third round of timers and their answers", func() bool {
+		st := h.state(a)
+		return st.Beats == 3 && st.Pending == 0
+	})
+	st := h.state(a)
+	if st.Good != 1 || st.Later != 1 || st.Trapped != 0 || st.Pending != 0 {
+		t.Fatalf("final state %+v, want good 1, later 1, trapped 0, nothing pending", st)
+	}
+	// Every trap was reported by the global timer's callback: one one-shot, three periodic.
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var traps, periodic int
+	for _, p := range h.prints {
+		if strings.Contains(p, "failed: call rejected (code 5)") && strings.Contains(p, "isolated_timers: deliberate") {
+			traps++
+			if strings.Contains(p, "periodic") {
+				periodic++
+			}
+		}
+	}
+	if traps != 4 || periodic != 3 {
+		t.Fatalf("%d timer traps logged (%d periodic), want 4 (3): %q", traps, periodic, h.prints)
+	}
+}
+
+// TestNotifyOnEngine: a one-way call reaches the callee, and its answer, which no callback
+// takes, leaves the caller untouched.
+func TestNotifyOnEngine(t *testing.T) {
+	var now atomic.Int64
+	now.Store(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
+	h := newClockHarness(t, &now, nil)
+	mod := build(t, "async")
+	a, err := h.install(mod, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := h.install(mod, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.mustCall(false, a, "notify", nil, cdkprincipal.FromBytes(b.Raw))
+	h.mustCall(false, a, "notify", nil, cdkprincipal.FromBytes(b.Raw))
+	eventually(t, "the one-way calls", func() bool { return h.state(b).Notified == 2 })
+	var s string
+	h.mustCall(false, a, "two_calls", &s, cdkprincipal.FromBytes(b.Raw), "after")
+	if st := h.state(a); s != "echo:echo:after" || st.Pending != 0 || st.Notified != 0 {
+		t.Fatalf("caller after notifying: %q, %+v", s, st)
 	}
 }

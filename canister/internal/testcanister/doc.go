@@ -5,7 +5,7 @@
 //	basic      every behaviour in one canister; interface in basic/basic.did
 //	initreply  calls ic0.msg_reply from canister_init, which must trap (install fails)
 //	async      the CDK's blocking calls, HTTPS outcalls, randomness and timers (async/async.did)
-//	outcaller  raw_rand and http_request through the low-level CallRaw
+//	outcaller  raw_rand and http_request through the low-level SendWithCallback
 //	web        the HTTP gateway protocol (web/main.go lists the routes)
 //
 // Build one with internal/gobuild.Wasm("internal/testcanister/basic") and link it with

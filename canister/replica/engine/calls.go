@@ -14,6 +14,9 @@ import (
 type result struct {
 	reply  []byte
 	reject *protocol.Reject
+	// For ingress answers: what the message used and paid, and the canister's commit count.
+	usage Usage
+	seq   uint64
 }
 
 type originKind uint8
@@ -28,6 +31,7 @@ const (
 type origin struct {
 	kind originKind
 	done chan result // ingress
+	tag  any         // ingress: Ingress.Tag, kept with the answer (Answer)
 	// canister calls
 	from   *canister
 	fromCC uint64
@@ -44,6 +48,7 @@ type callContext struct {
 	responded    bool
 	outstanding  int // calls made and not answered yet
 	instructions int64
+	usage        Usage // fees paid for the call so far (execution, calls, outcalls...)
 	lastErr      *protocol.Reject
 }
 
@@ -66,6 +71,12 @@ func (c *canister) respond(cc *callContext, r result) {
 	o := cc.origin
 	switch o.kind {
 	case originIngress:
+		r.usage = cc.usage
+		r.usage.Instructions = cc.instructions
+		r.seq = c.seq
+		if o.tag != nil {
+			c.answers = append(c.answers, Answer{Tag: o.tag, Reply: r.reply, Reject: r.reject, Seq: r.seq, Time: c.e.cfg.Now()})
+		}
 		o.done <- r
 	case originCanister:
 		if r.reply != nil && len(r.reply) > protocol.MaxReplyBytes {
@@ -99,13 +110,16 @@ type request struct {
 	caller []byte
 	cycles uint64
 	origin origin
+	// reception is the ingress reception fee the canister paid for the message.
+	reception uint64
 }
 
 // handleRequest executes an update call (ingress or from a canister). It runs on c's queue.
 func (c *canister) handleRequest(req request) {
 	cc := c.newCallContext(req.origin, req.caller, req.cycles)
+	cc.usage.Cycles[FeeIngress] = req.reception
 	defer c.finish(cc)
-	if rej := c.acceptsUpdates(); rej != nil {
+	if rej := c.acceptsCalls(); rej != nil {
 		cc.lastErr = rej
 		return
 	}
@@ -122,9 +136,18 @@ func (c *canister) handleRequest(req request) {
 			return
 		}
 	}
+	// The fee of the whole instruction limit is paid up front, above the freezing threshold;
+	// what the execution did not use comes back after it.
+	m := newMeter(c.e.costs(), c.e.cfg.Limits.forType(typ))
+	if msg, ok := c.withdraw(req.caller, m.prepaid); !ok {
+		cc.lastErr = rejectOutOfCycles(msg)
+		return
+	}
 	x := c.newExec(typ, cc)
 	x.arg = req.arg
+	x.meter = m
 	c.execute(x, export)
+	c.cycles += m.refund()
 }
 
 // execute runs x (an execution with a call context) and commits or rolls it back.
@@ -176,35 +199,37 @@ func (c *canister) acceptsCalls() *protocol.Reject {
 	return nil
 }
 
-// acceptsUpdates is acceptsCalls for messages that would change state: a frozen canister
-// refuses them (queries it still answers).
-func (c *canister) acceptsUpdates() *protocol.Reject {
-	if rej := c.acceptsCalls(); rej != nil {
-		return rej
-	}
-	return c.frozen()
-}
-
 // handleResponse runs the reply or reject callback of call made from call context ccID.
 func (c *canister) handleResponse(ccID uint64, call *outCall, r result, refund uint64) {
 	size := len(r.reply)
 	if r.reject != nil {
 		size = len(r.reject.Message)
 	}
-	c.cycles += refund + c.e.costs().ResponseRefund(call.reserved, uint64(size))
+	transmission := c.e.costs().ResponseRefund(call.reserved, uint64(size))
+	c.cycles += refund + transmission
 	cc := c.contexts[ccID]
+	c.charge(cc, FeeXnet, call.reserved-transmission)
+	if isManagement(call.callee) {
+		c.chargeManagement(cc, call, r, refund)
+	}
 	if cc == nil || c.mod == nil {
-		// The context was dropped by a reinstall or uninstall: the response is discarded.
+		// The context was dropped by a reinstall or uninstall: the response is discarded, and
+		// so is the execution it had paid for.
+		c.cycles += call.execPrepaid
 		return
 	}
 	defer c.finish(cc)
 	defer func() { cc.outstanding-- }()
+	// The callback runs on the execution fee call_perform prepaid.
+	m := &meter{costs: c.e.costs(), prepaid: call.execPrepaid, limit: c.e.cfg.Limits.Update}
+	defer func() { c.cycles += m.refund() }()
 
 	typ, cb := apiReplyCallback, call.reply
 	if r.reject != nil {
 		typ, cb = apiRejectCallback, call.reject
 	}
 	x := c.newExec(typ, cc)
+	x.meter = m
 	x.refunded = refund
 	if r.reject != nil {
 		x.rejectCode, x.rejectMsg = r.reject.Code, r.reject.Message
@@ -217,6 +242,7 @@ func (c *canister) handleResponse(ccID uint64, call *outCall, r result, refund u
 		return
 	}
 	cl := c.newExec(apiCleanup, cc)
+	cl.meter = m
 	cl.rejectCode = x.rejectCode
 	clErr := cl.runCallback(*call.cleanup)
 	if clErr != nil {
@@ -226,6 +252,23 @@ func (c *canister) handleResponse(ccID uint64, call *outCall, r result, refund u
 		return
 	}
 	c.commit(cl)
+}
+
+// chargeManagement records the fee in the cycles a call to the management canister kept:
+// an outcall's or a signature's price, or the creation fee of create_canister (whose other
+// cycles became the new canister's balance).
+func (c *canister) chargeManagement(cc *callContext, call *outCall, r result, refund uint64) {
+	kept := call.cycles - min(refund, call.cycles)
+	switch call.method {
+	case "http_request":
+		c.charge(cc, FeeOutcall, kept)
+	case "sign_with_ecdsa", "sign_with_schnorr", "vetkd_derive_key":
+		c.charge(cc, FeeSignature, kept)
+	case "create_canister":
+		if r.reject == nil {
+			c.charge(cc, FeeCreation, min(kept, c.e.costs().CreateCanister()))
+		}
+	}
 }
 
 // send delivers an outgoing call made by c from call context cc.
@@ -288,13 +331,19 @@ func (e *Engine) ingress(ctx context.Context, c *canister, method string, arg, c
 
 // wait returns the reply or reject of an ingress call, or ctx's error if ctx ends first.
 func wait(ctx context.Context, done <-chan result) ([]byte, error) {
+	r, err := waitResult(ctx, done)
+	if err != nil {
+		return nil, err
+	}
+	return r.values()
+}
+
+// waitResult returns the answer of an ingress call, or ctx's error if ctx ends first.
+func waitResult(ctx context.Context, done <-chan result) (result, error) {
 	select {
 	case r := <-done:
-		if r.reject != nil {
-			return nil, r.reject
-		}
-		return r.reply, nil
+		return r, nil
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return result{}, ctx.Err()
 	}
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"sync"
+	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
 
@@ -60,8 +61,14 @@ type canister struct {
 	nextCC        uint64
 	contexts      map[uint64]*callContext
 	stopWaiters   []chan struct{}
+	lastCharge    time.Time // when memory and compute allocation were last paid for
+	// seq counts the changes of persistent state (Config.OnCommit); an ingress answer carries
+	// the count at the time it was given, so a server knows which save covers it.
+	seq uint64
+	// answers are the answers to tagged ingress messages not taken by ExportAnswered yet.
+	answers []Answer
 
-	// Settings and what they govern (settings.go, logs.go, history.go, snapshot.go).
+	// Settings and what they govern (settings.go, charge.go, logs.go, history.go, snapshot.go).
 	settings     Settings
 	logs         []LogRecord
 	nextLogIdx   uint64
@@ -74,9 +81,11 @@ type canister struct {
 
 func newCanister(e *Engine, id principal.Principal) *canister {
 	c := &canister{
-		e: e, id: id, status: Running, settings: DefaultSettings(),
-		signal:   make(chan struct{}, 1),
-		contexts: map[uint64]*callContext{},
+		e: e, id: id, status: Running,
+		signal:     make(chan struct{}, 1),
+		contexts:   map[uint64]*callContext{},
+		settings:   DefaultSettings(),
+		lastCharge: e.cfg.Now(),
 	}
 	go c.loop()
 	return c
@@ -307,10 +316,13 @@ func (c *canister) commit(x *execution) {
 	c.cycles = x.balance
 	for _, call := range x.calls {
 		cc.outstanding++
+		if !x.typ.composite() {
+			c.charge(cc, FeeXnet, c.e.costs().Call(uint64(len(call.method)), uint64(len(call.arg))))
+		}
 		c.e.send(c, cc, call)
 	}
+	c.e.committed(c) // before answering: the answer carries the count that covers this commit
 	c.respondFrom(x)
-	c.e.committed(c)
 }
 
 // respondFrom answers x's call context if x replied or rejected.

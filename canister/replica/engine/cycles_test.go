@@ -7,33 +7,36 @@ import (
 )
 
 func TestCyclesTransfer(t *testing.T) {
-	e := newEngine(t, Config{})
+	var log runs
+	e := newEngine(t, Config{Observe: log.observe})
 	a := installNew(t, e, "cycles.wasm")
 	b := installNew(t, e, "cycles.wasm")
-	balance := func(id []byte) uint64 {
-		info, err := e.Info(principalOf(id))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return info.Cycles
-	}
-	a0, b0 := balance(a.Raw), balance(b.Raw)
+	a0, b0 := balanceOf(t, e, a), balanceOf(t, e, b)
+	log.take(a)
+	log.take(b)
 	got := update(t, e, a, "send", b.Raw)
 	if refunded := binary.LittleEndian.Uint64(got); refunded != 600 {
 		t.Fatalf("refunded %d, want 600", refunded)
 	}
-	// The caller pays what the IC charges: the call's fee (method "take", no argument) and the
-	// transmission of the 32-byte reply (the reservation for a 2 MiB response is refunded).
-	costs := e.Costs()
-	fees := costs.Call(4, 0) + costs.ResponseReservation() - costs.ResponseRefund(costs.ResponseReservation(), 32)
-	if fees != 260_000+4*1_000+32*1_000 {
-		t.Fatalf("call fees %d", fees)
+	// The caller pays what the IC charges: its update, the call's fee (method "take", no
+	// argument), the transmission of the 32-byte reply (the reservation for a 2 MiB response
+	// is refunded) and the execution of the reply callback (prepaid with the call). The callee
+	// pays the execution of "take".
+	callerInstr, callerExec := log.take(a)
+	calleeInstr, calleeExec := log.take(b)
+	// Two executions (send, callback): two base fees and the instructions.
+	if want := 2*icUpdateMessageExecution + callerInstr*icTenUpdateInstructions/10; callerExec != want {
+		t.Fatalf("caller execution fees %d, want %d for %d instructions", callerExec, want, callerInstr)
 	}
-	if got := balance(a.Raw); got != a0-400-fees {
+	fees := callerExec + icXnetCall + icXnetByteTransmission*4 + icXnetByteTransmission*32
+	if got := balanceOf(t, e, a); got != a0-400-fees {
 		t.Fatalf("caller balance %d, want %d (400 transferred, %d fees)", got, a0-400-fees, fees)
 	}
-	if got := balance(b.Raw); got != b0+400 {
-		t.Fatalf("callee balance %d, want %d", got, b0+400)
+	if want := icExecution(calleeInstr, icUpdateInstructionLimit, 13); calleeExec != want {
+		t.Fatalf("callee execution fee %d, want %d", calleeExec, want)
+	}
+	if got := balanceOf(t, e, b); got != b0+400-calleeExec {
+		t.Fatalf("callee balance %d, want %d (400 received, %d execution)", got, b0+400-calleeExec, calleeExec)
 	}
 	if got := binary.LittleEndian.Uint64(query(t, e, a, "balance", nil)); got != a0-400-fees {
 		t.Fatalf("canister_cycle_balance128 %d", got)
@@ -41,14 +44,18 @@ func TestCyclesTransfer(t *testing.T) {
 }
 
 func TestInitEffects(t *testing.T) {
-	e := newEngine(t, Config{})
+	var log runs
+	e := newEngine(t, Config{Observe: log.observe})
 	id := installNew(t, e, "cycles.wasm")
 	info, err := e.Info(id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(info.CertifiedData) != "take" || info.GlobalTimer != 12345 || info.Cycles != 1_000_000_000_000-5 {
-		t.Fatalf("after init: certified %q, timer %d, cycles %d", info.CertifiedData, info.GlobalTimer, info.Cycles)
+	// init burned 5 cycles; the install paid one execution (all its runs) on the install limit.
+	instr, _ := log.take(id)
+	want := 1_000_000_000_000 - 5 - icExecution(instr, icInstallInstructionLimit, 13)
+	if string(info.CertifiedData) != "take" || info.GlobalTimer != 12345 || info.Cycles != want {
+		t.Fatalf("after init: certified %q, timer %d, cycles %d (want %d)", info.CertifiedData, info.GlobalTimer, info.Cycles, want)
 	}
 }
 

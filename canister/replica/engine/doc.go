@@ -9,8 +9,9 @@
 //		DataCertificate: certify, OnCommit: save})
 //	id, _ := e.CreateCanister(engine.CreateOptions{Controllers: ctrls, Cycles: n})
 //	err := e.InstallCode(ctx, id, engine.InstallArgs{Mode: engine.Install, Module: wasm, Arg: arg, Sender: who})
-//	err = e.CheckIngress(ctx, id, method, arg, caller)   // accept an ingress update? (inspect_message)
-//	reply, err := e.Update(ctx, id, method, arg, caller) // blocks until the call is answered
+//	err = e.Admit(ctx, in)                               // accept an ingress message? (inspect_message, cycles)
+//	out, err := e.Submit(ctx, in)                        // blocks until the call is answered; out.Usage: its fees
+//	reply, err := e.Update(ctx, id, method, arg, caller) // the same without an ingress reception fee
 //	reply, err = e.Query(ctx, id, method, arg, caller, engine.QueryOptions{})
 //	e.Tick(ctx)                                          // heartbeats and due global timers
 //	go e.RunTicks(ctx, 500*time.Millisecond)             // ... or periodically
@@ -91,14 +92,33 @@
 //
 // # Cycles
 //
-// Balances are uint64 (128-bit amounts above 2^64 saturate). call_cycles_add moves cycles from
-// the balance into the call, the callee accepts with msg_cycles_accept, the rest is refunded
-// with the answer (msg_cycles_refunded). Each call (outside composite queries) pays the IC's
-// fee at call_perform (cost_call: 260,000 + 1,000 per byte of method name and argument, scaled
-// to Config.Nodes) and reserves the transmission of a 2 MiB response; the answer refunds what
-// its size did not use. A canister that cannot pay gets a non-zero call_perform and no
-// callback. Executions are not charged for instructions or memory. cost_* use the IC's fees
-// for Config.Nodes nodes (type Costs).
+// Balances are uint64 (128-bit amounts above 2^64 saturate). Canisters pay the IC's fees, from
+// the fee table of package protocol scaled to Config.Nodes (type Costs):
+//
+//   - Executions (updates, replicated queries, callbacks, heartbeats, timers, installs) pay a
+//     base fee and one cycle per instruction. As on the IC, the fee of the whole instruction
+//     limit is prepaid before the message runs, above the freezing threshold, and what the
+//     instructions did not use is refunded afterwards; a trap is paid for too. Queries,
+//     composite queries, transforms and inspect_message are free.
+//   - Ingress messages submitted with Submit pay their reception (per message and per byte of
+//     the envelope), charged to the receiving canister, or for calls to aaaaa-aa to the
+//     canister they are about (Ingress.Payer). Update charges no reception.
+//   - Calls pay at call_perform (cost_call: 260,000 + 1,000 per byte of method name and
+//     argument), reserve the transmission of a 2 MiB response and prepay the execution of the
+//     callback; the response refunds what its size and the callback did not use. Cycles
+//     attached with call_cycles_add move to the callee, which accepts them with
+//     msg_cycles_accept; the rest comes back with the answer. What the management canister
+//     keeps of attached cycles is its fee (outcalls, canister creation, signatures).
+//   - Memory (Wasm, stable, the module; at least the memory allocation) and compute allocation
+//     are paid every protocol.AllocationChargeSeconds by Tick. A canister that cannot pay is
+//     uninstalled and loses its balance.
+//
+// The freezing threshold (Settings.FreezingThreshold seconds of idle_cycles_burned_per_day) is
+// enforced: below it a canister refuses ingress messages (Admit) and queries ("is unable to
+// process query calls because it's frozen"), and no execution, call, transfer or burn may take
+// its balance below it ("Canister <id> is out of cycles", IC0207, the amount missing told to
+// controllers only). Config.OnCharge and Config.Observe report every fee paid; Submit's
+// Outcome has a message's usage by fee. cost_* use the same fees.
 //
 // # Persistence
 //
@@ -107,12 +127,15 @@
 // CanisterState, which Encode writes with encoding/gob; Import recreates the canister from it
 // without running any code. Config.OnCommit fires after every change of persistent state so a
 // server can save (or schedule saving) the canister. Calls in flight are not persisted.
+// ExportAnswered also takes the answers to ingress messages submitted with a Tag, exactly those
+// whose effects the state includes, so a server saves each answer with its effects; Revert
+// puts a canister back to a saved state (or removes it) when saving failed.
 //
 // # Settings, logs, snapshots, history
 //
 // Each canister has Settings besides its controllers (UpdateSettings), all enforced: the
-// freezing threshold (a canister below the idle burn of that many seconds refuses updates;
-// ic0.canister_liquid_cycle_balance128 excludes the reserve), compute and memory allocation
+// freezing threshold (a canister below the idle burn of that many seconds refuses ingress,
+// calls and queries; ic0.canister_liquid_cycle_balance128 excludes the reserve), compute and memory allocation
 // (idle burn; the allocation caps Wasm plus stable memory), the Wasm memory limit (an
 // update-like execution ending above it traps) and threshold (canister_on_low_wasm_memory),
 // log visibility and size, snapshot and status visibility, environment variables
@@ -123,5 +146,5 @@
 //
 // Limitations: no deterministic time slicing (long executions just run), stable memory is
 // held in RAM (Config.MaxStablePages), wasm64 memories are neither tracked page by page nor charged per byte
-// for bulk operations, idle cycles are computed (freezing, status) but not charged.
+// for bulk operations.
 package engine

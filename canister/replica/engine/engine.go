@@ -68,7 +68,7 @@ type Config struct {
 	SubnetID principal.Principal
 	// RootKey is returned by ic0.root_key_* (the DER key of the HTTP interface).
 	RootKey []byte
-	// Nodes is the subnet size used by the cost_* functions (protocol.SubnetNodes).
+	// Nodes is the subnet size the fees are scaled to (protocol.SubnetNodes).
 	Nodes int
 	// Now is the host clock (time.Now).
 	Now func() time.Time
@@ -89,9 +89,14 @@ type Config struct {
 	OnCommit func(canister principal.Principal)
 	// Validate checks a module (uncompressed) before install; nil uses the built-in checks.
 	Validate func(module []byte) error
-	// Observe, when set, is called after every execution with the instructions it used
-	// (benchmarks, logs). It runs with the canister locked: it must not call the engine.
+	// Observe, when set, is called after every execution with the instructions it used and
+	// the execution fee it paid (benchmarks, logs). It runs with the canister locked: it must
+	// not call the engine.
 	Observe func(Execution)
+	// OnCharge, when set, is called for every fee a canister pays (ingress reception,
+	// executions, calls, outcalls, storage...). It runs with the canister locked: it must not
+	// call the engine.
+	OnCharge func(canister principal.Principal, fee Fee, cycles uint64)
 	// Limits are the instruction limits (DefaultLimits()).
 	Limits Limits
 	// MaxStablePages bounds stable memory, in 64 KiB pages (65536 = 4 GiB; the IC allows
@@ -182,6 +187,7 @@ func (e *Engine) costs() Costs { return Costs{Nodes: uint64(e.cfg.Nodes)} }
 func (e *Engine) Costs() Costs { return e.costs() }
 
 func (e *Engine) committed(c *canister) {
+	c.seq++
 	if e.cfg.OnCommit != nil {
 		e.cfg.OnCommit(c.id)
 	}
@@ -209,6 +215,9 @@ type CreateOptions struct {
 	ID          *principal.Principal
 	Controllers []principal.Principal
 	Cycles      uint64
+	// Settings are the canister's settings; nil is DefaultSettings(). They must be valid
+	// (Settings.Validate).
+	Settings *Settings
 }
 
 // CreateCanister creates an empty, running canister.
@@ -233,6 +242,9 @@ func (e *Engine) CreateCanister(opts CreateOptions) (principal.Principal, error)
 	c := newCanister(e, id)
 	c.controllers = clonePrincipals(opts.Controllers)
 	c.cycles = opts.Cycles
+	if opts.Settings != nil {
+		c.settings = opts.Settings.clone()
+	}
 	e.canisters[string(id.Raw)] = c
 	return id, nil
 }
@@ -277,15 +289,17 @@ type CanisterInfo struct {
 	StableSize    uint64 // stable memory bytes
 	CertifiedData []byte
 	GlobalTimer   uint64 // 0 when inactive
+	// Settings are the canister's settings besides its controllers.
+	Settings Settings
+	// MemoryUsage is the memory the canister pays storage for (Wasm and stable memory, the
+	// module); IdleCyclesBurnedPerDay what that and its compute allocation cost per day;
+	// FreezingThresholdCycles the balance below which it is frozen.
+	MemoryUsage             uint64
+	IdleCyclesBurnedPerDay  uint64
+	FreezingThresholdCycles uint64
 	// Metadata are the module's icp:public / icp:private custom sections, by name. The map is
 	// shared with the engine: read it, do not modify it.
 	Metadata map[string]Metadata
-	// Settings are the canister's settings besides its controllers.
-	Settings Settings
-	// IdleCyclesBurnedPerDay is what its memory and compute allocation cost per day.
-	IdleCyclesBurnedPerDay uint64
-	// FreezingLimit is the balance below which it is frozen.
-	FreezingLimit uint64
 	// ModuleSize is the size of the installed module; SnapshotsSize of its snapshots.
 	ModuleSize, SnapshotsSize uint64
 	// Globals is the number of its mutable globals.
@@ -304,8 +318,8 @@ func (e *Engine) Info(id principal.Principal) (*CanisterInfo, error) {
 		ID: c.id, Status: c.status, Controllers: clonePrincipals(c.controllers), Cycles: c.cycles,
 		Version: c.version, MemorySize: uint64(len(c.img.mem)), StableSize: uint64(len(c.stable)),
 		CertifiedData: bytes.Clone(c.certifiedData), GlobalTimer: c.timer,
-		Settings: c.settings.clone(), IdleCyclesBurnedPerDay: c.idleBurnPerDay(), FreezingLimit: c.freezingLimit(),
-		SnapshotsSize: c.snapshotsSize(), Globals: len(c.img.globals),
+		Settings: c.settings.clone(), MemoryUsage: c.memoryUsage(), IdleCyclesBurnedPerDay: c.idlePerDay(),
+		FreezingThresholdCycles: c.freezingThreshold(), SnapshotsSize: c.snapshotsSize(), Globals: len(c.img.globals),
 	}
 	if c.mod != nil {
 		info.ModuleHash = bytes.Clone(c.mod.hash[:])
@@ -438,9 +452,10 @@ func (e *Engine) DeleteCanister(id principal.Principal) error {
 	return nil
 }
 
-// Update executes an ingress update call and waits for its answer (after any inter-canister
-// calls and callbacks). A failed call returns a *protocol.Reject. A call to the management
-// canister goes to the ManagementHandler.
+// Update executes an update call from a user and waits for its answer (after any
+// inter-canister calls and callbacks). A failed call returns a *protocol.Reject. A call to the
+// management canister goes to the ManagementHandler. Unlike Submit, it charges no ingress
+// reception (the executions are charged).
 func (e *Engine) Update(ctx context.Context, id principal.Principal, method string, arg []byte, caller principal.Principal) ([]byte, error) {
 	if isManagement(id.Raw) {
 		done := make(chan result, 1)

@@ -28,6 +28,8 @@ type outCall struct {
 	// reserved is the response transmission fee paid at call_perform; the response refunds
 	// the part its size did not use.
 	reserved uint64
+	// execPrepaid is the execution fee of the response callback, paid at call_perform.
+	execPrepaid uint64
 }
 
 // Execution describes one finished run of canister code, for Config.Observe.
@@ -36,7 +38,10 @@ type Execution struct {
 	Kind         string // the execution context, e.g. "update", "non-replicated query", "init"
 	Entry        string // the export run ("canister_update increment", "canister_init") or "callback"
 	Instructions int64  // instructions metered (what performance_counter(0) reports at the end)
-	Trapped      bool
+	// Cycles is the execution fee this run added to its message's charge (the base fee on
+	// the message's first run, the instructions on every run); 0 for queries, which are free.
+	Cycles  uint64
+	Trapped bool
 }
 
 // execution is one run of canister code (a message, a callback, a system method). Everything
@@ -83,6 +88,8 @@ type execution struct {
 	stableMark int    // journal length at the start, for rollback
 	err        *execError
 	entry      string // the export (or "callback") being run, for Config.Observe
+	// meter charges the message the execution belongs to; nil for free executions (queries).
+	meter *meter
 }
 
 // newExec prepares an execution of type typ on c (which must be locked and have a module).
@@ -151,9 +158,7 @@ func (x *execution) invoke(fn api.Function, params ...uint64) *execError {
 	if left < 0 {
 		x.used = x.limit
 	}
-	if obs := x.e.cfg.Observe; obs != nil {
-		obs(Execution{Canister: x.c.id, Kind: x.typ.String(), Entry: x.entry, Instructions: x.used, Trapped: err != nil})
-	}
+	x.account(err != nil)
 	if err == nil {
 		return nil
 	}
@@ -166,6 +171,19 @@ func (x *execution) invoke(fn api.Function, params ...uint64) *execError {
 	}
 	x.c.logTrap(x, x.err)
 	return x.err
+}
+
+// account charges the run's execution fee to its message and reports the run to
+// Config.Observe.
+func (x *execution) account(trapped bool) {
+	var cycles uint64
+	if x.meter != nil {
+		cycles = x.meter.add(x.used)
+		x.c.charge(x.cc, FeeExecution, cycles)
+	}
+	if obs := x.e.cfg.Observe; obs != nil {
+		obs(Execution{Canister: x.c.id, Kind: x.typ.String(), Entry: x.entry, Instructions: x.used, Cycles: cycles, Trapped: trapped})
+	}
 }
 
 // logTrap records the trap of a replicated execution in the canister's log, as the IC
@@ -186,6 +204,7 @@ func (x *execution) run(name string) *execError {
 	x.entry = name
 	fn := x.in.function(name)
 	if fn == nil {
+		x.account(true)
 		x.err = errFunctionNotFound(0, 0)
 		return x.err
 	}
@@ -196,6 +215,7 @@ func (x *execution) run(name string) *execError {
 func (x *execution) runCallback(cb callback) *execError {
 	x.entry = "callback"
 	if x.in.callback == nil {
+		x.account(true)
 		x.err = errFunctionNotFound(0, cb.fun)
 		return x.err
 	}

@@ -216,7 +216,7 @@ func hostImpls() map[string]hostImpl {
 			s[0] = x.accept(s[0])
 		},
 		"cycles_burn128": func(x *execution, s []uint64) {
-			amount := min(u128(s[0], s[1]), x.balance)
+			amount := min(u128(s[0], s[1]), x.c.liquid(x.balance))
 			x.balance -= amount
 			x.writeU128(u32(s[2]), amount)
 		},
@@ -226,7 +226,7 @@ func hostImpls() map[string]hostImpl {
 			x.writeU128(u32(s[0]), x.balance)
 		},
 		"canister_liquid_cycle_balance128": func(x *execution, s []uint64) {
-			x.writeU128(u32(s[0]), x.c.liquidBalance(x.balance))
+			x.writeU128(u32(s[0]), x.c.liquid(x.balance))
 		},
 		"canister_cycle_balance": func(x *execution, s []uint64) {
 			s[0] = x.balance
@@ -290,18 +290,21 @@ func hostImpls() map[string]hostImpl {
 			p := x.pendingCall("call_perform")
 			x.pending = nil
 			if !x.typ.composite() {
-				// Like the IC: the call's fee is paid now and the transmission of the
-				// largest possible response is reserved; the reply refunds what it did not
-				// use. A canister that cannot pay gets an error and no callback.
+				// Like the IC: the call's fee is paid now, and the transmission of the
+				// largest possible response and the execution of its callback with the
+				// whole instruction limit are prepaid; the response refunds what they did
+				// not use. A canister that cannot pay above its freezing threshold gets an
+				// error and no callback.
 				costs := x.e.costs()
-				need := costs.Call(uint64(len(p.method)), uint64(len(p.arg))) + costs.ResponseReservation()
-				if x.balance < need {
+				exec := costs.Execution(uint64(x.e.cfg.Limits.Update))
+				need := satAdd(costs.Call(uint64(len(p.method)), uint64(len(p.arg)))+costs.ResponseReservation(), exec)
+				if x.c.liquid(x.balance) < need {
 					x.balance += p.cycles
 					s[0] = uint64(protocol.SysTransient)
 					return
 				}
 				x.balance -= need
-				p.reserved = costs.ResponseReservation()
+				p.reserved, p.execPrepaid = costs.ResponseReservation(), exec
 			}
 			x.calls = append(x.calls, p)
 			s[0] = 0
@@ -528,8 +531,8 @@ func (x *execution) discardPending() {
 
 func (x *execution) addCycles(fn string, amount uint64) {
 	p := x.pendingCall(fn)
-	if amount > x.balance {
-		x.trap(errOutOfCycles(x.c.id, x.balance, amount))
+	if liquid := x.c.liquid(x.balance); amount > liquid {
+		x.trap(errOutOfCycles(x.c.id, liquid, amount))
 	}
 	x.balance -= amount
 	p.cycles += amount

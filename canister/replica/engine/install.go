@@ -6,7 +6,7 @@ import (
 
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
-	"github.com/gocanister/stripe-ic/canister/replica/instrument"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/instrument"
 )
 
 // InstallMode is install_code's mode.
@@ -76,6 +76,13 @@ func (c *canister) install(m *module, args InstallArgs) error {
 		return errModuleNotFound().reject(c.id)
 	}
 	budget := c.e.cfg.Limits.Install
+	// The whole install pays one execution fee, prepaid for the install limit above the
+	// freezing threshold; the instructions it did not use come back, whatever the outcome.
+	fees := newMeter(c.e.costs(), budget)
+	if msg, ok := c.withdraw(args.Sender.Raw, fees.prepaid); !ok {
+		return rejectOutOfCycles("Canister installation failed with `" + msg + "`.")
+	}
+	defer func() { c.cycles += fees.refund() }()
 	// Effects of pre_upgrade, start and init/post_upgrade, applied if all of them succeed.
 	cycles, certData, certSet, timer := c.cycles, []byte(nil), false, uint64(0)
 	staged := func(x *execution) {
@@ -102,6 +109,7 @@ func (c *canister) install(m *module, args InstallArgs) error {
 	// pre_upgrade runs on the old instance with the budget of the whole upgrade.
 	if args.Mode == Upgrade && !args.SkipPreUpgrade && c.mod.has("canister_pre_upgrade") {
 		x := c.newExec(apiPreUpgrade, nil)
+		x.meter = fees
 		x.caller = args.Sender.Raw
 		x.limit, x.limitShown = budget, c.e.cfg.Limits.Install
 		if err := x.run("canister_pre_upgrade"); err != nil {
@@ -128,6 +136,7 @@ func (c *canister) install(m *module, args InstallArgs) error {
 	}
 	run := func(typ apiType, export string, arg []byte) *execError {
 		x := c.newExec(typ, nil)
+		x.meter = fees
 		x.in = in
 		x.caller, x.arg = args.Sender.Raw, arg
 		x.limit, x.limitShown = budget, c.e.cfg.Limits.Install
@@ -184,25 +193,35 @@ func (e *Engine) UninstallCode(ctx context.Context, id principal.Principal) erro
 		return err
 	}
 	c.do(func() {
-		c.inst.close()
-		c.dropSpare()
-		c.inst, c.mod, c.img = nil, nil, image{}
-		c.stable, c.journal = nil, nil
-		c.certifiedData = nil
-		c.timer = 0
-		c.version++
-		c.dropCallContexts()
+		c.uninstall()
 		c.e.committed(c)
 	})
 	return nil
 }
 
+// uninstall drops c's module and state, keeping cycles and settings.
+func (c *canister) uninstall() {
+	c.inst.close()
+	c.dropSpare()
+	c.inst, c.mod, c.img = nil, nil, image{}
+	c.stable, c.journal = nil, nil
+	c.certifiedData = nil
+	c.timer = 0
+	c.version++
+	c.dropCallContexts()
+}
+
 // dropCallContexts rejects the open call contexts of a canister whose code is replaced:
 // callbacks of the old code can no longer run.
 func (c *canister) dropCallContexts() {
+	c.rejectCallContexts(&protocol.Reject{Code: protocol.CanisterReject, Message: "Canister has been uninstalled.", ErrorCode: protocol.ErrCanisterRejectedMessage})
+}
+
+// rejectCallContexts answers every open call context with rej and forgets them.
+func (c *canister) rejectCallContexts(rej *protocol.Reject) {
 	for _, cc := range c.contexts {
 		if !cc.responded {
-			c.respond(cc, result{reject: &protocol.Reject{Code: protocol.CanisterReject, Message: "Canister has been uninstalled.", ErrorCode: protocol.ErrCanisterRejectedMessage}})
+			c.respond(cc, result{reject: rej})
 		}
 		delete(c.contexts, cc.id)
 	}

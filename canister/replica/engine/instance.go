@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
-	"github.com/gocanister/stripe-ic/canister/replica/instrument"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/instrument"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 )

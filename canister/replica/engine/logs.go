@@ -59,7 +59,7 @@ func (e *Engine) Logs(id, caller principal.Principal) (records []LogRecord, ok b
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.settings.LogVisibility.Allows(caller, c.isController(caller)) {
+	if !c.settings.LogVisibility.Allows(caller, c.isController(caller.Raw)) {
 		return nil, false, nil
 	}
 	out := make([]LogRecord, len(c.logs))
@@ -67,13 +67,4 @@ func (e *Engine) Logs(id, caller principal.Principal) (records []LogRecord, ok b
 		out[i] = LogRecord{Idx: r.Idx, TimestampNanos: r.TimestampNanos, Content: bytes.Clone(r.Content)}
 	}
 	return out, true, nil
-}
-
-func (c *canister) isController(p principal.Principal) bool {
-	for _, q := range c.controllers {
-		if bytes.Equal(q.Raw, p.Raw) {
-			return true
-		}
-	}
-	return false
 }

@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/gocanister/stripe-ic/canister/replica/instrument"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/instrument"
 	"github.com/gocanister/stripe-ic/canister/wasm"
 	"github.com/tetratelabs/wazero"
 )

@@ -6,8 +6,11 @@ import (
 	"encoding/gob"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 )
 
 // CanisterState is the complete persistent state of a canister: what a replica saves to disk
@@ -30,10 +33,11 @@ type CanisterState struct {
 	GlobalTimer   uint64
 	Version       uint64
 	LastTime      uint64 // last ic0.time value, keeps time strictly increasing across restarts
+	// Seq is the count of persistent changes the state covers (Outcome.Seq); it counts from
+	// zero again after Import.
+	Seq uint64
 
-	// Settings and what they govern. HasSettings is false in states saved before settings
-	// were kept: such canisters get the default settings.
-	HasSettings   bool
+	// Settings and what they govern.
 	Settings      Settings
 	Logs          []LogRecord
 	NextLogIdx    uint64
@@ -57,7 +61,10 @@ type SnapshotState struct {
 	Timer         uint64
 }
 
-const stateFormat = 1
+// stateFormat 2 added the settings that cycles are charged by (freezing threshold, compute
+// and memory allocation); format 3 all settings, logs, history and snapshots. Older files get
+// the default settings for what they lack.
+const stateFormat = 3
 
 // Encode writes s with encoding/gob.
 func (s *CanisterState) Encode(w io.Writer) error {
@@ -73,7 +80,16 @@ func DecodeCanisterState(r io.Reader) (*CanisterState, error) {
 	if err := gob.NewDecoder(r).Decode(&s); err != nil {
 		return nil, fmt.Errorf("decoding canister state: %w", err)
 	}
-	if s.Format != stateFormat {
+	switch s.Format {
+	case stateFormat:
+	case 1:
+		s.Format, s.Settings = stateFormat, DefaultSettings()
+	case 2:
+		def := DefaultSettings()
+		def.FreezingThreshold, def.ComputeAllocation, def.MemoryAllocation =
+			s.Settings.FreezingThreshold, s.Settings.ComputeAllocation, s.Settings.MemoryAllocation
+		s.Format, s.Settings = stateFormat, def
+	default:
 		return nil, fmt.Errorf("decoding canister state: format %d, want %d", s.Format, stateFormat)
 	}
 	return &s, nil
@@ -88,11 +104,15 @@ func (e *Engine) Export(id principal.Principal) (*CanisterState, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.export(), nil
+}
+
+func (c *canister) export() *CanisterState {
 	s := &CanisterState{
 		Format: stateFormat, ID: bytes.Clone(c.id.Raw), Status: c.status, Cycles: c.cycles,
 		Memory: bytes.Clone(c.img.mem), Globals: append([]uint64(nil), c.img.globals...),
 		Stable: bytes.Clone(c.stable), CertifiedData: bytes.Clone(c.certifiedData),
-		GlobalTimer: c.timer, Version: c.version, LastTime: c.lastTime,
+		GlobalTimer: c.timer, Version: c.version, LastTime: c.lastTime, Settings: c.settings.clone(), Seq: c.seq,
 	}
 	for _, p := range c.controllers {
 		s.Controllers = append(s.Controllers, bytes.Clone(p.Raw))
@@ -100,7 +120,6 @@ func (e *Engine) Export(id principal.Principal) (*CanisterState, error) {
 	if c.mod != nil {
 		s.Module = bytes.Clone(c.mod.wasm)
 	}
-	s.HasSettings, s.Settings = true, c.settings.clone()
 	s.Logs, s.NextLogIdx = append([]LogRecord(nil), c.logs...), c.nextLogIdx
 	s.History, s.HistoryTotal = append([]Change(nil), c.history...), c.historyTotal
 	s.NextSnapshot, s.LowMemoryHook = c.nextSnapshot, uint8(c.lowMemory)
@@ -109,7 +128,32 @@ func (e *Engine) Export(id principal.Principal) (*CanisterState, error) {
 			Module: sn.mod.wasm, Memory: sn.img.mem, Globals: sn.img.globals, Stable: sn.stable,
 			CertifiedData: sn.certifiedData, Timer: sn.timer})
 	}
-	return s, nil
+	return s
+}
+
+// Answer is the answer to an ingress message submitted with a Tag.
+type Answer struct {
+	Tag    any
+	Reply  []byte
+	Reject *protocol.Reject // nil for a reply
+	Seq    uint64           // the canister's change count when it answered
+	Time   time.Time
+}
+
+// ExportAnswered is Export that also takes the answers to tagged ingress messages given
+// since the last call: exactly those whose effects the state includes. A server saves them
+// with the state in one write, so that no saved state has effects of a call whose answer was
+// not saved with it (a resubmission after a crash would run it twice).
+func (e *Engine) ExportAnswered(id principal.Principal) (*CanisterState, []Answer, error) {
+	c, err := e.get(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	answers := c.answers
+	c.answers = nil
+	return c.export(), answers, nil
 }
 
 // Import recreates a canister from an exported state, without running any of its code (no
@@ -120,26 +164,14 @@ func (e *Engine) Import(ctx context.Context, s *CanisterState) error {
 	for _, p := range s.Controllers {
 		ctrls = append(ctrls, principal.Principal{Raw: p})
 	}
-	var m *module
-	var in *instance
-	if s.Module != nil {
-		var xerr *execError
-		if m, xerr = e.loadModule(ctx, s.Module); xerr != nil {
-			return fmt.Errorf("importing canister %s: %w", id, xerr.reject(id))
-		}
-		var err error
-		if in, err = e.instantiate(e.ctx, m); err != nil {
-			return fmt.Errorf("importing canister %s: %w", id, err)
-		}
-		img := image{mem: s.Memory, globals: s.Globals}
-		if !in.restorable(&img) {
-			in.close()
-			return fmt.Errorf("importing canister %s: memory of %d bytes is smaller than the module's minimum", id, len(s.Memory))
-		}
-		if err := in.restore(&img); err != nil {
-			in.close()
-			return fmt.Errorf("importing canister %s: %w", id, err)
-		}
+	m, in, err := e.load(ctx, id, s)
+	if err != nil {
+		return fmt.Errorf("importing: %w", err)
+	}
+	snaps, err := e.loadSnapshots(ctx, id, s)
+	if err != nil {
+		in.close()
+		return fmt.Errorf("importing: %w", err)
 	}
 	if _, err := e.CreateCanister(CreateOptions{ID: &id, Controllers: ctrls, Cycles: s.Cycles}); err != nil {
 		in.close()
@@ -148,31 +180,11 @@ func (e *Engine) Import(ctx context.Context, s *CanisterState) error {
 	c := e.lookup(id.Raw)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.status = s.Status
-	if c.status == Stopping {
-		c.status = Stopped // nothing is in flight after a restart
-	}
 	c.mod, c.inst = m, in
 	if in != nil {
 		in.capture(&c.img)
 	}
-	c.stable = bytes.Clone(s.Stable)
-	c.certifiedData = bytes.Clone(s.CertifiedData)
-	c.timer, c.version, c.lastTime = s.GlobalTimer, s.Version, s.LastTime
-	if s.HasSettings {
-		c.settings = s.Settings.clone()
-	}
-	c.logs, c.nextLogIdx = s.Logs, s.NextLogIdx
-	c.history, c.historyTotal = s.History, s.HistoryTotal
-	c.nextSnapshot, c.lowMemory = s.NextSnapshot, lowMemoryHook(s.LowMemoryHook)
-	for _, sn := range s.Snapshots {
-		m, xerr := e.loadModule(ctx, sn.Module)
-		if xerr != nil {
-			return fmt.Errorf("importing canister %s: snapshot %x: %w", id, sn.ID, xerr.reject(id))
-		}
-		c.snapshots = append(c.snapshots, &snapshot{id: sn.ID, takenAt: sn.TakenAt, version: sn.Version, mod: m,
-			img: image{mem: sn.Memory, globals: sn.Globals}, stable: sn.Stable, certifiedData: sn.CertifiedData, timer: sn.Timer})
-	}
+	c.restore(s, snaps)
 	return nil
 }
 
@@ -189,4 +201,123 @@ func (e *Engine) SetNextCanisterIndex(i uint64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.nextIndex = i
+}
+
+// errReverted answers the calls a canister had open when its state was reverted.
+var errReverted = &protocol.Reject{Code: protocol.SysTransient,
+	Message: "the replica could not save the canister's state; its last saved state was restored"}
+
+// Revert makes a canister's state s again, a state it had (as saved by a server), or removes
+// the canister when s is nil. A server does this when saving failed, so that memory holds
+// what the disk holds: nothing that was not saved stays visible. Calls the canister had open
+// are rejected, as a restart would lose them. The canister's change count (Seq) keeps
+// counting up; Revert returns the count before it, the last change it undid.
+func (e *Engine) Revert(ctx context.Context, id principal.Principal, s *CanisterState) (uint64, error) {
+	c, err := e.get(id)
+	if err != nil {
+		return 0, err
+	}
+	var last uint64
+	if s == nil {
+		c.do(func() {
+			last = c.seq
+			c.inst.close()
+			c.dropSpare()
+			c.inst, c.mod, c.img, c.stable = nil, nil, image{}, nil
+			c.rejectCallContexts(errReverted)
+			c.deleted = true
+			e.mu.Lock()
+			delete(e.canisters, string(id.Raw))
+			e.mu.Unlock()
+		})
+		c.close()
+		return last, nil
+	}
+	if !bytes.Equal(s.ID, id.Raw) {
+		return 0, fmt.Errorf("reverting canister %s to the state of %s", id, principal.Principal{Raw: s.ID})
+	}
+	m, in, err := e.load(ctx, id, s)
+	if err != nil {
+		return 0, err
+	}
+	snaps, err := e.loadSnapshots(ctx, id, s)
+	if err != nil {
+		in.close()
+		return 0, err
+	}
+	c.do(func() {
+		last = c.seq
+		c.inst.close()
+		c.dropSpare()
+		c.mod, c.inst, c.img = m, in, image{}
+		if in != nil {
+			in.capture(&c.img)
+		}
+		c.journal = c.journal[:0]
+		c.rejectCallContexts(errReverted)
+		c.answers = nil // answers to calls whose effects are undone (and those just rejected)
+		c.restore(s, snaps)
+		e.committed(c)
+	})
+	return last, nil
+}
+
+// load compiles and instantiates the module of s with its Wasm state.
+func (e *Engine) load(ctx context.Context, id principal.Principal, s *CanisterState) (*module, *instance, error) {
+	if s.Module == nil {
+		return nil, nil, nil
+	}
+	m, xerr := e.loadModule(ctx, s.Module)
+	if xerr != nil {
+		return nil, nil, fmt.Errorf("loading canister %s: %w", id, xerr.reject(id))
+	}
+	in, err := e.instantiate(e.ctx, m)
+	if err != nil {
+		return nil, nil, fmt.Errorf("loading canister %s: %w", id, err)
+	}
+	img := image{mem: s.Memory, globals: s.Globals}
+	if !in.restorable(&img) {
+		in.close()
+		return nil, nil, fmt.Errorf("loading canister %s: memory of %d bytes is smaller than the module's minimum", id, len(s.Memory))
+	}
+	if err := in.restore(&img); err != nil {
+		in.close()
+		return nil, nil, fmt.Errorf("loading canister %s: %w", id, err)
+	}
+	return m, in, nil
+}
+
+// loadSnapshots compiles the modules of the snapshots of s.
+func (e *Engine) loadSnapshots(ctx context.Context, id principal.Principal, s *CanisterState) ([]*snapshot, error) {
+	var out []*snapshot
+	for _, sn := range s.Snapshots {
+		m, xerr := e.loadModule(ctx, sn.Module)
+		if xerr != nil {
+			return nil, fmt.Errorf("loading canister %s: snapshot %x: %w", id, sn.ID, xerr.reject(id))
+		}
+		out = append(out, &snapshot{id: sn.ID, takenAt: sn.TakenAt, version: sn.Version, mod: m,
+			img: image{mem: sn.Memory, globals: sn.Globals}, stable: sn.Stable, certifiedData: sn.CertifiedData, timer: sn.Timer})
+	}
+	return out, nil
+}
+
+// restore sets c's state other than the module and the Wasm state from s, with the
+// snapshots loadSnapshots made of s.
+func (c *canister) restore(s *CanisterState, snaps []*snapshot) {
+	c.controllers = c.controllers[:0]
+	for _, p := range s.Controllers {
+		c.controllers = append(c.controllers, principal.Principal{Raw: bytes.Clone(p)})
+	}
+	c.cycles = s.Cycles
+	c.status = s.Status
+	if c.status == Stopping {
+		c.status = Stopped // nothing is in flight
+	}
+	c.stable = bytes.Clone(s.Stable)
+	c.certifiedData = bytes.Clone(s.CertifiedData)
+	c.timer, c.version, c.lastTime = s.GlobalTimer, s.Version, s.LastTime
+	c.settings = s.Settings.clone()
+	c.logs, c.nextLogIdx = append([]LogRecord(nil), s.Logs...), s.NextLogIdx
+	c.history, c.historyTotal = append([]Change(nil), s.History...), s.HistoryTotal
+	c.snapshots, c.nextSnapshot, c.lowMemory = snaps, s.NextSnapshot, lowMemoryHook(s.LowMemoryHook)
 }

@@ -71,6 +71,9 @@ func (e *Engine) runQuery(c *canister, export string, typ apiType, arg, caller, 
 	if rej := c.acceptsCalls(); rej != nil {
 		return result{reject: rej}
 	}
+	if typ != apiTransform && c.frozen() {
+		return result{reject: rejectFrozenQuery(c.id)}
+	}
 	if !c.mod.has(export) {
 		return result{reject: errMethodNotFound("query", export[len("canister_query "):]).reject(c.id)}
 	}
@@ -93,6 +96,9 @@ func (e *Engine) runComposite(c *canister, export string, typ apiType, arg, call
 	defer c.mu.Unlock()
 	if rej := c.acceptsCalls(); rej != nil {
 		return result{reject: rej}
+	}
+	if c.frozen() {
+		return result{reject: rejectFrozenQuery(c.id)}
 	}
 	if !c.mod.has(export) {
 		return result{reject: errMethodNotFound("composite_query", export[len("canister_composite_query "):]).reject(c.id)}
@@ -192,8 +198,8 @@ func (e *Engine) compositeCall(from *canister, call *outCall, visiting map[*cani
 	return e.runQuery(callee, "canister_query "+call.method, apiNonReplicatedQuery, call.arg, from.id.Raw, nil)
 }
 
-// CheckIngress decides whether an ingress update call is accepted, like the IC's ingress
-// filter: the canister must exist, have a module, be running, and its
+// CheckIngress is Admit for a message of unknown size (only the per-message reception fee
+// is checked): the canister must exist, have a module, be running, be able to pay, and its
 // canister_inspect_message (if exported) must accept the message. A refusal is a
 // *protocol.Reject, which the HTTP interface reports as a non-replicated rejection (no request
 // status). Calls to the management canister are always accepted here.
@@ -201,17 +207,7 @@ func (e *Engine) CheckIngress(ctx context.Context, id principal.Principal, metho
 	if isManagement(id.Raw) {
 		return nil
 	}
-	c, err := e.get(id)
-	if err != nil {
-		return err
-	}
-	c.mu.Lock()
-	rej := c.acceptsUpdates()
-	c.mu.Unlock()
-	if rej != nil {
-		return rej
-	}
-	return e.InspectMessage(ctx, id, method, arg, caller)
+	return e.Admit(ctx, Ingress{Canister: id, Method: method, Arg: arg, Caller: caller})
 }
 
 // InspectMessage runs canister_inspect_message for an ingress update call. It returns nil when
@@ -274,8 +270,13 @@ func (e *Engine) RunTicks(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// systemTasks runs the heartbeat and, when due, the global timer of c.
+// systemTasks charges c for its memory and compute allocation when due, and runs the
+// heartbeat and, when due, the global timer of c.
 func (c *canister) systemTasks() {
+	if c.deleted {
+		return
+	}
+	c.chargeAllocation(c.e.cfg.Now())
 	if c.status != Running || c.mod == nil {
 		return
 	}
@@ -292,9 +293,17 @@ func (c *canister) systemTasks() {
 	c.lowMemoryTask()
 }
 
+// systemTask runs a heartbeat or global timer, which pays an execution like an update; a
+// frozen canister skips it.
 func (c *canister) systemTask(typ apiType, export string) {
+	m := newMeter(c.e.costs(), c.e.cfg.Limits.forType(typ))
+	if _, ok := c.withdraw(nil, m.prepaid); !ok {
+		return
+	}
 	cc := c.newCallContext(origin{kind: originTask}, ManagementCanister().Raw, 0)
 	x := c.newExec(typ, cc)
+	x.meter = m
 	c.execute(x, export)
+	c.cycles += m.refund()
 	c.finish(cc)
 }

@@ -47,11 +47,12 @@ type EnvVar struct {
 // modelled by the engine:
 //
 //   - ComputeAllocation (percent) and MemoryAllocation (bytes, 0 = best effort) raise the
-//     idle cycle burn, which the freezing threshold is measured in; MemoryAllocation also
-//     caps Wasm plus stable memory (an execution that ends above it traps).
+//     idle cycle burn, which is charged periodically and which the freezing threshold is
+//     measured in (charge.go); MemoryAllocation also caps Wasm plus stable memory (an
+//     execution that ends above it traps).
 //   - FreezingThreshold (seconds): a canister whose balance is below the idle burn of that
-//     many seconds is frozen - it refuses messages - and its liquid balance
-//     (ic0.canister_liquid_cycle_balance128) excludes that reserve.
+//     many seconds is frozen - it refuses ingress messages, calls and queries (IC0207) - and
+//     its liquid balance (ic0.canister_liquid_cycle_balance128) excludes that reserve.
 //   - WasmMemoryLimit (bytes, 0 = none): an update-like execution that ends with more Wasm
 //     memory traps. WasmMemoryThreshold: when the memory left below the limit drops under
 //     it, canister_on_low_wasm_memory runs (once, until the condition clears).
@@ -80,7 +81,7 @@ type Settings struct {
 
 // The IC's defaults and bounds of the settings.
 const (
-	DefaultFreezingThreshold   = 2_592_000         // 30 days
+	DefaultFreezingThreshold   = protocol.DefaultFreezingThreshold
 	DefaultReservedCyclesLimit = 5_000_000_000_000 // 5 T
 	DefaultWasmMemoryLimit     = 3 << 30           // 3 GiB
 	DefaultLogMemoryLimit      = 4096
@@ -138,7 +139,9 @@ func (s Settings) clone() Settings {
 	out := s
 	out.EnvVars = slices.Clone(s.EnvVars)
 	for _, v := range []*Visibility{&out.LogVisibility, &out.SnapshotVisibility, &out.StatusVisibility} {
-		v.Viewers = clonePrincipals(v.Viewers)
+		if v.Viewers != nil {
+			v.Viewers = clonePrincipals(v.Viewers)
+		}
 	}
 	return out
 }
@@ -146,56 +149,6 @@ func (s Settings) clone() Settings {
 // SortEnvVars sorts environment variables by name, the order ic0.env_var_name_copy indexes.
 func SortEnvVars(vs []EnvVar) {
 	slices.SortFunc(vs, func(a, b EnvVar) int { return strings.Compare(a.Name, b.Name) })
-}
-
-// Fees of the idle burn for a 13-node subnet (scaled to Config.Nodes like the others).
-const (
-	feeGiBSecond        = 127_000    // storage, per GiB and second
-	feeComputePercentS  = 10_000_000 // compute allocation, per percent and second
-	secondsPerDay       = 86_400
-	bytesPerGiB         = 1 << 30
-	maxFreezingLimitBig = 1 << 63
-)
-
-// memoryUsage is what the canister's memory costs are measured in: Wasm and stable memory.
-func (c *canister) memoryUsage() uint64 { return uint64(len(c.img.mem)) + uint64(len(c.stable)) }
-
-// idleBurnPerDay is what the canister's memory (at least its allocation) and compute
-// allocation cost per day.
-func (c *canister) idleBurnPerDay() uint64 {
-	mem := max(c.memoryUsage(), c.settings.MemoryAllocation)
-	costs := c.e.costs()
-	perDay := costs.scale(mem / 1024 * feeGiBSecond / (bytesPerGiB / 1024) * secondsPerDay)
-	return perDay + costs.scale(c.settings.ComputeAllocation*feeComputePercentS*secondsPerDay)
-}
-
-// freezingLimit is the balance below which the canister is frozen: the idle burn of
-// FreezingThreshold seconds.
-func (c *canister) freezingLimit() uint64 {
-	perDay := c.idleBurnPerDay()
-	t := c.settings.FreezingThreshold
-	if perDay != 0 && t > maxFreezingLimitBig/perDay {
-		return maxFreezingLimitBig
-	}
-	return perDay * t / secondsPerDay
-}
-
-// frozen returns the reject for a message to a canister below its freezing limit.
-func (c *canister) frozen() *protocol.Reject {
-	limit := c.freezingLimit()
-	if c.cycles >= limit {
-		return nil
-	}
-	return &protocol.Reject{Code: protocol.SysTransient, ErrorCode: protocol.ErrCanisterOutOfCycles,
-		Message: fmt.Sprintf("Canister %s is out of cycles: please top up the canister with at least %d additional cycles", c.id, limit-c.cycles)}
-}
-
-// liquidBalance is the balance above the freezing limit (ic0.canister_liquid_cycle_balance128).
-func (c *canister) liquidBalance(balance uint64) uint64 {
-	if limit := c.freezingLimit(); balance > limit {
-		return balance - limit
-	}
-	return 0
 }
 
 // checkMemoryLimits fails an update-like execution that leaves more Wasm memory than the

@@ -132,17 +132,25 @@ func TestMemoryLimits(t *testing.T) {
 }
 
 // A canister whose balance is below the idle burn of its freezing threshold refuses
-// messages; its liquid balance excludes that reserve.
-func TestFreezingThreshold(t *testing.T) {
+// messages, queries included (IC0207), like the IC's query handler; its liquid balance
+// excludes that reserve.
+func TestFreezingThresholdSettings(t *testing.T) {
 	e := newEngine(t, Config{})
 	id := installNew(t, e, "settings.wasm")
 	liquid := func() uint64 { return binary.LittleEndian.Uint64(query(t, e, id, "liquid", nil)) }
 	info, _ := e.Info(id)
-	if l := liquid(); l != info.Cycles-info.FreezingLimit || info.FreezingLimit == 0 {
-		t.Errorf("liquid %d, balance %d, freezing limit %d", l, info.Cycles, info.FreezingLimit)
+	if l := liquid(); l != info.Cycles-info.FreezingThresholdCycles || info.FreezingThresholdCycles == 0 {
+		t.Errorf("liquid %d, balance %d, freezing threshold %d", l, info.Cycles, info.FreezingThresholdCycles)
 	}
-	// 1% compute allocation burns 864 G cycles a day: a day's worth exceeds the 1 T balance.
-	setSettings(t, e, id, func(s *Settings) { s.ComputeAllocation, s.FreezingThreshold = 1, 2*86_400 })
+	// 1% compute allocation burns 864 G cycles a day: half a day's worth is a reserve below
+	// the 1 T balance that the liquid balance excludes.
+	setSettings(t, e, id, func(s *Settings) { s.ComputeAllocation, s.FreezingThreshold = 1, 86_400/2 })
+	info, _ = e.Info(id)
+	if l := liquid(); l != info.Cycles-info.FreezingThresholdCycles || info.FreezingThresholdCycles < 400_000_000_000 {
+		t.Errorf("liquid %d, balance %d, freezing threshold %d", l, info.Cycles, info.FreezingThresholdCycles)
+	}
+	// A day's worth exceeds the balance: the canister is frozen.
+	setSettings(t, e, id, func(s *Settings) { s.FreezingThreshold = 2 * 86_400 })
 	_, err := e.Update(context.Background(), id, "inc", nil, alice)
 	if r := asReject(t, err); r.ErrorCode != protocol.ErrCanisterOutOfCycles || r.Code != protocol.SysTransient {
 		t.Fatalf("frozen canister: %v", r)
@@ -150,8 +158,9 @@ func TestFreezingThreshold(t *testing.T) {
 	if err := e.CheckIngress(context.Background(), id, "inc", nil, alice); err == nil {
 		t.Error("a frozen canister accepts ingress")
 	}
-	if l := liquid(); l != 0 {
-		t.Errorf("liquid balance of a frozen canister %d", l)
+	_, err = e.Query(context.Background(), id, "liquid", nil, alice, QueryOptions{})
+	if r := asReject(t, err); r.ErrorCode != protocol.ErrCanisterOutOfCycles {
+		t.Errorf("query to a frozen canister: %v", r)
 	}
 	setSettings(t, e, id, func(s *Settings) { s.FreezingThreshold = 0 })
 	update(t, e, id, "inc", nil)

@@ -259,33 +259,21 @@ func (m *Canister) createCanister(call engine.ManagementCall) ([]byte, uint64, e
 		return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrInsufficientCyclesInCall,
 			"Creating a canister requires a fee of %d that is deducted from the canister's initial balance but only %d cycles were received with the create_canister request.", fee, call.Cycles)
 	}
-	if err := checkSettings(a.Settings); err != nil {
+	settings, err := checkSettings(a.Settings)
+	if err != nil {
 		return nil, call.Cycles, err
 	}
 	controllers, err := controllersOf(a.Settings, call.Caller)
 	if err != nil {
 		return nil, call.Cycles, err
 	}
-	id, err := m.eng.CreateCanister(engine.CreateOptions{Controllers: controllers, Cycles: call.Cycles - fee})
+	id, err := m.eng.CreateCanister(engine.CreateOptions{Controllers: controllers, Cycles: call.Cycles - fee, Settings: &settings})
 	if err != nil {
 		return nil, call.Cycles, err
 	}
-	if err := m.created(id, a.Settings, controllers, call); err != nil {
-		return nil, 0, err
-	}
+	m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeCreation, Controllers: controllers})
 	reply, err := candid.Marshal(CanisterIDRecord{CanisterID: cdkID(id)})
 	return reply, 0, err
-}
-
-// created records a new canister's creation and applies its settings (checked before).
-func (m *Canister) created(id principal.Principal, s *CanisterSettings, controllers []principal.Principal, call engine.ManagementCall) error {
-	m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeCreation, Controllers: controllers})
-	if s == nil {
-		return nil
-	}
-	rest := *s
-	rest.Controllers = nil // set at creation
-	return m.applySettings(id, &rest, call.Caller, call.FromCanister)
 }
 
 func (m *Canister) provisionalCreate(call engine.ManagementCall) ([]byte, uint64, error) {
@@ -300,7 +288,8 @@ func (m *Canister) provisionalCreate(call engine.ManagementCall) ([]byte, uint64
 	if a.Amount != nil {
 		cycles = uint64(*a.Amount)
 	}
-	if err := checkSettings(a.Settings); err != nil {
+	settings, err := checkSettings(a.Settings)
+	if err != nil {
 		return nil, call.Cycles, err
 	}
 	controllers, err := controllersOf(a.Settings, call.Caller)
@@ -312,7 +301,7 @@ func (m *Canister) provisionalCreate(call engine.ManagementCall) ([]byte, uint64
 		p := agentID(*a.SpecifiedID)
 		specified = &p
 	}
-	id, err := m.eng.CreateCanister(engine.CreateOptions{ID: specified, Controllers: controllers, Cycles: cycles + call.Cycles})
+	id, err := m.eng.CreateCanister(engine.CreateOptions{ID: specified, Controllers: controllers, Cycles: cycles + call.Cycles, Settings: &settings})
 	if errors.Is(err, engine.ErrCanisterExists) {
 		return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
 			"Canister %s is already installed.", specified)
@@ -320,9 +309,7 @@ func (m *Canister) provisionalCreate(call engine.ManagementCall) ([]byte, uint64
 	if err != nil {
 		return nil, call.Cycles, err
 	}
-	if err := m.created(id, a.Settings, controllers, call); err != nil {
-		return nil, 0, err
-	}
+	m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeCreation, Controllers: controllers})
 	reply, err := candid.Marshal(CanisterIDRecord{CanisterID: cdkID(id)})
 	return reply, 0, err
 }

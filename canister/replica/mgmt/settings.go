@@ -159,16 +159,18 @@ func (m *Canister) applySettings(id principal.Principal, s *CanisterSettings, ca
 	return nil
 }
 
-// checkSettings validates settings before a canister is created with them.
-func checkSettings(s *CanisterSettings) error {
-	if _, err := mergeSettings(engine.DefaultSettings(), s); err != nil {
-		return err
+// checkSettings validates the settings a canister is created with and returns them applied
+// to the defaults.
+func checkSettings(s *CanisterSettings) (engine.Settings, error) {
+	out, err := mergeSettings(engine.DefaultSettings(), s)
+	if err != nil {
+		return out, err
 	}
 	if s != nil && s.Controllers != nil && len(*s.Controllers) > MaxControllers {
-		return rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
+		return out, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
 			"Invalid settings: expected at most %d controllers, got %d", MaxControllers, len(*s.Controllers))
 	}
-	return nil
+	return out, nil
 }
 
 // canRead reports whether caller may read what visibility v guards on canister id: its

@@ -74,14 +74,15 @@ func (m *Canister) status(info *engine.CanisterInfo) ([]byte, error) {
 		StableMemorySize:    candid.Nat(info.StableSize),
 		GlobalMemorySize:    candid.Nat(8 * info.Globals),
 		WasmBinarySize:      candid.Nat(info.ModuleSize),
-		CustomSectionsSize:  candid.Nat(metadataSize(info.Metadata)),
+		CustomSectionsSize:  candid.Nat(engine.MetadataSize(info.Metadata)),
 		CanisterHistorySize: 0,
 		WasmChunkStoreSize:  candid.Nat(uint64(len(chunks)) * MaxChunkSize),
 		SnapshotsSize:       candid.Nat(info.SnapshotsSize),
 		LogMemoryStoreSize:  candid.Nat(info.Settings.LogMemoryLimit),
 	}
-	total := metrics.WasmMemorySize + metrics.StableMemorySize + metrics.GlobalMemorySize + metrics.WasmBinarySize +
-		metrics.CustomSectionsSize + metrics.WasmChunkStoreSize + metrics.SnapshotsSize + metrics.LogMemoryStoreSize
+	// The engine's memory usage (what idle cycles are charged for) is the sum of the other
+	// metrics; the chunk store is the management canister's.
+	total := candid.Nat(info.MemoryUsage) + metrics.WasmChunkStoreSize
 	res := CanisterStatusResult{
 		Status:                 st,
 		ReadyForMigration:      info.Status == engine.Stopped,
@@ -95,14 +96,6 @@ func (m *Canister) status(info *engine.CanisterInfo) ([]byte, error) {
 		IdleCyclesBurnedPerDay: candid.Nat(info.IdleCyclesBurnedPerDay),
 	}
 	return candid.Marshal(res)
-}
-
-func metadataSize(md map[string]engine.Metadata) uint64 {
-	var n uint64
-	for name, sec := range md {
-		n += uint64(len(name) + len(sec.Content))
-	}
-	return n
 }
 
 // fetchLogs returns the canister's log records to whom its log visibility admits.

@@ -6,11 +6,10 @@
 package network
 
 import (
+	"bytes"
 	"encoding/binary"
 
 	"github.com/aviate-labs/agent-go/principal"
-
-	"github.com/gocanister/stripe-ic/canister/replica/certify"
 )
 
 // Canister indexes (the 8-byte prefix of a canister id) of the subnets' ranges.
@@ -44,18 +43,27 @@ func CanisterID(index uint64) principal.Principal {
 	return principal.Principal{Raw: raw}
 }
 
-func span(first, last uint64) certify.CanisterRange {
-	return certify.CanisterRange{From: CanisterID(first).Raw, To: CanisterID(last).Raw}
+// Range is a range of canister ids, both ends included; ids compare as bytes, as in the
+// IC's routing table.
+type Range struct {
+	From, To principal.Principal
 }
 
+// Contains reports whether id is in r.
+func (r Range) Contains(id principal.Principal) bool {
+	return bytes.Compare(r.From.Raw, id.Raw) <= 0 && bytes.Compare(id.Raw, r.To.Raw) <= 0
+}
+
+func span(first, last uint64) Range { return Range{From: CanisterID(first), To: CanisterID(last)} }
+
 // RootRanges are the root subnet's canister ranges.
-func RootRanges() []certify.CanisterRange {
-	return []certify.CanisterRange{span(NNSFirstIndex, NNSLastIndex), span(FiduciaryFirstIndex, FiduciaryLastIndex)}
+func RootRanges() []Range {
+	return []Range{span(NNSFirstIndex, NNSLastIndex), span(FiduciaryFirstIndex, FiduciaryLastIndex)}
 }
 
 // AppRanges are the application subnet's canister ranges.
-func AppRanges() []certify.CanisterRange {
-	return []certify.CanisterRange{span(AppFirstIndex, AppLastIndex)}
+func AppRanges() []Range {
+	return []Range{span(AppFirstIndex, AppLastIndex)}
 }
 
 // AppEffectiveID is an effective canister id on the application subnet, for calls that may go

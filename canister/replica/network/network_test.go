@@ -1,10 +1,15 @@
 package network
 
 import (
+	"slices"
 	"testing"
 
-	"github.com/gocanister/stripe-ic/canister/replica/certify"
+	"github.com/aviate-labs/agent-go/principal"
 )
+
+func inRanges(rs []Range, id principal.Principal) bool {
+	return slices.ContainsFunc(rs, func(r Range) bool { return r.Contains(id) })
+}
 
 // The system canisters have their mainnet ids and live in the root subnet's ranges; user
 // canisters start at PocketIC's first application subnet id, in the application range.
@@ -22,14 +27,14 @@ func TestLayout(t *testing.T) {
 		}
 	}
 	for _, p := range []struct {
-		raw    []byte
-		ranges []certify.CanisterRange
-	}{{ICPLedger.Raw, RootRanges()}, {CMC.Raw, RootRanges()}, {CyclesLedger.Raw, RootRanges()}, {AppEffectiveID().Raw, AppRanges()}} {
-		if !certify.InRanges(p.ranges, p.raw) {
-			t.Errorf("%x is outside its subnet's ranges", p.raw)
+		id     principal.Principal
+		ranges []Range
+	}{{ICPLedger, RootRanges()}, {CMC, RootRanges()}, {CyclesLedger, RootRanges()}, {AppEffectiveID(), AppRanges()}} {
+		if !inRanges(p.ranges, p.id) {
+			t.Errorf("%s is outside its subnet's ranges", p.id)
 		}
 	}
-	if certify.InRanges(RootRanges(), AppEffectiveID().Raw) || certify.InRanges(AppRanges(), CMC.Raw) {
+	if inRanges(RootRanges(), AppEffectiveID()) || inRanges(AppRanges(), CMC) {
 		t.Error("the subnets' ranges overlap")
 	}
 }

@@ -125,16 +125,10 @@ func (r *Request) Validate(caller []byte) *protocol.Reject {
 
 // Size is the request size the IC charges for (protocol.OutcallRequestBytes).
 func (r *Request) Size() uint64 {
-	headerBytes := 0
-	for _, h := range r.Headers {
-		headerBytes += len(h.Name) + len(h.Value)
+	if r.Transform == nil {
+		return ic00.RequestBytes(r.URL, r.Headers, r.Body, "", nil)
 	}
-	var method string
-	var context []byte
-	if r.Transform != nil {
-		method, context = r.Transform.Method, r.Transform.Context
-	}
-	return protocol.OutcallRequestBytes(r.URL, headerBytes, r.Body, method, context)
+	return ic00.RequestBytes(r.URL, r.Headers, r.Body, r.Transform.Method, r.Transform.Context)
 }
 
 // ResponseLimit is max_response_bytes, or the IC's default (and maximum) when unset.

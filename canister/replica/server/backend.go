@@ -1,14 +1,20 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
+	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/fxamacker/cbor/v2"
+	"github.com/gocanister/stripe-ic/canister/cdk/candid"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/engine"
-	"github.com/gocanister/stripe-ic/canister/replica/httpapi"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/httpapi"
+	"github.com/gocanister/stripe-ic/canister/replica/mgmt"
 )
 
 // apiBackend serves the IC HTTP interface from the engine.
@@ -29,33 +35,85 @@ func result(reply []byte, err error) (httpapi.Result, error) {
 	return httpapi.Result{}, err
 }
 
-// admit refuses, before execution, what the IC's ingress filter refuses: an unknown,
-// stopped or empty canister, or a message canister_inspect_message does not accept. Such
-// refusals leave no request status.
-func (b apiBackend) admit(ctx context.Context, m httpapi.Message) error {
-	return b.s.eng.CheckIngress(ctx, m.Canister, m.Method, m.Arg, m.Sender)
+// ingressOf is the engine's view of an ingress message. Calls to the management canister are
+// paid for by the canister they are about (the effective canister id, which httpapi checked
+// against the argument), except the provisional methods, which are free, and update_settings,
+// which the IC charges only after applying it so that a frozen canister can be unfrozen
+// (this replica does not charge it).
+func ingressOf(m httpapi.Message) engine.Ingress {
+	in := engine.Ingress{Canister: m.Canister, Method: m.Method, Arg: m.Arg, Caller: m.Sender, Size: m.Size, Tag: m}
+	if isManagement(m.Canister) && len(m.EffectiveCanister.Raw) > 0 {
+		switch m.Method {
+		case "provisional_create_canister_with_cycles", "provisional_top_up_canister", "update_settings":
+		default:
+			payer := m.EffectiveCanister
+			in.Payer = &payer
+		}
+	}
+	return in
 }
 
-// Call executes an update call and saves the canister before the answer leaves, so an
-// acknowledged update survives a crash.
+// Call executes an update call and saves its record with the state it produced before the
+// answer leaves: an acknowledged call survives a crash and is not executed twice. The IC's
+// ingress filter comes first: an unknown, stopped, empty or frozen canister, or a message
+// canister_inspect_message does not accept, is refused without a request status.
 func (b apiBackend) Call(ctx context.Context, m httpapi.Message) (httpapi.Result, error) {
-	if isManagement(m.Canister) {
-		reply, err := b.s.eng.Update(ctx, m.Canister, m.Method, m.Arg, m.Sender)
-		b.s.store.saveIndex()
-		if len(m.EffectiveCanister.Raw) > 0 {
-			b.s.store.saveNow(m.EffectiveCanister)
-		}
-		if reply != nil && m.Method == "provisional_create_canister_with_cycles" {
-			b.s.store.saveCreated(reply)
-		}
-		return result(reply, err)
-	}
-	if err := b.admit(ctx, m); err != nil {
+	s := b.s
+	in := ingressOf(m)
+	if err := s.eng.Admit(ctx, in); err != nil {
 		return httpapi.Result{}, err
 	}
-	reply, err := b.s.eng.Update(ctx, m.Canister, m.Method, m.Arg, m.Sender)
-	b.s.store.saveNow(m.Canister)
-	return result(reply, err)
+	about := m.EffectiveCanister
+	if isManagement(m.Canister) && len(about.Raw) > 0 {
+		defer s.store.hold(about)()
+	}
+	out, err := s.eng.Submit(ctx, in)
+	res, err := result(out.Reply, err)
+	if err != nil {
+		return res, err
+	}
+	s.metrics.message(m.Canister, m.EffectiveCanister, m.Method, out.Usage)
+	rec := s.recordOf(engine.Answer{Tag: m, Reply: res.Reply, Reject: res.Reject, Time: s.store.now()})
+	if !isManagement(m.Canister) {
+		return res, s.store.commit(ctx, m.Canister, out.Seq, &rec)
+	}
+	// The management canister may have created a canister, changed the effective canister,
+	// or deleted it; the record goes with the canister the call is about.
+	if err := s.store.saveIndex(); err != nil {
+		return httpapi.Result{}, err
+	}
+	if created, ok := createdCanister(m.Method, res.Reply); ok {
+		if bytes.Equal(created.Raw, about.Raw) {
+			// The effective canister id named the canister now created (deploy tools
+			// use the first id of the subnet's range): this call holds its saves.
+			return res, s.store.save(ctx, created, 0, &rec, saveHolder)
+		}
+		return res, s.store.commit(ctx, created, 0, &rec)
+	}
+	if len(about.Raw) > 0 {
+		return res, s.store.save(ctx, about, 0, &rec, saveHolder)
+	}
+	return res, s.store.addSubnetRecords(rec)
+}
+
+// recordOf is the ingress record of an answer to the ingress message in its tag.
+func (s *Server) recordOf(a engine.Answer) httpapi.Record {
+	m := a.Tag.(httpapi.Message)
+	expiry := time.Unix(0, int64(min(m.IngressExpiry, 1<<63-1)))
+	return httpapi.RecordOf(m, httpapi.Result{Reply: a.Reply, Reject: a.Reject}, s.api.RetainUntil(expiry, a.Time))
+}
+
+// createdCanister is the canister a successful provisional_create_canister_with_cycles
+// created.
+func createdCanister(method string, reply []byte) (principal.Principal, bool) {
+	if method != "provisional_create_canister_with_cycles" || reply == nil {
+		return principal.Principal{}, false
+	}
+	var rec mgmt.CanisterIDRecord
+	if err := candid.Unmarshal(reply, &rec); err != nil {
+		return principal.Principal{}, false
+	}
+	return principal.Principal{Raw: rec.CanisterID.Bytes()}, true
 }
 
 // Query evaluates a query; ic0.data_certificate_* see a fresh certificate of the canister's
@@ -97,10 +155,47 @@ func (g gatewayBackend) Query(ctx context.Context, id principal.Principal, metho
 	return reply, err
 }
 
+// Update sends an upgraded request the way the IC's HTTP gateway does: as an anonymous
+// ingress message, which the canister pays reception for, answered once its effects are
+// saved.
 func (g gatewayBackend) Update(ctx context.Context, id principal.Principal, method string, arg []byte) ([]byte, error) {
-	reply, err := g.s.eng.Update(ctx, id, method, arg, principal.AnonymousID)
-	g.s.store.saveNow(id)
-	return reply, err
+	s := g.s
+	in := engine.Ingress{Canister: id, Method: method, Arg: arg, Caller: principal.AnonymousID,
+		Size: gatewayEnvelopeSize(id, method, arg, s.store.now())}
+	if err := s.eng.Admit(ctx, in); err != nil {
+		return nil, err
+	}
+	out, err := s.eng.Submit(ctx, in)
+	var rej *protocol.Reject
+	if err != nil && !errors.As(err, &rej) {
+		return nil, err
+	}
+	s.metrics.message(id, id, method, out.Usage)
+	if serr := s.store.commit(ctx, id, out.Seq, nil); serr != nil {
+		return nil, serr
+	}
+	return out.Reply, err
+}
+
+// gatewayEnvelopeSize is the size of the envelope the IC's HTTP gateway sends for an
+// upgraded request: an anonymous call (sender 0x04, no signature) with a 16-byte nonce, the
+// way ic-agent builds it.
+func gatewayEnvelopeSize(id principal.Principal, method string, arg []byte, now time.Time) uint64 {
+	nonce := make([]byte, 16)
+	_, _ = rand.Read(nonce)
+	body, err := cbor.Marshal(map[string]any{"content": map[string]any{
+		"request_type":   "call",
+		"canister_id":    id.Raw,
+		"method_name":    method,
+		"arg":            arg,
+		"sender":         principal.AnonymousID.Raw,
+		"ingress_expiry": uint64(now.Add(4 * time.Minute).UnixNano()),
+		"nonce":          nonce,
+	}})
+	if err != nil {
+		return uint64(len(arg) + len(method)) // plain maps of bytes and strings: cannot happen
+	}
+	return uint64(len(body)) + 3 // and the self-describing CBOR tag
 }
 
 func (g gatewayBackend) RootKey() []byte { return g.s.api.RootKey() }

@@ -1,16 +1,16 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
-	"time"
-
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
-	"github.com/gocanister/stripe-ic/canister/replica/certify"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/certify"
 	"github.com/gocanister/stripe-ic/canister/replica/network"
 )
 
@@ -39,9 +39,9 @@ func loadTopology(dir string) (*certify.Topology, error) {
 		return nil, fmt.Errorf("replica: application subnet key: %w", err)
 	}
 	root := certify.NewSubnet(certify.KindSystem, rootKey,
-		[]*certify.NodeKey{certify.NewNodeKey(nodeSeed)}, network.RootRanges())
+		[]*certify.NodeKey{certify.NewNodeKey(nodeSeed)}, certifyRanges(network.RootRanges()))
 	app := certify.NewSubnet(certify.KindApplication, appKey,
-		[]*certify.NodeKey{certify.NewNodeKey(append(bytes.Clone(nodeSeed), appSeedLabel...))}, network.AppRanges())
+		[]*certify.NodeKey{certify.NewNodeKey(append(bytes.Clone(nodeSeed), appSeedLabel...))}, certifyRanges(network.AppRanges()))
 	topo, err := certify.NewTopology(time.Now, root, app)
 	if err != nil {
 		return nil, fmt.Errorf("replica: %w", err)
@@ -67,8 +67,17 @@ func seed(path string) ([]byte, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("replica: %w", err)
 	}
-	if err := os.WriteFile(path, b, 0o600); err != nil {
+	if err := writeFileAtomic(path, func(w *bufio.Writer) error { _, err := w.Write(b); return err }); err != nil {
 		return nil, fmt.Errorf("replica: %w", err)
 	}
 	return b, nil
+}
+
+// certifyRanges are rs as the state tree encodes them.
+func certifyRanges(rs []network.Range) []certify.CanisterRange {
+	out := make([]certify.CanisterRange, len(rs))
+	for i, r := range rs {
+		out[i] = certify.CanisterRange{From: r.From.Raw, To: r.To.Raw}
+	}
+	return out
 }

@@ -4,7 +4,10 @@
 // the system canisters icp-cli needs (cycles ledger, CMC, ICP ledger) at their mainnet ids.
 // It ties together the execution engine, the management canister, HTTPS outcalls, the IC
 // HTTP interface (for agents) and the HTTP gateway (for browsers), and keeps every
-// canister's state in a directory so a restart - or a kill -9 - loses no committed update.
+// canister's state and the ingress history in a directory, written durably before a call is
+// answered, so a restart - or a kill -9 - loses no acknowledged update and executes no
+// resubmitted one twice. Canisters pay the IC's fees; /_/metrics reports them per canister,
+// and the debug log one line per message and per execution.
 //
 //	agent-go ──/api/v2,v3,v4──▶ httpapi ─┐
 //	browser ──<id>.localhost──▶ gateway ─┼─▶ engine (wazero) ──▶ canisters
@@ -30,10 +33,10 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
-	"github.com/gocanister/stripe-ic/canister/replica/certify"
 	"github.com/gocanister/stripe-ic/canister/replica/engine"
-	"github.com/gocanister/stripe-ic/canister/replica/gateway"
-	"github.com/gocanister/stripe-ic/canister/replica/httpapi"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/certify"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/gateway"
+	"github.com/gocanister/stripe-ic/canister/replica/internal/httpapi"
 	"github.com/gocanister/stripe-ic/canister/replica/mgmt"
 	"github.com/gocanister/stripe-ic/canister/replica/network"
 	"github.com/gocanister/stripe-ic/canister/replica/outcall"
@@ -73,6 +76,7 @@ type Server struct {
 	gw      *gateway.Gateway
 	topo    *certify.Topology
 	store   *stateStore
+	metrics *metrics
 	ctx     context.Context
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -106,7 +110,8 @@ func Open(cfg Config) (*Server, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, log: cfg.Logger, topo: topo, ctx: ctx, cancel: cancel}
-	s.store = newStateStore(filepath.Join(cfg.StateDir, "canisters"), cfg.Logger)
+	s.store = newStateStore(filepath.Join(cfg.StateDir, "canisters"), cfg.Logger, time.Now)
+	s.metrics = newMetrics(cfg.Logger)
 	s.mgmt = mgmt.New(mgmt.Config{Outcalls: oc, Chunks: mgmt.DirChunks{Dir: filepath.Join(cfg.StateDir, "chunks")}})
 
 	s.api, err = httpapi.New(httpapi.Config{Backend: apiBackend{s}, Topology: topo,
@@ -124,6 +129,8 @@ func Open(cfg Config) (*Server, error) {
 			s.log.Info("canister debug_print", "canister", c.String(), "msg", strings.TrimRight(msg, "\n"))
 		},
 		OnCommit: s.store.committed,
+		OnCharge: s.metrics.charged,
+		Observe:  s.metrics.observed,
 		DataCertificate: func(c principal.Principal, data []byte) []byte {
 			cert, err := topo.DataCertificate(c.Raw, data, time.Now())
 			if err != nil {
@@ -142,11 +149,14 @@ func Open(cfg Config) (*Server, error) {
 	}
 	s.mgmt.Bind(s.eng)
 	s.store.eng = s.eng
-	if err := s.store.load(ctx); err != nil {
+	s.store.record = s.recordOf
+	records, err := s.store.load(ctx)
+	if err != nil {
 		s.eng.Close(context.Background())
 		cancel()
 		return nil, err
 	}
+	s.api.Restore(records)
 	if s.eng.NextCanisterIndex() < network.AppFirstIndex {
 		// State of a replica from before the application subnet: new canisters go there.
 		s.eng.SetNextCanisterIndex(network.AppFirstIndex)
@@ -170,6 +180,10 @@ func Open(cfg Config) (*Server, error) {
 
 // Engine is the replica's execution engine (tests and benchmarks inspect it).
 func (s *Server) Engine() *engine.Engine { return s.eng }
+
+// Charges returns the fees canister id paid since the replica started, by kind (what
+// /_/metrics reports).
+func (s *Server) Charges(id principal.Principal) engine.Charges { return s.metrics.charges(id) }
 
 // RootKey is the DER BLS public key agents verify certificates with.
 func (s *Server) RootKey() []byte { return s.api.RootKey() }
@@ -195,7 +209,7 @@ func (s *Server) Close() error {
 	s.closeMu.Do(func() {
 		s.cancel()
 		s.wg.Wait()
-		err = s.store.saveAll()
+		err = s.store.saveAll(context.Background())
 		if cerr := s.eng.Close(context.Background()); err == nil {
 			err = cerr
 		}
@@ -216,6 +230,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.URL.Path == "/" || r.URL.Path == "/_/canisters" {
 		s.serveIndex(w)
+		return
+	}
+	if r.URL.Path == "/_/metrics" {
+		s.metrics.ServeHTTP(w, r)
 		return
 	}
 	http.Error(w, "not found: this is an IC replica; use /api/v2/... or http://<canister-id>.localhost:<port>/", http.StatusNotFound)

@@ -108,7 +108,9 @@ func (s *Server) installSystemCanister(ctx context.Context, id principal.Princip
 	if err := s.eng.InstallCode(ctx, id, engine.InstallArgs{Mode: mode, Module: module, Arg: arg, Sender: nnsRoot}); err != nil {
 		return err
 	}
-	s.store.saveNow(id)
+	if err := s.store.commit(ctx, id, 0, nil); err != nil {
+		return err
+	}
 	s.log.Info("installed system canister", "canister", id.String(), "mode", mode.String())
 	return nil
 }

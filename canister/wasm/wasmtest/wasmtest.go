@@ -61,29 +61,26 @@ func Tool(tb testing.TB, name string) string {
 // with the given wat2wasm feature flags.
 func Wat2Wasm(tb testing.TB, file string, flags ...string) []byte {
 	tb.Helper()
-	out := filepath.Join(tb.TempDir(), "out.wasm")
-	args := append(append([]string{}, flags...), filepath.Join(Dir(tb), file), "-o", out)
-	if msg, err := exec.Command(Tool(tb, "wat2wasm"), args...).CombinedOutput(); err != nil {
-		tb.Fatalf("wat2wasm %s: %v\n%s", file, err, msg)
-	}
-	b, err := os.ReadFile(out)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
+	return wat2wasm(tb, filepath.Join(Dir(tb), file), file, flags)
 }
 
 // Wat assembles module text given inline.
 func Wat(tb testing.TB, src string, flags ...string) []byte {
 	tb.Helper()
-	dir := tb.TempDir()
-	in, out := filepath.Join(dir, "in.wat"), filepath.Join(dir, "out.wasm")
+	in := filepath.Join(tb.TempDir(), "in.wat")
 	if err := os.WriteFile(in, []byte(src), 0o644); err != nil {
 		tb.Fatal(err)
 	}
+	return wat2wasm(tb, in, "\n"+src, flags)
+}
+
+// wat2wasm assembles the file in; what names the source in failures.
+func wat2wasm(tb testing.TB, in, what string, flags []string) []byte {
+	tb.Helper()
+	out := filepath.Join(tb.TempDir(), "out.wasm")
 	args := append(append([]string{}, flags...), in, "-o", out)
 	if msg, err := exec.Command(Tool(tb, "wat2wasm"), args...).CombinedOutput(); err != nil {
-		tb.Fatalf("wat2wasm: %v\n%s\n%s", err, msg, src)
+		tb.Fatalf("wat2wasm %s: %v\n%s", what, err, msg)
 	}
 	b, err := os.ReadFile(out)
 	if err != nil {

@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -44,9 +46,25 @@ func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
 
 // Run serves the proxy until ctx ends. ready, if set, receives the listening addresses.
 func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func([]net.Addr)) error {
+	m := metrics.New()
 	var st store.Store
 	if cfg.RedisURL != "" {
-		r, err := store.NewRedis(store.RedisOptions{URL: cfg.RedisURL, PollInterval: cfg.PollInterval})
+		r, err := store.NewRedis(store.RedisOptions{
+			URL: cfg.RedisURL, PollInterval: cfg.PollInterval, Quarantine: cfg.RedisQuarantine,
+			JournalMaxKeys: cfg.MaxKeys, JournalMaxBytes: cfg.MaxStoreBytes,
+			OnEpoch: func(e store.EpochChange) {
+				how := "joined"
+				if e.Created {
+					how = "created"
+				}
+				m.StoreEpochs.WithLabelValues(how).Inc()
+				m.StoreRestored.Add(float64(e.Restored))
+				// The first contact with a new Redis looks the same as a loss; both are worth
+				// a line, neither is an error.
+				log.Warn("redis epoch: Redis is new, restarted or lost data; claims and answers of this instance written back",
+					"epoch", e.ID, "how", how, "restored", e.Restored, "quarantine", e.Quarantine.String())
+			},
+		})
 		if err != nil {
 			return err
 		}
@@ -58,7 +76,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func([
 			log.Warn("redis not reachable at start", "err", err.Error())
 		}
 		st = r
-		log.Info("store", "kind", "redis")
+		log.Info("store", "kind", "redis", "quarantine", cfg.RedisQuarantine.String())
 	} else {
 		mem := store.NewMemory(cfg.MaxKeys, time.Minute)
 		mem.SetMaxBytes(cfg.MaxStoreBytes)
@@ -67,12 +85,27 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func([
 	}
 	defer st.Close()
 
-	ver, err := auth.NewVerifier(cfg.Ed25519Keys, cfg.ECDSAKeys, cfg.AllowAgents, nil)
+	ver, err := auth.NewVerifier(auth.VerifierOptions{
+		Ed25519Keys: cfg.Ed25519Keys, ECDSAKeys: cfg.ECDSAKeys, AllowAgents: cfg.AllowAgents,
+		MaxLifetime: cfg.TokenLifetime,
+	})
 	if err != nil {
 		return err
 	}
-	if !ver.Enabled() {
-		log.Warn("no ED25519_PUB_KEY* or ECDSA_PUB_KEY* set: proxy-authorization is not checked")
+	switch {
+	case ver.Enabled():
+		log.Info("proxy-authorization required", "keys", len(cfg.Ed25519Keys)+len(cfg.ECDSAKeys),
+			"agents", cfg.AllowAgents, "max_token_lifetime", cfg.TokenLifetime.String())
+	case len(cfg.Headers) > 0 && cfg.InsecureSecrets:
+		m.Insecure.WithLabelValues("secrets_without_auth").Set(1)
+		log.Error("INSECURE: INSECURE_SECRETS_WITHOUT_AUTH is set and no token key is configured: " +
+			"ANYONE who reaches this proxy can use its HEADER_* secrets. Configure ED25519_PUB_KEY* or ECDSA_PUB_KEY* " +
+			"and give the canister a token (idempotent-proxy token).")
+	default:
+		log.Warn("no ED25519_PUB_KEY* or ECDSA_PUB_KEY* set: callers are anonymous (no HEADER_* secret is configured)")
+	}
+	for _, name := range slices.Sorted(maps.Keys(cfg.Rules)) {
+		log.Info("route", "name", name, "allow", cfg.Rules[name].String())
 	}
 	var roots *x509.CertPool
 	if cfg.UpstreamCAFile != "" {
@@ -87,10 +120,10 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func([
 			return fmt.Errorf("UPSTREAM_CA_FILE %s: no PEM certificate", cfg.UpstreamCAFile)
 		}
 	}
-	m := metrics.New()
 	h, err := proxy.New(proxy.Options{
 		Store: st, Verifier: ver, Metrics: m, Logger: log,
-		URLs: cfg.URLs, Headers: cfg.Headers, AllowHosts: cfg.AllowHosts, AllowPrivate: cfg.AllowPrivate,
+		URLs: cfg.URLs, Rules: cfg.Rules, Headers: cfg.Headers, SecretHeaders: cfg.SecretHeaders,
+		InsecureSecretsWithoutAuth: cfg.InsecureSecrets, AllowHosts: cfg.AllowHosts, AllowPrivate: cfg.AllowPrivate,
 		RootCAs: roots, RequestTimeout: cfg.RequestTimeout, IdempotencyTTL: cfg.IdempotencyTTL,
 		FailureTTL: cfg.FailureTTL, MaxRequestBody: cfg.MaxRequestBody, MaxResponseBody: cfg.MaxResponseBody,
 	})

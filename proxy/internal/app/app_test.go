@@ -40,6 +40,12 @@ func startProxy(t *testing.T, args []string, env []string) (urls []string, stop 
 // startProxyB is startProxy for tests and benchmarks alike.
 func startProxyB(t testing.TB, args []string, env []string) (urls []string, stop func() error) {
 	t.Helper()
+	return startProxyLog(t, io.Discard, args, env)
+}
+
+// startProxyLog is startProxyB with the service's log (level warn) written to log.
+func startProxyLog(t testing.TB, log io.Writer, args []string, env []string) (urls []string, stop func() error) {
+	t.Helper()
 	cfg, err := config.Load(append([]string{"-addr", "127.0.0.1:0,[::1]:0", "-log-level", "warn"}, args...), env, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +54,7 @@ func startProxyB(t testing.TB, args []string, env []string) (urls []string, stop
 	ready := make(chan []net.Addr, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- app.Run(ctx, cfg, app.NewLogger(io.Discard, "warn"), func(a []net.Addr) { ready <- a })
+		done <- app.Run(ctx, cfg, app.NewLogger(log, "warn"), func(a []net.Addr) { ready <- a })
 	}()
 	scheme := "http"
 	if cfg.TLSSelfSigned {
@@ -86,14 +92,8 @@ var upstreamCounter = regexp.MustCompile(`(?m)^idempotent_proxy_upstream_request
 // upstreamCalls scrapes /metrics for the number of upstream calls made.
 func upstreamCalls(t *testing.T, base string) int {
 	t.Helper()
-	resp, err := http.Get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
 	n := 0
-	for _, m := range upstreamCounter.FindAllStringSubmatch(string(b), -1) {
+	for _, m := range upstreamCounter.FindAllStringSubmatch(metricsText(t, base), -1) {
 		v, _ := strconv.Atoi(m[2])
 		n += v
 	}
@@ -105,14 +105,24 @@ func upstreamCalls(t *testing.T, base string) int {
 // its backend URL, exactly as a canister would be configured.
 func TestStripeContract(t *testing.T) {
 	mock := testenv.StartStripeMock(t)
+	pub, priv, _ := ed25519.GenerateKey(nil)
 	urls, _ := startProxy(t, nil, []string{
 		"URL_STRIPE=" + mock.HTTPURL,
-		"HEADER_STRIPE_KEY=sk_test_123", // stripe-mock accepts any sk_test_ key, nothing else
+		"ALLOW_URL_STRIPE=GET /v1/checkout/sessions/{id}, POST /v1/checkout/sessions", // what the canister needs
+		"HEADER_STRIPE_KEY=sk_test_123",                                               // stripe-mock accepts any sk_test_ key, nothing else
+		"ED25519_PUB_KEY=" + base64.RawURLEncoding.EncodeToString(pub),
+		"ALLOW_AGENTS=stripe_backend",
 	})
 	base := urls[0]
+	tok, err := auth.SignEd25519(priv, uint64(time.Now().Add(24*time.Hour).Unix()), "stripe_backend")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := auth.EncodeHeader(tok)
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: withHeader{"Proxy-Authorization", token}}
 	backend := stripe.GetBackendWithConfig(stripe.APIBackend, &stripe.BackendConfig{
 		URL:               stripe.String(base + "/URL_STRIPE"),
-		HTTPClient:        &http.Client{Timeout: 10 * time.Second},
+		HTTPClient:        hc,
 		MaxNetworkRetries: stripe.Int64(0),
 		LeveledLogger:     &stripe.LeveledLogger{Level: stripe.LevelNull},
 	})
@@ -166,7 +176,7 @@ func TestStripeContract(t *testing.T) {
 	req.Header.Set("Idempotency-Key", "get-cs_test_9")
 	req.Header.Set("Response-Headers", "request-id")
 	req.Header.Set("X-Json-Mask", "id,object,status,payment_status,amount_total")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +192,7 @@ func TestStripeContract(t *testing.T) {
 	// Without the injected secret, stripe-mock refuses: the proxy really did inject it.
 	req, _ = http.NewRequest("GET", base+"/URL_STRIPE/v1/checkout/sessions/cs_test_9", nil)
 	req.Header.Set("Authorization", "Bearer HEADER_NOT_CONFIGURED")
-	resp, err = http.DefaultClient.Do(req)
+	resp, err = hc.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,6 +200,37 @@ func TestStripeContract(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("unknown secret name: status %d, want 401 from stripe-mock", resp.StatusCode)
 	}
+
+	// What the canister's token does not allow: no token (407), or a Stripe call beyond the
+	// route's rules (403), both before stripe-mock sees anything.
+	calls := upstreamCalls(t, base)
+	noToken := stripe.GetBackendWithConfig(stripe.APIBackend, &stripe.BackendConfig{
+		URL: stripe.String(base + "/URL_STRIPE"), HTTPClient: &http.Client{Timeout: 10 * time.Second},
+		MaxNetworkRetries: stripe.Int64(0), LeveledLogger: &stripe.LeveledLogger{Level: stripe.LevelNull},
+	})
+	anon := client.New("HEADER_STRIPE_KEY", &stripe.Backends{API: noToken, Connect: noToken, Uploads: noToken})
+	if _, err := anon.CheckoutSessions.Get("cs_test_123", nil); err == nil || !strings.Contains(err.Error(), "407") {
+		t.Fatalf("get session without a token: %v, want 407", err)
+	}
+	if _, err := sc.Refunds.New(&stripe.RefundParams{PaymentIntent: stripe.String("pi_123")}); err == nil || !strings.Contains(err.Error(), "403") {
+		t.Fatalf("refund through the Stripe route: %v, want 403", err)
+	}
+	if _, err := sc.Customers.Get("cus_123", nil); err == nil || !strings.Contains(err.Error(), "403") {
+		t.Fatalf("customer through the Stripe route: %v, want 403", err)
+	}
+	if n := upstreamCalls(t, base); n != calls {
+		t.Fatalf("refused requests reached stripe-mock: %d calls", n-calls)
+	}
+}
+
+// withHeader is a RoundTripper adding one header to every request, as the canister adds its
+// proxy-authorization token.
+type withHeader struct{ name, value string }
+
+func (h withHeader) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set(h.name, h.value)
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 // TestServiceOperations covers what an operator relies on: both address families, TLS with a
@@ -202,7 +243,7 @@ func TestServiceOperations(t *testing.T) {
 	}))
 	defer slow.Close()
 	certFile := filepath.Join(t.TempDir(), "proxy.pem")
-	urls, stop := startProxy(t, []string{"-tls-self-signed", "-tls-cert-out", certFile}, []string{"URL_SLOW=" + slow.URL})
+	urls, stop := startProxy(t, []string{"-tls-self-signed", "-tls-cert-out", certFile}, []string{"URL_SLOW=" + slow.URL, "ALLOW_URL_SLOW=POST /"})
 	if len(urls) != 2 || !strings.Contains(urls[1], "[::1]") {
 		t.Fatalf("listening on %v, want IPv4 and IPv6", urls)
 	}
@@ -285,6 +326,7 @@ func TestTokenConfiguration(t *testing.T) {
 	b64 := base64.RawURLEncoding.EncodeToString
 	urls, _ := startProxy(t, nil, []string{
 		"URL_UP=" + up.URL,
+		"ALLOW_URL_UP=POST /",
 		"ED25519_PUB_KEY=" + b64(edPub),
 		"ECDSA_PUB_KEY_1=" + b64(ecPriv.PubKey().SerializeCompressed()),
 		"ALLOW_AGENTS=canister-a,canister-b",
@@ -319,4 +361,102 @@ func TestTokenConfiguration(t *testing.T) {
 			}
 		})
 	}
+}
+
+// syncBuffer is a log sink the service writes from its goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func metricsText(t *testing.T, base string) string {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+// TestSecretsNeedAuthentication: the service refuses to start with a secret and no token key;
+// the explicit insecure setting starts it, says so at error level in the log and in /metrics,
+// and then (only then) gives the secret to an anonymous caller.
+func TestSecretsNeedAuthentication(t *testing.T) {
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, r.Header.Get("Authorization"))
+	}))
+	defer echo.Close()
+	env := []string{"URL_ECHO=" + echo.URL, "ALLOW_URL_ECHO=GET /v1/x", "HEADER_STRIPE_KEY=rk_live_secret"}
+	if _, err := config.Load(nil, env, io.Discard); err == nil || !strings.Contains(err.Error(), "INSECURE_SECRETS_WITHOUT_AUTH") {
+		t.Fatalf("start with a secret and no key: %v", err)
+	}
+
+	var log syncBuffer
+	urls, _ := startProxyLog(t, &log, nil, append(env, "INSECURE_SECRETS_WITHOUT_AUTH=true"))
+	if !regexp.MustCompile(`"level":"ERROR","msg":"INSECURE: .*ANYONE`).MatchString(log.String()) {
+		t.Fatalf("start-up log does not shout:\n%s", log.String())
+	}
+	if m := metricsText(t, urls[0]); !strings.Contains(m, `idempotent_proxy_insecure{setting="secrets_without_auth"} 1`) {
+		t.Fatal("/metrics does not show the insecure setting")
+	}
+	req, _ := http.NewRequest("GET", urls[0]+"/URL_ECHO/v1/x", nil)
+	req.Header.Set("Authorization", "Bearer HEADER_STRIPE_KEY")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != "Bearer rk_live_secret" {
+		t.Fatalf("insecure mode: upstream got %q", b)
+	}
+
+	// With a key, the same secret is the authenticated caller's only, and nothing is insecure.
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	urls, _ = startProxy(t, nil, append(env, "ED25519_PUB_KEY="+base64.RawURLEncoding.EncodeToString(pub)))
+	if m := metricsText(t, urls[0]); strings.Contains(m, `idempotent_proxy_insecure{`) {
+		t.Fatal("/metrics reports an insecure setting for a secure configuration")
+	}
+	for _, auth := range []string{"", tokenHeader(t, priv, "stripe_backend")} {
+		req, _ := http.NewRequest("GET", urls[0]+"/URL_ECHO/v1/x", nil)
+		req.Header.Set("Authorization", "Bearer HEADER_STRIPE_KEY")
+		if auth != "" {
+			req.Header.Set("Proxy-Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		switch {
+		case auth == "" && (resp.StatusCode != http.StatusProxyAuthRequired || strings.Contains(string(b), "rk_live")):
+			t.Fatalf("anonymous caller: %d %q", resp.StatusCode, b)
+		case auth != "" && string(b) != "Bearer rk_live_secret":
+			t.Fatalf("authenticated caller: %d %q", resp.StatusCode, b)
+		}
+	}
+}
+
+func tokenHeader(t *testing.T, key ed25519.PrivateKey, agent string) string {
+	t.Helper()
+	b, err := auth.SignEd25519(key, uint64(time.Now().Add(time.Hour).Unix()), agent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return auth.EncodeHeader(b)
 }

@@ -20,7 +20,7 @@ const (
 
 func TestReferenceToken(t *testing.T) {
 	before := func() time.Time { return time.Unix(1717844361-60, 0) }
-	v, err := NewVerifier(nil, []string{refECDSAPub}, nil, before)
+	v, err := NewVerifier(VerifierOptions{ECDSAKeys: []string{refECDSAPub}, Now: before})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,7 @@ func TestReferenceToken(t *testing.T) {
 		t.Fatalf("agent = %q", agent)
 	}
 	after := func() time.Time { return time.Unix(1717844361+11, 0) }
-	v, _ = NewVerifier(nil, []string{refECDSAPub}, nil, after)
+	v, _ = NewVerifier(VerifierOptions{ECDSAKeys: []string{refECDSAPub}, Now: after})
 	if _, err := v.Authenticate("Bearer " + refECDSAToken); !errors.Is(err, ErrExpired) {
 		t.Fatalf("expired reference token: err = %v, want ErrExpired", err)
 	}
@@ -79,6 +79,19 @@ func TestAuthenticate(t *testing.T) {
 		{"expired", nil, func(t *testing.T) string {
 			return sign(t, func() ([]byte, error) { return SignEd25519(edPriv, uint64(now.Unix())-11, "alice") })
 		}, "", ErrExpired},
+		{"a year ahead (the default maximum)", nil, func(t *testing.T) string {
+			return sign(t, func() ([]byte, error) {
+				return SignEd25519(edPriv, uint64(now.Add(DefaultMaxLifetime).Unix()), "alice")
+			})
+		}, "alice", nil},
+		{"beyond the maximum lifetime", nil, func(t *testing.T) string {
+			return sign(t, func() ([]byte, error) {
+				return SignEd25519(edPriv, uint64(now.Add(DefaultMaxLifetime+PermittedDrift+time.Second).Unix()), "alice")
+			})
+		}, "", ErrTooLong},
+		{"a 100-year token", nil, func(t *testing.T) string {
+			return sign(t, func() ([]byte, error) { return SignECDSA(ecPriv, uint64(now.AddDate(100, 0, 0).Unix()), "alice") })
+		}, "", ErrTooLong},
 		{"forged ed25519 (unknown key)", nil, func(t *testing.T) string {
 			return sign(t, func() ([]byte, error) { return SignEd25519(otherPriv, exp, "alice") })
 		}, "", ErrForged},
@@ -116,7 +129,7 @@ func TestAuthenticate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			v, err := NewVerifier(edKeys, ecKeys, tc.agents, clock)
+			v, err := NewVerifier(VerifierOptions{Ed25519Keys: edKeys, ECDSAKeys: ecKeys, AllowAgents: tc.agents, Now: clock})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -131,6 +144,30 @@ func TestAuthenticate(t *testing.T) {
 				t.Fatalf("agent, err = %q, %v; want %q", agent, err, tc.agent)
 			}
 		})
+	}
+}
+
+func TestMaxLifetimeSetting(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	v, err := NewVerifier(VerifierOptions{
+		Ed25519Keys: []string{base64.RawURLEncoding.EncodeToString(pub)},
+		MaxLifetime: time.Hour, Now: func() time.Time { return now },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		ahead time.Duration
+		err   error
+	}{
+		{time.Minute, nil}, {time.Hour, nil}, {time.Hour + PermittedDrift, nil},
+		{time.Hour + PermittedDrift + time.Second, ErrTooLong}, {24 * time.Hour, ErrTooLong},
+	} {
+		b, _ := SignEd25519(priv, uint64(now.Add(tc.ahead).Unix()), "a")
+		if _, err := v.Authenticate(EncodeHeader(b)); !errors.Is(err, tc.err) {
+			t.Errorf("token valid for %v more: err = %v, want %v", tc.ahead, err, tc.err)
+		}
 	}
 }
 
@@ -153,7 +190,7 @@ func TestHighSRejected(t *testing.T) {
 }
 
 func TestDisabledVerifierIsAnonymous(t *testing.T) {
-	v, err := NewVerifier(nil, nil, nil, nil)
+	v, err := NewVerifier(VerifierOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +208,7 @@ func TestBadKeys(t *testing.T) {
 		{ed: []string{"%%%"}},
 		{ec: []string{"AAAA"}},
 	} {
-		if _, err := NewVerifier(tc.ed, tc.ec, nil, nil); err == nil {
+		if _, err := NewVerifier(VerifierOptions{Ed25519Keys: tc.ed, ECDSAKeys: tc.ec}); err == nil {
 			t.Errorf("NewVerifier(%v, %v) accepted a bad key", tc.ed, tc.ec)
 		}
 	}

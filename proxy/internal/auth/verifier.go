@@ -14,30 +14,55 @@ import (
 // PermittedDrift is the clock skew tolerated past a token's expiry, as in the reference proxy.
 const PermittedDrift = 10 * time.Second
 
+// DefaultMaxLifetime is the longest a token may still be valid when it is presented: one
+// year. A token has no issue date, so its remaining lifetime is what can be bounded; a leaked
+// token is then useless after at most this long, and the canister's token (a static value in
+// its configuration) must be renewed by an upgrade at least yearly.
+const DefaultMaxLifetime = 365 * 24 * time.Hour
+
 // Errors a Verifier returns, wrapped with detail; callers map them to HTTP statuses.
 var (
 	ErrMissing         = errors.New("missing proxy-authorization token")
 	ErrMalformed       = errors.New("malformed proxy-authorization token")
 	ErrExpired         = errors.New("proxy-authorization token expired")
+	ErrTooLong         = errors.New("proxy-authorization token lives longer than the maximum lifetime")
 	ErrForged          = errors.New("proxy-authorization token signature invalid")
 	ErrAgentNotAllowed = errors.New("agent not allowed")
 )
 
-// Verifier checks tokens against a set of public keys and an optional agent allow-list.
+// Verifier checks tokens against a set of public keys, a maximum lifetime and an optional
+// agent allow-list.
 type Verifier struct {
-	ed     []ed25519.PublicKey
-	ec     []*secp256k1.PublicKey
-	agents map[string]bool
-	now    func() time.Time
+	ed          []ed25519.PublicKey
+	ec          []*secp256k1.PublicKey
+	agents      map[string]bool
+	maxLifetime time.Duration
+	now         func() time.Time
 }
 
-// NewVerifier parses base64url public keys: Ed25519 keys are 32 raw bytes, secp256k1 keys SEC1
-// (compressed or not). An empty allowAgents list admits every agent with a valid token.
-func NewVerifier(ed25519Keys, ecdsaKeys, allowAgents []string, now func() time.Time) (*Verifier, error) {
-	if now == nil {
-		now = time.Now
+// VerifierOptions configure NewVerifier.
+type VerifierOptions struct {
+	// Ed25519Keys are base64url public keys of 32 raw bytes; ECDSAKeys secp256k1 keys in SEC1
+	// form (compressed or not). Several of each allow rotation.
+	Ed25519Keys, ECDSAKeys []string
+	// AllowAgents, when not empty, are the only agents admitted with a valid token.
+	AllowAgents []string
+	// MaxLifetime refuses tokens that expire further in the future (0: DefaultMaxLifetime).
+	MaxLifetime time.Duration
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
+}
+
+// NewVerifier parses the public keys.
+func NewVerifier(o VerifierOptions) (*Verifier, error) {
+	if o.Now == nil {
+		o.Now = time.Now
 	}
-	v := &Verifier{now: now}
+	if o.MaxLifetime <= 0 {
+		o.MaxLifetime = DefaultMaxLifetime
+	}
+	v := &Verifier{now: o.Now, maxLifetime: o.MaxLifetime}
+	ed25519Keys, ecdsaKeys, allowAgents := o.Ed25519Keys, o.ECDSAKeys, o.AllowAgents
 	for i, k := range ed25519Keys {
 		b, err := decodeB64(k)
 		if err != nil {
@@ -69,7 +94,7 @@ func NewVerifier(ed25519Keys, ecdsaKeys, allowAgents []string, now func() time.T
 }
 
 // Enabled reports whether any key is configured; without keys the proxy is unauthenticated
-// and every caller is the anonymous agent "".
+// and every caller is the anonymous agent "" (and gets no secret, see proxy.Options).
 func (v *Verifier) Enabled() bool { return len(v.ed)+len(v.ec) > 0 }
 
 // Authenticate verifies a proxy-authorization header value ("Bearer <base64url token>") and
@@ -94,8 +119,12 @@ func (v *Verifier) Authenticate(header string) (string, error) {
 		return "", fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	now := v.now().Unix()
-	if now < 0 || tok.ExpireAt+uint64(PermittedDrift/time.Second) < uint64(now) {
+	drift := uint64(PermittedDrift / time.Second)
+	if now < 0 || tok.ExpireAt+drift < uint64(now) {
 		return "", fmt.Errorf("%w at %d", ErrExpired, tok.ExpireAt)
+	}
+	if tok.ExpireAt > uint64(now)+uint64(v.maxLifetime/time.Second)+drift {
+		return "", fmt.Errorf("%w (%v): expires at %d", ErrTooLong, v.maxLifetime, tok.ExpireAt)
 	}
 	msg, err := SignedMessage(tok.ExpireAt, tok.Agent)
 	if err != nil {

@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gocanister/stripe-ic/proxy/internal/rules"
 )
 
 // Config is the complete proxy configuration.
@@ -28,10 +30,15 @@ type Config struct {
 	RequestTimeout  time.Duration
 	IdempotencyTTL  time.Duration
 	FailureTTL      time.Duration
-	URLs            map[string]string // URL_<NAME> -> upstream base URL
-	Headers         map[string]string // HEADER_<NAME> -> secret header value
-	AllowHosts      []string          // hosts x-forwarded-host may name
-	AllowPrivate    bool              // let x-forwarded-host reach private addresses
+	URLs            map[string]string       // URL_<NAME> -> upstream base URL
+	Rules           map[string]*rules.Rules // URL_<NAME> -> its ALLOW_URL_<NAME> rules
+	Headers         map[string]string       // HEADER_<NAME> -> secret header value
+	SecretHeaders   []string                // request headers secrets are substituted in
+	InsecureSecrets bool                    // INSECURE_SECRETS_WITHOUT_AUTH
+	TokenLifetime   time.Duration           // TOKEN_MAX_LIFETIME
+	RedisQuarantine time.Duration
+	AllowHosts      []string // hosts x-forwarded-host may name
+	AllowPrivate    bool     // let x-forwarded-host reach private addresses
 	UpstreamCAFile  string
 	AllowAgents     []string
 	Ed25519Keys     []string
@@ -101,6 +108,7 @@ func settings(c *Config) []setting {
 	return []setting{
 		{"SERVER_ADDR", "addr", "127.0.0.1:8080,[::1]:8080", "listen addresses, comma-separated (\":8080\" is every IPv6 and IPv4 address)", list(&c.ServerAddrs)},
 		{"REDIS_URL", "redis-url", "", "Redis URL for a store shared by several instances; empty: in memory", str(&c.RedisURL)},
+		{"REDIS_QUARANTINE", "redis-quarantine", "15s", "after Redis lost or may have lost its data, how long keys it does not hold wait (instances write theirs back meanwhile)", durationMS(&c.RedisQuarantine, 3*time.Second)},
 		{"POLL_INTERVAL", "poll-interval", "100", "how often a waiting duplicate polls Redis (ms or duration)", durationMS(&c.PollInterval, 10*time.Millisecond)},
 		{"REQUEST_TIMEOUT", "request-timeout", "10000", "upstream request timeout (ms or duration)", durationMS(&c.RequestTimeout, time.Second)},
 		{"IDEMPOTENCY_TTL", "idempotency-ttl", "24h", "how long a final answer is replayed", durationMS(&c.IdempotencyTTL, time.Second)},
@@ -109,6 +117,9 @@ func settings(c *Config) []setting {
 		{"ALLOW_PRIVATE_FORWARD", "allow-private-forward", "false", "let x-forwarded-host reach loopback/private addresses (tests only)", boolean(&c.AllowPrivate)},
 		{"UPSTREAM_CA_FILE", "upstream-ca-file", "", "extra PEM CA certificates trusted for upstream HTTPS", str(&c.UpstreamCAFile)},
 		{"ALLOW_AGENTS", "allow-agents", "", "agents admitted with a valid token, comma-separated; empty: any", list(&c.AllowAgents)},
+		{"TOKEN_MAX_LIFETIME", "token-max-lifetime", "8760h", "refuse proxy-authorization tokens expiring further ahead than this", durationMS(&c.TokenLifetime, time.Minute)},
+		{"SECRET_HEADERS", "secret-headers", "Authorization", "request headers in which HEADER_<NAME> secrets are substituted, comma-separated", list(&c.SecretHeaders)},
+		{"INSECURE_SECRETS_WITHOUT_AUTH", "insecure-secrets-without-auth", "false", "substitute HEADER_<NAME> secrets without any token key configured, for anyone who reaches the proxy (INSECURE)", boolean(&c.InsecureSecrets)},
 		{"TLS_CERT_FILE", "tls-cert-file", "", "PEM certificate chain to serve HTTPS", str(&c.TLSCertFile)},
 		{"TLS_KEY_FILE", "tls-key-file", "", "PEM private key to serve HTTPS", str(&c.TLSKeyFile)},
 		{"TLS_SELF_SIGNED", "tls-self-signed", "false", "serve HTTPS with a generated self-signed certificate (local use)", boolean(&c.TLSSelfSigned)},
@@ -165,7 +176,7 @@ func splitList(v string) []string {
 // ("KEY=VALUE" entries, as os.Environ returns). A -config FILE flag or CONFIG_FILE variable
 // names a dotenv file read before the environment.
 func Load(args, environ []string, usage io.Writer) (*Config, error) {
-	c := &Config{URLs: map[string]string{}, Headers: map[string]string{}}
+	c := &Config{URLs: map[string]string{}, Rules: map[string]*rules.Rules{}, Headers: map[string]string{}}
 	ss := settings(c)
 	fs := flag.NewFlagSet("idempotent-proxy", flag.ContinueOnError)
 	fs.SetOutput(usage)
@@ -224,6 +235,13 @@ func Load(args, environ []string, usage io.Writer) (*Config, error) {
 		switch {
 		case strings.HasPrefix(k, "URL_") && len(k) > len("URL_"):
 			c.URLs[k] = v
+		case strings.HasPrefix(k, "ALLOW_URL_") && len(k) > len("ALLOW_URL_"):
+			r, err := rules.Parse(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", k, err))
+				continue
+			}
+			c.Rules[strings.TrimPrefix(k, "ALLOW_")] = r
 		case strings.HasPrefix(k, "HEADER_") && len(k) > len("HEADER_"):
 			c.Headers[k] = v
 		case strings.HasPrefix(k, "ED25519_PUB_KEY"):
@@ -251,11 +269,28 @@ func (c *Config) validate() error {
 			errs = append(errs, fmt.Errorf("SERVER_ADDR %q: %w", a, err))
 		}
 	}
-	for k, v := range c.URLs {
+	for _, k := range slices.Sorted(maps.Keys(c.URLs)) {
+		v := c.URLs[k]
 		u, err := url.Parse(v)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("%s: %q is not an http(s) URL", k, v))
 		}
+		if _, ok := c.Rules[k]; !ok {
+			errs = append(errs, fmt.Errorf("%s: set ALLOW_%s to the methods and paths the route needs "+
+				`(e.g. "GET /v1/checkout/sessions/{id}, POST /v1/checkout/sessions"), or "*" for all`, k, k))
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.Rules)) {
+		if _, ok := c.URLs[k]; !ok {
+			errs = append(errs, fmt.Errorf("ALLOW_%s: no %s route", k, k))
+		}
+	}
+	// A secret is only ever given to an authenticated caller; without keys, every caller is
+	// anonymous, so secrets need the explicit insecure setting.
+	if len(c.Headers) > 0 && len(c.Ed25519Keys)+len(c.ECDSAKeys) == 0 && !c.InsecureSecrets {
+		errs = append(errs, errors.New("HEADER_* secrets are set but no ED25519_PUB_KEY*/ECDSA_PUB_KEY*: "+
+			"anyone reaching the proxy could use them; configure the canister's token key "+
+			"(idempotent-proxy token -h), or set INSECURE_SECRETS_WITHOUT_AUTH=true knowingly"))
 	}
 	for k, v := range c.Headers {
 		if strings.ContainsAny(v, "\r\n\x00") {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +19,9 @@ func TestDefaults(t *testing.T) {
 	if !reflect.DeepEqual(c.ServerAddrs, []string{"127.0.0.1:8080", "[::1]:8080"}) ||
 		c.RequestTimeout != 10*time.Second || c.PollInterval != 100*time.Millisecond ||
 		c.IdempotencyTTL != 24*time.Hour || c.RedisURL != "" ||
-		!reflect.DeepEqual(c.AllowHosts, []string{"api.stripe.com"}) {
+		!reflect.DeepEqual(c.AllowHosts, []string{"api.stripe.com"}) ||
+		c.TokenLifetime != 365*24*time.Hour || !reflect.DeepEqual(c.SecretHeaders, []string{"Authorization"}) ||
+		c.InsecureSecrets || c.RedisQuarantine != 15*time.Second {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
@@ -32,11 +35,13 @@ REDIS_URL=127.0.0.1:6379
 POLL_INTERVAL=50 # in milliseconds
 REQUEST_TIMEOUT=2000
 URL_STRIPE="https://api.stripe.com"
+ALLOW_URL_STRIPE="GET /v1/checkout/sessions/{id}, POST /v1/checkout/sessions"
 HEADER_STRIPE_KEY='Bearer sk_test_x'
 ECDSA_PUB_KEY_1="A44DZpzDwDvq9HwW3_dynOfDgkMJHKgOxUyCOrv5Pl3O"
 export ALLOW_AGENTS=ICPanda, other
 `), 0o600)
-	env := []string{"REQUEST_TIMEOUT=3s", "URL_LOCAL=http://127.0.0.1:1234/base", "ED25519_PUB_KEY=abc"}
+	env := []string{"REQUEST_TIMEOUT=3s", "URL_LOCAL=http://127.0.0.1:1234/base", "ALLOW_URL_LOCAL=*", "ED25519_PUB_KEY=abc",
+		"TOKEN_MAX_LIFETIME=720h"}
 	c, err := Load([]string{"-config", file, "-addr", "[::]:8443"}, env, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -50,22 +55,24 @@ export ALLOW_AGENTS=ICPanda, other
 		ECDSAKeys:      []string{"A44DZpzDwDvq9HwW3_dynOfDgkMJHKgOxUyCOrv5Pl3O"},
 		Ed25519Keys:    []string{"abc"},
 	}
-	got := struct {
+	// The fields set above, side by side.
+	type view struct {
 		a          []string
 		r          string
 		p, t       time.Duration
 		u, h       map[string]string
 		ag, ec, ed []string
-	}{c.ServerAddrs, c.RedisURL, c.PollInterval, c.RequestTimeout, c.URLs, c.Headers, c.AllowAgents, c.ECDSAKeys, c.Ed25519Keys}
-	exp := struct {
-		a          []string
-		r          string
-		p, t       time.Duration
-		u, h       map[string]string
-		ag, ec, ed []string
-	}{want.ServerAddrs, want.RedisURL, want.PollInterval, want.RequestTimeout, want.URLs, want.Headers, want.AllowAgents, want.ECDSAKeys, want.Ed25519Keys}
+	}
+	of := func(c *Config) view {
+		return view{c.ServerAddrs, c.RedisURL, c.PollInterval, c.RequestTimeout, c.URLs, c.Headers, c.AllowAgents, c.ECDSAKeys, c.Ed25519Keys}
+	}
+	got, exp := of(c), of(want)
 	if !reflect.DeepEqual(got, exp) {
 		t.Fatalf("got  %+v\nwant %+v", got, exp)
+	}
+	if c.Rules["URL_STRIPE"].String() != "GET /v1/checkout/sessions/{id}, POST /v1/checkout/sessions" ||
+		c.Rules["URL_LOCAL"].String() != "*" || len(c.Rules) != 2 || c.TokenLifetime != 30*24*time.Hour {
+		t.Fatalf("rules %v, token lifetime %v", c.Rules, c.TokenLifetime)
 	}
 }
 
@@ -77,10 +84,16 @@ func TestInvalid(t *testing.T) {
 	}{
 		{[]string{"-request-timeout", "5"}, nil, "REQUEST_TIMEOUT"},
 		{nil, []string{"POLL_INTERVAL=soon"}, "POLL_INTERVAL"},
-		{nil, []string{"URL_X=ftp://x"}, "URL_X"},
+		{nil, []string{"URL_X=ftp://x", "ALLOW_URL_X=*"}, "URL_X"},
+		{nil, []string{"URL_X=https://x"}, "ALLOW_URL_X"},
+		{nil, []string{"URL_X=https://x", "ALLOW_URL_X=GET v1"}, "ALLOW_URL_X"},
+		{nil, []string{"ALLOW_URL_Y=*"}, "no URL_Y route"},
+		{nil, []string{"HEADER_STRIPE_KEY=rk_live_x"}, "INSECURE_SECRETS_WITHOUT_AUTH"},
+		{nil, []string{"TOKEN_MAX_LIFETIME=30s"}, "TOKEN_MAX_LIFETIME"},
+		{nil, []string{"REDIS_QUARANTINE=1s"}, "REDIS_QUARANTINE"},
 		{nil, []string{"TLS_CERT_FILE=a.pem"}, "TLS_KEY_FILE"},
 		{nil, []string{"SERVER_ADDR=nohost"}, "SERVER_ADDR"},
-		{nil, []string{"HEADER_X=a\nb"}, "HEADER_X"},
+		{nil, []string{"HEADER_X=a\nb", "ED25519_PUB_KEY=abc"}, "HEADER_X"},
 		{nil, []string{"POLL_INTERVAL=2s", "FAILURE_TTL=5s"}, "POLL_INTERVAL"},
 		{[]string{"-tls-cert-out", "x.pem"}, nil, "TLS_CERT_OUT"},
 		{[]string{"-nope"}, nil, "nope"},
@@ -90,6 +103,30 @@ func TestInvalid(t *testing.T) {
 		_, err := Load(tc.args, tc.env, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Load(%q, %q) = %v, want an error naming %s", tc.args, tc.env, err, tc.want)
+		}
+	}
+}
+
+// TestSecretsNeedAuthentication: secrets start only with token keys, or with the explicit
+// insecure setting.
+func TestSecretsNeedAuthentication(t *testing.T) {
+	for _, tc := range []struct {
+		env []string
+		ok  bool
+	}{
+		{[]string{"HEADER_K=v"}, false},
+		{[]string{"HEADER_K=v", "ALLOW_AGENTS=a"}, false}, // agents come from tokens: no key, no agent
+		{[]string{"HEADER_K=v", "ED25519_PUB_KEY_1=abc"}, true},
+		{[]string{"HEADER_K=v", "ECDSA_PUB_KEY=abc"}, true},
+		{[]string{"HEADER_K=v", "INSECURE_SECRETS_WITHOUT_AUTH=true"}, true},
+		{nil, true}, // no secret: an anonymous idempotent relay is allowed
+	} {
+		c, err := Load(nil, tc.env, io.Discard)
+		if (err == nil) != tc.ok {
+			t.Errorf("Load(%q): %v, want ok=%v", tc.env, err, tc.ok)
+		}
+		if err == nil && c.InsecureSecrets != slices.Contains(tc.env, "INSECURE_SECRETS_WITHOUT_AUTH=true") {
+			t.Errorf("Load(%q): InsecureSecrets = %v", tc.env, c.InsecureSecrets)
 		}
 	}
 }

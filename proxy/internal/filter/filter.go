@@ -22,11 +22,15 @@ var hopByHop = []string{
 	"Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade",
 }
 
-// RemoveHopByHop deletes the hop-by-hop headers of h, including those named by Connection.
-func RemoveHopByHop(h http.Header) {
+// RemoveHopByHop deletes the hop-by-hop headers of h, including those named by Connection,
+// except the names in keep: a client listing "Connection: Idempotency-Key" must not make the
+// proxy forward a request without the key it deduplicated on, nor one whose content type or
+// account differs from what its fingerprint covers. The fixed hop-by-hop headers always go.
+func RemoveHopByHop(h http.Header, keep ...string) {
 	for _, v := range h.Values("Connection") {
 		for name := range strings.SplitSeq(v, ",") {
-			if name = strings.TrimSpace(name); name != "" {
+			name = strings.TrimSpace(name)
+			if name != "" && !containsFold(keep, name) {
 				h.Del(name)
 			}
 		}
@@ -34,6 +38,15 @@ func RemoveHopByHop(h http.Header) {
 	for _, k := range hopByHop {
 		h.Del(k)
 	}
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // SplitList splits a comma-separated header value into trimmed, non-empty items.
@@ -52,7 +65,7 @@ func SplitList(v string) []string {
 // named headers and Content-Type (needed to read the body).
 func ResponseHeaders(h http.Header, keep []string) http.Header {
 	out := h.Clone()
-	RemoveHopByHop(out)
+	RemoveHopByHop(out, "Content-Type")
 	out.Del("Content-Length")
 	if len(keep) == 0 {
 		return out
@@ -168,65 +181,71 @@ func (m *Mask) apply(raw json.RawMessage) (json.RawMessage, bool, error) {
 			names = append(names, name)
 		}
 		slices.Sort(names)
-		var buf bytes.Buffer
-		buf.WriteByte('{')
-		n := 0
+		l := newList('{')
 		for _, name := range names {
-			v, ok := obj[name]
-			if !ok {
-				continue
-			}
-			sub, keep, err := m.fields[name].apply(v)
-			if err != nil {
-				return nil, false, err
-			}
-			if !keep {
-				continue
-			}
-			if n > 0 {
-				buf.WriteByte(',')
-			}
-			n++
-			if err := writeJSON(&buf, name); err != nil {
-				return nil, false, err
-			}
-			buf.WriteByte(':')
-			if err := json.Compact(&buf, sub); err != nil {
-				return nil, false, fmt.Errorf("mask value: %w", err)
+			if v, ok := obj[name]; ok {
+				if err := l.add(name, m.fields[name], v); err != nil {
+					return nil, false, err
+				}
 			}
 		}
-		buf.WriteByte('}')
-		return buf.Bytes(), true, nil
+		return l.close('}'), true, nil
 	case '[':
 		var arr []json.RawMessage
 		if err := json.Unmarshal(trimmed, &arr); err != nil {
 			return nil, false, fmt.Errorf("mask array: %w", err)
 		}
-		var buf bytes.Buffer
-		buf.WriteByte('[')
-		n := 0
+		l := newList('[')
 		for _, el := range arr {
-			sub, keep, err := m.apply(el)
-			if err != nil {
+			if err := l.add("", m, el); err != nil {
 				return nil, false, err
 			}
-			if !keep {
-				continue
-			}
-			if n > 0 {
-				buf.WriteByte(',')
-			}
-			n++
-			if err := json.Compact(&buf, sub); err != nil {
-				return nil, false, fmt.Errorf("mask element: %w", err)
-			}
 		}
-		buf.WriteByte(']')
-		return buf.Bytes(), true, nil
+		return l.close(']'), true, nil
 	default:
 		// A path that continues into a scalar selects nothing.
 		return nil, false, nil
 	}
+}
+
+// list writes the kept members of a masked object or the kept elements of a masked array.
+type list struct {
+	buf bytes.Buffer
+	n   int
+}
+
+func newList(open byte) *list {
+	l := &list{}
+	l.buf.WriteByte(open)
+	return l
+}
+
+// add masks raw with m and, if anything is kept, appends it (as name's value when name is
+// not empty).
+func (l *list) add(name string, m *Mask, raw json.RawMessage) error {
+	sub, keep, err := m.apply(raw)
+	if err != nil || !keep {
+		return err
+	}
+	if l.n > 0 {
+		l.buf.WriteByte(',')
+	}
+	l.n++
+	if name != "" {
+		if err := writeJSON(&l.buf, name); err != nil {
+			return err
+		}
+		l.buf.WriteByte(':')
+	}
+	if err := json.Compact(&l.buf, sub); err != nil {
+		return fmt.Errorf("mask value: %w", err)
+	}
+	return nil
+}
+
+func (l *list) close(end byte) []byte {
+	l.buf.WriteByte(end)
+	return l.buf.Bytes()
 }
 
 // writeJSON writes s as a JSON string without HTML escaping, as json.Compact leaves values.

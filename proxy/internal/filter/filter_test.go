@@ -64,7 +64,7 @@ func TestResponseHeaders(t *testing.T) {
 	h := http.Header{
 		"Content-Type":   {"application/json"},
 		"Content-Length": {"10"},
-		"Connection":     {"close, X-Conn"},
+		"Connection":     {"close, X-Conn, Content-Type"},
 		"X-Conn":         {"1"},
 		"Request-Id":     {"req_1"},
 		"Set-Cookie":     {"a=b"},
@@ -80,6 +80,28 @@ func TestResponseHeaders(t *testing.T) {
 	}
 	if h.Get("Content-Length") != "10" {
 		t.Fatal("input modified")
+	}
+}
+
+func TestRemoveHopByHopKeeps(t *testing.T) {
+	h := http.Header{
+		"Connection":      {"Idempotency-Key, x-conn", "content-type"},
+		"Idempotency-Key": {"k1"},
+		"Content-Type":    {"application/json"},
+		"X-Conn":          {"1"},
+		"Keep-Alive":      {"timeout=5"},
+		"Te":              {"trailers"},
+	}
+	RemoveHopByHop(h, "idempotency-key", "Content-Type")
+	want := http.Header{"Idempotency-Key": {"k1"}, "Content-Type": {"application/json"}}
+	if !reflect.DeepEqual(h, want) {
+		t.Fatalf("after RemoveHopByHop: %v, want %v", h, want)
+	}
+	// Without keep, Connection wins, as RFC 9110 asks of a proxy.
+	h = http.Header{"Connection": {"X-A"}, "X-A": {"1"}, "X-B": {"2"}}
+	RemoveHopByHop(h)
+	if !reflect.DeepEqual(h, http.Header{"X-B": {"2"}}) {
+		t.Fatalf("after RemoveHopByHop: %v", h)
 	}
 }
 

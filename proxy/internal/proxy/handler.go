@@ -1,7 +1,8 @@
 // Package proxy is the idempotent reverse proxy: it authenticates the caller, resolves the
-// upstream (an operator /URL_<NAME> route or an allow-listed x-forwarded-host), injects
-// HEADER_<NAME> secrets, executes a request with an idempotency key upstream once, and
-// replays the stored answer, byte for byte, to every duplicate.
+// upstream (an operator /URL_<NAME> route, which allows only the methods and paths its rules
+// list, or an allow-listed x-forwarded-host), injects HEADER_<NAME> secrets for authenticated
+// callers on routes, executes a request with an idempotency key upstream once, and replays
+// the stored answer, byte for byte, to every duplicate.
 package proxy
 
 import (
@@ -26,6 +27,7 @@ import (
 	"github.com/gocanister/stripe-ic/proxy/internal/auth"
 	"github.com/gocanister/stripe-ic/proxy/internal/filter"
 	"github.com/gocanister/stripe-ic/proxy/internal/metrics"
+	"github.com/gocanister/stripe-ic/proxy/internal/rules"
 	"github.com/gocanister/stripe-ic/proxy/internal/store"
 )
 
@@ -36,10 +38,20 @@ type Options struct {
 	Metrics  *metrics.Metrics
 	Logger   *slog.Logger
 
-	// URLs maps URL_<NAME> to an upstream base URL; Headers maps HEADER_<NAME> to the value
-	// that replaces a request header whose value is exactly that name.
-	URLs    map[string]string
+	// URLs maps URL_<NAME> to an upstream base URL; Rules maps every URL_<NAME> to the
+	// methods and paths the route lets through (anything else: 403 before any upstream call).
+	URLs  map[string]string
+	Rules map[string]*rules.Rules
+	// Headers maps HEADER_<NAME> to its secret. A secret replaces its name in the
+	// SecretHeaders of a request on a route, from an authenticated caller: never on a
+	// forwarded host, never in another header, never for an unauthenticated caller.
 	Headers map[string]string
+	// SecretHeaders are the request headers secrets are substituted in (default
+	// Authorization).
+	SecretHeaders []string
+	// InsecureSecretsWithoutAuth substitutes secrets although the Verifier has no key, that
+	// is for anyone who can reach the proxy. New refuses secrets without keys otherwise.
+	InsecureSecretsWithoutAuth bool
 	// AllowHosts lists the hosts (host or host:port, 443 by default) x-forwarded-host may name.
 	AllowHosts []string
 	// AllowPrivate lets forwarded requests reach non-public addresses (tests only).
@@ -56,13 +68,14 @@ type Options struct {
 
 // Handler is the proxy's http.Handler.
 type Handler struct {
-	o          Options
-	routes     map[string]route
-	allowHosts map[string]bool
-	trusted    *http.Transport
-	forwarded  *http.Transport
-	lockTTL    time.Duration
-	log        *slog.Logger
+	o             Options
+	routes        map[string]route
+	allowHosts    map[string]bool
+	secretHeaders []string // canonical names
+	trusted       *http.Transport
+	forwarded     *http.Transport
+	lockTTL       time.Duration
+	log           *slog.Logger
 }
 
 // New validates the options and builds the handler.
@@ -72,6 +85,13 @@ func New(o Options) (*Handler, error) {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	if len(o.Headers) > 0 && !o.Verifier.Enabled() && !o.InsecureSecretsWithoutAuth {
+		return nil, errors.New("proxy: HEADER_* secrets without proxy-authorization keys would be given to anyone " +
+			"who reaches the proxy: configure ED25519_PUB_KEY*/ECDSA_PUB_KEY* (or, knowingly, INSECURE_SECRETS_WITHOUT_AUTH)")
+	}
+	if o.SecretHeaders == nil {
+		o.SecretHeaders = []string{"Authorization"}
 	}
 	h := &Handler{
 		o:          o,
@@ -89,7 +109,19 @@ func New(o Options) (*Handler, error) {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, fmt.Errorf("proxy: %s=%q is not an http(s) URL", name, raw)
 		}
-		h.routes[name] = route{base: u}
+		rs := o.Rules[name]
+		if rs == nil {
+			return nil, fmt.Errorf("proxy: route %s has no rules (ALLOW_%s): list the methods and paths it needs, or \"*\"", name, name)
+		}
+		h.routes[name] = route{name: name, base: u, rules: rs}
+	}
+	for name := range o.Rules {
+		if _, ok := o.URLs[name]; !ok {
+			return nil, fmt.Errorf("proxy: rules for %s, which is not a route", name)
+		}
+	}
+	for _, k := range o.SecretHeaders {
+		h.secretHeaders = append(h.secretHeaders, http.CanonicalHeaderKey(k))
 	}
 	for _, e := range o.AllowHosts {
 		hp, err := normalizeAllowHost(e)
@@ -120,6 +152,11 @@ var requestHeadersToDrop = []string{
 // replicas or retries without making it another request.
 var fingerprintHeaders = []string{"Content-Type", "Stripe-Account", "Stripe-Context"}
 
+// protectedHeaders reach the upstream even when the client's Connection header names them:
+// the key the proxy deduplicates on (so the upstream deduplicates too) and what the
+// fingerprint covers (so the upstream executes the request that was fingerprinted).
+var protectedHeaders = append([]string{"Idempotency-Key"}, fingerprintHeaders...)
+
 // MaxKeyLength is the longest idempotency key accepted (Stripe's limit).
 const MaxKeyLength = 255
 
@@ -137,8 +174,8 @@ const (
 )
 
 type reqLog struct {
-	id, agent, key, outcome, upstream string
-	status                            int
+	agent, key, outcome, upstream string
+	status                        int
 }
 
 // ServeHTTP implements http.Handler.
@@ -147,7 +184,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := h.o.Metrics
 	m.InFlight.Inc()
 	defer m.InFlight.Dec()
-	rl := &reqLog{id: newRequestID()}
+	rl := &reqLog{}
 	defer func() {
 		m.Requests.WithLabelValues(rl.outcome).Inc()
 		lvl := levelFor(rl.status)
@@ -155,7 +192,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.log.LogAttrs(r.Context(), lvl, "request",
-			slog.String("request_id", rl.id), slog.String("method", r.Method),
+			slog.String("request_id", newRequestID()), slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.String("upstream", rl.upstream),
 			slog.String("agent", rl.agent), slog.String("idempotency_key", rl.key),
 			slog.String("outcome", rl.outcome), slog.Int("status", rl.status),
@@ -167,6 +204,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), status)
 	}
 
+	// Everything below reads the protocol headers from r.Header as the client sent them;
+	// only the copy forwarded upstream loses hop-by-hop headers.
 	agent, err := h.o.Verifier.Authenticate(r.Header.Get("Proxy-Authorization"))
 	if err != nil {
 		if errors.Is(err, auth.ErrAgentNotAllowed) {
@@ -179,7 +218,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rl.agent = agent
 
-	target, trusted, err := h.target(r)
+	target, rt, err := h.target(r)
 	if err != nil {
 		switch {
 		case errors.Is(err, errHostNotAllowed):
@@ -192,6 +231,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rl.upstream = target.Host
+	if rt != nil && !rt.rules.Allow(r.Method, rt.relPath(r)) {
+		fail(http.StatusForbidden, outForbidden, fmt.Errorf("%s does not allow %s %s", rt.name, r.Method, rt.relPath(r)))
+		return
+	}
+	// Secrets go only where the operator sent them: on a route whose rules allowed the
+	// request, from a caller whose token verified.
+	inject := rt != nil && len(h.o.Headers) > 0 && (h.o.Verifier.Enabled() || h.o.InsecureSecretsWithoutAuth)
 
 	key := r.Header.Get("Idempotency-Key")
 	rl.key = key
@@ -223,7 +269,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Built only when the upstream is called: a replay needs none of it.
 	newCall := func() *upstreamCall {
 		return &upstreamCall{
-			method: r.Method, url: target, trusted: trusted, body: body, header: h.upstreamHeader(r.Header),
+			method: r.Method, url: target, trusted: rt != nil, body: body, header: h.upstreamHeader(r.Header, inject),
 			keepHeaders: filter.SplitList(r.Header.Get("Response-Headers")), mask: mask,
 		}
 	}
@@ -259,9 +305,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	completed := false
+	sent := false
 	defer func() {
-		if !completed { // a panic or an early return must not leave the key locked
+		if !sent { // a panic before the call was sent must not leave the key locked
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 2*time.Second)
 			defer cancel()
 			if err := h.o.Store.Abandon(ctx, claim); err != nil {
@@ -269,19 +315,23 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}()
+	call := newCall()
+	// From here on the request may reach the upstream: the key is never released again, only
+	// answered (or left to its claim's expiry), so no second call can follow a first one.
+	sent = true
 	// The first request's client may go away; its duplicates still wait for this answer.
-	rec := h.execute(context.WithoutCancel(r.Context()), newCall())
-	ctx, cancelStore := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
+	rec := h.execute(context.WithoutCancel(r.Context()), call)
+	// While the store is unreachable, keep trying for as long as the claim protects the key:
+	// an answer that is not stored leaves its duplicates nothing to replay.
+	ctx, cancelStore := context.WithDeadline(context.WithoutCancel(r.Context()), claim.Deadline())
 	defer cancelStore()
 	if err := h.o.Store.Complete(ctx, claim, rec, h.ttlFor(rec.Status)); err != nil {
-		completed = errors.Is(err, store.ErrLockLost) // nothing of ours left to release
 		m.StoreErrors.WithLabelValues("complete").Inc()
 		// Duplicates cannot see this answer, so this caller must not either: every replica
 		// gets the same 503 and the canister retries (Stripe dedupes by the forwarded key).
 		fail(http.StatusServiceUnavailable, outStoreError, fmt.Errorf("idempotency store unavailable, answer not stored: %w", err))
 		return
 	}
-	completed = true
 	rl.outcome, rl.status = outExecuted, rec.Status
 	writeRecord(w, r, rec)
 }
@@ -315,34 +365,35 @@ func (h *Handler) fingerprint(r *http.Request, target *url.URL, body []byte) sto
 // storeKey namespaces the client's key by agent: two canisters choosing the same key never
 // see each other's answers.
 func storeKey(agent, key string) string {
-	h := sha256.New()
-	var n [8]byte
-	binary.BigEndian.PutUint64(n[:], uint64(len(agent)))
-	h.Write(n[:])
-	h.Write([]byte(agent))
-	h.Write([]byte(key))
-	return hex.EncodeToString(h.Sum(nil))
+	// On the stack for the usual sizes: this runs for every request with a key.
+	var buf [8 + 2*MaxKeyLength]byte
+	b := binary.BigEndian.AppendUint64(buf[:0], uint64(len(agent)))
+	b = append(append(b, agent...), key...)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
-func (h *Handler) upstreamHeader(in http.Header) http.Header {
+// upstreamHeader is the header sent upstream: the client's, without hop-by-hop and
+// forwarding headers, with secrets substituted in the secret headers when inject is set.
+func (h *Handler) upstreamHeader(in http.Header, inject bool) http.Header {
 	out := in.Clone()
-	filter.RemoveHopByHop(out) // includes Proxy-Authorization: the token is for us only
+	filter.RemoveHopByHop(out, protectedHeaders...) // includes Proxy-Authorization: the token is for us only
 	for _, k := range requestHeadersToDrop {
 		out.Del(k)
 	}
 	out.Del("Host")
-	if len(h.o.Headers) > 0 {
-		for _, vs := range out {
-			for i, v := range vs {
-				vs[i] = h.injectSecrets(v)
+	if inject {
+		for _, k := range h.secretHeaders {
+			for i, v := range out[k] {
+				out[k][i] = h.injectSecrets(v)
 			}
 		}
 	}
 	return out
 }
 
-// injectSecrets replaces every configured HEADER_<NAME> token in a header value by its
-// secret: a value that is exactly the name (the reference proxy's rule) or a name inside it,
+// injectSecrets replaces every configured HEADER_<NAME> token in a secret header's value by
+// its secret: a value that is exactly the name (the reference proxy's rule) or a name inside it,
 // as in "Bearer HEADER_STRIPE_KEY" which is what a Stripe client sends when given the name as
 // its API key. Unknown names stay as they are.
 func (h *Handler) injectSecrets(v string) string {

@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"bufio"
+	"crypto/ed25519"
+	"encoding/base64"
 	"net/http"
 	"strings"
 	"testing"
@@ -9,18 +11,21 @@ import (
 
 	"github.com/gocanister/stripe-ic/proxy/internal/auth"
 	"github.com/gocanister/stripe-ic/proxy/internal/metrics"
+	"github.com/gocanister/stripe-ic/proxy/internal/rules"
 	"github.com/gocanister/stripe-ic/proxy/internal/store"
 )
 
 func newTestHandler(t testing.TB) *Handler {
-	v, _ := auth.NewVerifier(nil, nil, nil, nil)
+	pub, _, _ := ed25519.GenerateKey(nil)
+	v, _ := auth.NewVerifier(auth.VerifierOptions{Ed25519Keys: []string{base64.RawURLEncoding.EncodeToString(pub)}})
 	m := store.NewMemory(0, time.Minute)
 	t.Cleanup(func() { m.Close() })
 	h, err := New(Options{
 		Store: m, Verifier: v, Metrics: metrics.New(),
 		URLs:           map[string]string{"URL_API": "https://internal.example/api/public?k=1"},
+		Rules:          map[string]*rules.Rules{"URL_API": rules.MustParse("*")},
 		Headers:        map[string]string{"HEADER_KEY": "secret", "HEADER_KEY_2": "other"},
-		AllowHosts:     []string{"api.stripe.com", "[2001:db8::1]", "files.stripe.com:8443"},
+		AllowHosts:     []string{"api.stripe.com", "[2001:db8::1]", "files.stripe.com:8443", "[fd00::1]", "[2001:DB8:0::2]:8443", "fd00::3"},
 		RequestTimeout: time.Second, IdempotencyTTL: time.Hour, FailureTTL: time.Second,
 		MaxRequestBody: 1 << 10, MaxResponseBody: 1 << 10,
 	})
@@ -34,8 +39,11 @@ func TestAllowedHost(t *testing.T) {
 	h := newTestHandler(t)
 	for in, want := range map[string]string{
 		"api.stripe.com": "api.stripe.com", "API.Stripe.com": "api.stripe.com", "api.stripe.com:443": "api.stripe.com",
-		"[2001:db8::1]": "2001:db8::1", "files.stripe.com:8443": "files.stripe.com:8443",
+		"[2001:db8::1]": "[2001:db8::1]", "[2001:DB8::1]:443": "[2001:db8::1]", "[fd00::1]": "[fd00::1]",
+		"[2001:db8::2]:8443": "[2001:db8::2]:8443", "files.stripe.com:8443": "files.stripe.com:8443",
 		"files.stripe.com": "", "api.stripe.com:80": "", "evil.com": "", "api.stripe.com@evil.com": "",
+		"[fd00::3]": "[fd00::3]", "[fd00:0::3]": "[fd00::3]", "[fd00::3%eth0]": "",
+		"[2001:db8::2]": "", "2001:db8::1": "", "[fd00::1]:80": "",
 	} {
 		got, err := h.allowedHost(in)
 		if want == "" {
@@ -46,6 +54,33 @@ func TestAllowedHost(t *testing.T) {
 		}
 		if err != nil || got != want {
 			t.Errorf("allowedHost(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}
+
+// TestForwardedIPv6Target: a bracketed IPv6 literal on the allow-list, with or without a
+// port, gives an upstream URL that net/http can send to (it used to fail: "invalid port").
+func TestForwardedIPv6Target(t *testing.T) {
+	h := newTestHandler(t)
+	for host, want := range map[string]string{
+		"[fd00::1]":          "https://[fd00::1]/v1/x?q=1",
+		"[2001:db8::2]:8443": "https://[2001:db8::2]:8443/v1/x?q=1",
+	} {
+		r, _ := http.NewRequest("GET", "http://proxy/v1/x?q=1", nil)
+		r.Header.Set("X-Forwarded-Host", host)
+		u, rt, err := h.target(r)
+		if err != nil || rt != nil {
+			t.Fatalf("target for %s: %v (route %v)", host, err, rt)
+		}
+		if u.String() != want {
+			t.Errorf("target for %s = %s, want %s", host, u, want)
+		}
+		req, err := http.NewRequest("GET", u.String(), nil)
+		if err != nil {
+			t.Fatalf("%s: net/http refuses the target: %v", host, err)
+		}
+		if got := req.URL.Hostname(); got != strings.Trim(strings.Split(host, "]")[0], "[") {
+			t.Errorf("%s: request host %q", host, got)
 		}
 	}
 }
@@ -82,12 +117,12 @@ func FuzzRouteTarget(f *testing.F) {
 		if err != nil {
 			return
 		}
-		u, trusted, err := h.target(req)
+		u, rt, err := h.target(req)
 		if err != nil {
 			return
 		}
-		if !trusted || u.Scheme != "https" || u.Host != "internal.example" {
-			t.Fatalf("%q resolved to %v (trusted=%v)", path, u, trusted)
+		if rt == nil || u.Scheme != "https" || u.Host != "internal.example" {
+			t.Fatalf("%q resolved to %v (route %v)", path, u, rt)
 		}
 		if u.Path != "/api/public" && !strings.HasPrefix(u.Path, "/api/public/") {
 			t.Fatalf("%q escaped the base path: %q", path, u.Path)

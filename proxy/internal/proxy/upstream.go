@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/gocanister/stripe-ic/proxy/internal/rules"
 )
 
 // Routing errors become 4xx answers naming the reason.
@@ -26,25 +28,34 @@ var (
 
 // route is a /URL_<NAME> target configured by the operator.
 type route struct {
-	base *url.URL
+	name  string
+	base  *url.URL
+	rules *rules.Rules
 }
 
-// target resolves the upstream URL of a request and whether it is an operator route (trusted,
-// may be plain HTTP on a private address) or a forwarded host (HTTPS, allow-listed, public).
-func (h *Handler) target(r *http.Request) (u *url.URL, trusted bool, err error) {
+// relPath is the decoded request path below the route's name, which its rules match.
+func (rt *route) relPath(r *http.Request) string {
+	return strings.TrimPrefix(r.URL.Path, "/"+rt.name)
+}
+
+// target resolves the upstream URL of a request and, for an operator route (trusted, may be
+// plain HTTP on a private address), the route; nil for a forwarded host (HTTPS,
+// allow-listed, public).
+func (h *Handler) target(r *http.Request) (u *url.URL, rt *route, err error) {
 	// Dot segments would let a path climb out of a route's base path ("/URL_API/../admin").
 	for seg := range strings.SplitSeq(r.URL.Path, "/") {
 		if seg == "." || seg == ".." {
-			return nil, false, fmt.Errorf("%w: %q", errDotSegment, r.URL.Path)
+			return nil, nil, fmt.Errorf("%w: %q", errDotSegment, r.URL.Path)
 		}
 	}
 	if name, rest, ok := splitRoute(r.URL.EscapedPath()); ok {
-		rt, found := h.routes[name]
+		found, ok := h.routes[name]
 		// The decoded rest must match the escaped one: a name with escapes is no route.
 		restDecoded, prefixed := strings.CutPrefix(r.URL.Path, "/"+name)
-		if !found || !prefixed {
-			return nil, false, fmt.Errorf("%w: %s", errUnknownRoute, name)
+		if !ok || !prefixed {
+			return nil, nil, fmt.Errorf("%w: %s", errUnknownRoute, name)
 		}
+		rt = &found
 		t := *rt.base
 		t.Path = strings.TrimSuffix(rt.base.Path, "/") + restDecoded
 		t.RawPath = strings.TrimSuffix(rt.base.EscapedPath(), "/") + rest // kept only if it encodes Path
@@ -55,17 +66,17 @@ func (h *Handler) target(r *http.Request) (u *url.URL, trusted bool, err error) 
 		default:
 			t.RawQuery += "&" + r.URL.RawQuery
 		}
-		return &t, true, nil
+		return &t, rt, nil
 	}
 	host := r.Header.Get("X-Forwarded-Host")
 	if host == "" {
-		return nil, false, errNoUpstream
+		return nil, nil, errNoUpstream
 	}
 	hostport, err := h.allowedHost(host)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, err
 	}
-	return &url.URL{Scheme: "https", Host: hostport, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}, false, nil
+	return &url.URL{Scheme: "https", Host: hostport, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}, nil, nil
 }
 
 // splitRoute splits "/URL_NAME/rest" into ("URL_NAME", "/rest").
@@ -81,7 +92,8 @@ func splitRoute(p string) (name, rest string, ok bool) {
 }
 
 // allowedHost normalises an x-forwarded-host value and checks it against the allow-list; an
-// entry without a port allows port 443 only.
+// entry without a port allows port 443 only. The result is a URL host: an IPv6 literal keeps
+// its brackets.
 func (h *Handler) allowedHost(v string) (string, error) {
 	v = strings.ToLower(strings.TrimSpace(v))
 	if v == "" || strings.ContainsAny(v, "/@?#\\ ,") {
@@ -96,25 +108,32 @@ func (h *Handler) allowedHost(v string) (string, error) {
 			return "", fmt.Errorf("%w: %q", errBadHost, v)
 		}
 	}
+	if ip, err := netip.ParseAddr(host); err == nil && ip.Zone() == "" {
+		host = ip.String() // one spelling per address, as the allow-list has it
+	}
 	hostport := net.JoinHostPort(host, port)
 	if !h.allowHosts[hostport] {
 		return "", fmt.Errorf("%w: %q", errHostNotAllowed, v)
 	}
-	if port == "443" {
-		return host, nil
-	}
-	return hostport, nil
+	return strings.TrimSuffix(hostport, ":443"), nil
 }
 
-// normalizeAllowHost turns an allow-list entry into host:port (443 when omitted).
+// normalizeAllowHost turns an allow-list entry into host:port (443 when omitted). An IPv6
+// literal may come bracketed ("[2001:db8::1]", "[2001:db8::1]:8443") or bare ("2001:db8::1").
 func normalizeAllowHost(e string) (string, error) {
 	e = strings.ToLower(strings.TrimSpace(e))
-	if !strings.Contains(e, ":") || strings.HasSuffix(e, "]") {
-		return net.JoinHostPort(strings.Trim(e, "[]"), "443"), nil
+	if ip, err := netip.ParseAddr(strings.Trim(e, "[]")); err == nil && (ip.Is6() || !strings.Contains(e, ":")) {
+		return net.JoinHostPort(ip.String(), "443"), nil
+	}
+	if !strings.Contains(e, ":") {
+		return net.JoinHostPort(e, "443"), nil
 	}
 	host, port, err := net.SplitHostPort(e)
 	if err != nil {
 		return "", fmt.Errorf("allow-list entry %q: %w", e, err)
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		host = ip.String()
 	}
 	return net.JoinHostPort(host, port), nil
 }

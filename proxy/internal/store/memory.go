@@ -121,9 +121,10 @@ func (m *Memory) Begin(ctx context.Context, key string, fp Fingerprint, lockTTL 
 				}
 			}
 			tok := newToken()
-			m.entries[key] = &memEntry{fp: fp, token: tok, settled: make(chan struct{}), expires: m.now().Add(lockTTL)}
+			until := m.now().Add(lockTTL)
+			m.entries[key] = &memEntry{fp: fp, token: tok, settled: make(chan struct{}), expires: until}
 			m.mu.Unlock()
-			return Claim{key: key, fp: fp, token: tok}, nil
+			return Claim{key: key, fp: fp, token: tok, lockTTL: lockTTL, until: until}, nil
 		}
 		if e.fp != fp {
 			m.mu.Unlock()

@@ -15,7 +15,7 @@ var (
 	// ErrStateLost: the claim being waited on vanished before it could have expired (the
 	// store lost its data); executing now could duplicate a call still in flight.
 	ErrStateLost = errors.New("idempotency claim lost by the store while its request may still run")
-	// ErrFull: the memory store holds its maximum number of keys.
+	// ErrFull: the memory store (or a Redis instance's journal) holds its maximum.
 	ErrFull = errors.New("store is full")
 )
 
@@ -28,10 +28,16 @@ type Claim struct {
 	fp      Fingerprint
 	token   string
 	lockTTL time.Duration
+	until   time.Time
 }
 
 // Owner reports whether the caller must execute the request and then Complete or Abandon.
 func (c Claim) Owner() bool { return c.Record == nil }
+
+// Deadline is when an owner's claim expires at the earliest (by this process's clock): until
+// then no other request may execute the key, so until then the owner may still store its
+// answer.
+func (c Claim) Deadline() time.Time { return c.until }
 
 // Store is the shared idempotency state.
 type Store interface {
@@ -41,7 +47,8 @@ type Store interface {
 	// goes away (then Begin tries to claim again), or ctx ends. A key held with another
 	// fingerprint yields ErrMismatch.
 	Begin(ctx context.Context, key string, fp Fingerprint, lockTTL time.Duration) (Claim, error)
-	// Complete stores the owner's answer under the key for ttl and wakes the waiters.
+	// Complete stores the owner's answer under the key for ttl and wakes the waiters. A store
+	// that cannot reach its backend keeps trying until ctx ends.
 	Complete(ctx context.Context, c Claim, rec Record, ttl time.Duration) error
 	// Abandon releases an owner's claim without an answer, so a later request may execute.
 	Abandon(ctx context.Context, c Claim) error

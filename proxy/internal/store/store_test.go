@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -87,7 +89,7 @@ func stores(t *testing.T, f func(t *testing.T, s store.Store)) {
 	})
 	t.Run("redis", func(t *testing.T) {
 		srv := testenv.StartRedis(t)
-		r, err := store.NewRedis(store.RedisOptions{URL: srv.Addr(), PollInterval: 5 * time.Millisecond})
+		r, err := store.NewRedis(store.RedisOptions{URL: srv.Addr(), PollInterval: 5 * time.Millisecond, Quarantine: 100 * time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -269,7 +271,7 @@ func TestMemoryByteBudget(t *testing.T) {
 
 func TestRedisDown(t *testing.T) {
 	srv := testenv.StartRedis(t)
-	r, err := store.NewRedis(store.RedisOptions{URL: srv.URL(), Timeout: 200 * time.Millisecond})
+	r, err := store.NewRedis(store.RedisOptions{URL: srv.URL(), Timeout: 200 * time.Millisecond, Quarantine: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,49 +293,247 @@ func TestRedisDown(t *testing.T) {
 	}
 }
 
-// TestRedisStateLost: Redis restarts empty while the first request runs. A waiting duplicate
-// must not execute a second time; the key stays quarantined until the first claim would
-// have expired.
-func TestRedisStateLost(t *testing.T) {
-	srv := testenv.StartRedis(t)
-	r, err := store.NewRedis(store.RedisOptions{URL: srv.URL(), PollInterval: 10 * time.Millisecond, Timeout: 200 * time.Millisecond})
+// newRedis is one proxy instance's store on srv.
+func newRedis(t *testing.T, srv *testenv.Redis, o store.RedisOptions) *store.Redis {
+	t.Helper()
+	o.URL = srv.URL()
+	if o.PollInterval == 0 {
+		o.PollInterval = 10 * time.Millisecond
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 200 * time.Millisecond
+	}
+	r, err := store.NewRedis(o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+// twoRedis are two instances' stores on srv.
+func twoRedis(t *testing.T, srv *testenv.Redis, quarantine time.Duration) (a, b *store.Redis) {
+	t.Helper()
+	return newRedis(t, srv, store.RedisOptions{Quarantine: quarantine}), newRedis(t, srv, store.RedisOptions{Quarantine: quarantine})
+}
+
+// TestRedisStateLost: Redis restarts empty while the first request runs, and the instance
+// running it is gone too (its journal with it). A waiting duplicate must not execute a
+// second time: it sees the claim vanish and, once nobody wrote it back during the
+// quarantine, fails.
+func TestRedisStateLost(t *testing.T) {
+	srv := testenv.StartRedis(t)
+	owner, waiter := twoRedis(t, srv, 300*time.Millisecond)
 	ctx := context.Background()
 	fp := store.NewFingerprint([]byte("x"))
-	owner, err := r.Begin(ctx, "k", fp, 2*time.Second)
-	if err != nil || !owner.Owner() {
+	c, err := owner.Begin(ctx, "k", fp, 3*time.Second)
+	if err != nil || !c.Owner() {
 		t.Fatal(err)
 	}
 	waited := make(chan error, 1)
 	go func() {
 		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
-		c, err := r.Begin(wctx, "k", fp, 2*time.Second)
+		c, err := waiter.Begin(wctx, "k", fp, 3*time.Second)
 		if err == nil && c.Owner() {
 			err = errors.New("waiter became owner: a second execution")
+		}
+		if err == nil {
+			err = errors.New("waiter got an answer that was never stored")
 		}
 		waited <- err
 	}()
 	time.Sleep(50 * time.Millisecond)
-	srv.Kill()
+	owner.Close() // the owner's process is gone...
+	srv.Kill()    // ...and so is Redis's copy of its claim
 	srv.Start()
 	select {
 	case err := <-waited:
-		// Either the restart was noticed as lost state, or the waiter hit Redis while it was
-		// down: both are errors (503), neither is an execution.
-		if err == nil {
-			t.Fatal("waiter got an answer that was never stored")
-		}
+		// Either the loss was noticed, or the waiter hit Redis while it was down: both are
+		// errors (503), neither is an execution.
 		if !errors.Is(err, store.ErrStateLost) {
 			t.Logf("waiter failed with %v (Redis down at that moment)", err)
+		}
+		if strings.Contains(err.Error(), "second execution") || strings.Contains(err.Error(), "never stored") {
+			t.Fatal(err)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("waiter still blocked")
 	}
-	if err := r.Complete(ctx, owner, store.Record{Status: 200}, time.Minute); !errors.Is(err, store.ErrLockLost) {
-		t.Fatalf("owner completed after the restart: %v", err)
+}
+
+// TestRedisRestartWritesBack: Redis restarts empty (no persistence) while one key is in
+// flight and others are answered. The instances write back what they hold, so the owner
+// still stores its answer and every duplicate replays it; nothing executes twice.
+func TestRedisRestartWritesBack(t *testing.T) {
+	srv := testenv.StartRedis(t)
+	var changes []store.EpochChange
+	var mu sync.Mutex
+	a := newRedis(t, srv, store.RedisOptions{Quarantine: 500 * time.Millisecond, OnEpoch: func(e store.EpochChange) {
+		mu.Lock()
+		changes = append(changes, e)
+		mu.Unlock()
+	}})
+	b := newRedis(t, srv, store.RedisOptions{Quarantine: 500 * time.Millisecond})
+	ctx := context.Background()
+	fp := store.NewFingerprint([]byte("x"))
+	for i := range 5 {
+		c, err := a.Begin(ctx, fmt.Sprint("done-", i), fp, 5*time.Second)
+		if err != nil || !c.Owner() {
+			t.Fatalf("claim: %v", err)
+		}
+		if err := a.Complete(ctx, c, store.Record{Status: 200, Body: []byte(fmt.Sprint("answer-", i))}, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inFlight, err := a.Begin(ctx, "in-flight", fp, 5*time.Second)
+	if err != nil || !inFlight.Owner() {
+		t.Fatalf("claim: %v", err)
+	}
+	srv.Kill()
+	srv.Start()
+	// A duplicate of the in-flight key, fresh on the other instance: it must wait, not claim.
+	dup := make(chan store.Claim, 1)
+	go func() {
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		c, err := b.Begin(wctx, "in-flight", fp, 5*time.Second)
+		if err != nil {
+			t.Error(err)
+		}
+		dup <- c
+	}()
+	time.Sleep(100 * time.Millisecond)
+	if err := a.Complete(ctx, inFlight, store.Record{Status: 201, Body: []byte("late")}, time.Minute); err != nil {
+		t.Fatalf("owner could not store its answer after the restart: %v", err)
+	}
+	if c := <-dup; c.Owner() || c.Record == nil || string(c.Record.Body) != "late" {
+		t.Fatalf("duplicate of the in-flight key: owner=%v record=%+v", c.Owner(), c.Record)
+	}
+	for i := range 5 {
+		c, err := b.Begin(ctx, fmt.Sprint("done-", i), fp, 5*time.Second)
+		if err != nil || c.Owner() || string(c.Record.Body) != fmt.Sprint("answer-", i) {
+			t.Fatalf("key done-%d after the restart: owner=%v err=%v", i, c.Owner(), err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	last := changes[len(changes)-1]
+	if len(changes) != 2 || last.Restored != 6 {
+		t.Fatalf("epoch changes seen by a: %+v, want the first contact and one recovery restoring 6 entries", changes)
+	}
+}
+
+// TestRedisQuarantine: a new epoch keeps missing keys unclaimed for the quarantine, while
+// keys Redis holds are served at once.
+func TestRedisQuarantine(t *testing.T) {
+	srv := testenv.StartRedis(t)
+	r := newRedis(t, srv, store.RedisOptions{Quarantine: 400 * time.Millisecond})
+	ctx := context.Background()
+	start := time.Now()
+	c, err := r.Begin(ctx, "k", store.Fingerprint{}, time.Second)
+	if err != nil || !c.Owner() {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 350*time.Millisecond {
+		t.Fatalf("a key was claimed %v into a new epoch's quarantine of 400ms", d)
+	}
+	if err := r.Complete(ctx, c, store.Record{Status: 200}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	srv.Kill()
+	srv.Start()
+	start = time.Now()
+	if c, err := r.Begin(ctx, "k", store.Fingerprint{}, time.Second); err != nil || c.Owner() {
+		t.Fatalf("replay after the restart: owner=%v err=%v", c.Owner(), err)
+	}
+	if d := time.Since(start); d > 300*time.Millisecond {
+		t.Fatalf("a key written back waited %v for the quarantine", d)
+	}
+	// The context ends before the quarantine: the caller gives up, nothing was claimed.
+	srv.Kill()
+	srv.Start()
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	if _, err := r.Begin(short, "new", store.Fingerprint{}, time.Second); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("new key in quarantine: err = %v, want deadline exceeded", err)
+	}
+}
+
+// TestRedisPersistentRestart: with appendfsync always, a restart keeps the claim; the owner
+// stores its answer and a duplicate replays it.
+func TestRedisPersistentRestart(t *testing.T) {
+	srv := testenv.StartRedisAOF(t)
+	a, b := twoRedis(t, srv, 300*time.Millisecond)
+	ctx := context.Background()
+	fp := store.NewFingerprint([]byte("x"))
+	c, err := a.Begin(ctx, "k", fp, 5*time.Second)
+	if err != nil || !c.Owner() {
+		t.Fatal(err)
+	}
+	srv.Kill()
+	srv.Start()
+	wctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if _, err := b.Begin(wctx, "k", fp, 5*time.Second); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("duplicate while the owner runs: err = %v, want it to wait", err)
+	}
+	if err := a.Complete(ctx, c, store.Record{Status: 200, Body: []byte("once")}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := b.Begin(ctx, "k", fp, 5*time.Second); err != nil || d.Owner() || string(d.Record.Body) != "once" {
+		t.Fatalf("duplicate after the answer: owner=%v err=%v", d.Owner(), err)
+	}
+}
+
+// TestRedisCompleteWaitsForRedis: Redis is down when the answer is ready; Complete keeps
+// trying until it is back (within the claim's deadline), instead of losing the answer.
+func TestRedisCompleteWaitsForRedis(t *testing.T) {
+	srv := testenv.StartRedisAOF(t)
+	r := newRedis(t, srv, store.RedisOptions{Quarantine: 100 * time.Millisecond})
+	ctx := context.Background()
+	c, err := r.Begin(ctx, "k", store.Fingerprint{}, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Kill()
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		srv.Start()
+	}()
+	cctx, cancel := context.WithDeadline(ctx, c.Deadline())
+	defer cancel()
+	if err := r.Complete(cctx, c, store.Record{Status: 200}, time.Minute); err != nil {
+		t.Fatalf("Complete across a Redis restart: %v", err)
+	}
+	// And with Redis gone for good, it gives up at the deadline.
+	c, err = r.Begin(ctx, "k2", store.Fingerprint{}, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Kill()
+	short, cancel2 := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel2()
+	if err := r.Complete(short, c, store.Record{Status: 200}, time.Minute); err == nil {
+		t.Fatal("Complete succeeded with Redis down")
+	}
+}
+
+func TestRedisJournalFull(t *testing.T) {
+	srv := testenv.StartRedis(t)
+	r := newRedis(t, srv, store.RedisOptions{Quarantine: 50 * time.Millisecond, JournalMaxKeys: 2})
+	ctx := context.Background()
+	for i := range 2 {
+		if _, err := r.Begin(ctx, fmt.Sprint(i), store.Fingerprint{}, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := r.Begin(ctx, "2", store.Fingerprint{}, time.Minute); !errors.Is(err, store.ErrFull) {
+		t.Fatalf("err = %v, want ErrFull", err)
+	}
+	// The refused key was released at once: another instance may take it.
+	other := newRedis(t, srv, store.RedisOptions{})
+	if c, err := other.Begin(ctx, "2", store.Fingerprint{}, time.Minute); err != nil || !c.Owner() {
+		t.Fatalf("refused key still held: %v", err)
 	}
 }

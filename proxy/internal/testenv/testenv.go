@@ -74,18 +74,32 @@ func run(tb testing.TB, cmd *exec.Cmd) <-chan struct{} {
 
 // Redis is a redis-server child process.
 type Redis struct {
-	tb   testing.TB
-	bin  string
-	dir  string
-	port int
-	mu   sync.Mutex
-	cmd  *exec.Cmd
+	tb          testing.TB
+	bin         string
+	dir         string
+	port        int
+	persistence []string
+	mu          sync.Mutex
+	cmd         *exec.Cmd
 }
 
-// StartRedis starts redis-server on a free loopback port without persistence.
+// StartRedis starts redis-server on a free loopback port without persistence: a restart
+// (Kill, Start) comes back empty.
 func StartRedis(tb testing.TB) *Redis {
 	tb.Helper()
-	r := &Redis{tb: tb, bin: lookPath(tb, "redis-server", "redis-server"), dir: tb.TempDir(), port: FreePort(tb)}
+	return startRedis(tb, "--save", "", "--appendonly", "no")
+}
+
+// StartRedisAOF starts redis-server with an append-only file synced at every write
+// (appendfsync always): a restart comes back with every acknowledged write.
+func StartRedisAOF(tb testing.TB) *Redis {
+	tb.Helper()
+	return startRedis(tb, "--save", "", "--appendonly", "yes", "--appendfsync", "always")
+}
+
+func startRedis(tb testing.TB, persistence ...string) *Redis {
+	tb.Helper()
+	r := &Redis{tb: tb, bin: lookPath(tb, "redis-server", "redis-server"), dir: tb.TempDir(), port: FreePort(tb), persistence: persistence}
 	r.Start()
 	tb.Cleanup(r.Kill)
 	return r
@@ -97,13 +111,15 @@ func (r *Redis) Addr() string { return "127.0.0.1:" + strconv.Itoa(r.port) }
 // URL is the redis:// URL.
 func (r *Redis) URL() string { return "redis://" + r.Addr() }
 
-// Start (re)starts the server on the same port, empty.
+// Start (re)starts the server on the same port and directory: empty, or with what its
+// append-only file holds.
 func (r *Redis) Start() {
 	r.tb.Helper()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	cmd := exec.Command(r.bin, "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", r.dir, "--daemonize", "no", "--loglevel", "warning")
+	args := append([]string{"--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
+		"--dir", r.dir, "--daemonize", "no", "--loglevel", "warning"}, r.persistence...)
+	cmd := exec.Command(r.bin, args...)
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard // its startup banner is noise; --loglevel warning
 	exited := run(r.tb, cmd)
 	r.cmd = cmd

@@ -24,6 +24,11 @@ type state struct {
 	Ticks      uint64 `ic:"ticks"`       // periodic timer runs
 	TimerCalls uint64 `ic:"timer_calls"` // calls completed by the one-shot timer
 	Pending    uint64 `ic:"pending"`     // calls awaiting an answer (set by the state query)
+	Good       uint64 `ic:"good"`        // isolated_timers: the timer due with the trapping one
+	Trapped    uint64 `ic:"trapped"`     // isolated_timers: the trapping timers' changes (rolled back)
+	Later      uint64 `ic:"later"`       // isolated_timers: the timer due after them
+	Beats      uint64 `ic:"beats"`       // isolated_timers: a periodic timer due with them
+	Notified   uint64 `ic:"notified"`    // one-way calls received by remember
 }
 
 var (
@@ -38,10 +43,8 @@ func must(err error) {
 }
 
 // echoCall calls peer.echo(s) and blocks for the answer.
-func echoCall(m *cdk.Message, peer principal.Principal, s string) (string, error) {
-	var out string
-	err := m.CallDecode(cdk.Call{Callee: peer, Method: "echo"}, &out, s)
-	return out, err
+func echoCall(peer principal.Principal, s string) (string, error) {
+	return cdk.Call[string](peer, "echo", s)
 }
 
 //go:wasmexport query.echo
@@ -50,6 +53,28 @@ func echo() {
 		var s string
 		m.MustArgs(&s)
 		m.Reply("echo:" + s)
+	})
+}
+
+// notify sends peer.remember() as a one-way call and replies at once.
+//
+//go:wasmexport update.notify
+func notify() {
+	cdk.Update(func(m *cdk.Message) {
+		var peer principal.Principal
+		m.MustArgs(&peer)
+		must(cdk.Notify(peer, "remember"))
+		m.Reply()
+	})
+}
+
+// remember counts the one-way calls it receives, and replies (to nobody).
+//
+//go:wasmexport update.remember
+func remember() {
+	cdk.Update(func(m *cdk.Message) {
+		st.Notified++
+		m.Reply()
 	})
 }
 
@@ -67,9 +92,9 @@ func twoCalls(m *cdk.Message) {
 	var peer principal.Principal
 	var s string
 	m.MustArgs(&peer, &s)
-	a, err := echoCall(m, peer, s)
+	a, err := echoCall(peer, s)
 	must(err)
-	b, err := echoCall(m, peer, a)
+	b, err := echoCall(peer, a)
 	must(err)
 	m.Reply(b)
 }
@@ -88,9 +113,9 @@ func inFlight() {
 		var peer principal.Principal
 		m.MustArgs(&peer)
 		arg := func(s string) []byte { return mustArgs(s) }
-		fa, err := m.CallAsync(cdk.Call{Callee: peer, Method: "echo", Arg: arg("a")})
+		fa, err := cdk.Send(cdk.Request{Callee: peer, Method: "echo", Arg: arg("a")})
 		must(err)
-		fb, err := m.CallAsync(cdk.Call{Callee: peer, Method: "echo", Arg: arg("b")})
+		fb, err := cdk.Send(cdk.Request{Callee: peer, Method: "echo", Arg: arg("b")})
 		must(err)
 		var a, b string
 		must(fb.Decode(&b))
@@ -104,8 +129,7 @@ func callReject() {
 	cdk.Update(func(m *cdk.Message) {
 		var peer principal.Principal
 		m.MustArgs(&peer)
-		var out string
-		err := m.CallDecode(cdk.Call{Callee: peer, Method: "fail"}, &out, "nope")
+		_, err := cdk.Call[string](peer, "fail", "nope")
 		m.Reply(fmt.Sprint(err))
 	})
 }
@@ -126,7 +150,7 @@ func trapAfterAwait() {
 		var peer principal.Principal
 		m.MustArgs(&peer)
 		st.Before++
-		_, err := echoCall(m, peer, "x")
+		_, err := echoCall(peer, "x")
 		must(err)
 		st.After++
 		panic("trap_after_await: deliberate trap")
@@ -147,9 +171,9 @@ func trapInFlight() {
 		}()
 		var peer principal.Principal
 		m.MustArgs(&peer)
-		fa, err := m.CallAsync(cdk.Call{Callee: peer, Method: "echo", Arg: mustArgs("a")})
+		fa, err := cdk.Send(cdk.Request{Callee: peer, Method: "echo", Arg: mustArgs("a")})
 		must(err)
-		_, err = m.CallAsync(cdk.Call{Callee: peer, Method: "echo", Arg: mustArgs("b")})
+		_, err = cdk.Send(cdk.Request{Callee: peer, Method: "echo", Arg: mustArgs("b")})
 		must(err)
 		_, err = fa.Wait()
 		must(err)
@@ -164,7 +188,7 @@ func queryCall() {
 	cdk.Query(func(m *cdk.Message) {
 		var peer principal.Principal
 		m.MustArgs(&peer)
-		_, err := echoCall(m, peer, "x")
+		_, err := echoCall(peer, "x")
 		m.Reply(fmt.Sprint(err))
 	})
 }
@@ -173,7 +197,7 @@ func queryCall() {
 func stateQuery() {
 	cdk.Query(func(m *cdk.Message) {
 		s := st
-		s.Pending = uint64(cdk.Default().PendingCalls())
+		s.Pending = uint64(cdk.PendingCalls())
 		m.Reply(s)
 	})
 }
@@ -189,7 +213,9 @@ func rounds() {
 		m.MustArgs(&peer, &n)
 		empty := mustArgs()
 		for range n {
-			_, err := m.Call(cdk.Call{Callee: peer, Method: "echo_empty", Arg: empty})
+			f, err := cdk.Send(cdk.Request{Callee: peer, Method: "echo_empty", Arg: empty})
+			must(err)
+			_, err = f.Wait()
 			must(err)
 		}
 		m.Reply(cdk.CallContextInstructionCounter(), cdk.InstructionCounter())
@@ -207,7 +233,7 @@ func fetch() {
 		var url string
 		var max uint64
 		m.MustArgs(&url, &max)
-		resp, err := m.HTTPRequest(cdk.HTTPRequest{URL: url, MaxResponseBytes: max,
+		resp, err := cdk.Outcall(cdk.HTTPRequest{URL: url, MaxResponseBytes: max,
 			Headers:   []cdk.HTTPHeader{{Name: "Accept", Value: "application/json"}},
 			Transform: &cdk.HTTPTransform{Method: "transform", Context: []byte("drop-headers")}})
 		if err != nil {
@@ -241,7 +267,7 @@ func random() {
 			return b
 		}
 		before := read()
-		must(m.SeedRandom())
+		must(cdk.SeedRandom())
 		m.Reply(before, read(), read())
 	})
 }
@@ -254,13 +280,13 @@ func startTimers() {
 	cdk.Update(func(m *cdk.Message) {
 		var onceMs, everyMs uint64
 		m.MustArgs(&onceMs, &everyMs)
-		cdk.SetTimer(time.Duration(onceMs)*time.Millisecond, func(m *cdk.Message) {
+		cdk.SetTimer(time.Duration(onceMs)*time.Millisecond, func() {
 			st.Once++
-			_, err := echoCall(m, cdk.Self(), "from a timer")
+			_, err := echoCall(cdk.Self(), "from a timer")
 			must(err)
 			st.TimerCalls++
 		})
-		ticks = cdk.SetTimerInterval(time.Duration(everyMs)*time.Millisecond, func(*cdk.Message) { st.Ticks++ })
+		ticks = cdk.SetTimerInterval(time.Duration(everyMs)*time.Millisecond, func() { st.Ticks++ })
 		m.Reply()
 	})
 }
@@ -268,8 +294,32 @@ func startTimers() {
 //go:wasmexport update.stop_ticks
 func stopTicks() { cdk.Update(func(m *cdk.Message) { m.Reply(cdk.ClearTimer(ticks)) }) }
 
-//go:wasmexport system.global_timer
-func globalTimer() { cdk.GlobalTimer(nil) }
+// isolated_timers arms, due together after ms milliseconds, a one-shot timer that traps, a
+// good one, a periodic one that traps every time and a periodic one that beats; and a
+// one-shot one due after twice that. Each timer runs in its own execution: the good timers'
+// changes stay, the trapping ones' are rolled back (Trapped stays 0), and the timers after a
+// trap still run.
+//
+//go:wasmexport update.isolated_timers
+func isolatedTimers() {
+	cdk.Update(func(m *cdk.Message) {
+		var ms uint64
+		m.MustArgs(&ms)
+		d := time.Duration(ms) * time.Millisecond
+		cdk.SetTimer(d, func() {
+			st.Trapped++
+			panic("isolated_timers: deliberate trap")
+		})
+		cdk.SetTimer(d, func() { st.Good++ })
+		cdk.SetTimerInterval(d, func() {
+			st.Trapped++
+			panic("isolated_timers: deliberate periodic trap")
+		})
+		cdk.SetTimerInterval(d, func() { st.Beats++ })
+		cdk.SetTimer(2*d, func() { st.Later++ })
+		m.Reply()
+	})
+}
 
 //go:wasmexport query.balance
 func balance() { cdk.Query(func(m *cdk.Message) { m.Reply(cdk.CycleBalance().Lo) }) }
@@ -290,7 +340,7 @@ func newRouter() *httpgateway.Router[*cdk.Message] {
 		if err != nil {
 			return plain(400, err.Error())
 		}
-		out, err := echoCall(m, peer, string(req.Body))
+		out, err := echoCall(peer, string(req.Body))
 		if err != nil {
 			return plain(502, err.Error())
 		}
@@ -347,7 +397,7 @@ func mustArgs(args ...any) []byte {
 //
 //go:wasmexport query.cost_raw
 func costRaw() {
-	sys := cdk.Default().System() // ic0.System in a wasip1 build
+	sys := cdk.System() // ic0.System in a wasip1 build
 	n := sys.PerformanceCounter(ic0.CounterInstructions)
 	b := mustArgs(n)
 	sys.MsgReplyDataAppend(b)

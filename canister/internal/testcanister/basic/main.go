@@ -22,6 +22,7 @@ var (
 	postUpgradeArg    *string
 	preUpgradeCounter *uint64 // what pre_upgrade saw, read back by post_upgrade
 	timerFired        uint64
+	lastTimer         cdk.TimerID
 	spinSink          uint64
 )
 
@@ -249,29 +250,27 @@ func certificate() {
 	})
 }
 
-// set_timer : (nat64) -> (). Arms the global timer for that time (ns; 0 disarms).
+// set_timer : (nat64) -> (). Replaces the timer set last by one (cdk.SetTimer) due at that
+// IC time in nanoseconds (0: none), which counts its runs in timer_fired. The CDK runs it
+// from canister_global_timer through a call to its timer executor.
 //
 //go:wasmexport update.set_timer
 func setTimer() {
 	cdk.Update(func(m *cdk.Message) {
 		var ns uint64
 		m.MustArgs(&ns)
-		t := time.Time{}
+		cdk.ClearTimer(lastTimer)
 		if ns != 0 {
-			t = time.Unix(0, int64(ns))
+			lastTimer = cdk.SetTimer(time.Unix(0, int64(ns)).Sub(cdk.Time()), func() { timerFired++ })
 		}
-		cdk.SetGlobalTimer(t)
 		m.Reply()
 	})
 }
 
-// timer_fired : () -> (nat64) query. How often canister_global_timer ran.
+// timer_fired : () -> (nat64) query. How often the timer of set_timer ran.
 //
 //go:wasmexport query.timer_fired
 func timerFiredQuery() { cdk.Query(func(m *cdk.Message) { m.Reply(timerFired) }) }
-
-//go:wasmexport system.global_timer
-func globalTimer() { cdk.GlobalTimer(func() { timerFired++ }) }
 
 // relay : (principal, text, text) -> (text). Calls method (a (text) -> (text) method, e.g.
 // greet) of the canister with the text and replies with its answer; rejects with
@@ -302,7 +301,7 @@ func relayHandler(trapInCallback bool) func(*cdk.Message) {
 		if err != nil {
 			panic(err)
 		}
-		err = m.Runtime().CallRaw(cdk.Call{Callee: target, Method: method, Arg: payload},
+		err = cdk.SendWithCallback(cdk.Request{Callee: target, Method: method, Arg: payload},
 			func(cb *cdk.Message, r cdk.CallResult) {
 				var answer string
 				if err := r.Decode(&answer); err != nil {
@@ -325,7 +324,7 @@ func relayHandler(trapInCallback bool) func(*cdk.Message) {
 //
 //go:wasmexport query.pending_calls
 func pendingCalls() {
-	cdk.Query(func(m *cdk.Message) { m.Reply(uint64(cdk.Default().PendingCalls())) })
+	cdk.Query(func(m *cdk.Message) { m.Reply(uint64(cdk.PendingCalls())) })
 }
 
 // hooks : () -> (record { init_arg : opt text; post_upgrade_arg : opt text;

@@ -5,44 +5,9 @@ package main
 import (
 	"github.com/gocanister/stripe-ic/canister/cdk"
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
+	"github.com/gocanister/stripe-ic/canister/cdk/ic00"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 )
-
-// Candid types of the management canister's http_request (ic.did).
-type header struct {
-	Name  string `ic:"name"`
-	Value string `ic:"value"`
-}
-
-type httpResult struct {
-	Status  candid.Nat `ic:"status"`
-	Headers []header   `ic:"headers"`
-	Body    []byte     `ic:"body"`
-}
-
-type transformArgs struct {
-	Response httpResult `ic:"response"`
-	Context  []byte     `ic:"context"`
-}
-
-type method struct {
-	Get  *candid.Null `ic:"get,variant"`
-	Post *candid.Null `ic:"post,variant"`
-}
-
-type transformRef struct {
-	Function candid.QueryFunc[transformArgs, httpResult] `ic:"function"`
-	Context  []byte                                      `ic:"context"`
-}
-
-type httpRequestArgs struct {
-	URL              string        `ic:"url"`
-	MaxResponseBytes *uint64       `ic:"max_response_bytes"`
-	Method           method        `ic:"method"`
-	Headers          []header      `ic:"headers"`
-	Body             *[]byte       `ic:"body"`
-	Transform        *transformRef `ic:"transform"`
-}
 
 // outcallCycles pays for a 4 KiB-response outcall on a 13-node subnet (about 92 M) with room.
 const outcallCycles = 1_000_000_000
@@ -53,7 +18,7 @@ const outcallCycles = 1_000_000_000
 func rawRand() {
 	cdk.Update(func(m *cdk.Message) {
 		arg, _ := candid.Marshal()
-		err := m.Runtime().CallRaw(cdk.Call{Callee: principal.ManagementCanister, Method: "raw_rand", Arg: arg},
+		err := cdk.SendWithCallback(cdk.Request{Callee: principal.ManagementCanister, Method: "raw_rand", Arg: arg},
 			func(cb *cdk.Message, r cdk.CallResult) {
 				var b []byte
 				if err := r.Decode(&b); err != nil {
@@ -79,10 +44,11 @@ func fetch() {
 		var useTransform bool
 		m.MustArgs(&url, &useTransform)
 		max := uint64(4096)
-		req := httpRequestArgs{URL: url, MaxResponseBytes: &max, Method: method{Get: &candid.Null{}}, Headers: []header{}}
+		get, _ := ic00.Method("GET")
+		req := ic00.HTTPRequestArgs{URL: url, MaxResponseBytes: &max, Method: get, Headers: []ic00.HTTPHeader{}}
 		if useTransform {
-			req.Transform = &transformRef{
-				Function: candid.QueryFunc[transformArgs, httpResult]{Service: cdk.Self(), Method: "transform"},
+			req.Transform = &ic00.TransformContext{
+				Function: ic00.TransformFunc{Service: cdk.Self(), Method: "transform"},
 				Context:  []byte{},
 			}
 		}
@@ -90,13 +56,13 @@ func fetch() {
 		if err != nil {
 			panic(err)
 		}
-		err = m.Runtime().CallRaw(cdk.Call{Callee: principal.ManagementCanister, Method: "http_request", Arg: arg, Cycles: cdk.Cycles{Lo: outcallCycles}},
+		err = cdk.SendWithCallback(cdk.Request{Callee: principal.ManagementCanister, Method: "http_request", Arg: arg, Cycles: cdk.Cycles{Lo: outcallCycles}},
 			func(cb *cdk.Message, r cdk.CallResult) {
 				if err := r.Err(); err != nil {
 					cb.Reject(err.Error())
 					return
 				}
-				var res httpResult
+				var res ic00.HTTPRequestResult
 				if err := r.Decode(&res); err != nil {
 					cb.Reject("fetch: " + err.Error())
 					return
@@ -115,9 +81,9 @@ func fetch() {
 //go:wasmexport query.transform
 func transform() {
 	cdk.Query(func(m *cdk.Message) {
-		var a transformArgs
+		var a ic00.TransformArgs
 		m.MustArgs(&a)
-		m.Reply(httpResult{Status: a.Response.Status, Headers: []header{}, Body: a.Response.Body})
+		m.Reply(ic00.HTTPRequestResult{Status: a.Response.Status, Headers: []ic00.HTTPHeader{}, Body: a.Response.Body})
 	})
 }
 

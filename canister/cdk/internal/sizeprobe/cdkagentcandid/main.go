@@ -3,8 +3,8 @@
 package main
 
 import (
-	agent "github.com/aviate-labs/agent-go/candid"
 	"github.com/gocanister/stripe-ic/canister/cdk"
+	"github.com/gocanister/stripe-ic/canister/cdk/internal/sizeprobe/internal/agentcodec"
 )
 
 type item struct {
@@ -16,29 +16,15 @@ type item struct {
 var items []item
 
 //go:wasmexport query.list
-func list() {
-	cdk.Query(func(m *cdk.Message) {
-		b, err := agent.Marshal([]any{items})
-		if err != nil {
-			panic(err)
-		}
-		m.ReplyRaw(b)
-	})
-}
+func list() { cdk.Query(func(m *cdk.Message) { agentcodec.Reply(m, items) }) }
 
 //go:wasmexport update.add
 func add() {
 	cdk.Update(func(m *cdk.Message) {
 		var it item
-		if err := agent.Unmarshal(m.ArgData(), []any{&it}); err != nil {
-			panic(err)
-		}
+		agentcodec.Args(m, &it)
 		items = append(items, it)
-		b, err := agent.Marshal([]any{uint64(len(items))})
-		if err != nil {
-			panic(err)
-		}
-		m.ReplyRaw(b)
+		agentcodec.Reply(m, uint64(len(items)))
 	})
 }
 
