@@ -20,7 +20,7 @@ REPLICA_FLAGS ?=
 # benchmark baseline, Chromium for the browser tests, Node.js/npm for the test driver.
 DEBS := wabt:wasm-validate redis-server:redis-server nginx:nginx chromium:chromium nodejs:node npm:npm
 
-.PHONY: all canister system-canisters icwasm binaries test bench run replica replica-bin proxy deps gomod tools frontend-deps client-deps fmt vet clean
+.PHONY: all canister examples system-canisters icwasm binaries test bench run replica replica-bin proxy deps gomod tools frontend-deps client-deps fmt vet clean
 
 all: canister
 
@@ -35,6 +35,17 @@ canister: icwasm
 		-o $(WASM) $(BUILD)/stripe_backend.go.wasm
 	$(BUILD)/icwasm validate $(WASM)
 	@ls -l $(WASM)
+
+## examples: build the example canisters (canister/examples; the template for your own) at
+## canister/build/<name>.wasm.gz
+examples: icwasm
+	@mkdir -p $(BUILD)
+	@echo "==> compiling canister/examples/invoices (GOOS=wasip1)"
+	cd canister && GOOS=wasip1 GOARCH=wasm $(GO) build -trimpath -buildmode=c-shared \
+		-o build/invoices.go.wasm ./examples/invoices
+	$(BUILD)/icwasm link -candid canister/examples/invoices/invoices.did \
+		-o $(BUILD)/invoices.wasm.gz $(BUILD)/invoices.go.wasm
+	$(BUILD)/icwasm validate $(BUILD)/invoices.wasm.gz
 
 ## system-canisters: the local network's cycles ledger, CMC and ICP ledger (one Go program,
 ## linked once per canister with its Candid interface), which the replica installs at start
@@ -85,7 +96,7 @@ tools: gomod
 	cd proxy && $(GO) build -o $(TOOLS)/stripe-mock github.com/stripe/stripe-mock
 
 ## test: every test (unit, fuzz corpus replay, wasm, replica, proxy, browser)
-test: deps canister binaries tools vet frontend-deps client-deps
+test: deps canister examples binaries tools vet frontend-deps client-deps
 	@echo "==> go test (canister, proxy)"
 	PATH="$(TOOLS):$$PATH" $(GO) test -count=1 -timeout 40m ./canister/... ./proxy/...
 	@echo "==> browser tests (the page alone, then the whole stack, headless Chromium)"
@@ -121,7 +132,7 @@ vet:
 	$(GO) vet ./canister/... ./proxy/...
 
 ## bench: the measured figures each issue names
-bench: deps canister binaries tools frontend-deps
+bench: deps canister examples binaries tools frontend-deps
 	set -o pipefail; PATH="$(TOOLS):$$PATH" $(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 40m ./canister/... ./proxy/... | tee $(BUILD)/bench.txt
 	@echo "==> end-to-end payment in the browser (time from the redirect back to Paid)"
 	set -o pipefail; cd frontend && npm run test:flow 2>&1 | grep -E "redirect back|^# (pass|fail)" | tee -a ../$(BUILD)/bench.txt

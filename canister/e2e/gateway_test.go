@@ -13,7 +13,7 @@ import (
 
 // browser is a plain HTTP client that reaches <anything>.localhost on the replica's port,
 // as a browser does on a machine where *.localhost resolves to loopback.
-func browser(t *testing.T) (*http.Client, string) {
+func browser(t testing.TB) (*http.Client, string) {
 	t.Helper()
 	u, err := url.Parse(shared.url)
 	if err != nil {

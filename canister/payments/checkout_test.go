@@ -413,7 +413,7 @@ func TestPendingCapAndTTL(t *testing.T) {
 // evictable index, queue entry, payment intent and invoice indexes), the not-found cache
 // and the parked events, plus the meta key.
 func countKeys(s *Service) int {
-	n := 1 + 2*int(s.led.m.unknown) + 2*int(s.led.m.facts)
+	n := 1 + 2*int(s.led.m.unknown) + 2*int(s.led.m.facts) + logKeys(s)
 	s.led.st.Ascend([]byte(pfxRecord), func(k, v []byte) bool {
 		if !strings.HasPrefix(string(k), pfxRecord) {
 			return false

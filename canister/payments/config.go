@@ -31,6 +31,8 @@ type Config struct {
 	AllowedPrincipals []string
 	// Limits bound what a request can cost the canister.
 	Limits Limits
+	// Events configures the event log and its delivery to destinations.
+	Events EventConfig
 }
 
 // Limits are the cycles and memory protection policies. Every zero field takes the default

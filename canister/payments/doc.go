@@ -24,7 +24,11 @@
 //     post_upgrade (timers do not survive an upgrade; the queue does), arm one timer at
 //     NextConfirmation(env); when it fires, StartConfirmations(env, n) and Run each
 //     Confirmation in an execution of its own.
-//   - get_config: RedactedConfig(); list_payments: List; get_stats: Stats.
+//   - get_config: RedactedConfig(); list_payments: List; get_stats: Stats and EventStats.
+//   - list_events: ListEvents; add_destination, remove_destination, list_destinations,
+//     list_dead_letters, retry_dead_letters: the destination API; a delivery timer (armed
+//     by Deps.EventsChanged) calls DueDeliveries, makes one call per Delivery and reports
+//     each answer with DeliveryDone (see "Event log and destinations").
 //
 // # Routes
 //
@@ -142,4 +146,26 @@
 // configured, is sent as a Bearer token. Stripe-Version is pinned to 2024-06-20.
 // Creating a session POSTs the form-encoded parameters with a key derived from a SHA-256
 // of canister, caller, form and RequestID.
+//
+// # Event log and destinations
+//
+// Every change of a payment's status, every partial refund and every change of its
+// dispute's status appends a LogEntry to an event log in the Store, in the message that
+// commits the change (ledger.put calls the log, so webhooks, fetches, the confirmation queue
+// and parked events all log; a parked event applied later logs under its own Stripe event):
+// sequence number, kind (payment.created, .updated, .completed, .failed, .refunded,
+// .partially_refunded, .disputed), session, old and new status, amount, amount refunded,
+// dispute status, currency, time and the Stripe event that caused it (events.go). The
+// log keeps EventConfig.LogRetention entries, never dropping one a destination still needs;
+// ListEvents pages through it for controllers and allowed principals.
+//
+// Destinations (at most MaxDestinations) are other canisters that get the log by
+// inter-canister call, filtered by kind and status (destinations.go): at least once, in
+// sequence order (so in order per payment), one batch in flight per destination, retried
+// with exponential backoff (RetryBase doubling up to RetryMax); after MaxAttempts failed
+// calls a batch becomes dead letters and the destination moves on, and later events of
+// those payments follow them into the dead letters so that RetryDeadLetters replays each
+// payment's events in order. Each destination has its own cursor, backoff and dead letters
+// in the Store, so a failing one delays nobody and an upgrade of either side loses nothing
+// (calls whose answers an upgrade lost are sent again: subscribers deduplicate by seq).
 package payments

@@ -24,6 +24,9 @@ import (
 //	e/<event id>                   -> <seq BE8>   (webhook de-duplication)
 //	q/<seq BE8>                    -> event id    (de-duplication eviction order)
 //	m/meta                         -> encoded meta (counters)
+//
+// The event log (l/, m/events) and the destinations (d/, y/, r/, k/) have their own keys,
+// described in events.go and destinations.go.
 const (
 	pfxRecord       = "p/"
 	pfxStatus       = "s/"
@@ -122,6 +125,8 @@ type ledger struct {
 	trustWebhooks bool // no proxy: webhook claims are applied without confirmation
 	m             meta
 	key           []byte // scratch for building keys
+
+	log eventLog // the event log (events.go)
 }
 
 func openLedger(st Store, limits Limits, trustWebhooks bool) (*ledger, error) {
@@ -301,6 +306,7 @@ func (l *ledger) put(old *Record, r Record, nowNS int64) Record {
 	}
 	l.reindexAll(old, &r)
 	l.setKey(pfxRecord, r.SessionID, r.appendBinary(nil))
+	l.logChange(old, &r, nowNS)
 	if newEvictable {
 		l.evictPending(nowNS, r.SessionID)
 	}

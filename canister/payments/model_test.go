@@ -157,6 +157,9 @@ func TestModelSchedules(t *testing.T) {
 		if err != nil {
 			t.Fatalf("schedule %d (proxy %v): %v", seed, proxy, err)
 		}
+		if err := checkEventLog(c.svc); err != nil {
+			t.Fatalf("schedule %d (proxy %v): event log: %v", seed, proxy, err)
+		}
 		total.Sessions += res.Sessions
 		total.Checked += res.Checked
 		total.Deliveries += res.Deliveries
@@ -166,4 +169,64 @@ func TestModelSchedules(t *testing.T) {
 	}
 	t.Logf("%d schedules in %v: %d sessions (%d checked against Stripe), %d deliveries, %d polls, %d upgrades, %d floods",
 		n, time.Since(start).Round(time.Millisecond), total.Sessions, total.Checked, total.Deliveries, total.Polls, total.Upgrades, total.Floods)
+}
+
+// checkEventLog checks that the event log is the history of every stored payment: dense
+// sequence numbers; per session, each entry starts where the previous one ended (an entry
+// without an old status starts afresh: a new record, or one evicted and learned again); the
+// last entry of each stored record shows its status, refunds and dispute. So no path that
+// changes a payment (webhooks, polls, the confirmation queue, parked events applied later,
+// refunds, disputes) escapes the log.
+func checkEventLog(svc *payments.Service) error {
+	last := map[string]payments.LogEntry{}
+	var after, seq uint64
+	for {
+		page, err := svc.ListEvents(payments.Caller{IsController: true}, payments.EventsRequest{After: after})
+		if err != nil {
+			return err
+		}
+		for _, e := range page.Events {
+			if seq++; e.Seq != seq {
+				return fmt.Errorf("entry %d has seq %d", seq, e.Seq)
+			}
+			prev, seen := last[e.SessionID]
+			switch {
+			case e.OldStatus == 0:
+				// A new record (its first status may already be an outcome).
+				if e.Kind == payments.KindUpdated || e.Kind == payments.KindDisputed || e.Kind == payments.KindPartiallyRefunded {
+					return fmt.Errorf("entry %+v: a new record's entry must say what it is", e)
+				}
+			case !seen:
+				return fmt.Errorf("entry %+v: the first entry of its session has an old status", e)
+			case e.OldStatus != prev.NewStatus || e.AmountRefunded < prev.AmountRefunded:
+				return fmt.Errorf("entry %+v does not follow %+v", e, prev)
+			case e.Kind == payments.KindDisputed && e.Dispute == prev.Dispute,
+				e.Kind == payments.KindPartiallyRefunded && e.AmountRefunded == prev.AmountRefunded:
+				return fmt.Errorf("entry %+v changes nothing after %+v", e, prev)
+			}
+			last[e.SessionID] = e
+		}
+		if page.Next == 0 {
+			break
+		}
+		after = page.Next
+	}
+	var cursor string
+	for {
+		page, err := svc.List(payments.ListRequest{After: cursor})
+		if err != nil {
+			return err
+		}
+		for _, r := range page.Records {
+			e, ok := last[r.SessionID]
+			if !ok || e.NewStatus != r.Status || e.AmountRefunded != r.AmountRefunded || e.Dispute != r.DisputeStatus {
+				return fmt.Errorf("%s is %v (refunded %d, dispute %q); its last entry is %+v", r.SessionID, r.Status,
+					r.AmountRefunded, r.DisputeStatus, e)
+			}
+		}
+		if page.Next == "" {
+			return nil
+		}
+		cursor = page.Next
+	}
 }

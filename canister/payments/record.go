@@ -186,8 +186,7 @@ func (r *Record) appendBinary(b []byte) []byte {
 	b = append(b, recordVersion, byte(r.Status), flags)
 	for _, s := range [...]string{r.SessionID, r.Reason, r.StripeStatus, r.PaymentStatus,
 		r.Currency, r.ClientReferenceID, r.PaymentIntent, r.Invoice, r.LastEventID} {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
+		b = appendString(b, s)
 	}
 	for _, v := range [...]int64{r.AmountTotal, r.Created, r.AmountRefunded, r.LastEventCreated,
 		r.LastFetchAt, r.FirstSeenAt, r.UpdatedAt} {
@@ -195,8 +194,7 @@ func (r *Record) appendBinary(b []byte) []byte {
 	}
 	b = binary.AppendUvarint(b, uint64(r.FetchAttempts))
 	b = binary.AppendUvarint(b, r.PendingSeq)
-	b = binary.AppendUvarint(b, uint64(len(r.DisputeStatus)))
-	b = append(b, r.DisputeStatus...)
+	b = appendString(b, r.DisputeStatus)
 	b = binary.AppendVarint(b, r.DisputeAt)
 	b = binary.AppendVarint(b, r.ConfirmAt)
 	b = binary.AppendUvarint(b, uint64(r.ConfirmTries))
@@ -238,33 +236,29 @@ func (r *Record) UnmarshalBinary(b []byte) error {
 		&out.LastFetchAt, &out.FirstSeenAt, &out.UpdatedAt} {
 		*p = d.varint()
 	}
-	attempts := d.uvarint()
-	if attempts > 1<<32-1 {
-		d.fail(errors.New("fetch attempts overflow"))
-	}
-	out.FetchAttempts = uint32(attempts)
+	out.FetchAttempts = d.uvarint32("fetch attempts")
 	out.PendingSeq = d.uvarint()
 	if b[0] == recordVersion {
 		out.DisputeStatus = d.string()
 		out.DisputeAt = d.varint()
 		out.ConfirmAt = d.varint()
-		tries := d.uvarint()
-		if tries > 1<<32-1 {
-			d.fail(errors.New("confirm tries overflow"))
-		}
-		out.ConfirmTries = uint32(tries)
+		out.ConfirmTries = d.uvarint32("confirm tries")
 	}
-	if d.err == nil && len(d.b) != 0 {
-		d.fail(fmt.Errorf("%d trailing bytes", len(d.b)))
-	}
-	if d.err != nil {
-		return fmt.Errorf("decode record: %w", d.err)
+	if err := d.end(); err != nil {
+		return fmt.Errorf("decode record: %w", err)
 	}
 	*r = out
 	return nil
 }
 
-// decoder reads the primitives of the record encoding, remembering the first error.
+// appendString appends s length-prefixed, as decoder.string reads it.
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// decoder reads the primitives of the record encoding (records and log entries),
+// remembering the first error.
 type decoder struct {
 	b   []byte
 	err error
@@ -296,6 +290,15 @@ func (d *decoder) uvarint() uint64 {
 	return v
 }
 
+// uvarint32 reads a uvarint that must fit 32 bits (what names the field in the error).
+func (d *decoder) uvarint32(what string) uint32 {
+	v := d.uvarint()
+	if v > 1<<32-1 {
+		d.fail(errors.New(what + " overflow"))
+	}
+	return uint32(v)
+}
+
 func (d *decoder) varint() int64 {
 	u := d.uvarint()
 	// Zig-zag, as binary.AppendVarint writes it.
@@ -314,4 +317,12 @@ func (d *decoder) string() string {
 	s := string(d.b[:n])
 	d.b = d.b[n:]
 	return s
+}
+
+// end is the first error, or an error if bytes are left after the last field.
+func (d *decoder) end() error {
+	if d.err == nil && len(d.b) != 0 {
+		d.fail(fmt.Errorf("%d trailing bytes", len(d.b)))
+	}
+	return d.err
 }

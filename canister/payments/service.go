@@ -24,6 +24,10 @@ type Deps struct {
 	// CanisterID is the canister's textual principal, part of every idempotency key so two
 	// deployments never share keys at the proxy or at Stripe.
 	CanisterID string
+	// EventsChanged, if set, is called in a message that gave destinations work (an entry
+	// appended to the event log, a destination added, dead letters queued): the canister
+	// arms its delivery timer there.
+	EventsChanged func()
 }
 
 // Service is the payments domain of the canister: HTTP routes, webhook processing,
@@ -43,6 +47,7 @@ type Service struct {
 	led        *ledger
 	guard      *guard
 	out        Outcaller
+	events     EventConfig
 }
 
 // New validates cfg and opens the store (keeping every record an earlier version stored).
@@ -75,6 +80,9 @@ func New(cfg Config, deps Deps) (*Service, error) {
 		return nil, fmt.Errorf("payments: open store: %w", err)
 	}
 	s.led = led
+	if err := s.openEvents(cfg.Events, deps.EventsChanged); err != nil {
+		return nil, err
+	}
 	s.guard = newGuard(s.limits)
 	return s, nil
 }
@@ -137,7 +145,7 @@ func (s *Service) applyFacts(rec Record, nowNS int64) error {
 	if s.led.m.facts == 0 || !s.led.indexable(&rec) {
 		return nil
 	}
-	cur, changed := rec, false
+	cur := rec
 	for _, okey := range [...]string{intentKey(rec.PaymentIntent), invoiceKey(rec.Invoice)} {
 		facts, err := s.led.factsFor(okey)
 		if err != nil {
@@ -148,15 +156,18 @@ func (s *Service) applyFacts(rec Record, nowNS int64) error {
 			if out == outcomeWait {
 				continue
 			}
-			cur, changed = next, true
 			s.led.dropFact(f.loc)
 			s.led.rememberEvent(f.EventID, nowNS)
 			s.led.m.factsApplied++
+			queue(&next, nowNS)
+			if next != cur {
+				// One write per applied event, so that the event log names each change's
+				// own Stripe event.
+				prev := s.led.setCause(f.EventID)
+				cur = s.led.put(&cur, next, nowNS)
+				s.led.setCause(prev)
+			}
 		}
-	}
-	if changed {
-		queue(&cur, nowNS)
-		s.led.put(&rec, cur, nowNS)
 	}
 	return nil
 }

@@ -50,6 +50,8 @@ func (s *Service) HandleWebhook(body []byte, sigHeader string, env Env) (Webhook
 		res.Outcome = string(outcomeDuplicate)
 		return res, nil
 	}
+	s.led.setCause(ev.ID) // the event log names the Stripe event behind each change
+	defer s.led.setCause("")
 	c, tgt, out, err := s.eventClaim(ev, env)
 	if err != nil {
 		s.led.m.hooksRejected++

@@ -23,24 +23,22 @@ const (
 	SysUnknown         RejectCode = 6
 )
 
+// rejectCodeNames are the codes' names as the reference implementation (agent-rs) prints them.
+var rejectCodeNames = [...]string{
+	SysFatal:           "SysFatal",
+	SysTransient:       "SysTransient",
+	DestinationInvalid: "DestinationInvalid",
+	CanisterReject:     "CanisterReject",
+	CanisterError:      "CanisterError",
+	SysUnknown:         "SysUnknown",
+}
+
 // String names the code as the reference implementation (agent-rs) prints it.
 func (c RejectCode) String() string {
-	switch c {
-	case SysFatal:
-		return "SysFatal"
-	case SysTransient:
-		return "SysTransient"
-	case DestinationInvalid:
-		return "DestinationInvalid"
-	case CanisterReject:
-		return "CanisterReject"
-	case CanisterError:
-		return "CanisterError"
-	case SysUnknown:
-		return "SysUnknown"
-	default:
-		return "Unknown(" + strconv.FormatUint(uint64(c), 10) + ")"
+	if c >= SysFatal && c <= SysUnknown {
+		return rejectCodeNames[c]
 	}
+	return "Unknown(" + strconv.FormatUint(uint64(c), 10) + ")"
 }
 
 // IC error codes: the "IC0xxx" strings of the replica's user errors, reported by the HTTP

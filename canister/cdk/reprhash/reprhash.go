@@ -11,6 +11,7 @@ package reprhash
 
 import (
 	"bytes"
+	"hash"
 	"slices"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/internal/sha256"
@@ -40,9 +41,7 @@ func Map(fields []Field) Hash {
 	for i := range rows {
 		h.Write(rows[i][:])
 	}
-	var out Hash
-	h.Sum(out[:0])
-	return out
+	return sum(h)
 }
 
 // Blob returns the hash of a blob: SHA-256 of its bytes.
@@ -63,6 +62,11 @@ func Array(elems []Hash) Hash {
 	for i := range elems {
 		h.Write(elems[i][:])
 	}
+	return sum(h)
+}
+
+// sum returns h's digest as a Hash.
+func sum(h hash.Hash) Hash {
 	var out Hash
 	h.Sum(out[:0])
 	return out

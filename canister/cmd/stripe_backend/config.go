@@ -21,6 +21,7 @@ type initArgs struct {
 	WebhookSecret      *string                `ic:"webhook_secret"`
 	AllowedPrincipals  *[]principal.Principal `ic:"allowed_principals"`
 	Limits             *limitsArgs            `ic:"limits"`
+	Events             *eventArgs             `ic:"events"`
 }
 
 // limitsArgs is limits of stripe_backend.did; absent fields keep the defaults.
@@ -81,6 +82,7 @@ func (a *initArgs) toConfig() (payments.Config, error) {
 			c.AllowedPrincipals = append(c.AllowedPrincipals, p.String())
 		}
 	}
+	c.Events = a.Events.toConfig()
 	if l := a.Limits; l != nil {
 		c.Limits = payments.Limits{
 			WebhookTolerance:       seconds(l.WebhookToleranceSeconds),
@@ -110,6 +112,7 @@ type configView struct {
 	WebhookSecrets     []string              `ic:"webhook_secrets"`
 	AllowedPrincipals  []principal.Principal `ic:"allowed_principals"`
 	Limits             limitsArgs            `ic:"limits"`
+	Events             eventArgs             `ic:"events"`
 }
 
 func opt(s string) *string {
@@ -144,6 +147,9 @@ func viewOf(r payments.RedactedConfig) configView {
 		OutcallBudget: u32(l.OutcallBudget), OutcallWindowSeconds: u64(l.OutcallWindow), CyclesReserve: &reserve,
 		MaxPending: u32(l.MaxPending), PendingTTLSeconds: u64(l.PendingTTL), DedupCapacity: u32(l.DedupCapacity),
 		MaxPageSize: u32(l.MaxPageSize),
+	}
+	if state.svc != nil {
+		v.Events = eventArgsOf(state.svc.EventConfig())
 	}
 	return v
 }

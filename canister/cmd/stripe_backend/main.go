@@ -32,6 +32,8 @@ type canister struct {
 	// armConfirm.
 	confirmTimer cdk.TimerID
 	confirmAt    time.Time
+
+	delivery deliveryTimer // the timer that sends due event deliveries (events.go)
 }
 
 var state canister
@@ -86,6 +88,12 @@ func setup(m *cdk.Message, install bool) {
 		cdk.Trap("stripe_backend: " + err.Error())
 	}
 	state.assets = region{st, prefixAssets}
+	// Calls in flight before an upgrade cannot be answered any more: send their batches
+	// again, and re-arm the delivery timer (timers live in the heap).
+	if err := state.svc.ReleaseDeliveries(); err != nil {
+		cdk.Trap("stripe_backend: " + err.Error())
+	}
+	armDelivery()
 	if err := cdk.SetCertifiedData(httpgateway.SkipCertifiedData()); err != nil {
 		cdk.Trap("stripe_backend: " + err.Error())
 	}
@@ -99,6 +107,8 @@ func configure(cfg payments.Config) error {
 		Store:      region{state.store, prefixPayments},
 		Outcaller:  payments.OutcallerFunc(outcall),
 		CanisterID: cdk.Self().String(),
+
+		EventsChanged: armDelivery,
 	})
 	if err != nil {
 		return err
@@ -369,7 +379,9 @@ func setConfig() {
 func stats() {
 	cdk.Query(func(m *cdk.Message) {
 		if controllersOnly(m, "stats") {
-			m.Reply(statsOf(state.svc.Stats(), env().CyclesBalance))
+			v := statsOf(state.svc.Stats(), env().CyclesBalance)
+			v.Events = eventStatsOf(state.svc.EventStats())
+			m.Reply(v)
 		}
 	})
 }

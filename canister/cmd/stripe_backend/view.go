@@ -68,6 +68,8 @@ type statsView struct {
 	PendingEvents     uint64       `ic:"pending_events"`
 	EventsApplied     uint64       `ic:"events_applied"`
 	NotFoundCached    uint64       `ic:"not_found_cached"`
+
+	Events eventStatsView `ic:"events"` // the event log and its deliveries (events.go)
 }
 
 // statuses lists the status names in a fixed order, so stats encode identically on every

@@ -19,14 +19,12 @@ const (
 	Stopped  Status = 3
 )
 
+// statusNames name the run states.
+var statusNames = [...]string{Running: "running", Stopping: "stopping", Stopped: "stopped"}
+
 func (s Status) String() string {
-	switch s {
-	case Running:
-		return "running"
-	case Stopping:
-		return "stopping"
-	case Stopped:
-		return "stopped"
+	if s >= Running && s <= Stopped {
+		return statusNames[s]
 	}
 	return "unknown"
 }

@@ -42,6 +42,17 @@ func must(err error) {
 	}
 }
 
+// peerArg decodes the argument of the methods that take the peer canister to call.
+func peerArg(m *cdk.Message) principal.Principal {
+	var peer principal.Principal
+	m.MustArgs(&peer)
+	return peer
+}
+
+// countAbandoned is deferred by the handlers that trap after an await: it counts their
+// unwinding (see trap_after_await).
+func countAbandoned() { st.Abandoned++ }
+
 // echoCall calls peer.echo(s) and blocks for the answer.
 func echoCall(peer principal.Principal, s string) (string, error) {
 	return cdk.Call[string](peer, "echo", s)
@@ -61,8 +72,7 @@ func echo() {
 //go:wasmexport update.notify
 func notify() {
 	cdk.Update(func(m *cdk.Message) {
-		var peer principal.Principal
-		m.MustArgs(&peer)
+		peer := peerArg(m)
 		must(cdk.Notify(peer, "remember"))
 		m.Reply()
 	})
@@ -110,12 +120,10 @@ func compositeTwo() { cdk.CompositeQuery(twoCalls) }
 //go:wasmexport update.in_flight
 func inFlight() {
 	cdk.Update(func(m *cdk.Message) {
-		var peer principal.Principal
-		m.MustArgs(&peer)
-		arg := func(s string) []byte { return mustArgs(s) }
-		fa, err := cdk.Send(cdk.Request{Callee: peer, Method: "echo", Arg: arg("a")})
+		peer := peerArg(m)
+		fa, err := cdk.Send(cdk.Request{Callee: peer, Method: "echo", Arg: mustArgs("a")})
 		must(err)
-		fb, err := cdk.Send(cdk.Request{Callee: peer, Method: "echo", Arg: arg("b")})
+		fb, err := cdk.Send(cdk.Request{Callee: peer, Method: "echo", Arg: mustArgs("b")})
 		must(err)
 		var a, b string
 		must(fb.Decode(&b))
@@ -127,8 +135,7 @@ func inFlight() {
 //go:wasmexport update.call_reject
 func callReject() {
 	cdk.Update(func(m *cdk.Message) {
-		var peer principal.Principal
-		m.MustArgs(&peer)
+		peer := peerArg(m)
 		_, err := cdk.Call[string](peer, "fail", "nope")
 		m.Reply(fmt.Sprint(err))
 	})
@@ -141,14 +148,8 @@ func callReject() {
 //go:wasmexport update.trap_after_await
 func trapAfterAwait() {
 	cdk.Update(func(m *cdk.Message) {
-		finished := false
-		defer func() {
-			if !finished {
-				st.Abandoned++
-			}
-		}()
-		var peer principal.Principal
-		m.MustArgs(&peer)
+		defer countAbandoned()
+		peer := peerArg(m)
 		st.Before++
 		_, err := echoCall(peer, "x")
 		must(err)
@@ -163,14 +164,8 @@ func trapAfterAwait() {
 //go:wasmexport update.trap_in_flight
 func trapInFlight() {
 	cdk.Update(func(m *cdk.Message) {
-		finished := false
-		defer func() {
-			if !finished {
-				st.Abandoned++
-			}
-		}()
-		var peer principal.Principal
-		m.MustArgs(&peer)
+		defer countAbandoned()
+		peer := peerArg(m)
 		fa, err := cdk.Send(cdk.Request{Callee: peer, Method: "echo", Arg: mustArgs("a")})
 		must(err)
 		_, err = cdk.Send(cdk.Request{Callee: peer, Method: "echo", Arg: mustArgs("b")})
@@ -186,8 +181,7 @@ func trapInFlight() {
 //go:wasmexport query.query_call
 func queryCall() {
 	cdk.Query(func(m *cdk.Message) {
-		var peer principal.Principal
-		m.MustArgs(&peer)
+		peer := peerArg(m)
 		_, err := echoCall(peer, "x")
 		m.Reply(fmt.Sprint(err))
 	})
