@@ -20,7 +20,7 @@ REPLICA_FLAGS ?=
 # benchmark baseline, Chromium for the browser tests, Node.js/npm for the test driver.
 DEBS := wabt:wasm-validate redis-server:redis-server nginx:nginx chromium:chromium nodejs:node npm:npm
 
-.PHONY: all canister examples icwasm binaries test bench run replica replica-bin proxy deps gomod tools frontend-deps fmt vet clean
+.PHONY: all canister examples system-canisters icwasm binaries test bench run replica replica-bin proxy deps gomod tools frontend-deps client-deps fmt vet clean
 
 all: canister
 
@@ -46,6 +46,19 @@ examples: icwasm
 	$(BUILD)/icwasm link -candid canister/examples/invoices/invoices.did \
 		-o $(BUILD)/invoices.wasm.gz $(BUILD)/invoices.go.wasm
 	$(BUILD)/icwasm validate $(BUILD)/invoices.wasm.gz
+
+## system-canisters: the local network's cycles ledger, CMC and ICP ledger (one Go program,
+## linked once per canister with its Candid interface), which the replica installs at start
+SYSTEM := $(BUILD)/system
+system-canisters: icwasm
+	@mkdir -p $(SYSTEM)
+	@echo "==> compiling canister/cmd/system_canisters (GOOS=wasip1)"
+	cd canister && GOOS=wasip1 GOARCH=wasm $(GO) build -trimpath -buildmode=c-shared \
+		-o build/system/system_canisters.go.wasm ./cmd/system_canisters
+	for c in cycles_ledger cmc icp_ledger; do \
+	  $(BUILD)/icwasm link -candid canister/cmd/system_canisters/$$c.did \
+	    -o $(SYSTEM)/$$c.wasm.gz $(SYSTEM)/system_canisters.go.wasm || exit 1; \
+	done
 
 icwasm: gomod
 	@mkdir -p $(BUILD)
@@ -83,11 +96,24 @@ tools: gomod
 	cd proxy && $(GO) build -o $(TOOLS)/stripe-mock github.com/stripe/stripe-mock
 
 ## test: every test (unit, fuzz corpus replay, wasm, replica, proxy, browser)
-test: deps canister examples binaries tools vet frontend-deps
+test: deps canister examples binaries tools vet frontend-deps client-deps
 	@echo "==> go test (canister, proxy)"
 	PATH="$(TOOLS):$$PATH" $(GO) test -count=1 -timeout 40m ./canister/... ./proxy/...
 	@echo "==> browser tests (the page alone, then the whole stack, headless Chromium)"
 	cd frontend && npm test && npm run test:flow
+
+## client-deps: DFINITY's own clients the e2e tests run unmodified (icp-cli, agent-js, ic-wasm),
+## pinned in canister/e2e/clients/package.json, from the npm registry, once
+CLIENTS := canister/e2e/clients
+client-deps:
+	@if [ ! -x $(CLIENTS)/node_modules/@icp-sdk/icp-cli-linux-x64/bin/icp ] || [ ! -d $(CLIENTS)/node_modules/@dfinity/agent ] \
+	    || [ ! -x $(CLIENTS)/node_modules/@icp-sdk/ic-wasm-linux-x64/bin/ic-wasm ]; then \
+	  echo "==> npm ci (icp-cli, agent-js, ic-wasm for the client tests)"; \
+	  cd $(CLIENTS) && npm ci --no-audit --no-fund || { \
+	    echo "make: npm ci failed. The first \`make test\` installs icp-cli, agent-js and ic-wasm from the npm registry" >&2; \
+	    echo "  ($$(npm config get registry)) into $(CLIENTS)/node_modules; later runs need no network." >&2; \
+	    exit 1; }; \
+	fi
 
 ## frontend-deps: the browser tests' driver (playwright-core) from the npm registry, once
 frontend-deps:
@@ -117,7 +143,7 @@ bench: deps canister examples binaries tools frontend-deps
 replica: replica-bin
 	exec $(TOOLS)/replica -state $(LOCAL)/replica $(REPLICA_FLAGS)
 
-replica-bin: gomod
+replica-bin: gomod system-canisters
 	@mkdir -p $(TOOLS)
 	cd canister && $(GO) build -o $(TOOLS)/replica ./cmd/replica
 
@@ -126,7 +152,7 @@ proxy:
 	cd proxy && $(GO) run ./cmd/idempotent-proxy
 
 ## binaries: the replica, proxy, sandbox and the local-network runner
-binaries: gomod
+binaries: gomod system-canisters
 	@mkdir -p $(TOOLS)
 	@echo "==> building replica, idempotent-proxy, stripe-sandbox, localnet"
 	cd canister && $(GO) build -o $(TOOLS)/replica ./cmd/replica && $(GO) build -o $(TOOLS)/localnet ./cmd/localnet

@@ -10,6 +10,10 @@
 //	server   the assembled replica: engine, management canister, persistence, the IC HTTP
 //	         interface and the HTTP gateway on one listener
 //	deploy   installs a module through the HTTP interface, as dfx deploy does
+//	network  the layout of the local network: root and application subnets, their
+//	         canister ranges, the system canisters' ids (used by deploy tools and tests)
+//	system/ledger  the bookkeeping of the system canisters' token ledgers (cycles
+//	         ledger, ICP ledger; canister/cmd/system_canisters), plain Go
 //
 // The machinery behind the server is internal: the HTTP interface (internal/httpapi),
 // certificates and the state tree (internal/certify), the HTTP gateway with response

@@ -64,6 +64,7 @@ const (
 	ErrCanisterInstructionLimitExceeded = "IC0522"
 	ErrCanisterMethodNotFound           = "IC0536"
 	ErrCanisterWasmModuleNotFound       = "IC0537"
+	ErrCanisterWasmMemoryLimitExceeded  = "IC0539"
 )
 
 // Reject is the negative outcome of a call: what the HTTP interface reports as

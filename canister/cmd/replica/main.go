@@ -51,6 +51,7 @@ func serve(args []string) error {
 	state := fs.String("state", filepath.Join(".dfx", "local", "replica"), "state directory (keys, canisters)")
 	nodes := fs.Int("nodes", protocol.SubnetNodes, "simulated subnet size: replicas sending each HTTPS outcall, and the cycles cost basis")
 	ca := fs.String("outcall-ca", "", "PEM file of extra CAs trusted for HTTPS outcalls (local TLS servers)")
+	system := fs.String("system-canisters", defaultSystemDir(), "directory of the system canister modules (cycles ledger, CMC, ICP ledger; `make system-canisters`)")
 	verbose := fs.Bool("v", false, "debug logging, with one line per message (canister, method, instructions, cycles by fee) and per execution")
 	fs.Parse(args)
 
@@ -59,7 +60,11 @@ func serve(args []string) error {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	srv, err := server.Open(server.Config{StateDir: *state, Nodes: *nodes, OutcallCAFile: *ca, Logger: log})
+	mods, err := server.LoadSystemModules(*system)
+	if err != nil {
+		log.Warn("running without the system canisters: icp-cli cannot create canisters", "err", err)
+	}
+	srv, err := server.Open(server.Config{StateDir: *state, Nodes: *nodes, OutcallCAFile: *ca, Logger: log, System: mods})
 	if err != nil {
 		return err
 	}
@@ -94,6 +99,16 @@ func serve(args []string) error {
 		return herr
 	}
 	return nil
+}
+
+// defaultSystemDir is where `make` puts the system canister modules, relative to where it
+// puts this binary: canister/build/bin/replica next to canister/build/system/.
+func defaultSystemDir() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return filepath.Join("canister", "build", "system")
+	}
+	return filepath.Join(filepath.Dir(exe), "..", "system")
 }
 
 func runDeploy(args []string) error {

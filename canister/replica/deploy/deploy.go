@@ -24,6 +24,7 @@ import (
 	cdkprincipal "github.com/gocanister/stripe-ic/canister/cdk/principal"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/replica/mgmt"
+	"github.com/gocanister/stripe-ic/canister/replica/network"
 )
 
 const (
@@ -147,7 +148,7 @@ func Deploy(o Options) (Result, error) {
 			args.Amount = &n
 		}
 		var out mgmt.CanisterIDRecord
-		if err := call(a, managementCanister, "provisional_create_canister_with_cycles", args, &out); err != nil {
+		if err := call(a, network.AppEffectiveID(), "provisional_create_canister_with_cycles", args, &out); err != nil {
 			return Result{}, fmt.Errorf("deploy: creating canister %s: %w", o.Name, err)
 		}
 		res.CanisterID, res.Created = principal.Principal{Raw: out.CanisterID.Bytes()}, true

@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"fmt"
 
 	"github.com/aviate-labs/agent-go/principal"
 
@@ -122,6 +123,11 @@ func (c *canister) handleRequest(req request) {
 		cc.lastErr = rej
 		return
 	}
+	if min := c.settings.MinIncomingCallCycles; req.origin.kind == originCanister && req.cycles < min {
+		cc.lastErr = &protocol.Reject{Code: protocol.CanisterError, ErrorCode: protocol.ErrInsufficientCyclesInCall,
+			Message: fmt.Sprintf("Canister %s requires at least %d cycles attached to calls from canisters, but the call attached %d.", c.id, min, req.cycles)}
+		return
+	}
 	export, typ := "canister_update "+req.method, apiUpdate
 	if !c.mod.has(export) {
 		export, typ = "canister_query "+req.method, apiReplicatedQuery
@@ -155,6 +161,12 @@ func (c *canister) execute(x *execution, export string) {
 func (c *canister) settle(x *execution, err *execError) {
 	if x.cc != nil {
 		x.cc.instructions += x.used
+	}
+	if err == nil && !x.typ.isQuery() {
+		if err = c.checkMemoryLimits(x.in); err != nil {
+			x.err = err
+			c.logTrap(x, err)
+		}
 	}
 	switch {
 	case err != nil:

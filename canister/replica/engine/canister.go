@@ -59,13 +59,22 @@ type canister struct {
 	nextCC        uint64
 	contexts      map[uint64]*callContext
 	stopWaiters   []chan struct{}
-	settings      Settings
 	lastCharge    time.Time // when memory and compute allocation were last paid for
 	// seq counts the changes of persistent state (Config.OnCommit); an ingress answer carries
 	// the count at the time it was given, so a server knows which save covers it.
 	seq uint64
 	// answers are the answers to tagged ingress messages not taken by ExportAnswered yet.
 	answers []Answer
+
+	// Settings and what they govern (settings.go, charge.go, logs.go, history.go, snapshot.go).
+	settings     Settings
+	logs         []LogRecord
+	nextLogIdx   uint64
+	history      []Change
+	historyTotal uint64
+	snapshots    []*snapshot
+	nextSnapshot uint64
+	lowMemory    lowMemoryHook
 }
 
 func newCanister(e *Engine, id principal.Principal) *canister {

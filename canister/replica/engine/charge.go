@@ -65,65 +65,24 @@ type Usage struct {
 	Cycles       Charges
 }
 
-// Settings are the canister settings that decide what a canister pays for existing and when
-// it is frozen.
-type Settings struct {
-	// FreezingThreshold is in seconds: the canister is frozen when its balance would not pay
-	// for this long of idling (protocol.DefaultFreezingThreshold, 30 days).
-	FreezingThreshold uint64
-	// ComputeAllocation is in percent (0-100).
-	ComputeAllocation uint64
-	// MemoryAllocation is in bytes; 0 is best effort. Memory is paid for at least this much.
-	MemoryAllocation uint64
-}
-
-// DefaultSettings are a new canister's settings.
-func DefaultSettings() Settings {
-	return Settings{FreezingThreshold: protocol.DefaultFreezingThreshold}
-}
-
-// SettingsUpdate changes the settings that are not nil.
-type SettingsUpdate struct {
-	FreezingThreshold *uint64
-	ComputeAllocation *uint64
-	MemoryAllocation  *uint64
-}
-
-func (u SettingsUpdate) apply(s *Settings) {
-	if u.FreezingThreshold != nil {
-		s.FreezingThreshold = *u.FreezingThreshold
-	}
-	if u.ComputeAllocation != nil {
-		s.ComputeAllocation = *u.ComputeAllocation
-	}
-	if u.MemoryAllocation != nil {
-		s.MemoryAllocation = *u.MemoryAllocation
-	}
-}
-
-// UpdateSettings changes a canister's settings (update_settings).
-func (e *Engine) UpdateSettings(id principal.Principal, u SettingsUpdate) error {
-	if u.ComputeAllocation != nil && *u.ComputeAllocation > 100 {
-		return &protocol.Reject{Code: protocol.CanisterReject, ErrorCode: protocol.ErrCanisterRejectedMessage,
-			Message: fmt.Sprintf("Invalid settings: compute_allocation %d must be a percentage between 0 and 100", *u.ComputeAllocation)}
-	}
-	c, err := e.get(id)
-	if err != nil {
-		return err
-	}
-	c.do(func() {
-		u.apply(&c.settings)
-		e.committed(c)
-	})
-	return nil
-}
-
-// memoryUsage is the memory the canister pays for: Wasm and stable memory and the module.
-// (The IC also counts globals, the chunk store, history and snapshots.)
+// memoryUsage is the memory the canister pays for, canister_status' memory_size without the
+// chunk store (which the management canister keeps): Wasm and stable memory, globals, the
+// module and its metadata sections, snapshots and the log memory, as the IC counts them.
 func (c *canister) memoryUsage() uint64 {
-	n := uint64(len(c.img.mem)) + uint64(len(c.stable))
+	n := uint64(len(c.img.mem)) + uint64(len(c.stable)) + 8*uint64(len(c.img.globals)) +
+		c.snapshotsSize() + c.settings.LogMemoryLimit
 	if c.mod != nil {
-		n += uint64(len(c.mod.wasm))
+		n += uint64(len(c.mod.wasm)) + MetadataSize(c.mod.metadata)
+	}
+	return n
+}
+
+// MetadataSize is the size of a module's metadata sections (names and contents), which
+// canister_status reports as custom_sections_size.
+func MetadataSize(md map[string]Metadata) uint64 {
+	var n uint64
+	for name, sec := range md {
+		n += uint64(len(name) + len(sec.Content))
 	}
 	return n
 }

@@ -131,7 +131,20 @@
 // whose effects the state includes, so a server saves each answer with its effects; Revert
 // puts a canister back to a saved state (or removes it) when saving failed.
 //
+// # Settings, logs, snapshots, history
+//
+// Each canister has Settings besides its controllers (UpdateSettings), all enforced: the
+// freezing threshold (a canister below the idle burn of that many seconds refuses ingress,
+// calls and queries; ic0.canister_liquid_cycle_balance128 excludes the reserve), compute and memory allocation
+// (idle burn; the allocation caps Wasm plus stable memory), the Wasm memory limit (an
+// update-like execution ending above it traps) and threshold (canister_on_low_wasm_memory),
+// log visibility and size, snapshot and status visibility, environment variables
+// (ic0.env_var_*) and the minimum cycles of calls from canisters. Debug prints and trap
+// messages of replicated executions go to the canister's log (Logs). TakeSnapshot,
+// LoadSnapshot, Snapshots and DeleteSnapshot keep copies of module and state; RecordChange
+// and History keep the changes canister_info reports. All of it is persisted with the state.
+//
 // Limitations: no deterministic time slicing (long executions just run), stable memory is
 // held in RAM (Config.MaxStablePages), wasm64 memories are neither tracked page by page nor charged per byte
-// for bulk operations, no canister snapshots, logs or environment variables.
+// for bulk operations.
 package engine

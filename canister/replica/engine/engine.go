@@ -151,6 +151,9 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 			return nil, fmt.Errorf("compilation cache: %w", err)
 		}
 		rtCfg = rtCfg.WithCompilationCache(cache)
+	} else {
+		// In memory: equal code (see instrumentCode) compiles once.
+		rtCfg = rtCfg.WithCompilationCache(wazero.NewCompilationCache())
 	}
 	rt := wazero.NewRuntimeWithConfig(ectx, rtCfg)
 	if err := instantiateHost(ctx, rt); err != nil {
@@ -212,8 +215,9 @@ type CreateOptions struct {
 	ID          *principal.Principal
 	Controllers []principal.Principal
 	Cycles      uint64
-	// Settings are applied to DefaultSettings().
-	Settings SettingsUpdate
+	// Settings are the canister's settings; nil is DefaultSettings(). They must be valid
+	// (Settings.Validate).
+	Settings *Settings
 }
 
 // CreateCanister creates an empty, running canister.
@@ -238,7 +242,9 @@ func (e *Engine) CreateCanister(opts CreateOptions) (principal.Principal, error)
 	c := newCanister(e, id)
 	c.controllers = clonePrincipals(opts.Controllers)
 	c.cycles = opts.Cycles
-	opts.Settings.apply(&c.settings)
+	if opts.Settings != nil {
+		c.settings = opts.Settings.clone()
+	}
 	e.canisters[string(id.Raw)] = c
 	return id, nil
 }
@@ -283,7 +289,8 @@ type CanisterInfo struct {
 	StableSize    uint64 // stable memory bytes
 	CertifiedData []byte
 	GlobalTimer   uint64 // 0 when inactive
-	Settings      Settings
+	// Settings are the canister's settings besides its controllers.
+	Settings Settings
 	// MemoryUsage is the memory the canister pays storage for (Wasm and stable memory, the
 	// module); IdleCyclesBurnedPerDay what that and its compute allocation cost per day;
 	// FreezingThresholdCycles the balance below which it is frozen.
@@ -293,6 +300,10 @@ type CanisterInfo struct {
 	// Metadata are the module's icp:public / icp:private custom sections, by name. The map is
 	// shared with the engine: read it, do not modify it.
 	Metadata map[string]Metadata
+	// ModuleSize is the size of the installed module; SnapshotsSize of its snapshots.
+	ModuleSize, SnapshotsSize uint64
+	// Globals is the number of its mutable globals.
+	Globals int
 }
 
 // Info returns a canister's state. It waits for the running execution, if any.
@@ -307,12 +318,13 @@ func (e *Engine) Info(id principal.Principal) (*CanisterInfo, error) {
 		ID: c.id, Status: c.status, Controllers: clonePrincipals(c.controllers), Cycles: c.cycles,
 		Version: c.version, MemorySize: uint64(len(c.img.mem)), StableSize: uint64(len(c.stable)),
 		CertifiedData: bytes.Clone(c.certifiedData), GlobalTimer: c.timer,
-		Settings: c.settings, MemoryUsage: c.memoryUsage(), IdleCyclesBurnedPerDay: c.idlePerDay(),
-		FreezingThresholdCycles: c.freezingThreshold(),
+		Settings: c.settings.clone(), MemoryUsage: c.memoryUsage(), IdleCyclesBurnedPerDay: c.idlePerDay(),
+		FreezingThresholdCycles: c.freezingThreshold(), SnapshotsSize: c.snapshotsSize(), Globals: len(c.img.globals),
 	}
 	if c.mod != nil {
 		info.ModuleHash = bytes.Clone(c.mod.hash[:])
 		info.Metadata = c.mod.metadata
+		info.ModuleSize = uint64(len(c.mod.wasm))
 	}
 	return info, nil
 }

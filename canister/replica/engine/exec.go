@@ -84,7 +84,8 @@ type execution struct {
 	timerSet        bool
 	acceptedMessage bool
 
-	stableMark int // journal length at the start, for rollback
+	trapMsg    string // the message of ic0.trap, for the log
+	stableMark int    // journal length at the start, for rollback
 	err        *execError
 	entry      string // the export (or "callback") being run, for Config.Observe
 	// meter charges the message the execution belongs to; nil for free executions (queries).
@@ -161,14 +162,14 @@ func (x *execution) invoke(fn api.Function, params ...uint64) *execError {
 	if err == nil {
 		return nil
 	}
-	if x.err != nil {
-		return x.err
-	}
-	if left < 0 {
+	switch {
+	case x.err != nil:
+	case left < 0:
 		x.err = errInstructionLimit(x.limitShown)
-		return x.err
+	default:
+		x.err = classifyTrap(err)
 	}
-	x.err = classifyTrap(err)
+	x.c.logTrap(x, x.err)
 	return x.err
 }
 
@@ -183,6 +184,19 @@ func (x *execution) account(trapped bool) {
 	if obs := x.e.cfg.Observe; obs != nil {
 		obs(Execution{Canister: x.c.id, Kind: x.typ.String(), Entry: x.entry, Instructions: x.used, Cycles: cycles, Trapped: trapped})
 	}
+}
+
+// logTrap records the trap of a replicated execution in the canister's log, as the IC
+// does ("[TRAP]: <message>").
+func (c *canister) logTrap(x *execution, err *execError) {
+	if !x.typ.replicated() {
+		return
+	}
+	msg := err.text
+	if err.errorCode == protocol.ErrCanisterCalledTrap {
+		msg = x.trapMsg
+	}
+	c.appendLog(x.time, []byte("[TRAP]: "+msg))
 }
 
 // run calls the exported function name.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -169,11 +170,9 @@ func TestFreezingThreshold(t *testing.T) {
 	id := installNew(t, e, "counter.wasm")
 	update(t, e, id, "inc", nil) // one page of stable memory
 	threshold, compute := uint64(3_600), uint64(1)
-	if err := e.UpdateSettings(id, SettingsUpdate{FreezingThreshold: &threshold, ComputeAllocation: &compute}); err != nil {
-		t.Fatal(err)
-	}
+	setSettings(t, e, id, func(s *Settings) { s.FreezingThreshold, s.ComputeAllocation = threshold, compute })
 	wasm := readModule(t, "counter.wasm")
-	memory := uint64(65_536 + 65_536 + len(wasm)) // Wasm memory, stable memory, module
+	memory := uint64(65_536+65_536+len(wasm)) + overhead(t, e, id) // Wasm memory, stable memory, module
 	perDay := icIdlePerDay(memory, compute, 13)
 	frozenBelow := perDay * threshold / 86_400
 	info, err := e.Info(id)
@@ -245,7 +244,7 @@ func TestCallPrepaysTheThreshold(t *testing.T) {
 	e := newEngine(t, Config{})
 	a := installNew(t, e, "cycles.wasm")
 	b := installNew(t, e, "cycles.wasm")
-	memory := uint64(65_536 + len(readModule(t, "cycles.wasm")))
+	memory := uint64(65_536+len(readModule(t, "cycles.wasm"))) + overhead(t, e, a)
 	frozenBelow := icIdlePerDay(memory, 0, 13) * icDefaultFreezingThreshold / 86_400
 	// send: the update's own prepaid execution, then a call to "take" with 1000 cycles.
 	exec := icScale(icUpdateMessageExecution+icTenUpdateInstructions*icUpdateInstructionLimit/10, 13)
@@ -257,6 +256,17 @@ func TestCallPrepaysTheThreshold(t *testing.T) {
 	}
 	setBalance(e, a, frozenBelow+exec+call+1000)
 	update(t, e, a, "send", b.Raw)
+}
+
+// overhead is the memory the IC counts besides Wasm memory, stable memory and the module: 8
+// bytes per global, the module's metadata sections and the log memory.
+func overhead(t *testing.T, e *Engine, id principal.Principal) uint64 {
+	t.Helper()
+	info, err := e.Info(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 8*uint64(info.Globals) + MetadataSize(info.Metadata) + info.Settings.LogMemoryLimit
 }
 
 // fakeClock is a settable Config.Now.
@@ -284,10 +294,8 @@ func TestAllocationCharges(t *testing.T) {
 	e := newEngine(t, Config{Now: clock.Now})
 	id := installNew(t, e, "counter.wasm")
 	compute := uint64(2)
-	if err := e.UpdateSettings(id, SettingsUpdate{ComputeAllocation: &compute}); err != nil {
-		t.Fatal(err)
-	}
-	memory := uint64(65_536 + len(readModule(t, "counter.wasm"))) // no stable memory yet
+	setSettings(t, e, id, func(s *Settings) { s.ComputeAllocation = compute })
+	memory := uint64(65_536+len(readModule(t, "counter.wasm"))) + overhead(t, e, id) // no stable memory yet
 	before := balanceOf(t, e, id)
 	clock.advance(9 * time.Second)
 	e.Tick(context.Background())
@@ -318,9 +326,7 @@ func TestSettingsPersist(t *testing.T) {
 	e := newEngine(t, Config{})
 	id := installNew(t, e, "counter.wasm")
 	ft, mem := uint64(77), uint64(1<<30)
-	if err := e.UpdateSettings(id, SettingsUpdate{FreezingThreshold: &ft, MemoryAllocation: &mem}); err != nil {
-		t.Fatal(err)
-	}
+	setSettings(t, e, id, func(s *Settings) { s.FreezingThreshold, s.MemoryAllocation = ft, mem })
 	s, err := e.Export(id)
 	if err != nil {
 		t.Fatal(err)
@@ -351,7 +357,9 @@ func TestSettingsPersist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Settings != (Settings{FreezingThreshold: 77, MemoryAllocation: 1 << 30}) {
+	want := DefaultSettings()
+	want.FreezingThreshold, want.MemoryAllocation = 77, 1<<30
+	if !reflect.DeepEqual(info.Settings, want) {
 		t.Fatalf("settings after import: %+v", info.Settings)
 	}
 	// Memory is paid for at least its allocation.

@@ -132,6 +132,24 @@ func (x *execution) read(src, size uint64) []byte {
 	return bytes.Clone(b)
 }
 
+// envVar returns the i-th environment variable, trapping when there is none.
+func (x *execution) envVar(i uint64) EnvVar {
+	vs := x.c.settings.EnvVars
+	if i >= uint64(len(vs)) {
+		x.trap(errContract("Environment variable index %d is out of bounds. The number of environment variables is %d.", i, len(vs)))
+	}
+	return vs[i]
+}
+
+func (x *execution) lookupEnv(name string) (string, bool) {
+	for _, v := range x.c.settings.EnvVars {
+		if v.Name == name {
+			return v.Value, true
+		}
+	}
+	return "", false
+}
+
 func (x *execution) writeU128(dst uint64, v uint64) {
 	var b [16]byte
 	binary.LittleEndian.PutUint64(b[:8], v)
@@ -400,27 +418,39 @@ func hostImpls() map[string]hostImpl {
 			s[0] = x.thresholdCost(s, x.e.costs().VetKDDeriveKey)
 		},
 
-		// Environment variables: this replica sets none.
+		// Environment variables: the canister's settings, sorted by name.
 		"env_var_count": func(x *execution, s []uint64) {
-			s[0] = 0
+			s[0] = uint64(len(x.c.settings.EnvVars))
 		},
 		"env_var_name_size": func(x *execution, s []uint64) {
-			x.trap(errContract("Environment variable index %d is out of bounds. The number of environment variables is 0.", u32(s[0])))
+			s[0] = uint64(len(x.envVar(u32(s[0])).Name))
 		},
 		"env_var_name_copy": func(x *execution, s []uint64) {
-			x.trap(errContract("Environment variable index %d is out of bounds. The number of environment variables is 0.", u32(s[0])))
+			name := x.envVar(u32(s[0])).Name
+			x.copyOut("env_var_name_copy", []byte(name), u32(s[1]), u32(s[2]), u32(s[3]))
 		},
 		"env_var_name_exists": func(x *execution, s []uint64) {
-			x.read(u32(s[0]), u32(s[1]))
+			name := string(x.read(u32(s[0]), u32(s[1])))
 			s[0] = 0
+			if _, ok := x.lookupEnv(name); ok {
+				s[0] = 1
+			}
 		},
 		"env_var_value_size": func(x *execution, s []uint64) {
-			name := x.read(u32(s[0]), u32(s[1]))
-			x.trap(errContract("Environment variable %s not found.", name))
+			name := string(x.read(u32(s[0]), u32(s[1])))
+			v, ok := x.lookupEnv(name)
+			if !ok {
+				x.trap(errContract("Environment variable %s not found.", name))
+			}
+			s[0] = uint64(len(v))
 		},
 		"env_var_value_copy": func(x *execution, s []uint64) {
-			name := x.read(u32(s[0]), u32(s[1]))
-			x.trap(errContract("Environment variable %s not found.", name))
+			name := string(x.read(u32(s[0]), u32(s[1])))
+			v, ok := x.lookupEnv(name)
+			if !ok {
+				x.trap(errContract("Environment variable %s not found.", name))
+			}
+			x.copyOut("env_var_value_copy", []byte(v), u32(s[2]), u32(s[3]), u32(s[4]))
 		},
 
 		// Debugging.
@@ -430,11 +460,15 @@ func hostImpls() map[string]hostImpl {
 			if x.e.cfg.DebugPrint != nil {
 				x.e.cfg.DebugPrint(x.c.id, string(msg))
 			}
+			if x.typ.replicated() {
+				x.c.appendLog(x.time, msg)
+			}
 		},
 		"trap": func(x *execution, s []uint64) {
 			size := min(u32(s[1]), maxTrapMessage)
 			msg := x.read(u32(s[0]), size)
-			x.trap(errCalledTrap(string(bytes.ToValidUTF8(msg, []byte("\uFFFD")))))
+			x.trapMsg = string(bytes.ToValidUTF8(msg, []byte("\uFFFD")))
+			x.trap(errCalledTrap(x.trapMsg))
 		},
 	}
 	// Blob idiom: X_size and X_copy of the blob X.

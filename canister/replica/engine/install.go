@@ -162,6 +162,9 @@ func (c *canister) install(m *module, args InstallArgs) error {
 		}
 	}
 
+	if err := c.checkMemoryLimits(in); err != nil {
+		return failNew(err)
+	}
 	old.close()
 	c.dropSpare()
 	c.mod = m

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/gocanister/stripe-ic/canister/replica/internal/instrument"
@@ -94,7 +95,7 @@ func (e *Engine) loadModule(ctx context.Context, b []byte) (*module, *execError)
 	if err := e.validate(raw); err != nil {
 		return nil, errInvalidWasm(err)
 	}
-	info, err := instrument.Instrument(raw)
+	info, err := instrumentCode(raw)
 	if err != nil {
 		return nil, errInvalidWasm(err)
 	}
@@ -115,4 +116,17 @@ func (e *Engine) loadModule(ctx context.Context, b []byte) (*module, *execError)
 	}
 	e.modules[hash] = m
 	return m, nil
+}
+
+// instrumentCode instruments raw without its canister metadata (icp:public / icp:private
+// sections, read from raw): modules that differ only in metadata - one program linked with
+// several Candid interfaces - then instrument to the same bytes, which the runtime's
+// compilation cache compiles once.
+func instrumentCode(raw []byte) (*instrument.Result, error) {
+	m, err := wasm.Decode(raw)
+	if err != nil {
+		return nil, fmt.Errorf("instrument: %w", err)
+	}
+	m.Customs = slices.DeleteFunc(m.Customs, func(c wasm.Custom) bool { return strings.HasPrefix(c.Name, "icp:") })
+	return instrument.Module(m)
 }

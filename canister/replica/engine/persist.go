@@ -33,14 +33,38 @@ type CanisterState struct {
 	GlobalTimer   uint64
 	Version       uint64
 	LastTime      uint64 // last ic0.time value, keeps time strictly increasing across restarts
-	Settings      Settings
 	// Seq is the count of persistent changes the state covers (Outcome.Seq); it counts from
 	// zero again after Import.
 	Seq uint64
+
+	// Settings and what they govern.
+	Settings      Settings
+	Logs          []LogRecord
+	NextLogIdx    uint64
+	History       []Change
+	HistoryTotal  uint64
+	Snapshots     []SnapshotState
+	NextSnapshot  uint64
+	LowMemoryHook uint8
 }
 
-// stateFormat 2 added Settings; format 1 files get DefaultSettings.
-const stateFormat = 2
+// SnapshotState is a saved snapshot.
+type SnapshotState struct {
+	ID            []byte
+	TakenAt       uint64
+	Version       uint64
+	Module        []byte
+	Memory        []byte
+	Globals       []uint64
+	Stable        []byte
+	CertifiedData []byte
+	Timer         uint64
+}
+
+// stateFormat 2 added the settings that cycles are charged by (freezing threshold, compute
+// and memory allocation); format 3 all settings, logs, history and snapshots. Older files get
+// the default settings for what they lack.
+const stateFormat = 3
 
 // Encode writes s with encoding/gob.
 func (s *CanisterState) Encode(w io.Writer) error {
@@ -60,6 +84,11 @@ func DecodeCanisterState(r io.Reader) (*CanisterState, error) {
 	case stateFormat:
 	case 1:
 		s.Format, s.Settings = stateFormat, DefaultSettings()
+	case 2:
+		def := DefaultSettings()
+		def.FreezingThreshold, def.ComputeAllocation, def.MemoryAllocation =
+			s.Settings.FreezingThreshold, s.Settings.ComputeAllocation, s.Settings.MemoryAllocation
+		s.Format, s.Settings = stateFormat, def
 	default:
 		return nil, fmt.Errorf("decoding canister state: format %d, want %d", s.Format, stateFormat)
 	}
@@ -83,13 +112,21 @@ func (c *canister) export() *CanisterState {
 		Format: stateFormat, ID: bytes.Clone(c.id.Raw), Status: c.status, Cycles: c.cycles,
 		Memory: bytes.Clone(c.img.mem), Globals: append([]uint64(nil), c.img.globals...),
 		Stable: bytes.Clone(c.stable), CertifiedData: bytes.Clone(c.certifiedData),
-		GlobalTimer: c.timer, Version: c.version, LastTime: c.lastTime, Settings: c.settings, Seq: c.seq,
+		GlobalTimer: c.timer, Version: c.version, LastTime: c.lastTime, Settings: c.settings.clone(), Seq: c.seq,
 	}
 	for _, p := range c.controllers {
 		s.Controllers = append(s.Controllers, bytes.Clone(p.Raw))
 	}
 	if c.mod != nil {
 		s.Module = bytes.Clone(c.mod.wasm)
+	}
+	s.Logs, s.NextLogIdx = append([]LogRecord(nil), c.logs...), c.nextLogIdx
+	s.History, s.HistoryTotal = append([]Change(nil), c.history...), c.historyTotal
+	s.NextSnapshot, s.LowMemoryHook = c.nextSnapshot, uint8(c.lowMemory)
+	for _, sn := range c.snapshots {
+		s.Snapshots = append(s.Snapshots, SnapshotState{ID: sn.id, TakenAt: sn.takenAt, Version: sn.version,
+			Module: sn.mod.wasm, Memory: sn.img.mem, Globals: sn.img.globals, Stable: sn.stable,
+			CertifiedData: sn.certifiedData, Timer: sn.timer})
 	}
 	return s
 }
@@ -131,6 +168,11 @@ func (e *Engine) Import(ctx context.Context, s *CanisterState) error {
 	if err != nil {
 		return fmt.Errorf("importing: %w", err)
 	}
+	snaps, err := e.loadSnapshots(ctx, id, s)
+	if err != nil {
+		in.close()
+		return fmt.Errorf("importing: %w", err)
+	}
 	if _, err := e.CreateCanister(CreateOptions{ID: &id, Controllers: ctrls, Cycles: s.Cycles}); err != nil {
 		in.close()
 		return fmt.Errorf("importing canister %s: %w", id, err)
@@ -142,7 +184,7 @@ func (e *Engine) Import(ctx context.Context, s *CanisterState) error {
 	if in != nil {
 		in.capture(&c.img)
 	}
-	c.restore(s)
+	c.restore(s, snaps)
 	return nil
 }
 
@@ -198,6 +240,11 @@ func (e *Engine) Revert(ctx context.Context, id principal.Principal, s *Canister
 	if err != nil {
 		return 0, err
 	}
+	snaps, err := e.loadSnapshots(ctx, id, s)
+	if err != nil {
+		in.close()
+		return 0, err
+	}
 	c.do(func() {
 		last = c.seq
 		c.inst.close()
@@ -209,7 +256,7 @@ func (e *Engine) Revert(ctx context.Context, id principal.Principal, s *Canister
 		c.journal = c.journal[:0]
 		c.rejectCallContexts(errReverted)
 		c.answers = nil // answers to calls whose effects are undone (and those just rejected)
-		c.restore(s)
+		c.restore(s, snaps)
 		e.committed(c)
 	})
 	return last, nil
@@ -240,8 +287,23 @@ func (e *Engine) load(ctx context.Context, id principal.Principal, s *CanisterSt
 	return m, in, nil
 }
 
-// restore sets c's state other than the module and the Wasm state from s.
-func (c *canister) restore(s *CanisterState) {
+// loadSnapshots compiles the modules of the snapshots of s.
+func (e *Engine) loadSnapshots(ctx context.Context, id principal.Principal, s *CanisterState) ([]*snapshot, error) {
+	var out []*snapshot
+	for _, sn := range s.Snapshots {
+		m, xerr := e.loadModule(ctx, sn.Module)
+		if xerr != nil {
+			return nil, fmt.Errorf("loading canister %s: snapshot %x: %w", id, sn.ID, xerr.reject(id))
+		}
+		out = append(out, &snapshot{id: sn.ID, takenAt: sn.TakenAt, version: sn.Version, mod: m,
+			img: image{mem: sn.Memory, globals: sn.Globals}, stable: sn.Stable, certifiedData: sn.CertifiedData, timer: sn.Timer})
+	}
+	return out, nil
+}
+
+// restore sets c's state other than the module and the Wasm state from s, with the
+// snapshots loadSnapshots made of s.
+func (c *canister) restore(s *CanisterState, snaps []*snapshot) {
 	c.controllers = c.controllers[:0]
 	for _, p := range s.Controllers {
 		c.controllers = append(c.controllers, principal.Principal{Raw: bytes.Clone(p)})
@@ -254,5 +316,8 @@ func (c *canister) restore(s *CanisterState) {
 	c.stable = bytes.Clone(s.Stable)
 	c.certifiedData = bytes.Clone(s.CertifiedData)
 	c.timer, c.version, c.lastTime = s.GlobalTimer, s.Version, s.LastTime
-	c.settings = s.Settings
+	c.settings = s.Settings.clone()
+	c.logs, c.nextLogIdx = append([]LogRecord(nil), s.Logs...), s.NextLogIdx
+	c.history, c.historyTotal = append([]Change(nil), s.History...), s.HistoryTotal
+	c.snapshots, c.nextSnapshot, c.lowMemory = snaps, s.NextSnapshot, lowMemoryHook(s.LowMemoryHook)
 }

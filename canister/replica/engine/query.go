@@ -290,6 +290,7 @@ func (c *canister) systemTasks() {
 			c.systemTask(apiGlobalTimer, "canister_global_timer")
 		}
 	}
+	c.lowMemoryTask()
 }
 
 // systemTask runs a heartbeat or global timer, which pays an execution like an update; a

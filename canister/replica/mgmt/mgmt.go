@@ -83,6 +83,8 @@ var userCallable = map[string]bool{
 	"upload_chunk": true, "clear_chunk_store": true, "stored_chunks": true,
 	"canister_status": true, "update_settings": true, "start_canister": true,
 	"stop_canister": true, "delete_canister": true, "canister_info": false,
+	"fetch_canister_logs": true, "take_canister_snapshot": true, "load_canister_snapshot": true,
+	"list_canister_snapshots": true, "delete_canister_snapshot": true,
 }
 
 // HandleManagement implements engine.ManagementHandler.
@@ -116,7 +118,11 @@ func (m *Canister) HandleManagement(ctx context.Context, call engine.ManagementC
 		return m.installChunked(ctx, call)
 	case "uninstall_code":
 		return m.byController(call, func(id principal.Principal) ([]byte, error) {
-			return empty(), m.eng.UninstallCode(ctx, id)
+			if err := m.eng.UninstallCode(ctx, id); err != nil {
+				return nil, err
+			}
+			m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeCodeUninstall})
+			return empty(), nil
 		})
 	case "upload_chunk":
 		return m.uploadChunk(call)
@@ -139,7 +145,19 @@ func (m *Canister) HandleManagement(ctx context.Context, call engine.ManagementC
 			return candid.Marshal(out)
 		})
 	case "canister_status":
-		return m.byController(call, func(id principal.Principal) ([]byte, error) { return m.status(id) })
+		return m.canisterStatus(call)
+	case "fetch_canister_logs":
+		return m.fetchLogs(call)
+	case "take_canister_snapshot":
+		return m.takeSnapshot(ctx, call)
+	case "load_canister_snapshot":
+		return m.loadSnapshot(call)
+	case "list_canister_snapshots":
+		return m.listSnapshots(call)
+	case "delete_canister_snapshot":
+		return m.deleteSnapshot(call)
+	case "canister_info":
+		return m.canisterInfo(call)
 	case "update_settings":
 		return m.updateSettings(call)
 	case "start_canister":
@@ -228,25 +246,10 @@ func agentID(p cdkprincipal.Principal) principal.Principal {
 
 func cdkID(p principal.Principal) cdkprincipal.Principal { return cdkprincipal.FromBytes(p.Raw) }
 
-// settingsOf are the settings of s that the engine keeps (cycle charging and freezing).
-func settingsOf(s *CanisterSettings) engine.SettingsUpdate {
-	var u engine.SettingsUpdate
-	if s == nil {
-		return u
-	}
-	for _, f := range []struct {
-		nat *candid.Nat
-		dst **uint64
-	}{{s.FreezingThreshold, &u.FreezingThreshold}, {s.ComputeAllocation, &u.ComputeAllocation}, {s.MemoryAllocation, &u.MemoryAllocation}} {
-		if f.nat != nil {
-			n := uint64(*f.nat)
-			*f.dst = &n
-		}
-	}
-	return u
-}
-
 func (m *Canister) createCanister(call engine.ManagementCall) ([]byte, uint64, error) {
+	if err := refuseUnknownSettings(call.Arg); err != nil {
+		return nil, call.Cycles, err
+	}
 	var a CreateCanisterArgs
 	if err := candid.Unmarshal(call.Arg, &a); err != nil {
 		return nil, call.Cycles, badArg(call.Method, err)
@@ -256,19 +259,27 @@ func (m *Canister) createCanister(call engine.ManagementCall) ([]byte, uint64, e
 		return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrInsufficientCyclesInCall,
 			"Creating a canister requires a fee of %d that is deducted from the canister's initial balance but only %d cycles were received with the create_canister request.", fee, call.Cycles)
 	}
+	settings, err := checkSettings(a.Settings)
+	if err != nil {
+		return nil, call.Cycles, err
+	}
 	controllers, err := controllersOf(a.Settings, call.Caller)
 	if err != nil {
 		return nil, call.Cycles, err
 	}
-	id, err := m.eng.CreateCanister(engine.CreateOptions{Controllers: controllers, Cycles: call.Cycles - fee, Settings: settingsOf(a.Settings)})
+	id, err := m.eng.CreateCanister(engine.CreateOptions{Controllers: controllers, Cycles: call.Cycles - fee, Settings: &settings})
 	if err != nil {
 		return nil, call.Cycles, err
 	}
+	m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeCreation, Controllers: controllers})
 	reply, err := candid.Marshal(CanisterIDRecord{CanisterID: cdkID(id)})
 	return reply, 0, err
 }
 
 func (m *Canister) provisionalCreate(call engine.ManagementCall) ([]byte, uint64, error) {
+	if err := refuseUnknownSettings(call.Arg); err != nil {
+		return nil, call.Cycles, err
+	}
 	var a ProvisionalCreateArgs
 	if err := candid.Unmarshal(call.Arg, &a); err != nil {
 		return nil, call.Cycles, badArg(call.Method, err)
@@ -276,6 +287,10 @@ func (m *Canister) provisionalCreate(call engine.ManagementCall) ([]byte, uint64
 	cycles := uint64(DefaultProvisionalCycles)
 	if a.Amount != nil {
 		cycles = uint64(*a.Amount)
+	}
+	settings, err := checkSettings(a.Settings)
+	if err != nil {
+		return nil, call.Cycles, err
 	}
 	controllers, err := controllersOf(a.Settings, call.Caller)
 	if err != nil {
@@ -286,7 +301,7 @@ func (m *Canister) provisionalCreate(call engine.ManagementCall) ([]byte, uint64
 		p := agentID(*a.SpecifiedID)
 		specified = &p
 	}
-	id, err := m.eng.CreateCanister(engine.CreateOptions{ID: specified, Controllers: controllers, Cycles: cycles + call.Cycles, Settings: settingsOf(a.Settings)})
+	id, err := m.eng.CreateCanister(engine.CreateOptions{ID: specified, Controllers: controllers, Cycles: cycles + call.Cycles, Settings: &settings})
 	if errors.Is(err, engine.ErrCanisterExists) {
 		return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
 			"Canister %s is already installed.", specified)
@@ -294,6 +309,7 @@ func (m *Canister) provisionalCreate(call engine.ManagementCall) ([]byte, uint64
 	if err != nil {
 		return nil, call.Cycles, err
 	}
+	m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeCreation, Controllers: controllers})
 	reply, err := candid.Marshal(CanisterIDRecord{CanisterID: cdkID(id)})
 	return reply, 0, err
 }
@@ -342,7 +358,13 @@ func (m *Canister) installCode(ctx context.Context, call engine.ManagementCall) 
 	if err != nil {
 		return nil, call.Cycles, err
 	}
+	m.recordDeployment(id, mode, a.WasmModule, call)
 	return empty(), call.Cycles, nil
+}
+
+func (m *Canister) recordDeployment(id principal.Principal, mode engine.InstallMode, module []byte, call engine.ManagementCall) {
+	sum := sha256.Sum256(module)
+	m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeCodeDeployment, Mode: mode, ModuleHash: sum[:]})
 }
 
 func (m *Canister) uploadChunk(call engine.ManagementCall) ([]byte, uint64, error) {
@@ -418,10 +440,14 @@ func (m *Canister) installChunked(ctx context.Context, call engine.ManagementCal
 	if err := m.eng.InstallCode(ctx, target, engine.InstallArgs{Mode: mode, Module: module, Arg: a.Arg, Sender: call.Caller, SkipPreUpgrade: skip}); err != nil {
 		return nil, call.Cycles, err
 	}
+	m.recordDeployment(target, mode, module, call)
 	return empty(), call.Cycles, nil
 }
 
 func (m *Canister) updateSettings(call engine.ManagementCall) ([]byte, uint64, error) {
+	if err := refuseUnknownSettings(call.Arg); err != nil {
+		return nil, call.Cycles, err
+	}
 	var a UpdateSettingsArgs
 	if err := candid.Unmarshal(call.Arg, &a); err != nil {
 		return nil, call.Cycles, badArg(call.Method, err)
@@ -430,71 +456,10 @@ func (m *Canister) updateSettings(call engine.ManagementCall) ([]byte, uint64, e
 	if err := m.checkController(id, call); err != nil {
 		return nil, call.Cycles, err
 	}
-	if a.Settings.Controllers != nil {
-		controllers, err := controllersOf(&a.Settings, call.Caller)
-		if err != nil {
-			return nil, call.Cycles, err
-		}
-		if err := m.eng.SetControllers(id, controllers); err != nil {
-			return nil, call.Cycles, err
-		}
-	}
-	if settings := settingsOf(&a.Settings); settings != (engine.SettingsUpdate{}) {
-		if err := m.eng.UpdateSettings(id, settings); err != nil {
-			return nil, call.Cycles, err
-		}
+	if err := m.applySettings(id, &a.Settings, call.Caller, call.FromCanister); err != nil {
+		return nil, call.Cycles, err
 	}
 	return empty(), call.Cycles, nil
-}
-
-func (m *Canister) status(id principal.Principal) ([]byte, error) {
-	info, err := m.eng.Info(id)
-	if err != nil {
-		return nil, err
-	}
-	var st StatusVariant
-	switch info.Status {
-	case engine.Stopping:
-		st.Stopping = new(candid.Null)
-	case engine.Stopped:
-		st.Stopped = new(candid.Null)
-	default:
-		st.Running = new(candid.Null)
-	}
-	var hash *[]byte
-	if info.ModuleHash != nil {
-		h := info.ModuleHash
-		hash = &h
-	}
-	chunks, _ := m.cfg.Chunks.List(id)
-	controllers := make([]cdkprincipal.Principal, len(info.Controllers))
-	for i, c := range info.Controllers {
-		controllers[i] = cdkID(c)
-	}
-	var zero candid.Nat
-	res := CanisterStatusResult{
-		Status:  st,
-		Version: info.Version,
-		Settings: DefiniteSettings{
-			Controllers: controllers, ComputeAllocation: candid.Nat(info.Settings.ComputeAllocation),
-			MemoryAllocation:  candid.Nat(info.Settings.MemoryAllocation),
-			FreezingThreshold: candid.Nat(info.Settings.FreezingThreshold), ReservedCyclesLimit: 5_000_000_000_000,
-			LogVisibility: LogVisibility{Controllers: new(candid.Null)}, LogMemoryLimit: zero,
-			WasmMemoryLimit: 3 << 30, WasmMemoryThreshold: zero, EnvVars: []EnvVar{},
-		},
-		ModuleHash: hash,
-		MemorySize: candid.Nat(info.MemoryUsage + uint64(len(chunks))*MaxChunkSize),
-		MemoryMetrics: MemoryMetrics{
-			WasmMemorySize: candid.Nat(info.MemorySize), StableMemorySize: candid.Nat(info.StableSize),
-			GlobalMemorySize: zero, WasmBinarySize: candid.Nat(info.MemoryUsage - info.MemorySize - info.StableSize), CustomSectionsSize: zero, CanisterHistorySize: zero,
-			WasmChunkStoreSize: candid.Nat(uint64(len(chunks)) * MaxChunkSize), SnapshotsSize: zero, LogMemoryStoreSize: zero,
-		},
-		Cycles:                 candid.Nat(info.Cycles),
-		ReservedCycles:         zero,
-		IdleCyclesBurnedPerDay: candid.Nat(info.IdleCyclesBurnedPerDay),
-		QueryStats:             QueryStats{NumCallsTotal: zero, NumInstructionsTotal: zero, RequestPayloadBytesTotal: zero, ResponsePayloadBytesTotal: zero},
-	}
-	return candid.Marshal(res)
 }
 
 func (m *Canister) httpRequest(ctx context.Context, call engine.ManagementCall) ([]byte, uint64, error) {

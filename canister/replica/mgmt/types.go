@@ -10,32 +10,47 @@ import (
 // requires: missing opt fields stay nil and unknown fields are skipped, so clients that send
 // older or newer versions of a record are served.
 
-// CanisterSettings is canister_settings.
+// CanisterSettings is canister_settings, every field of the current interface.
 type CanisterSettings struct {
-	Controllers         *[]principal.Principal `ic:"controllers"`
-	ComputeAllocation   *candid.Nat            `ic:"compute_allocation"`
-	MemoryAllocation    *candid.Nat            `ic:"memory_allocation"`
-	FreezingThreshold   *candid.Nat            `ic:"freezing_threshold"`
-	ReservedCyclesLimit *candid.Nat            `ic:"reserved_cycles_limit"`
-	WasmMemoryLimit     *candid.Nat            `ic:"wasm_memory_limit"`
-	WasmMemoryThreshold *candid.Nat            `ic:"wasm_memory_threshold"`
+	Controllers                       *[]principal.Principal `ic:"controllers"`
+	ComputeAllocation                 *candid.Nat            `ic:"compute_allocation"`
+	MemoryAllocation                  *candid.Nat            `ic:"memory_allocation"`
+	FreezingThreshold                 *candid.Nat            `ic:"freezing_threshold"`
+	ReservedCyclesLimit               *candid.Nat            `ic:"reserved_cycles_limit"`
+	LogVisibility                     *LogVisibility         `ic:"log_visibility"`
+	LogMemoryLimit                    *candid.Nat            `ic:"log_memory_limit"`
+	SnapshotVisibility                *LogVisibility         `ic:"snapshot_visibility"`
+	StatusVisibility                  *LogVisibility         `ic:"status_visibility"`
+	WasmMemoryLimit                   *candid.Nat            `ic:"wasm_memory_limit"`
+	WasmMemoryThreshold               *candid.Nat            `ic:"wasm_memory_threshold"`
+	EnvVars                           *[]EnvVar              `ic:"environment_variables"`
+	MinimumIncomingCanisterCallCycles *candid.Nat            `ic:"minimum_incoming_canister_call_cycles"`
+	// MinimumMsgCyclesAvailable is the name an earlier version of the interface gave
+	// minimum_incoming_canister_call_cycles.
+	MinimumMsgCyclesAvailable *candid.Nat `ic:"minimum_msg_cycles_available"`
 }
 
-// DefiniteSettings is definite_canister_settings.
+// DefiniteSettings is definite_canister_settings. It carries both names the interface has
+// given the minimum of incoming call cycles, so that clients of either version decode it.
 type DefiniteSettings struct {
-	Controllers         []principal.Principal `ic:"controllers"`
-	ComputeAllocation   candid.Nat            `ic:"compute_allocation"`
-	MemoryAllocation    candid.Nat            `ic:"memory_allocation"`
-	FreezingThreshold   candid.Nat            `ic:"freezing_threshold"`
-	ReservedCyclesLimit candid.Nat            `ic:"reserved_cycles_limit"`
-	LogVisibility       LogVisibility         `ic:"log_visibility"`
-	LogMemoryLimit      candid.Nat            `ic:"log_memory_limit"`
-	WasmMemoryLimit     candid.Nat            `ic:"wasm_memory_limit"`
-	WasmMemoryThreshold candid.Nat            `ic:"wasm_memory_threshold"`
-	EnvVars             []EnvVar              `ic:"environment_variables"`
+	Controllers                       []principal.Principal `ic:"controllers"`
+	ComputeAllocation                 candid.Nat            `ic:"compute_allocation"`
+	MemoryAllocation                  candid.Nat            `ic:"memory_allocation"`
+	FreezingThreshold                 candid.Nat            `ic:"freezing_threshold"`
+	ReservedCyclesLimit               candid.Nat            `ic:"reserved_cycles_limit"`
+	LogVisibility                     LogVisibility         `ic:"log_visibility"`
+	LogMemoryLimit                    candid.Nat            `ic:"log_memory_limit"`
+	SnapshotVisibility                LogVisibility         `ic:"snapshot_visibility"`
+	StatusVisibility                  LogVisibility         `ic:"status_visibility"`
+	WasmMemoryLimit                   candid.Nat            `ic:"wasm_memory_limit"`
+	WasmMemoryThreshold               candid.Nat            `ic:"wasm_memory_threshold"`
+	EnvVars                           []EnvVar              `ic:"environment_variables"`
+	MinimumIncomingCanisterCallCycles candid.Nat            `ic:"minimum_incoming_canister_call_cycles"`
+	MinimumMsgCyclesAvailable         candid.Nat            `ic:"minimum_msg_cycles_available"`
 }
 
-// LogVisibility is log_visibility.
+// LogVisibility is log_visibility (snapshot_visibility and status_visibility have the same
+// variants).
 type LogVisibility struct {
 	Controllers    *candid.Null           `ic:"controllers,variant"`
 	Public         *candid.Null           `ic:"public,variant"`
@@ -166,4 +181,113 @@ type QueryStats struct {
 	NumInstructionsTotal      candid.Nat `ic:"num_instructions_total"`
 	RequestPayloadBytesTotal  candid.Nat `ic:"request_payload_bytes_total"`
 	ResponsePayloadBytesTotal candid.Nat `ic:"response_payload_bytes_total"`
+}
+
+// TakeSnapshotArgs is take_canister_snapshot_args.
+type TakeSnapshotArgs struct {
+	CanisterID            principal.Principal `ic:"canister_id"`
+	ReplaceSnapshot       *[]byte             `ic:"replace_snapshot"`
+	UninstallCode         *bool               `ic:"uninstall_code"`
+	SenderCanisterVersion *uint64             `ic:"sender_canister_version"`
+}
+
+// Snapshot is snapshot.
+type Snapshot struct {
+	ID               []byte `ic:"id"`
+	TakenAtTimestamp uint64 `ic:"taken_at_timestamp"`
+	TotalSize        uint64 `ic:"total_size"`
+}
+
+// SnapshotArgs is load_canister_snapshot_args and delete_canister_snapshot_args.
+type SnapshotArgs struct {
+	CanisterID            principal.Principal `ic:"canister_id"`
+	SnapshotID            []byte              `ic:"snapshot_id"`
+	SenderCanisterVersion *uint64             `ic:"sender_canister_version"`
+}
+
+// FetchLogsArgs is fetch_canister_logs_args.
+type FetchLogsArgs struct {
+	CanisterID principal.Principal `ic:"canister_id"`
+	Filter     *struct {
+		ByIdx *struct {
+			Start uint64 `ic:"start"`
+			End   uint64 `ic:"end"`
+		} `ic:"by_idx,variant"`
+		ByTimestampNanos *struct {
+			Start uint64 `ic:"start"`
+			End   uint64 `ic:"end"`
+		} `ic:"by_timestamp_nanos,variant"`
+	} `ic:"filter"`
+}
+
+// LogRecord is canister_log_record.
+type LogRecord struct {
+	Idx            uint64 `ic:"idx"`
+	TimestampNanos uint64 `ic:"timestamp_nanos"`
+	Content        []byte `ic:"content"`
+}
+
+// FetchLogsResult is fetch_canister_logs_result.
+type FetchLogsResult struct {
+	Records []LogRecord `ic:"canister_log_records"`
+}
+
+// CanisterInfoArgs is canister_info_args.
+type CanisterInfoArgs struct {
+	CanisterID          principal.Principal `ic:"canister_id"`
+	NumRequestedChanges *uint64             `ic:"num_requested_changes"`
+}
+
+// CanisterInfoResult is canister_info_result.
+type CanisterInfoResult struct {
+	TotalNumChanges uint64                `ic:"total_num_changes"`
+	RecentChanges   []Change              `ic:"recent_changes"`
+	ModuleHash      *[]byte               `ic:"module_hash"`
+	Controllers     []principal.Principal `ic:"controllers"`
+}
+
+// Change is change.
+type Change struct {
+	TimestampNanos  uint64         `ic:"timestamp_nanos"`
+	CanisterVersion uint64         `ic:"canister_version"`
+	Origin          ChangeOrigin   `ic:"origin"`
+	Details         *ChangeDetails `ic:"details"`
+}
+
+// ChangeOrigin is change_origin.
+type ChangeOrigin struct {
+	FromUser *struct {
+		UserID principal.Principal `ic:"user_id"`
+	} `ic:"from_user,variant"`
+	FromCanister *struct {
+		CanisterID      principal.Principal `ic:"canister_id"`
+		CanisterVersion *uint64             `ic:"canister_version"`
+	} `ic:"from_canister,variant"`
+}
+
+// ChangeDetails is change_details (the kinds this replica records).
+type ChangeDetails struct {
+	Creation *struct {
+		Controllers []principal.Principal `ic:"controllers"`
+	} `ic:"creation,variant"`
+	CodeUninstall  *candid.Null `ic:"code_uninstall,variant"`
+	CodeDeployment *struct {
+		Mode       ChangeMode `ic:"mode"`
+		ModuleHash []byte     `ic:"module_hash"`
+	} `ic:"code_deployment,variant"`
+	LoadSnapshot *struct {
+		CanisterVersion  uint64 `ic:"canister_version"`
+		SnapshotID       []byte `ic:"snapshot_id"`
+		TakenAtTimestamp uint64 `ic:"taken_at_timestamp"`
+	} `ic:"load_snapshot,variant"`
+	ControllersChange *struct {
+		Controllers []principal.Principal `ic:"controllers"`
+	} `ic:"controllers_change,variant"`
+}
+
+// ChangeMode is a code deployment's mode.
+type ChangeMode struct {
+	Install   *candid.Null `ic:"install,variant"`
+	Reinstall *candid.Null `ic:"reinstall,variant"`
+	Upgrade   *candid.Null `ic:"upgrade,variant"`
 }

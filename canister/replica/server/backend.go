@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -82,6 +83,11 @@ func (b apiBackend) Call(ctx context.Context, m httpapi.Message) (httpapi.Result
 		return httpapi.Result{}, err
 	}
 	if created, ok := createdCanister(m.Method, res.Reply); ok {
+		if bytes.Equal(created.Raw, about.Raw) {
+			// The effective canister id named the canister now created (deploy tools
+			// use the first id of the subnet's range): this call holds its saves.
+			return res, s.store.save(ctx, created, 0, &rec, saveHolder)
+		}
 		return res, s.store.commit(ctx, created, 0, &rec)
 	}
 	if len(about.Raw) > 0 {
@@ -118,7 +124,7 @@ func (b apiBackend) Query(ctx context.Context, m httpapi.Message) (httpapi.Resul
 
 func (s *Server) query(ctx context.Context, id principal.Principal, method string, arg []byte, caller principal.Principal) ([]byte, error) {
 	if isManagement(id) {
-		return nil, &protocol.Reject{Code: protocol.DestinationInvalid, Message: "the management canister has no query methods on this replica; call canister_status as an update", ErrorCode: protocol.ErrCanisterMethodNotFound}
+		return s.mgmt.HandleQuery(ctx, caller, method, arg)
 	}
 	return s.eng.Query(ctx, id, method, arg, caller, engine.QueryOptions{})
 }

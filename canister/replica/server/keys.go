@@ -2,31 +2,51 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/gocanister/stripe-ic/canister/replica/internal/certify"
+	"github.com/gocanister/stripe-ic/canister/replica/network"
 )
 
-// loadKeys reads the subnet (BLS) and node (Ed25519) key seeds from dir, creating them on
-// first start, so the root key agents fetch stays the same across restarts.
-func loadKeys(dir string) (*certify.SubnetKey, *certify.NodeKey, error) {
+// appSeedLabel derives the application subnet's keys from the stored seeds.
+const appSeedLabel = "\x00application subnet"
+
+// loadTopology reads the subnet (BLS) and node (Ed25519) key seeds from dir, creating them on
+// first start, and builds the local network from them (package network): the root subnet,
+// whose key is the root key agents fetch, and the application subnet, whose keys derive from
+// the same seeds. The keys - the root key above all - stay the same across restarts.
+func loadTopology(dir string) (*certify.Topology, error) {
 	subnetSeed, err := seed(filepath.Join(dir, "subnet.seed"))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	nodeSeed, err := seed(filepath.Join(dir, "node.seed"))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	sk, err := certify.NewSubnetKey(subnetSeed)
+	rootKey, err := certify.NewSubnetKey(subnetSeed)
 	if err != nil {
-		return nil, nil, fmt.Errorf("replica: subnet key: %w", err)
+		return nil, fmt.Errorf("replica: root subnet key: %w", err)
 	}
-	return sk, certify.NewNodeKey(nodeSeed), nil
+	appKey, err := certify.NewSubnetKey(append(bytes.Clone(subnetSeed), appSeedLabel...))
+	if err != nil {
+		return nil, fmt.Errorf("replica: application subnet key: %w", err)
+	}
+	root := certify.NewSubnet(certify.KindSystem, rootKey,
+		[]*certify.NodeKey{certify.NewNodeKey(nodeSeed)}, certifyRanges(network.RootRanges()))
+	app := certify.NewSubnet(certify.KindApplication, appKey,
+		[]*certify.NodeKey{certify.NewNodeKey(append(bytes.Clone(nodeSeed), appSeedLabel...))}, certifyRanges(network.AppRanges()))
+	topo, err := certify.NewTopology(time.Now, root, app)
+	if err != nil {
+		return nil, fmt.Errorf("replica: %w", err)
+	}
+	return topo, nil
 }
 
 func seed(path string) ([]byte, error) {
@@ -51,4 +71,13 @@ func seed(path string) ([]byte, error) {
 		return nil, fmt.Errorf("replica: %w", err)
 	}
 	return b, nil
+}
+
+// certifyRanges are rs as the state tree encodes them.
+func certifyRanges(rs []network.Range) []certify.CanisterRange {
+	out := make([]certify.CanisterRange, len(rs))
+	for i, r := range rs {
+		out[i] = certify.CanisterRange{From: r.From.Raw, To: r.To.Raw}
+	}
+	return out
 }

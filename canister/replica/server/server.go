@@ -1,10 +1,13 @@
-// Package server is the local replica: one process that plays a whole IC subnet for
-// development and tests. It ties together the execution engine, the management canister,
-// HTTPS outcalls, the IC HTTP interface (for agents) and the HTTP gateway (for browsers),
-// and keeps every canister's state and the ingress history in a directory, written durably
-// before a call is answered, so a restart - or a kill -9 - loses no acknowledged update and
-// executes no resubmitted one twice. Canisters pay the IC's fees; /_/metrics reports them
-// per canister, and the debug log one line per message and per execution.
+// Package server is the local replica: one process that plays a local IC network for
+// development and tests - a root subnet (its key is the root key) and an application subnet
+// for user canisters whose certificates carry a delegation (package network's layout), with
+// the system canisters icp-cli needs (cycles ledger, CMC, ICP ledger) at their mainnet ids.
+// It ties together the execution engine, the management canister, HTTPS outcalls, the IC
+// HTTP interface (for agents) and the HTTP gateway (for browsers), and keeps every
+// canister's state and the ingress history in a directory, written durably before a call is
+// answered, so a restart - or a kill -9 - loses no acknowledged update and executes no
+// resubmitted one twice. Canisters pay the IC's fees; /_/metrics reports them per canister,
+// and the debug log one line per message and per execution.
 //
 //	agent-go ──/api/v2,v3,v4──▶ httpapi ─┐
 //	browser ──<id>.localhost──▶ gateway ─┼─▶ engine (wazero) ──▶ canisters
@@ -35,6 +38,7 @@ import (
 	"github.com/gocanister/stripe-ic/canister/replica/internal/gateway"
 	"github.com/gocanister/stripe-ic/canister/replica/internal/httpapi"
 	"github.com/gocanister/stripe-ic/canister/replica/mgmt"
+	"github.com/gocanister/stripe-ic/canister/replica/network"
 	"github.com/gocanister/stripe-ic/canister/replica/outcall"
 )
 
@@ -56,6 +60,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Limits overrides the instruction limits (tests); zero means the IC's.
 	Limits engine.Limits
+	// System are the system canisters' modules (cycles ledger, CMC, ICP ledger), installed at
+	// their mainnet ids when the replica opens. Missing modules are not installed.
+	System SystemModules
 }
 
 // Server is a running local replica. It is an http.Handler serving the IC HTTP interface
@@ -67,7 +74,7 @@ type Server struct {
 	mgmt    *mgmt.Canister
 	api     *httpapi.Server
 	gw      *gateway.Gateway
-	subnet  *certify.SubnetKey
+	topo    *certify.Topology
 	store   *stateStore
 	metrics *metrics
 	ctx     context.Context
@@ -93,7 +100,7 @@ func Open(cfg Config) (*Server, error) {
 	if err := os.MkdirAll(cfg.StateDir, 0o755); err != nil {
 		return nil, fmt.Errorf("replica: state directory: %w", err)
 	}
-	subnetKey, nodeKey, err := loadKeys(filepath.Join(cfg.StateDir, "keys"))
+	topo, err := loadTopology(filepath.Join(cfg.StateDir, "keys"))
 	if err != nil {
 		return nil, err
 	}
@@ -102,12 +109,12 @@ func Open(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("replica: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{cfg: cfg, log: cfg.Logger, subnet: subnetKey, ctx: ctx, cancel: cancel}
+	s := &Server{cfg: cfg, log: cfg.Logger, topo: topo, ctx: ctx, cancel: cancel}
 	s.store = newStateStore(filepath.Join(cfg.StateDir, "canisters"), cfg.Logger, time.Now)
 	s.metrics = newMetrics(cfg.Logger)
 	s.mgmt = mgmt.New(mgmt.Config{Outcalls: oc, Chunks: mgmt.DirChunks{Dir: filepath.Join(cfg.StateDir, "chunks")}})
 
-	s.api, err = httpapi.New(httpapi.Config{Backend: apiBackend{s}, SubnetKey: subnetKey, NodeKey: nodeKey,
+	s.api, err = httpapi.New(httpapi.Config{Backend: apiBackend{s}, Topology: topo,
 		MaxBodyBytes: protocol.MaxIngressBytes, Logger: cfg.Logger.With("component", "httpapi")})
 	if err != nil {
 		cancel()
@@ -125,14 +132,16 @@ func Open(cfg Config) (*Server, error) {
 		OnCharge: s.metrics.charged,
 		Observe:  s.metrics.observed,
 		DataCertificate: func(c principal.Principal, data []byte) []byte {
-			cert, err := subnetKey.DataCertificate(c.Raw, data, time.Now())
+			cert, err := topo.DataCertificate(c.Raw, data, time.Now())
 			if err != nil {
 				s.log.Error("certifying data", "canister", c.String(), "err", err)
 				return nil
 			}
 			return cert
 		},
-		Limits: cfg.Limits,
+		Limits:             cfg.Limits,
+		CacheDir:           filepath.Join(cfg.StateDir, "compiled"),
+		FirstCanisterIndex: network.AppFirstIndex,
 	})
 	if err != nil {
 		cancel()
@@ -148,6 +157,15 @@ func Open(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.api.Restore(records)
+	if s.eng.NextCanisterIndex() < network.AppFirstIndex {
+		// State of a replica from before the application subnet: new canisters go there.
+		s.eng.SetNextCanisterIndex(network.AppFirstIndex)
+	}
+	if err := s.installSystemCanisters(ctx, cfg.System); err != nil {
+		s.eng.Close(context.Background())
+		cancel()
+		return nil, fmt.Errorf("replica: %w", err)
+	}
 	s.gw, err = gateway.New(gateway.Config{Backend: gatewayBackend{s}, Domains: cfg.Domains})
 	if err != nil {
 		s.eng.Close(context.Background())

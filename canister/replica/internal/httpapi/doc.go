@@ -23,9 +23,15 @@
 // and hands the records back with Restore after a restart. It builds the
 // state tree a response needs (/time, /subnet, /canister_ranges, /canister/<ecid>,
 // /request_status/<id>), prunes it to the requested paths with absence proofs and signs it
-// with the subnet key (package certify). Query responses are signed by the node key, whose
-// public key is certified under /subnet/<subnet>/node/<node>/public_key.
+// with the key of the subnet that answers (package certify). Query responses are signed by
+// that subnet's node key, whose public key is certified under
+// /subnet/<subnet>/node/<node>/public_key.
 //
-// The subnet issues certificates without delegation, so agents take it for the root
-// subnet; its id therefore defaults to the mainnet root subnet id agents assume.
+// The network is a certify.Topology: a request is answered by the subnet hosting its
+// effective canister id (or named by the subnet endpoint). The root subnet's certificates
+// carry no delegation and its key is the root key of /api/v2/status; the other subnets'
+// carry a delegation from the root subnet, which agent-go, agent-js and ic-agent follow to
+// the subnet's key and canister ranges. Without a Topology the server plays one subnet of
+// Config.SubnetKey, whose id defaults to the mainnet root subnet id agent-go assumes for
+// certificates without delegation.
 package httpapi

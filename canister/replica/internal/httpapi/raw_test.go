@@ -326,7 +326,7 @@ func TestReadStateRules(t *testing.T) {
 		{"canister ranges at subnet endpoint", "/api/v3/subnet/" + env.api.cfg.SubnetID.Encode() + "/read_state",
 			readStateBody(t, nil, anonymous, [][]byte{[]byte("canister_ranges"), env.api.cfg.SubnetID.Raw}), 200, ""},
 		{"wrong subnet", "/api/v3/subnet/" + testCanister.Encode() + "/read_state",
-			readStateBody(t, nil, anonymous, [][]byte{[]byte("time")}), 400, "is not subnet"},
+			readStateBody(t, nil, anonymous, [][]byte{[]byte("time")}), 400, "is not a subnet of this network"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -24,11 +24,8 @@ type readPlan struct {
 // Labels of the state tree.
 var (
 	lblTime        = []byte("time")
-	lblSubnet      = []byte("subnet")
-	lblRanges      = []byte("canister_ranges")
-	lblPublicKey   = []byte("public_key")
-	lblType        = []byte("type")
 	lblNode        = []byte("node")
+	lblPublicKey   = []byte("public_key")
 	lblCanister    = []byte("canister")
 	lblReqStatus   = []byte("request_status")
 	lblModuleHash  = []byte("module_hash")
@@ -58,10 +55,14 @@ func (s *Server) handleReadState(subnet bool) http.HandlerFunc {
 			return
 		}
 		var ecid []byte // nil at the subnet endpoints
+		var sn *certify.Subnet
 		if subnet {
 			esid, err := principal.Decode(r.PathValue("esid"))
-			if err != nil || !bytes.Equal(esid.Raw, s.cfg.SubnetID.Raw) {
-				s.fail(w, errorf(http.StatusBadRequest, "Effective subnet id %q is not subnet %s.", r.PathValue("esid"), s.cfg.SubnetID))
+			if err == nil {
+				sn = s.topo.Subnet(esid.Raw)
+			}
+			if sn == nil {
+				s.fail(w, errorf(http.StatusBadRequest, "Effective subnet id %q is not a subnet of this network.", r.PathValue("esid")))
 				return
 			}
 		} else {
@@ -70,8 +71,8 @@ func (s *Server) handleReadState(subnet bool) http.HandlerFunc {
 				s.fail(w, errorf(http.StatusBadRequest, "Invalid effective canister id %q: %v", r.PathValue("ecid"), err))
 				return
 			}
-			if !s.inRanges(id.Raw) {
-				s.fail(w, errorf(http.StatusBadRequest, "Effective canister id %s is not hosted by subnet %s.", id, s.cfg.SubnetID))
+			if sn = s.subnetOf(id.Raw); sn == nil {
+				s.fail(w, errorf(http.StatusBadRequest, "Effective canister id %s is not hosted by any subnet of this network.", id))
 				return
 			}
 			ecid = id.Raw
@@ -81,8 +82,8 @@ func (s *Server) handleReadState(subnet bool) http.HandlerFunc {
 			s.fail(w, err)
 			return
 		}
-		cert, err := s.certify(func(t *hashtree.Tree) error {
-			return s.fillState(r.Context(), t, plan, ecid)
+		cert, err := s.certify(sn, func(t *hashtree.Tree) error {
+			return s.fillState(r.Context(), t, sn, plan, ecid)
 		}, env.Content.Paths)
 		if err != nil {
 			s.fail(w, err)
@@ -212,24 +213,12 @@ func isController(info *CanisterInfo, p []byte) bool {
 	return false
 }
 
-// fillState writes the parts of the state a read_state request can see into t. Everything
-// that is not requested is pruned away afterwards, so only what the plan asks is loaded.
-func (s *Server) fillState(ctx context.Context, t *hashtree.Tree, plan readPlan, ecid []byte) error {
-	sid := s.cfg.SubnetID.Raw
-	ranges := certify.CanisterRanges(s.cfg.CanisterRanges)
-	sets := []struct {
-		path  [][]byte
-		value []byte
-	}{
-		{[][]byte{lblSubnet, sid, lblPublicKey}, s.cfg.SubnetKey.PublicKeyDER()},
-		{[][]byte{lblSubnet, sid, lblType}, []byte("application")},
-		{[][]byte{lblSubnet, sid, lblRanges}, ranges},
-		{[][]byte{lblSubnet, sid, lblNode, s.cfg.NodeKey.ID(), lblPublicKey}, s.cfg.NodeKey.PublicKeyDER()},
-		// One shard holding every range, keyed by the start of the first range.
-		{[][]byte{lblRanges, sid, s.cfg.CanisterRanges[0].From}, ranges},
-	}
-	for _, kv := range sets {
-		if err := t.Set(kv.path, kv.value); err != nil {
+// fillState writes the parts of subnet sn's state a read_state request can see into t.
+// Everything that is not requested is pruned away afterwards, so only what the plan asks is
+// loaded.
+func (s *Server) fillState(ctx context.Context, t *hashtree.Tree, sn *certify.Subnet, plan readPlan, ecid []byte) error {
+	for _, e := range s.topo.StateEntries(sn) {
+		if err := t.Set(e.Path, e.Value); err != nil {
 			return err
 		}
 	}
@@ -310,9 +299,9 @@ func (s *Server) addRequestStatus(t *hashtree.Tree, id RequestID, e *ingress, fi
 	return set("reply", nonNil(e.result.Reply))
 }
 
-// certify builds a state tree with /time and whatever fill adds, prunes it to paths (and
-// /time) and returns the encoded, signed certificate.
-func (s *Server) certify(fill func(*hashtree.Tree) error, paths [][][]byte) ([]byte, error) {
+// certify builds a state tree of subnet sn with /time and whatever fill adds, prunes it to
+// paths (and /time) and returns the encoded certificate, signed by sn (with its delegation).
+func (s *Server) certify(sn *certify.Subnet, fill func(*hashtree.Tree) error, paths [][][]byte) ([]byte, error) {
 	var t hashtree.Tree
 	if err := t.Set([][]byte{lblTime}, leb128.AppendUnsigned(nil, uint64(s.cfg.Now().UnixNano()))); err != nil {
 		return nil, err
@@ -321,7 +310,7 @@ func (s *Server) certify(fill func(*hashtree.Tree) error, paths [][][]byte) ([]b
 		return nil, err
 	}
 	reveal := append(append(make([][][]byte, 0, len(paths)+1), paths...), [][]byte{lblTime})
-	cert, err := s.cfg.SubnetKey.Certify(hashtree.Prune(t.HashTree(), reveal...))
+	cert, err := s.topo.Certify(sn, hashtree.Prune(t.HashTree(), reveal...))
 	if err != nil {
 		return nil, fmt.Errorf("certify state: %w", err)
 	}

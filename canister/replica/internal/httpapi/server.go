@@ -30,17 +30,25 @@ const (
 	DefaultMaxBodyBytes = 5 << 20
 )
 
-// Config configures a Server. Backend, SubnetKey and NodeKey are required.
+// Config configures a Server. Backend is required, and either Topology or SubnetKey and
+// NodeKey.
 type Config struct {
-	Backend   Backend
+	Backend Backend
+
+	// Topology is the network's subnets: each request is answered by the subnet hosting its
+	// effective canister id (or the subnet of the subnet endpoint), with that subnet's
+	// certificates (and delegation) and node signatures. The root subnet's key is the root
+	// key of /api/v2/status.
+	Topology *certify.Topology
+
+	// Without a Topology, the server plays a single root subnet made of these fields.
 	SubnetKey *certify.SubnetKey // signs certificates; its public key is the root key
 	NodeKey   *certify.NodeKey   // signs query responses
-
-	// SubnetID is the subnet's principal. It defaults to the mainnet root subnet id, which
-	// agents assume for certificates without delegation (this replica issues none).
+	// SubnetID is the single subnet's principal. It defaults to the mainnet root subnet id,
+	// which agent-go assumes for certificates without delegation.
 	SubnetID principal.Principal
-	// CanisterRanges are the canister ids the subnet hosts; effective canister ids outside
-	// them are refused. Default: every principal.
+	// CanisterRanges are the canister ids the single subnet hosts; effective canister ids
+	// outside them are refused. Default: every principal.
 	CanisterRanges []certify.CanisterRange
 
 	// Now is the replica's clock (certified /time, expiry checks). Default time.Now.
@@ -62,6 +70,7 @@ type Config struct {
 // Server serves the IC HTTP interface. It is an http.Handler.
 type Server struct {
 	cfg     Config
+	topo    *certify.Topology // cfg.Topology, or the single subnet of cfg's keys
 	window  ingressWindow
 	history *history
 	mux     *http.ServeMux
@@ -70,17 +79,26 @@ type Server struct {
 
 // New returns a Server for cfg.
 func New(cfg Config) (*Server, error) {
-	if cfg.Backend == nil || cfg.SubnetKey == nil || cfg.NodeKey == nil {
-		return nil, errors.New("httpapi: Backend, SubnetKey and NodeKey are required")
-	}
-	if cfg.SubnetID.Raw == nil {
-		cfg.SubnetID = principal.MustDecode(certification.RootSubnetID)
-	}
-	if cfg.CanisterRanges == nil {
-		cfg.CanisterRanges = []certify.CanisterRange{{From: []byte{}, To: bytes.Repeat([]byte{0xff}, 29)}}
+	if cfg.Backend == nil || (cfg.Topology == nil && (cfg.SubnetKey == nil || cfg.NodeKey == nil)) {
+		return nil, errors.New("httpapi: Backend and a Topology (or SubnetKey and NodeKey) are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	topo := cfg.Topology
+	if topo == nil {
+		if cfg.SubnetID.Raw == nil {
+			cfg.SubnetID = principal.MustDecode(certification.RootSubnetID)
+		}
+		if cfg.CanisterRanges == nil {
+			cfg.CanisterRanges = []certify.CanisterRange{{From: []byte{}, To: bytes.Repeat([]byte{0xff}, 29)}}
+		}
+		single := &certify.Subnet{ID: cfg.SubnetID.Raw, Kind: certify.KindApplication, Key: cfg.SubnetKey,
+			Nodes: []*certify.NodeKey{cfg.NodeKey}, Ranges: cfg.CanisterRanges}
+		var err error
+		if topo, err = certify.NewTopology(cfg.Now, single); err != nil {
+			return nil, fmt.Errorf("httpapi: %w", err)
+		}
 	}
 	if cfg.MaxIngressTTL == 0 {
 		cfg.MaxIngressTTL = DefaultMaxIngressTTL
@@ -102,6 +120,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		cfg:    cfg,
+		topo:   topo,
 		window: ingressWindow{maxTTL: cfg.MaxIngressTTL, drift: cfg.PermittedDrift},
 		mux:    http.NewServeMux(),
 	}
@@ -109,7 +128,7 @@ func New(cfg Config) (*Server, error) {
 	status, err := encodeCBOR(map[string]any{
 		"ic_api_version":        "0.18.0",
 		"impl_version":          cfg.ImplVersion,
-		"root_key":              cfg.SubnetKey.PublicKeyDER(),
+		"root_key":              topo.RootKey(),
 		"replica_health_status": "healthy",
 	})
 	if err != nil {
@@ -147,11 +166,34 @@ func (s *Server) RetainUntil(expiry, finished time.Time) time.Time {
 // status. Records whose retention has passed are skipped.
 func (s *Server) Restore(records []Record) { s.history.restore(records, s.cfg.Now()) }
 
-// SubnetID returns the subnet's principal (what ic0.subnet_self should report).
-func (s *Server) SubnetID() principal.Principal { return s.cfg.SubnetID }
+// SubnetID returns the principal of the subnet that hosts new canisters (what
+// ic0.subnet_self reports for them).
+func (s *Server) SubnetID() principal.Principal {
+	return principal.Principal{Raw: s.creationSubnet().ID}
+}
 
 // RootKey returns the DER root key served by /api/v2/status (what ic0.root_key reports).
-func (s *Server) RootKey() []byte { return s.cfg.SubnetKey.PublicKeyDER() }
+func (s *Server) RootKey() []byte { return s.topo.RootKey() }
+
+// creationSubnet is the subnet that answers for the management canister when a request
+// names no canister (effective canister id aaaaa-aa, which the methods that may go to any
+// subnet allow): the first application subnet, else the root subnet.
+func (s *Server) creationSubnet() *certify.Subnet {
+	for _, sn := range s.topo.Subnets() {
+		if sn.Kind == certify.KindApplication {
+			return sn
+		}
+	}
+	return s.topo.Root()
+}
+
+// subnetOf returns the subnet hosting the effective canister id ecid, or nil.
+func (s *Server) subnetOf(ecid []byte) *certify.Subnet {
+	if len(ecid) == 0 {
+		return s.creationSubnet()
+	}
+	return s.topo.SubnetOf(ecid)
+}
 
 // ServeHTTP implements http.Handler. Like the replica, it allows cross-origin requests, so
 // agents running in a browser page can call it.
@@ -258,10 +300,10 @@ func (s *Server) routeMessage(r *http.Request, env *Envelope) (Message, error) {
 	if err != nil {
 		return Message{}, errorf(http.StatusBadRequest, "Invalid effective canister id %q: %v", r.PathValue("ecid"), err)
 	}
-	if !s.inRanges(ecid.Raw) {
-		return Message{}, errorf(http.StatusBadRequest, "Effective canister id %s is not hosted by subnet %s.", ecid, s.cfg.SubnetID)
-	}
 	c := &env.Content
+	if s.subnetOf(ecid.Raw) == nil {
+		return Message{}, errorf(http.StatusBadRequest, "Effective canister id %s is not hosted by any subnet of this network.", ecid)
+	}
 	if !anyEffectiveID[c.RequestType][c.MethodName] || len(c.CanisterID) != 0 {
 		want, ok := EffectiveCanisterID(c.CanisterID, c.MethodName, c.Arg)
 		if ok && !bytes.Equal(want, ecid.Raw) {
@@ -279,15 +321,6 @@ func (s *Server) routeMessage(r *http.Request, env *Envelope) (Message, error) {
 		IngressExpiry:     c.IngressExpiry,
 		Size:              uint64(env.Size),
 	}, nil
-}
-
-func (s *Server) inRanges(id []byte) bool {
-	for _, r := range s.cfg.CanisterRanges {
-		if bytes.Compare(r.From, id) <= 0 && bytes.Compare(id, r.To) <= 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // handleCall serves the call endpoints. Synchronous ones (v3, v4) answer with a certificate
@@ -334,7 +367,7 @@ func (s *Server) handleCall(sync bool) http.HandlerFunc {
 			w.WriteHeader(http.StatusAccepted)
 			return
 		}
-		cert, err := s.certify(func(t *hashtree.Tree) error {
+		cert, err := s.certify(s.subnetOf(msg.EffectiveCanister.Raw), func(t *hashtree.Tree) error {
 			return s.addRequestStatus(t, env.RequestID, e, true)
 		}, [][][]byte{{[]byte("request_status"), env.RequestID[:]}})
 		if err != nil {
@@ -419,11 +452,12 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, fmt.Errorf("hash query response: %w", err))
 		return
 	}
-	sig := s.cfg.NodeKey.Sign(append(append([]byte(nil), querySep...), h[:]...))
+	node := s.subnetOf(msg.EffectiveCanister.Raw).Nodes[0]
+	sig := node.Sign(append(append([]byte(nil), querySep...), h[:]...))
 	resp["signatures"] = []any{map[string]any{
 		"timestamp": ts,
 		"signature": sig,
-		"identity":  s.cfg.NodeKey.ID(),
+		"identity":  node.ID(),
 	}}
 	body, err := encodeCBOR(resp)
 	if err != nil {
