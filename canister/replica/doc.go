@@ -19,6 +19,7 @@
 // certificates and the state tree (internal/certify), the HTTP gateway with response
 // verification (internal/gateway, internal/gateway/rv) and the Wasm instrumentation that
 // meters instructions (internal/instrument).
-// Package verify opens the gateway's response verification, a gateway over a custom
-// backend and a test certificate signer (aliases) to tests outside the replica.
+// Tests outside the replica (canister/e2e) reach the gateway's response verification, a
+// gateway over a backend of their own and a test certificate signer through package
+// verify (aliases of the internal ones).
 package replica
