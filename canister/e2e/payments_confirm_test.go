@@ -419,10 +419,14 @@ func TestPaymentsBurstReplicaTime(t *testing.T) {
 		t.Fatalf("stats %+v (upgraded %v)", st, upgraded)
 	}
 	// The default budget is 60 outcalls per minute, of which known customers' polls keep a
-	// quarter: 45 confirmations per minute; 200 fetches and the refetches of the sessions
-	// Stripe still showed open need about 4.5 minutes.
-	if took < 4*time.Minute || took > 7*time.Minute {
-		t.Errorf("200 confirmations took %v of replica time; want about 4.5 min at 45 confirmations per minute", took)
+	// quarter: about 45 confirmations per minute, so 200 fetches and the refetches of the
+	// sessions Stripe still showed open take about 4.5 minutes (4m9s in quiet runs). Under
+	// load the upgrade can fall early in a budget window, and the budget, kept on the heap,
+	// starts afresh after it; what must always hold is the budget itself: never more than
+	// 60 outcalls a minute, plus one fresh window after the upgrade.
+	minTook := time.Duration(float64(st.Outcalls-60) / 60 * float64(time.Minute))
+	if took < minTook || took > 7*time.Minute {
+		t.Errorf("200 confirmations took %v of replica time with %d outcalls; want at least %v (60 outcalls a minute) and about 4.5 min", took, st.Outcalls, minTook)
 	}
 	t.Logf("200 concurrent payments (webhooks signed by npm stripe) confirmed in %v of replica time at the default budget (60 outcalls/min), upgrade half-way; "+
 		"%d outcalls (%.2f per payment), %d confirmation fetches, %d instructions per confirmation (timer, callbacks and transforms)",
