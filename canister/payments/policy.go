@@ -141,6 +141,11 @@ func (g *guard) retryAfter(err error, now time.Time) time.Duration {
 		return g.limits.OutcallWindow - now.Sub(g.windowStart)
 	case errors.Is(err, ErrLowCycles):
 		return time.Minute
+	case errors.Is(err, ErrFetchInFlight):
+		// The fetch in flight (often the webhook's confirmation) settles the session within
+		// an outcall's time: the customer's page should ask again soon, not a whole
+		// refetch interval later.
+		return time.Second
 	}
 	return g.limits.MinRefetchInterval
 }
