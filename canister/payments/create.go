@@ -2,7 +2,6 @@ package payments
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -10,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/sha256"
 )
 
 // ErrUnauthorized: the caller may not create sessions.

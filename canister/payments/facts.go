@@ -2,11 +2,12 @@ package payments
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"time"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/sha256"
 )
 
 // Parked events. An event about a payment intent or an invoice (a refund, a dispute, a

@@ -2,12 +2,13 @@ package payments
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/sha256"
 )
 
 // Header is one HTTP header. A slice of them (not a map) keeps order deterministic.

@@ -1,8 +1,6 @@
 package payments
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
@@ -10,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gocanister/stripe-ic/canister/cdk/sha256"
 )
 
 // Signature verification errors. Each becomes the reason of a 400 answer.
@@ -160,11 +160,8 @@ func (v Verifier) Verify(body []byte, header string, now time.Time) (SignatureHe
 
 // computeSignature appends HMAC-SHA256(secret, "<t>.<body>") to dst.
 func computeSignature(dst, secret, ts, body []byte) []byte {
-	m := hmac.New(sha256.New, secret)
-	m.Write(ts)
-	m.Write([]byte{'.'})
-	m.Write(body)
-	return m.Sum(dst)
+	mac := sha256.HMAC(secret, ts, []byte{'.'}, body)
+	return append(dst, mac[:]...)
 }
 
 // SignatureHeaderFor builds a Stripe-Signature header for body at t with one v1 entry per

@@ -12,10 +12,10 @@
 //     [4, hash]), written and read by hand so a canister links no CBOR library.
 //
 // The package imports neither fmt nor os (see cdk/internal/sizeprobe); in Wasm builds it
-// hashes with cdk/internal/sha256 for the same reason.
+// hashes with cdk/sha256 for the same reason.
 package hashtree
 
-import "github.com/gocanister/stripe-ic/canister/cdk/internal/sha256"
+import "github.com/gocanister/stripe-ic/canister/cdk/sha256"
 
 // Node is a node of a hash tree: Empty, Fork, Labeled, Leaf or Pruned.
 type Node interface {

@@ -35,9 +35,9 @@ import (
 	"strings"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/httpgateway"
-	"github.com/gocanister/stripe-ic/canister/cdk/internal/sha256"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
 	"github.com/gocanister/stripe-ic/canister/cdk/reprhash"
+	"github.com/gocanister/stripe-ic/canister/cdk/sha256"
 )
 
 // Header names of the protocol (lower case, as hashed).

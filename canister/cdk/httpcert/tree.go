@@ -5,7 +5,7 @@ import (
 	"slices"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
-	"github.com/gocanister/stripe-ic/canister/cdk/internal/sha256"
+	"github.com/gocanister/stripe-ic/canister/cdk/sha256"
 )
 
 // Mount is a large part of the tree kept elsewhere, such as a ResponseMap in stable

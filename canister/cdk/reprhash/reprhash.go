@@ -14,8 +14,8 @@ import (
 	"hash"
 	"slices"
 
-	"github.com/gocanister/stripe-ic/canister/cdk/internal/sha256"
 	"github.com/gocanister/stripe-ic/canister/cdk/leb128"
+	"github.com/gocanister/stripe-ic/canister/cdk/sha256"
 )
 
 // Hash is a SHA-256 digest.

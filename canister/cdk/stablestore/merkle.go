@@ -6,7 +6,7 @@ import (
 
 	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
 	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
-	"github.com/gocanister/stripe-ic/canister/cdk/internal/sha256"
+	"github.com/gocanister/stripe-ic/canister/cdk/sha256"
 )
 
 // The certified map (Merkle) keeps labeled values whose IC hash tree - a forest of

@@ -1,4 +1,5 @@
-// Package sha256 is SHA-256 (FIPS 180-4) for the CDK's hash trees and request hashing.
+// Package sha256 is SHA-256 (FIPS 180-4) and HMAC-SHA256 for canisters: the CDK's hash trees,
+// request hashing and webhook signatures.
 //
 // The standard library's crypto/sha256 links os (through the FIPS 140 module's GODEBUG
 // handling) into wasip1 builds, and the CDK keeps os and fmt out of canisters (see
