@@ -15,7 +15,7 @@ import (
 
 // syntaxErr is encoding/json's verdict on data: "" when valid, else its message.
 func syntaxErr(data []byte) string {
-	var v any
+	var v json.RawMessage // no number conversion: only the syntax is judged
 	if err := json.Unmarshal(data, &v); err != nil {
 		return err.Error()
 	}
@@ -125,7 +125,7 @@ func TestMembersAndElements(t *testing.T) {
 	_ = v.Members(func(k string, m Value) error {
 		return m.Elements(func(e Value) error { kinds = append(kinds, e.Kind()); return nil })
 	})
-	if want := []Kind{Number, String, Object}; !reflect.DeepEqual(kinds, want) {
+	if want := []Kind{KindNumber, KindString, KindObject}; !reflect.DeepEqual(kinds, want) {
 		t.Errorf("kinds %v, want %v", kinds, want)
 	}
 	stop := errors.New("stop")
@@ -133,8 +133,8 @@ func TestMembersAndElements(t *testing.T) {
 	if err := v.Members(func(string, Value) error { calls++; return stop }); err != stop || calls != 1 {
 		t.Errorf("Members did not stop: %v after %d calls", err, calls)
 	}
-	if (Value{}).Kind() != Invalid {
-		t.Error("zero Value is not Invalid")
+	if (Value{}).Kind() != KindInvalid {
+		t.Error("zero Value is not KindInvalid")
 	}
 }
 
@@ -180,8 +180,8 @@ func checkInt(t *testing.T, data []byte) {
 	}
 	var i64 int64
 	var u64 uint64
-	wantI := json.Unmarshal(data, &i64) == nil && v.Kind() == Number // null decodes without error
-	wantU := json.Unmarshal(data, &u64) == nil && v.Kind() == Number
+	wantI := json.Unmarshal(data, &i64) == nil && v.Kind() == KindNumber // null decodes without error
+	wantU := json.Unmarshal(data, &u64) == nil && v.Kind() == KindNumber
 	if got, ok := v.Int64(); ok != wantI || ok && got != i64 {
 		t.Errorf("%s: Int64 = %d, %v; encoding/json %d, %v", data, got, ok, i64, wantI)
 	}
@@ -315,7 +315,7 @@ func walk(t *testing.T, v Value, doc []byte) {
 		t.Fatalf("%q: raw %q is not a whole value (%v)", doc, v.Raw(), err)
 	}
 	switch v.Kind() {
-	case Object:
+	case KindObject:
 		var m map[string]json.RawMessage
 		_ = json.Unmarshal(v.Raw(), &m)
 		last := map[string]string{}
@@ -332,11 +332,11 @@ func walk(t *testing.T, v Value, doc []byte) {
 				t.Fatalf("%q: key %q last value %q, encoding/json %q", doc, k, last[k], r)
 			}
 		}
-	case Array:
+	case KindArray:
 		_ = v.Elements(func(e Value) error { walk(t, e, doc); return nil })
-	case String:
+	case KindString:
 		checkStr(t, v.Raw())
-	case Number:
+	case KindNumber:
 		checkInt(t, v.Raw())
 	}
 }

@@ -7,19 +7,19 @@ import (
 // Kind is the type of a JSON value.
 type Kind byte
 
-// The kinds of JSON values. Invalid is the zero Value's.
+// The kinds of JSON values. KindInvalid is the zero Value's.
 const (
-	Invalid Kind = iota
-	Null
-	Bool
-	Number
-	String
-	Array
-	Object
+	KindInvalid Kind = iota
+	KindNull
+	KindBool
+	KindNumber
+	KindString
+	KindArray
+	KindObject
 )
 
 // Value is one validated JSON value, without surrounding whitespace. The zero Value is
-// Invalid; every other Value comes from Parse or from a Value's members or elements.
+// KindInvalid; every other Value comes from Parse or from a Value's members or elements.
 type Value struct{ raw []byte }
 
 // Raw returns the value's bytes as they appear in the document (like json.RawMessage).
@@ -28,28 +28,28 @@ func (v Value) Raw() []byte { return v.raw }
 // Kind reports the value's type.
 func (v Value) Kind() Kind {
 	if len(v.raw) == 0 {
-		return Invalid
+		return KindInvalid
 	}
 	switch v.raw[0] {
 	case 'n':
-		return Null
+		return KindNull
 	case 't', 'f':
-		return Bool
+		return KindBool
 	case '"':
-		return String
+		return KindString
 	case '[':
-		return Array
+		return KindArray
 	case '{':
-		return Object
+		return KindObject
 	}
-	return Number
+	return KindNumber
 }
 
 // Members calls fn for each member of an object in document order, with the decoded key,
 // and stops at the first error fn returns. Duplicate keys are all reported. It does nothing
 // for other kinds.
 func (v Value) Members(fn func(key string, val Value) error) error {
-	if v.Kind() != Object {
+	if v.Kind() != KindObject {
 		return nil
 	}
 	d := v.raw
@@ -77,7 +77,7 @@ func (v Value) Members(fn func(key string, val Value) error) error {
 // Elements calls fn for each element of an array in order and stops at the first error fn
 // returns. It does nothing for other kinds.
 func (v Value) Elements(fn func(val Value) error) error {
-	if v.Kind() != Array {
+	if v.Kind() != KindArray {
 		return nil
 	}
 	d := v.raw
@@ -101,27 +101,27 @@ func (v Value) Elements(fn func(val Value) error) error {
 // Str returns a string value decoded as encoding/json decodes it; ok is false for other
 // kinds.
 func (v Value) Str() (s string, ok bool) {
-	if v.Kind() != String {
+	if v.Kind() != KindString {
 		return "", false
 	}
 	return unquote(v.raw), true
 }
 
-// Bool returns a boolean value; ok is false for other kinds.
+// KindBool returns a boolean value; ok is false for other kinds.
 func (v Value) Bool() (b, ok bool) {
-	if v.Kind() != Bool {
+	if v.Kind() != KindBool {
 		return false, false
 	}
 	return v.raw[0] == 't', true
 }
 
 // IsNull reports whether the value is null.
-func (v Value) IsNull() bool { return v.Kind() == Null }
+func (v Value) IsNull() bool { return v.Kind() == KindNull }
 
 // Int64 returns a number that encoding/json would store in an int64 field: an integer
 // literal (no fraction, no exponent) within range. ok is false otherwise.
 func (v Value) Int64() (n int64, ok bool) {
-	if v.Kind() != Number {
+	if v.Kind() != KindNumber {
 		return 0, false
 	}
 	d := v.raw
@@ -144,7 +144,7 @@ func (v Value) Int64() (n int64, ok bool) {
 // Uint64 returns a number that encoding/json would store in a uint64 field: a non-negative
 // integer literal within range ("-0" included: strconv.ParseUint refuses any sign).
 func (v Value) Uint64() (n uint64, ok bool) {
-	if v.Kind() != Number || v.raw[0] == '-' {
+	if v.Kind() != KindNumber || v.raw[0] == '-' {
 		return 0, false
 	}
 	return parseDigits(v.raw)
