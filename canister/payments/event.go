@@ -41,7 +41,7 @@ type Event struct {
 	Created    int64
 	Livemode   bool
 	APIVersion string
-	Thin       bool // a v2 thin event: carries only a reference, nothing to apply
+	Thin       bool   // a v2 thin event: carries only a reference, nothing to apply
 	Object     []byte // the raw JSON of data.object (a json.RawMessage)
 }
 
