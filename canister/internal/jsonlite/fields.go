@@ -1,9 +1,6 @@
 package jsonlite
 
-import (
-	"errors"
-	"strings"
-)
+import "strings"
 
 // Field binds an object member to a Go variable, for Unmarshal, Decode and AppendObject. A
 // struct is described by a list of Fields in declaration order, with the same names and the
@@ -21,11 +18,10 @@ type UnmarshalTypeError struct {
 	Type   string // the Go type, as reflect.Type.String writes it
 	Struct string // the innermost struct's type name ("" for an anonymous struct)
 	Field  string // the dotted path of JSON names from the top
-	inside bool   // the error happened inside a struct field (encoding/json's errorContext)
 }
 
 func (e *UnmarshalTypeError) Error() string {
-	if e.inside || e.Struct != "" || e.Field != "" {
+	if e.Struct != "" || e.Field != "" {
 		return "json: cannot unmarshal " + e.Value + " into Go struct field " + e.Struct + "." + e.Field + " of type " + e.Type
 	}
 	return "json: cannot unmarshal " + e.Value + " into Go value of type " + e.Type
@@ -49,13 +45,12 @@ func (d *decoder) typeError(value, goType string) {
 // withContext is encoding/json's addErrorContext: a type error learns the innermost struct
 // and the path of the field being decoded.
 func (d *decoder) withContext(err error) error {
-	var te *UnmarshalTypeError
-	if d.inside && errors.As(err, &te) && te == err {
+	if te, ok := err.(*UnmarshalTypeError); ok && d.inside {
 		path := d.path[:len(d.path):len(d.path)]
 		if te.Field != "" {
 			path = append(path, te.Field)
 		}
-		te.Struct, te.Field, te.inside = d.strct, strings.Join(path, "."), true
+		te.Struct, te.Field = d.strct, strings.Join(path, ".")
 	}
 	return err
 }
