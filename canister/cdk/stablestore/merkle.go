@@ -5,8 +5,8 @@ import (
 	"errors"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
-	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 	"github.com/gocanister/stripe-ic/canister/cdk/sha256"
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // The certified map (Merkle) keeps labeled values whose IC hash tree - a forest of

@@ -2,10 +2,11 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
+	"errors"
 	"time"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 	"github.com/gocanister/stripe-ic/canister/payments"
 )
 
@@ -63,7 +64,7 @@ func num32(p *uint32) int {
 // toConfig converts the Candid argument into the payments configuration.
 func (a *initArgs) toConfig() (payments.Config, error) {
 	if a.APIHost == "" {
-		return payments.Config{}, fmt.Errorf("init argument: api_host is required (e.g. \"api.stripe.com\")")
+		return payments.Config{}, errors.New(`init argument: api_host is required (e.g. "api.stripe.com")`)
 	}
 	c := payments.Config{
 		APIHost:            a.APIHost,
@@ -167,7 +168,7 @@ func encodeConfig(c payments.Config) []byte {
 func decodeConfig(b []byte) (payments.Config, error) {
 	var c payments.Config
 	if err := json.Unmarshal(b, &c); err != nil {
-		return c, fmt.Errorf("stored configuration: %w", err)
+		return c, errfmt.Wrap("stored configuration: ", err, "")
 	}
 	return c, nil
 }
