@@ -1,12 +1,14 @@
 // Package weburl parses, escapes and reassembles URLs exactly as net/url does, for the
 // parts a canister needs: Parse, URL.String, URL.EscapedPath and QueryEscape.
 //
-// It exists because net/url links fmt, net/netip and unique into a Go wasip1 module, about
-// 100 KB gzip of a canister that only validates a few configured URLs and form-encodes a
-// request body. The code follows net/url of Go 1.26 (strict colons in http(s) hosts), and
-// the tests hold it against net/url as the oracle. Derived from Go's net/url: Copyright The
-// Go Authors, under the BSD-style license in the Go distribution's LICENSE file. The one difference: a malformed IPv6
-// literal in a host is rejected with a shorter message than net/netip's.
+// It exists because net/url links fmt, net/netip and unique into a Go wasip1 module that
+// only validates a few configured URLs and form-encodes a request body. The code follows
+// net/url of Go 1.26 (strict colons in http(s) hosts), and the tests hold it against net/url
+// as the oracle. The one difference: a malformed IPv6 literal in a host is rejected with a
+// shorter message than net/netip's.
+//
+// Derived from Go's net/url: Copyright The Go Authors, under the BSD-style license in the
+// Go distribution's LICENSE file.
 package weburl
 
 import (
