@@ -6,6 +6,7 @@ import (
 	"github.com/gocanister/stripe-ic/canister/cdk"
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
 	"github.com/gocanister/stripe-ic/canister/cdk/ic0"
+	"github.com/gocanister/stripe-ic/canister/cdk/ic00"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 	"github.com/gocanister/stripe-ic/canister/replica/system/ledger"
 )
@@ -89,9 +90,9 @@ func getICPXDRConversionRate() {
 
 // CmcCreateCanisterArg is the CMC's create_canister argument.
 type CmcCreateCanisterArg struct {
-	Settings        *CanisterSettings `ic:"settings"`
-	SubnetType      *string           `ic:"subnet_type"`
-	SubnetSelection *SubnetSelection  `ic:"subnet_selection"`
+	Settings        *ic00.CanisterSettings `ic:"settings"`
+	SubnetType      *string                `ic:"subnet_type"`
+	SubnetSelection *SubnetSelection       `ic:"subnet_selection"`
 }
 
 // CmcCreateCanisterError is its error.
@@ -149,13 +150,13 @@ func cmcCreateCanister(m *cdk.Message) {
 	m.Reply(CmcCreateCanisterResult{Ok: &id})
 }
 
-func createOnSubnet(m *cdk.Message, settings *CanisterSettings, cycles cdk.Cycles) (principal.Principal, error) {
+func createOnSubnet(m *cdk.Message, settings *ic00.CanisterSettings, cycles cdk.Cycles) (principal.Principal, error) {
 	var out struct {
 		CanisterID principal.Principal `ic:"canister_id"`
 	}
 	err := callDecode(cdk.Request{Callee: management, Method: "create_canister", Cycles: cycles}, &out,
 		struct {
-			Settings *CanisterSettings `ic:"settings"`
+			Settings *ic00.CanisterSettings `ic:"settings"`
 		}{settings})
 	return out.CanisterID, err
 }
@@ -295,10 +296,10 @@ func itoa(v uint64) string {
 
 // NotifyCreateArg is notify_create_canister's argument.
 type NotifyCreateArg struct {
-	BlockIndex      uint64              `ic:"block_index"`
-	Controller      principal.Principal `ic:"controller"`
-	SubnetSelection *SubnetSelection    `ic:"subnet_selection"`
-	Settings        *CanisterSettings   `ic:"settings"`
+	BlockIndex      uint64                 `ic:"block_index"`
+	Controller      principal.Principal    `ic:"controller"`
+	SubnetSelection *SubnetSelection       `ic:"subnet_selection"`
+	Settings        *ic00.CanisterSettings `ic:"settings"`
 }
 
 // NotifyCreateResult is notify_create_canister's result.
@@ -402,7 +403,7 @@ func notifyCreateCanister() {
 		}
 		settings := arg.Settings
 		if settings == nil {
-			settings = new(CanisterSettings)
+			settings = new(ic00.CanisterSettings)
 		}
 		if settings.Controllers == nil {
 			c := []principal.Principal{caller}

@@ -4,6 +4,7 @@ import (
 	"github.com/gocanister/stripe-ic/canister/cdk"
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
 	"github.com/gocanister/stripe-ic/canister/cdk/ic0"
+	"github.com/gocanister/stripe-ic/canister/cdk/ic00"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 	"github.com/gocanister/stripe-ic/canister/replica/system/ledger"
 )
@@ -212,8 +213,8 @@ type SubnetSelection struct {
 
 // CreationArgs are create_canister's creation arguments.
 type CreationArgs struct {
-	SubnetSelection *SubnetSelection  `ic:"subnet_selection"`
-	Settings        *CanisterSettings `ic:"settings"`
+	SubnetSelection *SubnetSelection       `ic:"subnet_selection"`
+	Settings        *ic00.CanisterSettings `ic:"settings"`
 }
 
 // CreateCanisterArgs is the cycles ledger's create_canister argument.
@@ -305,7 +306,7 @@ func ledgerCreateCanister(m *cdk.Message) {
 	}
 	// The caller controls the new canister unless the settings name controllers.
 	if cmcArg.Settings == nil {
-		cmcArg.Settings = new(CanisterSettings)
+		cmcArg.Settings = new(ic00.CanisterSettings)
 	}
 	if cmcArg.Settings.Controllers == nil {
 		c := []principal.Principal{m.Caller()}
