@@ -223,8 +223,8 @@ func keep(reply []byte, refund uint64, err error) ([]byte, uint64, error) {
 // canisterArg is the argument of a method that acts on the canister it names.
 type canisterArg interface{ canister() cdkprincipal.Principal }
 
-// byController is run for the methods only the controllers of the canister the argument
-// names may call (or the canister itself, as the IC allows for status): f gets its id.
+// byController is run for the methods that only the controllers of the canister the
+// argument names may call: f gets its id.
 func byController[A canisterArg](m *Canister, call engine.ManagementCall, f func(id principal.Principal, a *A) (any, error)) ([]byte, uint64, error) {
 	return run(call, func(a *A) (any, error) {
 		id := agentID((*a).canister())
