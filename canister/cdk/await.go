@@ -3,7 +3,7 @@ package cdk
 import (
 	"errors"
 
-	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // Blocking calls: how a handler's goroutine waits for an answer (see call.go for the API).

@@ -4,9 +4,9 @@ import (
 	"errors"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
-	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // Inter-canister calls. The common case is one line of blocking Go:

@@ -92,7 +92,7 @@
 // The CDK's packages (cdk, candid, principal, stable, stablestore, httpgateway, httpcert,
 // hashtree, reprhash) import neither fmt nor anything that links os (net/url, crypto/*; hashtree and
 // reprhash hash with cdk/sha256 in Wasm builds): fmt alone adds about 170 KB gzip to a
-// Go wasip1 module. Their errors are built with internal/errfmt, which gives the
+// Go wasip1 module. Their errors are built with canister/internal/errfmt, which gives the
 // messages fmt.Errorf would. A minimal canister (e2e/testdata/minimal) is about 694 KB gzip,
 // 182 KB over the same canister without the CDK; most of that is reflect (cdk/candid) and
 // package time (whose initialisation links internal/godebug and syscall); the timer exports

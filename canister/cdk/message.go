@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
-	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // Message is the message a handler answers: its argument, its caller and the reply. What

@@ -7,9 +7,9 @@ import (
 
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
 	"github.com/gocanister/stripe-ic/canister/cdk/ic00"
-	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // Calls to the management canister (aaaaa-aa) that a Go canister commonly needs: randomness

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"time"
 
-	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // Timers: one-shot and periodic functions multiplexed on the IC's single global timer, as

@@ -3,8 +3,9 @@ package payments
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
+
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // LookupError explains why a session could not be resolved now. The session stays (or
@@ -219,7 +220,7 @@ func (s *Service) outcall(ctx context.Context, req OutcallRequest) (OutcallRespo
 	}
 	resp, err := s.out.Outcall(ctx, req)
 	if err != nil {
-		return resp, fmt.Errorf("outcall %s %s: %w", req.Method, req.URL, err)
+		return resp, errfmt.Wrap("outcall "+req.Method+" "+req.URL+": ", err, "")
 	}
 	return resp, nil
 }
@@ -238,16 +239,16 @@ func classifyFetch(cur Record, id string, resp OutcallResponse, oerr error) (Rec
 	case resp.Status == 404:
 		return applyNotFound(cur), nil
 	case resp.Status == 429 || resp.Status >= 500:
-		return cur, transient(fmt.Errorf("%w: status %d", errUpstream, resp.Status), 503)
+		return cur, transient(errfmt.Wrap("", errUpstream, ": status "+errfmt.Int(resp.Status)), 503)
 	case resp.Status < 200 || resp.Status > 299:
-		return cur, transient(fmt.Errorf("%w: status %d: %s", errUpstream, resp.Status, stripeMessage(resp.Body)), 502)
+		return cur, transient(errfmt.Wrap("", errUpstream, ": status "+errfmt.Int(resp.Status)+": "+stripeMessage(resp.Body)), 502)
 	}
 	so, err := parseSessionObject(resp.Body)
 	if err != nil {
-		return cur, transient(fmt.Errorf("%w: %v", errUpstream, err), 502)
+		return cur, transient(errfmt.Wrap("", errUpstream, ": "+err.Error()), 502)
 	}
 	if so.ID != id {
-		return cur, transient(fmt.Errorf("%w: asked for %s, got %s", errUpstream, id, so.ID), 502)
+		return cur, transient(errfmt.Wrap("", errUpstream, ": asked for "+id+", got "+so.ID), 502)
 	}
 	return applyFetched(cur, &so), nil
 }

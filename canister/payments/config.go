@@ -2,10 +2,12 @@ package payments
 
 import (
 	"errors"
-	"fmt"
-	"net/url"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
+	"github.com/gocanister/stripe-ic/canister/internal/weburl"
 )
 
 // Config is the canister's init/upgrade argument (a Candid record in the canister; plain Go
@@ -127,7 +129,7 @@ func (l Limits) validate() error {
 	var errs []error
 	neg := func(name string, bad bool) {
 		if bad {
-			errs = append(errs, fmt.Errorf("limits.%s must not be negative", name))
+			errs = append(errs, errors.New("limits."+name+" must not be negative"))
 		}
 	}
 	neg("webhook_tolerance", l.WebhookTolerance < 0)
@@ -148,21 +150,21 @@ func (l Limits) validate() error {
 func (c Config) Validate() error {
 	var errs []error
 	if err := validHost(c.APIHost); err != nil {
-		errs = append(errs, fmt.Errorf("api_host: %w", err))
+		errs = append(errs, errfmt.Wrap("api_host: ", err, ""))
 	}
 	if c.IdempotentProxy != "" {
 		if _, err := proxyBase(c.IdempotentProxy); err != nil {
-			errs = append(errs, fmt.Errorf("idempotent_proxy: %w", err))
+			errs = append(errs, errfmt.Wrap("idempotent_proxy: ", err, ""))
 		}
 	}
 	for i, s := range c.WebhookSecrets {
 		if s == "" {
-			errs = append(errs, fmt.Errorf("webhook_secrets[%d] is empty", i))
+			errs = append(errs, errors.New("webhook_secrets["+strconv.Itoa(i)+"] is empty"))
 		}
 	}
 	for i, p := range c.AllowedPrincipals {
 		if p == "" || strings.TrimSpace(p) != p {
-			errs = append(errs, fmt.Errorf("allowed_principals[%d] %q is not a textual principal", i, p))
+			errs = append(errs, errors.New("allowed_principals["+strconv.Itoa(i)+"] "+strconv.Quote(p)+" is not a textual principal"))
 		}
 	}
 	if err := c.Limits.validate(); err != nil {
@@ -180,20 +182,20 @@ func validHost(h string) error {
 		return errors.New("host longer than 253 bytes")
 	}
 	if strings.ContainsAny(h, "/?#@") {
-		return fmt.Errorf("%q is not a host name (no scheme or path allowed)", h)
+		return errors.New(strconv.Quote(h) + " is not a host name (no scheme or path allowed)")
 	}
 	name, port, hasPort := strings.Cut(h, ":")
 	if name == "" {
-		return fmt.Errorf("%q has no host name", h)
+		return errors.New(strconv.Quote(h) + " has no host name")
 	}
 	for _, r := range name {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.') {
-			return fmt.Errorf("%q is not a host name (no scheme or path allowed)", h)
+			return errors.New(strconv.Quote(h) + " is not a host name (no scheme or path allowed)")
 		}
 	}
 	if hasPort {
 		if port == "" || len(port) > 5 || strings.Trim(port, "0123456789") != "" {
-			return fmt.Errorf("%q has an invalid port", h)
+			return errors.New(strconv.Quote(h) + " has an invalid port")
 		}
 	}
 	return nil
@@ -208,18 +210,18 @@ func proxyBase(p string) (string, error) {
 		}
 		return "https://" + p, nil
 	}
-	u, err := url.Parse(p)
+	u, err := weburl.Parse(p)
 	if err != nil {
-		return "", fmt.Errorf("parse %q: %w", p, err)
+		return "", errfmt.Wrap("parse "+strconv.Quote(p)+": ", err, "")
 	}
 	if u.Scheme != "https" {
-		return "", fmt.Errorf("%q: outcalls must use https", p)
+		return "", errors.New(strconv.Quote(p) + ": outcalls must use https")
 	}
 	if err := validHost(u.Host); err != nil {
 		return "", err
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("%q: a query or fragment is not allowed", p)
+		return "", errors.New(strconv.Quote(p) + ": a query or fragment is not allowed")
 	}
 	return "https://" + u.Host + strings.TrimSuffix(u.EscapedPath(), "/"), nil
 }
@@ -271,10 +273,10 @@ func redactSecret(s string) string {
 
 // redactURL hides userinfo (credentials) in a proxy URL.
 func redactURL(p string) string {
-	u, err := url.Parse(p)
+	u, err := weburl.Parse(p)
 	if err != nil || u.User == nil {
 		return p
 	}
-	u.User = url.User("***")
+	u.User = &weburl.Userinfo{Username: "***"}
 	return u.String()
 }

@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
-	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/sha256"
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
+	"github.com/gocanister/stripe-ic/canister/internal/weburl"
 )
 
 // ErrUnauthorized: the caller may not create sessions.
@@ -63,12 +63,12 @@ type CreatedSession struct {
 
 func (c Caller) check(allowed map[string]bool) error {
 	if c.Principal == anonymousPrincipal {
-		return fmt.Errorf("%w: anonymous", ErrUnauthorized)
+		return errfmt.Wrap("", ErrUnauthorized, ": anonymous")
 	}
 	if c.IsController || allowed[c.Principal] {
 		return nil
 	}
-	return fmt.Errorf("%w: %s", ErrUnauthorized, clip(c.Principal))
+	return errfmt.Wrap("", ErrUnauthorized, ": "+clip(c.Principal))
 }
 
 // Validate checks the request against Stripe's documented limits so that a bad request
@@ -78,7 +78,7 @@ func (r CreateSessionRequest) Validate() error {
 	switch r.Mode {
 	case "", "payment", "subscription", "setup":
 	default:
-		errs = append(errs, fmt.Errorf("mode %q is not payment, subscription or setup", clip(r.Mode)))
+		errs = append(errs, errors.New("mode "+strconv.Quote(clip(r.Mode))+" is not payment, subscription or setup"))
 	}
 	if len(r.LineItems) == 0 && r.Mode != "setup" {
 		errs = append(errs, errors.New("at least one line item is required"))
@@ -88,20 +88,20 @@ func (r CreateSessionRequest) Validate() error {
 	}
 	for i, li := range r.LineItems {
 		if (li.Price == "") == (li.PriceData == nil) {
-			errs = append(errs, fmt.Errorf("line_items[%d]: set exactly one of price and price_data", i))
+			errs = append(errs, errors.New("line_items["+strconv.Itoa(i)+"]: set exactly one of price and price_data"))
 		}
 		if li.Quantity < 1 || li.Quantity > 999_999 {
-			errs = append(errs, fmt.Errorf("line_items[%d]: quantity %d out of 1..999999", i, li.Quantity))
+			errs = append(errs, errors.New("line_items["+strconv.Itoa(i)+"]: quantity "+errfmt.Int(li.Quantity)+" out of 1..999999"))
 		}
 		if pd := li.PriceData; pd != nil {
 			if len(pd.Currency) != 3 || strings.ToLower(pd.Currency) != pd.Currency {
-				errs = append(errs, fmt.Errorf("line_items[%d]: currency %q is not a lower-case ISO code", i, clip(pd.Currency)))
+				errs = append(errs, errors.New("line_items["+strconv.Itoa(i)+"]: currency "+strconv.Quote(clip(pd.Currency))+" is not a lower-case ISO code"))
 			}
 			if pd.UnitAmount < 0 {
-				errs = append(errs, fmt.Errorf("line_items[%d]: negative unit_amount", i))
+				errs = append(errs, errors.New("line_items["+strconv.Itoa(i)+"]: negative unit_amount"))
 			}
 			if pd.ProductName == "" {
-				errs = append(errs, fmt.Errorf("line_items[%d]: product name required", i))
+				errs = append(errs, errors.New("line_items["+strconv.Itoa(i)+"]: product name required"))
 			}
 		}
 	}
@@ -109,9 +109,9 @@ func (r CreateSessionRequest) Validate() error {
 		if u == "" && name == "cancel_url" {
 			continue
 		}
-		p, err := url.Parse(u)
+		p, err := weburl.Parse(u)
 		if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
-			errs = append(errs, fmt.Errorf("%s %q is not an absolute http(s) URL", name, clip(u)))
+			errs = append(errs, errors.New(name+" "+strconv.Quote(clip(u))+" is not an absolute http(s) URL"))
 		}
 	}
 	if len(r.ClientReferenceID) > 200 {
@@ -122,7 +122,7 @@ func (r CreateSessionRequest) Validate() error {
 	}
 	for k, v := range r.Metadata {
 		if k == "" || len(k) > 40 || strings.ContainsAny(k, "[]") || len(v) > 500 {
-			errs = append(errs, fmt.Errorf("metadata key %q: keys 1-40 characters without brackets, values up to 500", clip(k)))
+			errs = append(errs, errors.New("metadata key "+strconv.Quote(clip(k))+": keys 1-40 characters without brackets, values up to 500"))
 		}
 	}
 	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
@@ -138,9 +138,9 @@ func (r CreateSessionRequest) Form() string {
 		if b.Len() > 0 {
 			b.WriteByte('&')
 		}
-		b.WriteString(url.QueryEscape(k))
+		b.WriteString(weburl.QueryEscape(k))
 		b.WriteByte('=')
-		b.WriteString(url.QueryEscape(v))
+		b.WriteString(weburl.QueryEscape(v))
 	}
 	mode := r.Mode
 	if mode == "" {
@@ -215,11 +215,11 @@ func (s *Service) CreateCheckoutSession(ctx context.Context, caller Caller, req 
 		return CreatedSession{}, err
 	}
 	if err := req.Validate(); err != nil {
-		return CreatedSession{}, fmt.Errorf("create checkout session: %w", err)
+		return CreatedSession{}, errfmt.Wrap("create checkout session: ", err, "")
 	}
 	release, err := s.guard.begin("", 0, classKnown, env.Now, env.CyclesBalance)
 	if err != nil {
-		return CreatedSession{}, fmt.Errorf("create checkout session: %w", err)
+		return CreatedSession{}, errfmt.Wrap("create checkout session: ", err, "")
 	}
 	defer release()
 	nowNS := env.Now.UnixNano()
@@ -238,20 +238,20 @@ func (s *Service) CreateCheckoutSession(ctx context.Context, caller Caller, req 
 	}
 	s.led.m.outcallErrors++
 	s.led.saveMeta(nowNS)
-	return CreatedSession{}, fmt.Errorf("create checkout session: %w", err)
+	return CreatedSession{}, errfmt.Wrap("create checkout session: ", err, "")
 }
 
 // parseCreateResponse reads Stripe's answer to the POST.
 func parseCreateResponse(resp OutcallResponse) (SessionObject, error) {
 	if resp.Status < 200 || resp.Status > 299 {
-		return SessionObject{}, fmt.Errorf("%w: status %d: %s", errUpstream, resp.Status, stripeMessage(resp.Body))
+		return SessionObject{}, errfmt.Wrap("", errUpstream, ": status "+errfmt.Int(resp.Status)+": "+stripeMessage(resp.Body))
 	}
 	so, err := parseSessionObject(resp.Body)
 	if err != nil {
-		return so, fmt.Errorf("%w: %v", errUpstream, err)
+		return so, errfmt.Wrap("", errUpstream, ": "+err.Error())
 	}
 	if so.URL == nil || !strings.HasPrefix(*so.URL, "https://") && !strings.HasPrefix(*so.URL, "http://") {
-		return so, fmt.Errorf("%w: session %s has no checkout url", errUpstream, so.ID)
+		return so, errfmt.Wrap("", errUpstream, ": session "+so.ID+" has no checkout url")
 	}
 	return so, nil
 }

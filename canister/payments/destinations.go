@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // Destinations: other canisters that receive the event log, as Stripe's event destinations
@@ -68,7 +70,7 @@ const maxScan = 1024
 // Errors of the destination API.
 var (
 	ErrNoDestination    = errors.New("no such destination")
-	ErrTooManyDest      = fmt.Errorf("at most %d destinations", MaxDestinations)
+	ErrTooManyDest      = errors.New("at most " + strconv.Itoa(MaxDestinations) + " destinations")
 	ErrBadDestination   = errors.New("invalid destination")
 	ErrControllersOnly  = errors.New("only controllers may manage destinations")
 	errStaleDelivery    = errors.New("stale delivery")
@@ -142,7 +144,7 @@ func (c EventConfig) validate() error {
 		{"call_timeout", c.CallTimeout < 0},
 	} {
 		if f.bad {
-			errs = append(errs, fmt.Errorf("events.%s must not be negative", f.name))
+			errs = append(errs, errors.New("events."+f.name+" must not be negative"))
 		}
 	}
 	return errors.Join(errs...)
@@ -151,7 +153,7 @@ func (c EventConfig) validate() error {
 // openEvents configures the log and the delivery of s (called by New).
 func (s *Service) openEvents(cfg EventConfig, notify func()) error {
 	if err := cfg.validate(); err != nil {
-		return fmt.Errorf("payments config: %w", err)
+		return errfmt.Wrap("payments config: ", err, "")
 	}
 	s.events = cfg.withDefaults()
 	g := s.led.logState()
@@ -264,7 +266,7 @@ func (d *Destination) marshal() []byte {
 
 func (d *Destination) unmarshal(b []byte) error {
 	if len(b) < 8 || b[0] != destVersion {
-		return fmt.Errorf("%w: destination: unknown version or truncated", ErrCorruptStore)
+		return errfmt.Wrap("", ErrCorruptStore, ": destination: unknown version or truncated")
 	}
 	var out Destination
 	out.ID = binary.BigEndian.Uint16(b[1:])
@@ -283,7 +285,7 @@ func (d *Destination) unmarshal(b []byte) error {
 		dec.fail(errors.New("trailing bytes"))
 	}
 	if dec.err != nil {
-		return fmt.Errorf("%w: destination: %v", ErrCorruptStore, dec.err)
+		return errfmt.Wrap("", ErrCorruptStore, ": destination: "+dec.err.Error())
 	}
 	out.MaxAttempts, out.Added = int(maxAttempts), int64(added)
 	out.Attempts, out.Failures = uint32(attempts), uint32(failures)
@@ -383,20 +385,20 @@ func (s *Service) AddDestination(caller Caller, spec DestinationSpec, env Env) (
 	}
 	switch {
 	case !validCanisterText(spec.Canister):
-		return Destination{}, fmt.Errorf("%w: canister %q is not a textual principal", ErrBadDestination, clip(spec.Canister))
+		return Destination{}, errfmt.Wrap("", ErrBadDestination, ": canister "+strconv.Quote(clip(spec.Canister))+" is not a textual principal")
 	case !validMethod(spec.Method):
-		return Destination{}, fmt.Errorf("%w: method %q must be 1 to 64 printable ASCII characters", ErrBadDestination, clip(spec.Method))
+		return Destination{}, errfmt.Wrap("", ErrBadDestination, ": method "+strconv.Quote(clip(spec.Method))+" must be 1 to 64 printable ASCII characters")
 	case spec.MaxAttempts < 0 || spec.MaxAttempts > 1000:
-		return Destination{}, fmt.Errorf("%w: max_attempts must be 1 to 1000", ErrBadDestination)
+		return Destination{}, errfmt.Wrap("", ErrBadDestination, ": max_attempts must be 1 to 1000")
 	}
 	for _, k := range spec.Kinds {
 		if !k.valid() {
-			return Destination{}, fmt.Errorf("%w: event kind %d", ErrBadDestination, k)
+			return Destination{}, errfmt.Wrap("", ErrBadDestination, ": event kind "+errfmt.Int(k))
 		}
 	}
 	for _, st := range spec.Statuses {
 		if !st.valid() {
-			return Destination{}, fmt.Errorf("%w: status %d", ErrBadDestination, st)
+			return Destination{}, errfmt.Wrap("", ErrBadDestination, ": status "+errfmt.Int(st))
 		}
 	}
 	ds, err := s.led.destinations()
@@ -439,7 +441,7 @@ func (s *Service) RemoveDestination(caller Caller, id uint16) error {
 	if _, ok, err := s.led.destination(id); err != nil {
 		return err
 	} else if !ok {
-		return fmt.Errorf("%w: %d", ErrNoDestination, id)
+		return errfmt.Wrap("", ErrNoDestination, ": "+errfmt.Int(id))
 	}
 	for _, pfx := range [...]string{pfxDead, pfxReplay, pfxParked} {
 		s.led.deleteRange(destKey(pfx, id))
@@ -500,15 +502,15 @@ func (x *DeadLetter) marshal() []byte {
 
 func (x *DeadLetter) unmarshal(seq uint64, b []byte) error {
 	if len(b) == 0 || b[0] != deadVersion {
-		return fmt.Errorf("%w: dead letter %d: unknown version", ErrCorruptStore, seq)
+		return errfmt.Wrap("", ErrCorruptStore, ": dead letter "+errfmt.Int(seq)+": unknown version")
 	}
 	d := decoder{b: b[1:]}
 	out := DeadLetter{At: d.varint(), Reason: d.string(), Entry: LogEntry{Seq: seq}}
 	if d.err != nil {
-		return fmt.Errorf("%w: dead letter %d: %v", ErrCorruptStore, seq, d.err)
+		return errfmt.Wrap("", ErrCorruptStore, ": dead letter "+errfmt.Int(seq)+": "+d.err.Error())
 	}
 	if err := out.Entry.UnmarshalBinary(d.b); err != nil {
-		return fmt.Errorf("%w: dead letter %d: %v", ErrCorruptStore, seq, err)
+		return errfmt.Wrap("", ErrCorruptStore, ": dead letter "+errfmt.Int(seq)+": "+err.Error())
 	}
 	*x = out
 	return nil
@@ -588,7 +590,7 @@ func (s *Service) RetryDeadLetters(caller Caller, id uint16, env Env) (int, erro
 		s.led.saveDestination(d)
 	}
 	if !found {
-		return 0, fmt.Errorf("%w: %d", ErrNoDestination, id)
+		return 0, errfmt.Wrap("", ErrNoDestination, ": "+errfmt.Int(id))
 	}
 	s.notifyEvents()
 	return total, nil
@@ -915,7 +917,7 @@ func (s *Service) failed(d *Destination, err error, notSent bool, del *Delivery,
 		del = &retry
 	}
 	events, replay := del.Events, del.replay
-	reason := fmt.Sprintf("%d failed calls; last: %s", s.maxAttempts(d), d.LastError)
+	reason := errfmt.Int(s.maxAttempts(d)) + " failed calls; last: " + d.LastError
 	for _, e := range events {
 		if replay {
 			s.led.st.Delete(destKey(pfxReplay, d.ID, be8(e.Seq)))

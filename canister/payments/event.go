@@ -2,10 +2,10 @@ package payments
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 	"github.com/gocanister/stripe-ic/canister/internal/jsonlite"
 )
 
@@ -82,7 +82,7 @@ func (e *eventEnvelope) fields() []jsonlite.Field {
 func ParseEvent(body []byte) (Event, error) {
 	var env eventEnvelope
 	if err := jsonlite.Unmarshal(body, "payments.eventEnvelope", env.fields()); err != nil {
-		return Event{}, fmt.Errorf("%w: %v", ErrMalformedEvent, err)
+		return Event{}, errfmt.Wrap("", ErrMalformedEvent, ": "+err.Error())
 	}
 	ev := Event{ID: env.ID, Type: env.Type, Livemode: env.Livemode, APIVersion: env.APIVersion}
 	switch env.Object {
@@ -90,13 +90,13 @@ func ParseEvent(body []byte) (Event, error) {
 	case thinEventObject:
 		ev.Thin = true
 	default:
-		return Event{}, fmt.Errorf("%w: object is %q, want \"event\"", ErrMalformedEvent, clip(env.Object))
+		return Event{}, errfmt.Wrap("", ErrMalformedEvent, ": object is "+strconv.Quote(clip(env.Object))+`, want "event"`)
 	}
 	if env.ID == "" || len(env.ID) > maxEventIDLen {
-		return Event{}, fmt.Errorf("%w: id must be 1 to %d bytes", ErrMalformedEvent, maxEventIDLen)
+		return Event{}, errfmt.Wrap("", ErrMalformedEvent, ": id must be 1 to "+errfmt.Int(maxEventIDLen)+" bytes")
 	}
 	if env.Type == "" || len(env.Type) > maxEventTypeLen {
-		return Event{}, fmt.Errorf("%w: type must be 1 to %d bytes", ErrMalformedEvent, maxEventTypeLen)
+		return Event{}, errfmt.Wrap("", ErrMalformedEvent, ": type must be 1 to "+errfmt.Int(maxEventTypeLen)+" bytes")
 	}
 	if ev.Thin {
 		// Thin events carry "created" as an RFC 3339 string and no data to apply.
@@ -105,10 +105,10 @@ func ParseEvent(body []byte) (Event, error) {
 	// What json.Unmarshal(created, &ev.Created) accepted and left positive: an integer.
 	created, err := jsonlite.Parse(env.Created)
 	if ev.Created, _ = created.Int64(); err != nil || ev.Created <= 0 {
-		return Event{}, fmt.Errorf("%w: created must be a positive Unix time", ErrMalformedEvent)
+		return Event{}, errfmt.Wrap("", ErrMalformedEvent, ": created must be a positive Unix time")
 	}
 	if env.Data == nil || len(env.Data.Object) == 0 || env.Data.Object[0] != '{' {
-		return Event{}, fmt.Errorf("%w: data.object must be a JSON object", ErrMalformedEvent)
+		return Event{}, errfmt.Wrap("", ErrMalformedEvent, ": data.object must be a JSON object")
 	}
 	ev.Object = env.Data.Object
 	return ev, nil
@@ -137,20 +137,10 @@ func (e *expandableID) field(name string) jsonlite.Field {
 			}
 			*e = expandableID(id)
 		default:
-			return errors.New("want an id string, an object or null, got " + clipRunes(v.Raw(), 20))
+			return errors.New("want an id string, an object or null, got " + errfmt.Prefix(string(v.Raw()), 20))
 		}
 		return nil
 	})
-}
-
-// clipRunes is fmt's %.Ns of b: its first n runes (an invalid byte counts as one).
-func clipRunes(b []byte, n int) string {
-	i := 0
-	for ; n > 0 && i < len(b); n-- {
-		_, size := utf8.DecodeRune(b[i:])
-		i += size
-	}
-	return string(b[:i])
 }
 
 // SessionObject is the projection of a Checkout Session the canister keeps. Pointers keep
@@ -198,13 +188,13 @@ const fetchMask = "id,object,status,payment_status,amount_total,currency,client_
 func parseSessionObject(raw []byte) (SessionObject, error) {
 	var s SessionObject
 	if err := jsonlite.Unmarshal(raw, "payments.SessionObject", s.fields()); err != nil {
-		return s, fmt.Errorf("checkout session: %w", err)
+		return s, errfmt.Wrap("checkout session: ", err, "")
 	}
 	if s.Object != "" && s.Object != "checkout.session" {
-		return s, fmt.Errorf("checkout session: object is %q", clip(s.Object))
+		return s, errors.New("checkout session: object is " + strconv.Quote(clip(s.Object)))
 	}
 	if err := checkSessionID(s.ID); err != nil {
-		return s, fmt.Errorf("checkout session: %w", err)
+		return s, errfmt.Wrap("checkout session: ", err, "")
 	}
 	if len(s.PaymentIntent) > maxObjectIDLen || len(s.Invoice) > maxObjectIDLen {
 		return s, errors.New("checkout session: payment_intent or invoice id too long")
@@ -215,17 +205,17 @@ func parseSessionObject(raw []byte) (SessionObject, error) {
 		return s, errors.New("checkout session: status, payment_status or currency too long")
 	}
 	if len(deref(s.ClientReferenceID)) > maxClientReferenceBytes {
-		return s, fmt.Errorf("checkout session: client_reference_id longer than %d bytes", maxClientReferenceBytes)
+		return s, errors.New("checkout session: client_reference_id longer than " + errfmt.Int(maxClientReferenceBytes) + " bytes")
 	}
 	// What the public view shows must be what Stripe can say: a claim of a negative or
 	// impossible amount, or of a currency that is not an ISO 4217 code, is not one.
 	if s.AmountTotal != nil {
 		if err := checkAmount("amount_total", *s.AmountTotal); err != nil {
-			return s, fmt.Errorf("checkout session: %w", err)
+			return s, errfmt.Wrap("checkout session: ", err, "")
 		}
 	}
 	if s.Currency != nil && !validCurrency(*s.Currency) {
-		return s, fmt.Errorf("checkout session: currency %q is not a lowercase ISO 4217 code", clip(*s.Currency))
+		return s, errors.New("checkout session: currency " + strconv.Quote(clip(*s.Currency)) + " is not a lowercase ISO 4217 code")
 	}
 	if s.Created < 0 {
 		return s, errors.New("checkout session: created is negative")
@@ -246,7 +236,7 @@ const (
 // checkAmount accepts what Stripe can report as an amount: 0 to maxStripeAmount.
 func checkAmount(field string, v int64) error {
 	if v < 0 || v > maxStripeAmount {
-		return fmt.Errorf("%s %d is outside Stripe's range 0..%d", field, v, int64(maxStripeAmount))
+		return errors.New(field + " " + errfmt.Int(v) + " is outside Stripe's range 0.." + errfmt.Int(int64(maxStripeAmount)))
 	}
 	return nil
 }
@@ -286,16 +276,16 @@ func (p *paymentObject) fields() []jsonlite.Field {
 func parsePaymentObject(raw []byte, wantObject string) (paymentObject, error) {
 	var p paymentObject
 	if err := jsonlite.Unmarshal(raw, "payments.paymentObject", p.fields()); err != nil {
-		return p, fmt.Errorf("%s: %w", wantObject, err)
+		return p, errfmt.Wrap(wantObject+": ", err, "")
 	}
 	if p.Object != wantObject {
-		return p, fmt.Errorf("%s: object is %q", wantObject, clip(p.Object))
+		return p, errors.New(wantObject + ": object is " + strconv.Quote(clip(p.Object)))
 	}
 	if p.ID == "" || len(p.ID) > maxObjectIDLen || len(p.PaymentIntent) > maxObjectIDLen {
-		return p, fmt.Errorf("%s: id missing or too long", wantObject)
+		return p, errors.New(wantObject + ": id missing or too long")
 	}
 	if err := checkAmount("amount_refunded", p.AmountRefunded); err != nil {
-		return p, fmt.Errorf("%s: %w", wantObject, err)
+		return p, errfmt.Wrap(wantObject+": ", err, "")
 	}
 	return p, nil
 }
@@ -322,11 +312,11 @@ func (d *disputeObject) fields() []jsonlite.Field {
 func parseDisputeObject(raw []byte) (disputeObject, error) {
 	var d disputeObject
 	if err := jsonlite.Unmarshal(raw, "payments.disputeObject", d.fields()); err != nil {
-		return d, fmt.Errorf("dispute: %w", err)
+		return d, errfmt.Wrap("dispute: ", err, "")
 	}
 	switch {
 	case d.Object != "dispute":
-		return d, fmt.Errorf("dispute: object is %q", clip(d.Object))
+		return d, errors.New("dispute: object is " + strconv.Quote(clip(d.Object)))
 	case d.ID == "" || len(d.ID) > maxObjectIDLen || len(d.PaymentIntent) > maxObjectIDLen:
 		return d, errors.New("dispute: id missing or too long")
 	case d.Status == "" || len(d.Status) > maxEnumLen:

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"fmt"
+	"strconv"
+
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // The event log: one entry per change of a payment, appended in the message that commits
@@ -68,7 +70,7 @@ func (k EventKind) String() string {
 	if k.valid() {
 		return kindNames[k]
 	}
-	return fmt.Sprintf("kind(%d)", uint8(k))
+	return "kind(" + errfmt.Int(uint8(k)) + ")"
 }
 
 func (k EventKind) valid() bool { return k >= KindCreated && k <= maxKind }
@@ -80,7 +82,7 @@ func ParseEventKind(name string) (EventKind, error) {
 			return EventKind(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown event kind %q", clip(name))
+	return 0, errors.New("unknown event kind " + strconv.Quote(clip(name)))
 }
 
 // LogEntry is one change of a payment. Besides what changed it reports the payment's
@@ -129,19 +131,19 @@ func (e *LogEntry) appendBinary(b []byte) []byte {
 // left as is).
 func (e *LogEntry) UnmarshalBinary(b []byte) error {
 	if len(b) < 5 {
-		return fmt.Errorf("decode log entry: %w", errShortRecord)
+		return errfmt.Wrap("decode log entry: ", errShortRecord, "")
 	}
 	if b[0] != logEntryVersion {
-		return fmt.Errorf("decode log entry: unknown version %d", b[0])
+		return errors.New("decode log entry: unknown version " + errfmt.Int(b[0]))
 	}
 	out := LogEntry{Seq: e.Seq, Kind: EventKind(b[1]), OldStatus: Status(b[2]), NewStatus: Status(b[3])}
 	switch {
 	case !out.Kind.valid():
-		return fmt.Errorf("decode log entry: invalid kind %d", b[1])
+		return errors.New("decode log entry: invalid kind " + errfmt.Int(b[1]))
 	case out.OldStatus != 0 && !out.OldStatus.valid(), !out.NewStatus.valid():
-		return fmt.Errorf("decode log entry: invalid status %d -> %d", b[2], b[3])
+		return errors.New("decode log entry: invalid status " + errfmt.Int(b[2]) + " -> " + errfmt.Int(b[3]))
 	case b[4]&^entryFlagAmount != 0:
-		return fmt.Errorf("decode log entry: unknown flags %#x", b[4])
+		return errors.New("decode log entry: unknown flags " + errfmt.HexSharp(b[4]))
 	}
 	out.HasAmount = b[4]&entryFlagAmount != 0
 	d := decoder{b: b[5:]}
@@ -152,7 +154,7 @@ func (e *LogEntry) UnmarshalBinary(b []byte) error {
 		*p = d.string()
 	}
 	if err := d.end(); err != nil {
-		return fmt.Errorf("decode log entry: %w", err)
+		return errfmt.Wrap("decode log entry: ", err, "")
 	}
 	*e = out
 	return nil
@@ -204,7 +206,7 @@ func (m *logMeta) marshal() []byte {
 
 func (m *logMeta) unmarshal(b []byte) error {
 	if len(b) == 0 || b[0] != logMetaVersion {
-		return fmt.Errorf("%w: event log meta has an unknown version", ErrCorruptStore)
+		return errfmt.Wrap("", ErrCorruptStore, ": event log meta has an unknown version")
 	}
 	d := decoder{b: b[1:]}
 	var out logMeta
@@ -215,7 +217,7 @@ func (m *logMeta) unmarshal(b []byte) error {
 		d.fail(errors.New("trailing bytes"))
 	}
 	if d.err != nil {
-		return fmt.Errorf("%w: event log meta: %v", ErrCorruptStore, d.err)
+		return errfmt.Wrap("", ErrCorruptStore, ": event log meta: "+d.err.Error())
 	}
 	*m = out
 	return nil
@@ -354,7 +356,7 @@ func (l *ledger) entry(seq uint64) (LogEntry, bool, error) {
 	}
 	e := LogEntry{Seq: seq}
 	if err := e.UnmarshalBinary(b); err != nil {
-		return LogEntry{}, false, fmt.Errorf("%w: log entry %d: %v", ErrCorruptStore, seq, err)
+		return LogEntry{}, false, errfmt.Wrap("", ErrCorruptStore, ": log entry "+errfmt.Int(seq)+": "+err.Error())
 	}
 	return e, true, nil
 }
@@ -369,7 +371,7 @@ func (l *ledger) ascendLog(from uint64, fn func(e LogEntry) bool) error {
 		}
 		e := LogEntry{Seq: binary.BigEndian.Uint64(k[len(pfxLog):])}
 		if err = e.UnmarshalBinary(v); err != nil {
-			err = fmt.Errorf("%w: log entry %d: %v", ErrCorruptStore, e.Seq, err)
+			err = errfmt.Wrap("", ErrCorruptStore, ": log entry "+errfmt.Int(e.Seq)+": "+err.Error())
 			return false
 		}
 		return fn(e)

@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
-	"fmt"
 	"time"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/sha256"
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // Parked events. An event about a payment intent or an invoice (a refund, a dispute, a
@@ -77,7 +77,7 @@ func (f *fact) unmarshal(b []byte) error {
 		}
 	}
 	if bad {
-		return fmt.Errorf("%w: parked event", ErrCorruptStore)
+		return errfmt.Wrap("", ErrCorruptStore, ": parked event")
 	}
 	be := binary.BigEndian
 	*f = fact{EventID: event, Kind: factKind(b[1]), Full: b[2] == 1, Dispute: dispute,

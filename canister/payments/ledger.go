@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"fmt"
+
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // Key layout in the Store. One-byte prefixes keep keys short at a million records.
@@ -98,7 +99,7 @@ func (m *meta) marshal() []byte {
 // unmarshal decodes a meta of either version; it returns the version read.
 func (m *meta) unmarshal(b []byte) (byte, error) {
 	if len(b) == 0 || b[0] != metaVersion && b[0] != metaVersion1 {
-		return 0, fmt.Errorf("%w: meta has an unknown version", ErrCorruptStore)
+		return 0, errfmt.Wrap("", ErrCorruptStore, ": meta has an unknown version")
 	}
 	d := decoder{b: b[1:]}
 	var out meta
@@ -110,7 +111,7 @@ func (m *meta) unmarshal(b []byte) (byte, error) {
 		d.fail(errors.New("trailing bytes"))
 	}
 	if d.err != nil {
-		return 0, fmt.Errorf("%w: meta: %v", ErrCorruptStore, d.err)
+		return 0, errfmt.Wrap("", ErrCorruptStore, ": meta: "+d.err.Error())
 	}
 	*m = out
 	return b[0], nil
@@ -246,7 +247,7 @@ func (l *ledger) get(id string) (Record, bool, error) {
 	}
 	var r Record
 	if err := r.UnmarshalBinary(b); err != nil {
-		return Record{}, false, fmt.Errorf("%w: session %s: %v", ErrCorruptStore, id, err)
+		return Record{}, false, errfmt.Wrap("", ErrCorruptStore, ": session "+id+": "+err.Error())
 	}
 	return r, true, nil
 }
@@ -518,7 +519,7 @@ func (u *unknownEntry) marshal() []byte {
 
 func (u *unknownEntry) unmarshal(b []byte) error {
 	if len(b) != unknownLen || b[0] != unknownVersion || b[1] > 1 {
-		return fmt.Errorf("%w: not-found cache entry", ErrCorruptStore)
+		return errfmt.Wrap("", ErrCorruptStore, ": not-found cache entry")
 	}
 	*u = unknownEntry{NotFound: b[1] == 1, Attempts: binary.BigEndian.Uint32(b[2:]),
 		LastFetchAt: int64(binary.BigEndian.Uint64(b[6:])), Seq: binary.BigEndian.Uint64(b[14:])}
@@ -627,7 +628,7 @@ func (l *ledger) list(req ListRequest) (ListPage, error) {
 		limit = l.limits.MaxPageSize
 	}
 	if req.Status != 0 && !req.Status.valid() {
-		return ListPage{}, fmt.Errorf("list: invalid status %d", req.Status)
+		return ListPage{}, errors.New("list: invalid status " + errfmt.Int(req.Status))
 	}
 	prefix := pfxRecord
 	if req.Status != 0 {
@@ -655,7 +656,7 @@ func (l *ledger) list(req ListRequest) (ListPage, error) {
 		}
 		var r Record
 		if err = r.UnmarshalBinary(v); err != nil {
-			err = fmt.Errorf("%w: %s: %v", ErrCorruptStore, k, err)
+			err = errfmt.Wrap("", ErrCorruptStore, ": "+string(k)+": "+err.Error())
 			return false
 		}
 		page.Records = append(page.Records, r)
@@ -670,7 +671,7 @@ func (l *ledger) list(req ListRequest) (ListPage, error) {
 			return ListPage{}, err
 		}
 		if !ok {
-			return ListPage{}, fmt.Errorf("%w: status index names missing session %s", ErrCorruptStore, id)
+			return ListPage{}, errfmt.Wrap("", ErrCorruptStore, ": status index names missing session "+id)
 		}
 		page.Records = append(page.Records, r)
 	}

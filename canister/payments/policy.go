@@ -2,8 +2,9 @@ package payments
 
 import (
 	"errors"
-	"fmt"
 	"time"
+
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // Outcall refusals. None of them is an error of the request: the caller answers "checking"
@@ -58,7 +59,7 @@ func newGuard(l Limits) *guard {
 // its previous fetch (0 for none); class selects the share of the budget.
 func (g *guard) check(key string, lastFetchNS int64, class fetchClass, now time.Time, balance uint64) error {
 	if balance < g.limits.CyclesReserve {
-		return fmt.Errorf("%w (%d < %d)", ErrLowCycles, balance, g.limits.CyclesReserve)
+		return errfmt.Wrap("", ErrLowCycles, " ("+errfmt.Int(balance)+" < "+errfmt.Int(g.limits.CyclesReserve)+")")
 	}
 	if key != "" {
 		if started, ok := g.inFlight[key]; ok && now.Sub(started) < g.limits.InFlightTimeout {
@@ -66,7 +67,7 @@ func (g *guard) check(key string, lastFetchNS int64, class fetchClass, now time.
 		}
 		if lastFetchNS != 0 {
 			if since := now.Sub(time.Unix(0, lastFetchNS)); since < g.limits.MinRefetchInterval {
-				return fmt.Errorf("%w (%s ago, minimum %s)", ErrRefetchTooSoon, since.Round(time.Millisecond), g.limits.MinRefetchInterval)
+				return errfmt.Wrap("", ErrRefetchTooSoon, " ("+since.Round(time.Millisecond).String()+" ago, minimum "+g.limits.MinRefetchInterval.String()+")")
 			}
 		}
 	}
@@ -76,10 +77,10 @@ func (g *guard) check(key string, lastFetchNS int64, class fetchClass, now time.
 		used, classUsed = g.windowUsed, g.classUsed
 	}
 	if used >= b {
-		return fmt.Errorf("%w (%d per %s)", ErrOutcallBudget, b, g.limits.OutcallWindow)
+		return errfmt.Wrap("", ErrOutcallBudget, " ("+errfmt.Int(b)+" per "+g.limits.OutcallWindow.String()+")")
 	}
 	if class == classUnknown && classUsed[classUnknown] >= unknownShare(b) {
-		return fmt.Errorf("%w for unknown sessions (%d of %d per %s)", ErrOutcallBudget, unknownShare(b), b, g.limits.OutcallWindow)
+		return errfmt.Wrap("", ErrOutcallBudget, " for unknown sessions ("+errfmt.Int(unknownShare(b))+" of "+errfmt.Int(b)+" per "+g.limits.OutcallWindow.String()+")")
 	}
 	reserved := 0
 	for _, o := range [...]fetchClass{classKnown, classClaimed} {
@@ -88,7 +89,7 @@ func (g *guard) check(key string, lastFetchNS int64, class fetchClass, now time.
 		}
 	}
 	if used+reserved >= b {
-		return fmt.Errorf("%w: the rest (%d of %d per %s) is reserved for other sessions", ErrOutcallBudget, b-used, b, g.limits.OutcallWindow)
+		return errfmt.Wrap("", ErrOutcallBudget, ": the rest ("+errfmt.Int(b-used)+" of "+errfmt.Int(b)+" per "+g.limits.OutcallWindow.String()+") is reserved for other sessions")
 	}
 	return nil
 }

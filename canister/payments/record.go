@@ -3,7 +3,9 @@ package payments
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
+	"strconv"
+
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // Status is where a payment stands. The numeric values are part of the stored encoding and
@@ -45,7 +47,7 @@ func (s Status) String() string {
 	if s.valid() {
 		return statusNames[s]
 	}
-	return fmt.Sprintf("status(%d)", uint8(s))
+	return "status(" + errfmt.Int(uint8(s)) + ")"
 }
 
 // ParseStatus is the inverse of String.
@@ -55,7 +57,7 @@ func ParseStatus(name string) (Status, error) {
 			return Status(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown payment status %q", clip(name))
+	return 0, errors.New("unknown payment status " + strconv.Quote(clip(name)))
 }
 
 func (s Status) valid() bool { return s >= StatusChecking && s <= maxStatus }
@@ -209,19 +211,19 @@ var errShortRecord = errors.New("record truncated")
 func (r *Record) UnmarshalBinary(b []byte) error {
 	d := decoder{b: b}
 	if len(b) < 3 {
-		return fmt.Errorf("decode record: %w", errShortRecord)
+		return errfmt.Wrap("decode record: ", errShortRecord, "")
 	}
 	if b[0] != recordVersion && b[0] != recordVersion1 {
-		return fmt.Errorf("decode record: unknown version %d", b[0])
+		return errors.New("decode record: unknown version " + errfmt.Int(b[0]))
 	}
 	var out Record
 	out.Status = Status(b[1])
 	if !out.Status.valid() {
-		return fmt.Errorf("decode record: invalid status %d", b[1])
+		return errors.New("decode record: invalid status " + errfmt.Int(b[1]))
 	}
 	flags := b[2]
 	if flags&^knownFlags != 0 || b[0] == recordVersion1 && flags&flagAsyncFailureClaimed != 0 {
-		return fmt.Errorf("decode record: unknown flags %#x", flags)
+		return errors.New("decode record: unknown flags " + errfmt.HexSharp(flags))
 	}
 	out.Confirmed = flags&flagConfirmed != 0
 	out.HasAmountTotal = flags&flagHasAmount != 0
@@ -245,7 +247,7 @@ func (r *Record) UnmarshalBinary(b []byte) error {
 		out.ConfirmTries = d.uvarint32("confirm tries")
 	}
 	if err := d.end(); err != nil {
-		return fmt.Errorf("decode record: %w", err)
+		return errfmt.Wrap("decode record: ", err, "")
 	}
 	*r = out
 	return nil
@@ -322,7 +324,7 @@ func (d *decoder) string() string {
 // end is the first error, or an error if bytes are left after the last field.
 func (d *decoder) end() error {
 	if d.err == nil && len(d.b) != 0 {
-		d.fail(fmt.Errorf("%d trailing bytes", len(d.b)))
+		d.fail(errors.New(errfmt.Int(len(d.b)) + " trailing bytes"))
 	}
 	return d.err
 }

@@ -2,8 +2,9 @@ package payments
 
 import (
 	"errors"
-	"fmt"
 	"time"
+
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // Env carries the facts of the current message that are not derivable from state: the
@@ -68,7 +69,7 @@ type Service struct {
 // New validates cfg and opens the store (keeping every record an earlier version stored).
 func New(cfg Config, deps Deps) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("payments config: %w", err)
+		return nil, errfmt.Wrap("payments config: ", err, "")
 	}
 	if deps.Store == nil {
 		return nil, errors.New("payments: a Store is required")
@@ -92,7 +93,7 @@ func New(cfg Config, deps Deps) (*Service, error) {
 	}
 	led, err := openLedger(deps.Store, s.limits, s.proxyBase == "")
 	if err != nil {
-		return nil, fmt.Errorf("payments: open store: %w", err)
+		return nil, errfmt.Wrap("payments: open store: ", err, "")
 	}
 	led.cert = deps.Certifier
 	s.led = led

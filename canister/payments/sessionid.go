@@ -1,6 +1,9 @@
 package payments
 
-import "fmt"
+import (
+	"errors"
+	"strconv"
+)
 
 // Checkout Session ids look like "cs_test_a1B2..." or "cs_live_a1B2...". Stripe documents
 // object ids as at most 255 characters; today they are about 66.
@@ -19,7 +22,7 @@ func ValidSessionID(id string) bool {
 
 func checkSessionID(id string) error {
 	if len(id) > maxSessionIDLen {
-		return fmt.Errorf("session id longer than %d bytes", maxSessionIDLen)
+		return errors.New("session id longer than " + strconv.Itoa(maxSessionIDLen) + " bytes")
 	}
 	var rest string
 	switch {
@@ -28,15 +31,15 @@ func checkSessionID(id string) error {
 	case len(id) >= len(livePrefix) && id[:len(livePrefix)] == livePrefix:
 		rest = id[len(livePrefix):]
 	default:
-		return fmt.Errorf("session id must start with %s or %s", testPrefix, livePrefix)
+		return errors.New("session id must start with " + testPrefix + " or " + livePrefix)
 	}
 	if rest == "" {
-		return fmt.Errorf("session id has nothing after its prefix")
+		return errors.New("session id has nothing after its prefix")
 	}
 	for i := 0; i < len(rest); i++ {
 		c := rest[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
-			return fmt.Errorf("session id contains %q; only letters and digits may follow the prefix", c)
+			return errors.New("session id contains " + strconv.QuoteRune(rune(c)) + "; only letters and digits may follow the prefix")
 		}
 	}
 	return nil

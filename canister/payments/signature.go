@@ -4,12 +4,12 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/sha256"
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // Signature verification errors. Each becomes the reason of a 400 answer.
@@ -43,23 +43,23 @@ func ParseSignatureHeader(h string) (SignatureHeader, error) {
 		return sh, ErrNoSignature
 	}
 	if len(h) > maxSignatureHeader {
-		return sh, fmt.Errorf("%w: longer than %d bytes", ErrMalformedSignature, maxSignatureHeader)
+		return sh, errfmt.Wrap("", ErrMalformedSignature, ": longer than "+errfmt.Int(maxSignatureHeader)+" bytes")
 	}
 	seenT := false
 	for item := range strings.SplitSeq(h, ",") {
 		k, v, ok := strings.Cut(item, "=")
 		if !ok || strings.IndexByte(v, '=') >= 0 {
-			return sh, fmt.Errorf("%w: item %q is not key=value", ErrMalformedSignature, clip(item))
+			return sh, errfmt.Wrap("", ErrMalformedSignature, ": item "+strconv.Quote(clip(item))+" is not key=value")
 		}
 		switch k {
 		case "t":
 			if seenT {
-				return sh, fmt.Errorf("%w: t appears twice", ErrMalformedSignature)
+				return sh, errfmt.Wrap("", ErrMalformedSignature, ": t appears twice")
 			}
 			seenT = true
 			ts, err := parseUnixDigits(v)
 			if err != nil {
-				return sh, fmt.Errorf("%w: t=%q: %v", ErrMalformedSignature, clip(v), err)
+				return sh, errfmt.Wrap("", ErrMalformedSignature, ": t="+strconv.Quote(clip(v))+": "+err.Error())
 			}
 			sh.Timestamp = ts
 		case "v1":
@@ -74,7 +74,7 @@ func ParseSignatureHeader(h string) (SignatureHeader, error) {
 		}
 	}
 	if !seenT {
-		return sh, fmt.Errorf("%w: no t= timestamp", ErrMalformedSignature)
+		return sh, errfmt.Wrap("", ErrMalformedSignature, ": no t= timestamp")
 	}
 	if len(sh.V1) == 0 {
 		return sh, ErrNoV1Signature
@@ -137,10 +137,10 @@ func (v Verifier) Verify(body []byte, header string, now time.Time) (SignatureHe
 	}
 	age := now.Unix() - sh.Timestamp
 	if age > int64(v.past/time.Second) {
-		return sh, fmt.Errorf("%w (%d s old, tolerance %d s)", ErrSignatureTooOld, age, int64(v.past/time.Second))
+		return sh, errfmt.Wrap("", ErrSignatureTooOld, " ("+errfmt.Int(age)+" s old, tolerance "+errfmt.Int(int64(v.past/time.Second))+" s)")
 	}
 	if -age > int64(v.future/time.Second) {
-		return sh, fmt.Errorf("%w (%d s ahead, tolerance %d s)", ErrSignatureInFuture, -age, int64(v.future/time.Second))
+		return sh, errfmt.Wrap("", ErrSignatureInFuture, " ("+errfmt.Int(-age)+" s ahead, tolerance "+errfmt.Int(int64(v.future/time.Second))+" s)")
 	}
 	var tsBuf [20]byte
 	ts := strconv.AppendInt(tsBuf[:0], sh.Timestamp, 10)

@@ -2,8 +2,9 @@ package payments
 
 import (
 	"errors"
-	"fmt"
 	"time"
+
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // WebhookResult is what a delivered webhook did.
@@ -170,10 +171,10 @@ func (s *Service) eventClaim(ev Event, env Env) (claim, eventTarget, outcome, er
 	case EventSessionCompleted, EventSessionAsyncSucceeded, EventSessionAsyncFailed, EventSessionExpired:
 		so, err := parseSessionObject(ev.Object)
 		if err != nil {
-			return c, tgt, "", fmt.Errorf("%s: %w", ev.Type, err)
+			return c, tgt, "", errfmt.Wrap(ev.Type+": ", err, "")
 		}
 		if so.Created > limit {
-			return c, tgt, "", fmt.Errorf("%s: session created %d is beyond the future tolerance (%d)", ev.Type, so.Created, limit)
+			return c, tgt, "", errors.New(ev.Type + ": session created " + errfmt.Int(so.Created) + " is beyond the future tolerance (" + errfmt.Int(limit) + ")")
 		}
 		c.session = &so
 		switch ev.Type {
@@ -195,7 +196,7 @@ func (s *Service) eventClaim(ev Event, env Env) (claim, eventTarget, outcome, er
 	case EventPaymentIntentSucceeded, EventPaymentIntentFailed:
 		po, err := parsePaymentObject(ev.Object, "payment_intent")
 		if err != nil {
-			return c, tgt, "", fmt.Errorf("%s: %w", ev.Type, err)
+			return c, tgt, "", errfmt.Wrap(ev.Type+": ", err, "")
 		}
 		if ev.Type == EventPaymentIntentFailed {
 			// A failed attempt does not end a Checkout Session: the customer may retry.
@@ -208,7 +209,7 @@ func (s *Service) eventClaim(ev Event, env Env) (claim, eventTarget, outcome, er
 	case EventChargeRefunded:
 		po, err := parsePaymentObject(ev.Object, "charge")
 		if err != nil {
-			return c, tgt, "", fmt.Errorf("%s: %w", ev.Type, err)
+			return c, tgt, "", errfmt.Wrap(ev.Type+": ", err, "")
 		}
 		c.isRefund, c.refund, c.refundFull = true, po.AmountRefunded, po.Refunded
 		tgt.intent, tgt.kind = string(po.PaymentIntent), factRefund
@@ -217,7 +218,7 @@ func (s *Service) eventClaim(ev Event, env Env) (claim, eventTarget, outcome, er
 	case EventDisputeCreated, EventDisputeUpdated, EventDisputeClosed:
 		do, err := parseDisputeObject(ev.Object)
 		if err != nil {
-			return c, tgt, "", fmt.Errorf("%s: %w", ev.Type, err)
+			return c, tgt, "", errfmt.Wrap(ev.Type+": ", err, "")
 		}
 		c.dispute = do.Status
 		tgt.intent, tgt.kind = string(do.PaymentIntent), factDispute
@@ -226,7 +227,7 @@ func (s *Service) eventClaim(ev Event, env Env) (claim, eventTarget, outcome, er
 	case EventInvoicePaid, EventInvoicePaymentSucceeded, EventInvoicePaymentFailed:
 		po, err := parsePaymentObject(ev.Object, "invoice")
 		if err != nil {
-			return c, tgt, "", fmt.Errorf("%s: %w", ev.Type, err)
+			return c, tgt, "", errfmt.Wrap(ev.Type+": ", err, "")
 		}
 		if ev.Type == EventInvoicePaymentFailed {
 			// Stripe retries invoice payments; a failure is not final.

@@ -7,8 +7,8 @@ import (
 
 	"github.com/gocanister/stripe-ic/canister/cdk/candid/opcode"
 	"github.com/gocanister/stripe-ic/canister/cdk/candid/wire"
-	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 	"github.com/gocanister/stripe-ic/canister/cdk/leb128"
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // decoder reads one message into Go values.

@@ -122,12 +122,12 @@ func Skip() *Certification {
 
 // certifies reports whether the header is part of the response hash.
 func (c *Certification) certifies(name string) bool {
-	if equalFold(name, CertificateHeaderName) || equalFold(name, CertificateExpressionHeaderName) {
+	if httpgateway.HeaderNameEqual(name, CertificateHeaderName) || httpgateway.HeaderNameEqual(name, CertificateExpressionHeaderName) {
 		return false
 	}
 	listed := false
 	for _, h := range c.Headers {
-		if equalFold(h, name) {
+		if httpgateway.HeaderNameEqual(h, name) {
 			listed = true
 			break
 		}
@@ -154,7 +154,7 @@ func (c *Certification) Prepare(resp *httpgateway.Response) [32]byte {
 func (c *Certification) WithExpression(headers []httpgateway.HeaderField) []httpgateway.HeaderField {
 	hs := make([]httpgateway.HeaderField, 0, len(headers)+2)
 	for _, h := range headers {
-		if !equalFold(h.Name, CertificateExpressionHeaderName) && !equalFold(h.Name, CertificateHeaderName) {
+		if !httpgateway.HeaderNameEqual(h.Name, CertificateExpressionHeaderName) && !httpgateway.HeaderNameEqual(h.Name, CertificateHeaderName) {
 			hs = append(hs, h)
 		}
 	}
@@ -218,7 +218,7 @@ func (c *Certification) headersHash(status uint16, headers []httpgateway.HeaderF
 	var expr string
 	hasExpr := false
 	for _, h := range headers {
-		if equalFold(h.Name, CertificateExpressionHeaderName) {
+		if httpgateway.HeaderNameEqual(h.Name, CertificateExpressionHeaderName) {
 			expr, hasExpr = h.Value, true // the last one wins, as in a map
 			continue
 		}
@@ -299,23 +299,4 @@ func cborHead(b []byte, major byte, n uint64) []byte {
 		return append(b, m|26, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
 	}
 	return append(b, m|27, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-}
-
-func equalFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }

@@ -53,8 +53,11 @@ func (r *ResponseMap) Put(segment string, h [32]byte) (bool, error) {
 	if len(segment) > stablestore.MaxLabelLen {
 		return false, ErrSegment
 	}
-	value := append(h[:], r.c.ExprHash[:exprTag]...)
-	return r.m.Put([]byte(segment), value, r.entryDigest(h))
+	// On the stack: a certification allocates nothing.
+	var label [stablestore.MaxLabelLen]byte
+	var value [32 + exprTag]byte
+	copy(value[copy(value[:], h[:]):], r.c.ExprHash[:exprTag])
+	return r.m.Put(label[:copy(label[:], segment)], value[:], r.entryDigest(h))
 }
 
 // Remove withdraws the certification of the URL with this last segment.

@@ -52,14 +52,17 @@ type Response struct {
 // Header returns the first value of the named header (case-insensitive), or "".
 func (r *Request) Header(name string) string {
 	for _, h := range r.Headers {
-		if equalFold(h.Name, name) {
+		if HeaderNameEqual(h.Name, name) {
 			return h.Value
 		}
 	}
 	return ""
 }
 
-func equalFold(a, b string) bool {
+// HeaderNameEqual reports whether two header names are equal. HTTP field names are ASCII
+// tokens compared case-insensitively; strings.EqualFold would also fold non-ASCII letters
+// (U+212A KELVIN SIGN equals "k"), which a gateway does not.
+func HeaderNameEqual(a, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}

@@ -1,8 +1,9 @@
-// Package ic00 holds the Candid types of the management canister's (aaaaa-aa, "ic00")
-// http_request as ic.did declares them, for the CDK's codec (cdk/candid). The CDK encodes the
-// call and decodes the transform's argument with them; the local replica decodes the call and
-// encodes the result and the transform's argument with the same types, so that the two sides
-// cannot drift. Like the rest of the CDK it links neither fmt nor os.
+// Package ic00 holds the Candid types of the management canister (aaaaa-aa, "ic00") that
+// canisters and the local replica share, as ic.did declares them, for the CDK's codec
+// (cdk/candid): http_request's and canister_settings. The CDK encodes the call and decodes
+// the transform's argument with them; the local replica decodes the call and encodes the
+// result and the transform's argument with the same types, so that the two sides cannot
+// drift. Like the rest of the CDK it links neither fmt nor os.
 package ic00
 
 import (

@@ -14,3 +14,5 @@ func New() hash.Hash { return sha256.New() }
 func Sum256(data []byte) [Size]byte { return sha256.Sum256(data) }
 
 func compress(state *[8]uint32, p []byte) { blockGeneric(state, p) }
+
+func sumPadded(padded []byte) [Size]byte { return sumPaddedGeneric(padded) }

@@ -9,7 +9,7 @@ import (
 	"strconv"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/ic0"
-	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // PageSize is the unit of stable memory growth (64 KiB).

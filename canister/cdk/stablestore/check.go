@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"slices"
 
-	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // Check walks the whole tree, the free list and the certified map, and verifies every invariant: node

@@ -6,7 +6,7 @@ import (
 	"hash/crc32"
 	"strconv"
 
-	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // The header is the first bytes of page 0 of the region (the rest of page 0 is unused, so

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"io"
 
-	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // WasmPageSize is the unit in which stable memory grows (64 KiB), as in package cdk/stable.

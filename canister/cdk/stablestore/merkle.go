@@ -5,8 +5,8 @@ import (
 	"errors"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
-	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 	"github.com/gocanister/stripe-ic/canister/cdk/sha256"
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // The certified map (Merkle) keeps labeled values whose IC hash tree - a forest of
@@ -49,6 +49,7 @@ const (
 	MaxMerkleValueLen = 40
 
 	nodeSize     = 192
+	innerRead    = 96                               // bytes of an inner node load reads first
 	poolHeader   = PageSize - nodesPerPage*nodeSize // 128: kind, link to the previous pool page
 	nodesPerPage = 42
 	refSlotBits  = 6
@@ -93,6 +94,7 @@ type Merkle struct {
 	pool  []*mnode // reused for them, so an operation allocates nothing
 
 	forkBuf [128]byte // see fork
+	oldBuf  [MaxLabelLen]byte
 }
 
 // mnode is an inner node in memory.
@@ -238,8 +240,14 @@ func (m *Merkle) inner(ref uint32) *mnode {
 // load reads the inner node ref into a node of the operation.
 func (m *Merkle) load(ref uint32) *mnode {
 	n := m.newNode()
-	m.s.readAt(n.raw[:], nodeOffset(m.s, ref))
+	// Most separators are short: read the fixed part and 20 bytes, then the rest if any
+	// (a stable memory read costs an instruction per byte).
+	off := nodeOffset(m.s, ref)
+	m.s.readAt(n.raw[:innerRead], off)
 	b := n.raw[:]
+	if end := 76 + int(b[3]); end > innerRead && end <= nodeSize {
+		m.s.readAt(b[innerRead:end], off+innerRead)
+	}
 	if b[0] != nodeInner {
 		panic(errfmt.Wrap("", ErrCorrupt, ": certified map node "+errfmt.Int(ref)+" is not an inner node"))
 	}
@@ -407,7 +415,7 @@ func (m *Merkle) Put(label, value []byte, sub [32]byte) (bool, error) {
 			up = child{ref: at.ref, digest: labeledDigest(label, &sub)}
 			break
 		}
-		old = append([]byte(nil), old...)
+		old = m.oldBuf[:copy(m.oldBuf[:], old)] // m.node is overwritten below
 		leafDigest := labeledDigest(label, &sub)
 		ref := m.alloc()
 		m.writeLeaf(ref, label, value, &sub)
@@ -428,13 +436,14 @@ func (m *Merkle) Put(label, value []byte, sub [32]byte) (bool, error) {
 	return true, nil
 }
 
-// separator returns the shortest prefix of hi that is greater than lo (lo < hi).
+// separator returns the shortest prefix of hi that is greater than lo (lo < hi), a part
+// of hi.
 func separator(hi, lo []byte) []byte {
 	n := 0
 	for n < len(lo) && lo[n] == hi[n] {
 		n++
 	}
-	return append([]byte(nil), hi[:n+1]...)
+	return hi[:n+1]
 }
 
 // Remove deletes label and reports whether it was present.

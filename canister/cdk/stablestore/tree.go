@@ -4,7 +4,7 @@ import (
 	"errors"
 	"slices"
 
-	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // The tree algorithms behind Store: descending, splitting upwards, rebalancing after a

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/gocanister/stripe-ic/canister/cdk"
 	"github.com/gocanister/stripe-ic/canister/cdk/httpcert"
 	"github.com/gocanister/stripe-ic/canister/cdk/httpgateway"
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // The payment page's files live in stable memory (region prefixAssets: key = path, value =
@@ -53,7 +53,7 @@ func uploadAssets() {
 	})
 }
 
-func partKey(path string, i int) []byte { return fmt.Appendf(nil, "%s\x00%04d", path, i) }
+func partKey(path string, i int) []byte { return []byte(path + "\x00" + errfmt.IntPad(i, 4)) }
 
 // putAsset replaces a file: its header (content type and part count) then its parts.
 func putAsset(f asset) {

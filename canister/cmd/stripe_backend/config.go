@@ -1,10 +1,11 @@
 package main
 
 import (
-	"fmt"
+	"errors"
 	"time"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 	"github.com/gocanister/stripe-ic/canister/internal/jsonlite"
 	"github.com/gocanister/stripe-ic/canister/payments"
 )
@@ -63,7 +64,7 @@ func num32(p *uint32) int {
 // toConfig converts the Candid argument into the payments configuration.
 func (a *initArgs) toConfig() (payments.Config, error) {
 	if a.APIHost == "" {
-		return payments.Config{}, fmt.Errorf("init argument: api_host is required (e.g. \"api.stripe.com\")")
+		return payments.Config{}, errors.New(`init argument: api_host is required (e.g. "api.stripe.com")`)
 	}
 	c := payments.Config{
 		APIHost:            a.APIHost,
@@ -165,7 +166,7 @@ func encodeConfig(c payments.Config) []byte {
 func decodeConfig(b []byte) (payments.Config, error) {
 	var c payments.Config
 	if err := jsonlite.Unmarshal(b, "payments.Config", configFields(&c)); err != nil {
-		return c, fmt.Errorf("stored configuration: %w", err)
+		return c, errfmt.Wrap("stored configuration: ", err, "")
 	}
 	return c, nil
 }

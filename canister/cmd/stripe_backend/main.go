@@ -11,7 +11,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/gocanister/stripe-ic/canister/cdk"
@@ -314,7 +313,7 @@ func controllersOnly(m *cdk.Message, method string) bool {
 	if cdk.IsController(m.Caller()) {
 		return true
 	}
-	m.Reject(fmt.Sprintf("%s is only for controllers of this canister; %s is not one", method, m.Caller()))
+	m.Reject(method + " is only for controllers of this canister; " + m.Caller().String() + " is not one")
 	return false
 }
 

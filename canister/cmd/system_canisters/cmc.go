@@ -6,6 +6,7 @@ import (
 	"github.com/gocanister/stripe-ic/canister/cdk"
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
 	"github.com/gocanister/stripe-ic/canister/cdk/ic0"
+	"github.com/gocanister/stripe-ic/canister/cdk/ic00"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 	"github.com/gocanister/stripe-ic/canister/replica/system/ledger"
 )
@@ -89,9 +90,9 @@ func getICPXDRConversionRate() {
 
 // CmcCreateCanisterArg is the CMC's create_canister argument.
 type CmcCreateCanisterArg struct {
-	Settings        *CanisterSettings `ic:"settings"`
-	SubnetType      *string           `ic:"subnet_type"`
-	SubnetSelection *SubnetSelection  `ic:"subnet_selection"`
+	Settings        *ic00.CanisterSettings `ic:"settings"`
+	SubnetType      *string                `ic:"subnet_type"`
+	SubnetSelection *SubnetSelection       `ic:"subnet_selection"`
 }
 
 // CmcCreateCanisterError is its error.
@@ -149,13 +150,13 @@ func cmcCreateCanister(m *cdk.Message) {
 	m.Reply(CmcCreateCanisterResult{Ok: &id})
 }
 
-func createOnSubnet(m *cdk.Message, settings *CanisterSettings, cycles cdk.Cycles) (principal.Principal, error) {
+func createOnSubnet(m *cdk.Message, settings *ic00.CanisterSettings, cycles cdk.Cycles) (principal.Principal, error) {
 	var out struct {
 		CanisterID principal.Principal `ic:"canister_id"`
 	}
 	err := callDecode(cdk.Request{Callee: management, Method: "create_canister", Cycles: cycles}, &out,
 		struct {
-			Settings *CanisterSettings `ic:"settings"`
+			Settings *ic00.CanisterSettings `ic:"settings"`
 		}{settings})
 	return out.CanisterID, err
 }
@@ -167,19 +168,27 @@ type NotifyMintArgs struct {
 	ToSubaccount *[]byte `ic:"to_subaccount"`
 }
 
-// NotifyMintErr is notify_mint_cycles' error.
-type NotifyMintErr struct {
+// NotifyError is the error of notify_mint_cycles and notify_create_canister.
+type NotifyError struct {
 	Refunded *struct {
 		BlockIndex *uint64 `ic:"block_index"`
 		Reason     string  `ic:"reason"`
 	} `ic:"Refunded,variant"`
-	InvalidTransaction *string `ic:"InvalidTransaction,variant"`
-	Other              *struct {
-		ErrorMessage string `ic:"error_message"`
-		ErrorCode    uint64 `ic:"error_code"`
-	} `ic:"Other,variant"`
-	Processing        *candid.Null `ic:"Processing,variant"`
-	TransactionTooOld *uint64      `ic:"TransactionTooOld,variant"`
+	InvalidTransaction *string      `ic:"InvalidTransaction,variant"`
+	Other              *otherError  `ic:"Other,variant"`
+	Processing         *candid.Null `ic:"Processing,variant"`
+	TransactionTooOld  *uint64      `ic:"TransactionTooOld,variant"`
+}
+
+type otherError struct {
+	ErrorMessage string `ic:"error_message"`
+	ErrorCode    uint64 `ic:"error_code"`
+}
+
+func invalid(msg string) *NotifyError { return &NotifyError{InvalidTransaction: &msg} }
+
+func other(code uint64, msg string) *NotifyError {
+	return &NotifyError{Other: &otherError{ErrorMessage: msg, ErrorCode: code}}
 }
 
 // NotifyMintResult is notify_mint_cycles' result.
@@ -189,11 +198,7 @@ type NotifyMintResult struct {
 		BlockIndex candid.Nat `ic:"block_index"`
 		Minted     candid.Nat `ic:"minted"`
 	} `ic:"Ok,variant"`
-	Err *NotifyMintErr `ic:"Err,variant"`
-}
-
-func invalid(msg string) NotifyMintResult {
-	return NotifyMintResult{Err: &NotifyMintErr{InvalidTransaction: &msg}}
+	Err *NotifyError `ic:"Err,variant"`
 }
 
 // ICPBlock is what the ICP ledger's local_transfer method reveals of a transfer block.
@@ -204,10 +209,71 @@ type ICPBlock struct {
 	Memo   uint64 `ic:"memo"`
 }
 
+// notify is what notify_mint_cycles and notify_create_canister share: the ICP transfer at
+// blockIndex must go to the CMC account of the caller with memo; each block is used once,
+// stored under key, and a repeated notification gets the first answer (Processing while the
+// first is in flight). check, if not nil, refuses a first notification before the block is
+// fetched; use turns the cycles the block buys into the answer, or fails, after which the
+// block may be notified again. fail makes an error the method's result.
+func notify[R any](m *cdk.Message, key []byte, blockIndex, memo uint64, memoName string,
+	fail func(*NotifyError) R, check func() *NotifyError, use func(cycles uint64) (R, *NotifyError)) {
+	if done, ok := state.store.Get(key); ok {
+		if len(done) == 0 {
+			m.Reply(fail(&NotifyError{Processing: new(candid.Null)}))
+		} else {
+			m.ReplyRaw(done)
+		}
+		return
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			m.Reply(fail(err))
+			return
+		}
+	}
+	var block *ICPBlock
+	if err := callDecode(cdk.Request{Callee: icpLedgerID, Method: "local_transfer"}, &block, blockIndex); err != nil {
+		m.Reply(fail(other(1, "fetching the ICP block: "+err.Error())))
+		return
+	}
+	caller := m.Caller()
+	want, _ := ledger.AccountIdentifier(cmcID.Bytes(), ledger.PrincipalSubaccount(caller.Bytes()))
+	switch {
+	case block == nil:
+		m.Reply(fail(invalid("block " + itoa(blockIndex) + " is not a transfer of the ICP ledger")))
+		return
+	case string(block.To) != string(want):
+		m.Reply(fail(invalid("the transfer does not go to the CMC account of the caller " + caller.String())))
+		return
+	case block.Memo != memo:
+		m.Reply(fail(invalid("the transfer's memo is not " + memoName)))
+		return
+	}
+	if err := state.store.Put(key, nil); err != nil { // processing: a concurrent notify waits
+		cdk.Trap("cmc: stable memory: " + err.Error())
+	}
+	cycles := block.Amount * state.cmc.rate
+	if block.Amount != 0 && cycles/block.Amount != state.cmc.rate {
+		cdk.Trap("cmc: the cycles overflow 64 bits")
+	}
+	res, nerr := use(cycles)
+	if nerr != nil {
+		if _, err := state.store.Remove(key); err != nil {
+			cdk.Trap("cmc: stable memory: " + err.Error())
+		}
+		m.Reply(fail(nerr))
+		return
+	}
+	reply := mustMarshal(res)
+	if err := state.store.Put(key, reply); err != nil {
+		cdk.Trap("cmc: stable memory: " + err.Error())
+	}
+	m.ReplyRaw(reply)
+}
+
 // notify_mint_cycles turns an ICP transfer to the CMC (memo MINT, to the subaccount of the
 // caller) into cycles on the caller's cycles ledger account: the ICP ledger's block is
-// checked, then the cycles (e8s times the rate) are deposited to the cycles ledger. Each
-// block is minted once; a repeated notification gets the first answer.
+// checked, then the cycles (e8s times the rate) are deposited to the cycles ledger.
 //
 //go:wasmexport update.notify_mint_cycles
 func notifyMintCycles() {
@@ -215,67 +281,22 @@ func notifyMintCycles() {
 		var arg NotifyMintArgs
 		m.MustArgs(&arg)
 		key := binary.BigEndian.AppendUint64(append([]byte(nil), prefixMinted...), arg.BlockIndex)
-		if done, ok := state.store.Get(key); ok {
-			if len(done) == 0 {
-				m.Reply(NotifyMintResult{Err: &NotifyMintErr{Processing: new(candid.Null)}})
-			} else {
-				m.ReplyRaw(done)
+		fail := func(e *NotifyError) NotifyMintResult { return NotifyMintResult{Err: e} }
+		notify(m, key, arg.BlockIndex, memoMintCycles, "MINT (0x544e494d)", fail, nil, func(cycles uint64) (NotifyMintResult, *NotifyError) {
+			var dep DepositResult
+			err := callDecode(cdk.Request{Callee: cyclesLedgerID, Method: "deposit", Cycles: ic0.U128From(cycles)}, &dep,
+				DepositArgs{To: Account{Owner: m.Caller(), Subaccount: arg.ToSubaccount}, Memo: arg.DepositMemo})
+			if err != nil {
+				return NotifyMintResult{}, other(2, "depositing to the cycles ledger: "+err.Error())
 			}
-			return
-		}
-		var block *ICPBlock
-		if err := callDecode(cdk.Request{Callee: icpLedgerID, Method: "local_transfer"}, &block, arg.BlockIndex); err != nil {
-			msg := "fetching the ICP block: " + err.Error()
-			m.Reply(NotifyMintResult{Err: &NotifyMintErr{Other: &struct {
-				ErrorMessage string `ic:"error_message"`
-				ErrorCode    uint64 `ic:"error_code"`
-			}{msg, 1}}})
-			return
-		}
-		caller := m.Caller()
-		want, _ := ledger.AccountIdentifier(cmcID.Bytes(), ledger.PrincipalSubaccount(caller.Bytes()))
-		switch {
-		case block == nil:
-			m.Reply(invalid("block " + itoa(arg.BlockIndex) + " is not a transfer of the ICP ledger"))
-			return
-		case string(block.To) != string(want):
-			m.Reply(invalid("the transfer does not go to the CMC account of the caller " + caller.String()))
-			return
-		case block.Memo != memoMintCycles:
-			m.Reply(invalid("the transfer's memo is not MINT (0x544e494d)"))
-			return
-		}
-		if err := state.store.Put(key, nil); err != nil { // processing: a concurrent notify waits
-			cdk.Trap("cmc: stable memory: " + err.Error())
-		}
-		cycles := block.Amount * state.cmc.rate
-		if block.Amount != 0 && cycles/block.Amount != state.cmc.rate {
-			cdk.Trap("cmc: the minted amount overflows 64 bits")
-		}
-		var dep DepositResult
-		err := callDecode(cdk.Request{Callee: cyclesLedgerID, Method: "deposit", Cycles: ic0.U128From(cycles)}, &dep,
-			DepositArgs{To: Account{Owner: caller, Subaccount: arg.ToSubaccount}, Memo: arg.DepositMemo})
-		if err != nil {
-			if _, err := state.store.Remove(key); err != nil {
-				cdk.Trap("cmc: stable memory: " + err.Error())
-			}
-			m.Reply(NotifyMintResult{Err: &NotifyMintErr{Other: &struct {
-				ErrorMessage string `ic:"error_message"`
-				ErrorCode    uint64 `ic:"error_code"`
-			}{"depositing to the cycles ledger: " + err.Error(), 2}}})
-			return
-		}
-		var res NotifyMintResult
-		res.Ok = &struct {
-			Balance    candid.Nat `ic:"balance"`
-			BlockIndex candid.Nat `ic:"block_index"`
-			Minted     candid.Nat `ic:"minted"`
-		}{dep.Balance, dep.BlockIndex, candid.Nat(cycles)}
-		reply := mustMarshal(res)
-		if err := state.store.Put(key, reply); err != nil {
-			cdk.Trap("cmc: stable memory: " + err.Error())
-		}
-		m.ReplyRaw(reply)
+			var res NotifyMintResult
+			res.Ok = &struct {
+				Balance    candid.Nat `ic:"balance"`
+				BlockIndex candid.Nat `ic:"block_index"`
+				Minted     candid.Nat `ic:"minted"`
+			}{dep.Balance, dep.BlockIndex, candid.Nat(cycles)}
+			return res, nil
+		})
 	})
 }
 
@@ -295,60 +316,21 @@ func itoa(v uint64) string {
 
 // NotifyCreateArg is notify_create_canister's argument.
 type NotifyCreateArg struct {
-	BlockIndex      uint64              `ic:"block_index"`
-	Controller      principal.Principal `ic:"controller"`
-	SubnetSelection *SubnetSelection    `ic:"subnet_selection"`
-	Settings        *CanisterSettings   `ic:"settings"`
+	BlockIndex      uint64                 `ic:"block_index"`
+	Controller      principal.Principal    `ic:"controller"`
+	SubnetSelection *SubnetSelection       `ic:"subnet_selection"`
+	Settings        *ic00.CanisterSettings `ic:"settings"`
 }
 
 // NotifyCreateResult is notify_create_canister's result.
 type NotifyCreateResult struct {
 	Ok  *principal.Principal `ic:"Ok,variant"`
-	Err *struct {
-		Refunded *struct {
-			Reason     string  `ic:"reason"`
-			BlockIndex *uint64 `ic:"block_index"`
-		} `ic:"Refunded,variant"`
-		Processing         *candid.Null `ic:"Processing,variant"`
-		TransactionTooOld  *uint64      `ic:"TransactionTooOld,variant"`
-		InvalidTransaction *string      `ic:"InvalidTransaction,variant"`
-		Other              *struct {
-			ErrorCode    uint64 `ic:"error_code"`
-			ErrorMessage string `ic:"error_message"`
-		} `ic:"Other,variant"`
-	} `ic:"Err,variant"`
-}
-
-func notifyCreateErr(msg string, invalid bool) NotifyCreateResult {
-	var r NotifyCreateResult
-	r.Err = new(struct {
-		Refunded *struct {
-			Reason     string  `ic:"reason"`
-			BlockIndex *uint64 `ic:"block_index"`
-		} `ic:"Refunded,variant"`
-		Processing         *candid.Null `ic:"Processing,variant"`
-		TransactionTooOld  *uint64      `ic:"TransactionTooOld,variant"`
-		InvalidTransaction *string      `ic:"InvalidTransaction,variant"`
-		Other              *struct {
-			ErrorCode    uint64 `ic:"error_code"`
-			ErrorMessage string `ic:"error_message"`
-		} `ic:"Other,variant"`
-	})
-	if invalid {
-		r.Err.InvalidTransaction = &msg
-	} else {
-		r.Err.Other = &struct {
-			ErrorCode    uint64 `ic:"error_code"`
-			ErrorMessage string `ic:"error_message"`
-		}{1, msg}
-	}
-	return r
+	Err *NotifyError         `ic:"Err,variant"`
 }
 
 // notify_create_canister turns an ICP transfer to the CMC (memo CREA, to the subaccount of
 // the caller, who must be the controller named) into a canister funded with the cycles the
-// ICP buy, on the selected subnet. Each block creates one canister; a repeated notification
-// gets the first answer.
+// ICP buy, on the selected subnet.
 //
 //go:wasmexport update.notify_create_canister
 func notifyCreateCanister() {
@@ -356,70 +338,35 @@ func notifyCreateCanister() {
 		var arg NotifyCreateArg
 		m.MustArgs(&arg)
 		key := binary.BigEndian.AppendUint64([]byte("c"), arg.BlockIndex)
-		if done, ok := state.store.Get(key); ok {
-			if len(done) == 0 {
-				var r NotifyCreateResult
-				r = notifyCreateErr("the block is being processed", false)
-				r.Err.Other, r.Err.Processing = nil, new(candid.Null)
-				m.Reply(r)
-			} else {
-				m.ReplyRaw(done)
+		fail := func(e *NotifyError) NotifyCreateResult { return NotifyCreateResult{Err: e} }
+		check := func() *NotifyError {
+			if caller := m.Caller(); arg.Controller != caller {
+				return invalid("the controller must be the caller " + caller.String())
 			}
-			return
-		}
-		caller := m.Caller()
-		if arg.Controller != caller {
-			m.Reply(notifyCreateErr("the controller must be the caller "+caller.String(), true))
-			return
-		}
-		if msg := checkSubnet(arg.SubnetSelection); msg != "" {
-			m.Reply(notifyCreateErr(msg, true))
-			return
-		}
-		var block *ICPBlock
-		if err := callDecode(cdk.Request{Callee: icpLedgerID, Method: "local_transfer"}, &block, arg.BlockIndex); err != nil {
-			m.Reply(notifyCreateErr("fetching the ICP block: "+err.Error(), false))
-			return
-		}
-		want, _ := ledger.AccountIdentifier(cmcID.Bytes(), ledger.PrincipalSubaccount(caller.Bytes()))
-		switch {
-		case block == nil:
-			m.Reply(notifyCreateErr("block "+itoa(arg.BlockIndex)+" is not a transfer of the ICP ledger", true))
-			return
-		case string(block.To) != string(want):
-			m.Reply(notifyCreateErr("the transfer does not go to the CMC account of the caller "+caller.String(), true))
-			return
-		case block.Memo != memoCreateCanister:
-			m.Reply(notifyCreateErr("the transfer's memo is not CREA (0x41455243)", true))
-			return
-		}
-		if err := state.store.Put(key, nil); err != nil {
-			cdk.Trap("cmc: stable memory: " + err.Error())
-		}
-		cycles := block.Amount * state.cmc.rate
-		if block.Amount != 0 && cycles/block.Amount != state.cmc.rate {
-			cdk.Trap("cmc: the cycles overflow 64 bits")
-		}
-		settings := arg.Settings
-		if settings == nil {
-			settings = new(CanisterSettings)
-		}
-		if settings.Controllers == nil {
-			c := []principal.Principal{caller}
-			settings.Controllers = &c
-		}
-		id, err := createOnSubnet(m, settings, ic0.U128From(cycles))
-		if err != nil {
-			if _, rerr := state.store.Remove(key); rerr != nil {
-				cdk.Trap("cmc: stable memory: " + rerr.Error())
+			if msg := checkSubnet(arg.SubnetSelection); msg != "" {
+				return invalid(msg)
 			}
-			m.Reply(notifyCreateErr("creating the canister: "+err.Error(), false))
-			return
+			return nil
 		}
-		reply := mustMarshal(NotifyCreateResult{Ok: &id})
-		if err := state.store.Put(key, reply); err != nil {
-			cdk.Trap("cmc: stable memory: " + err.Error())
-		}
-		m.ReplyRaw(reply)
+		notify(m, key, arg.BlockIndex, memoCreateCanister, "CREA (0x41455243)", fail, check, func(cycles uint64) (NotifyCreateResult, *NotifyError) {
+			id, err := createOnSubnet(m, withController(arg.Settings, m.Caller()), ic0.U128From(cycles))
+			if err != nil {
+				return NotifyCreateResult{}, other(1, "creating the canister: "+err.Error())
+			}
+			return NotifyCreateResult{Ok: &id}, nil
+		})
 	})
+}
+
+// withController returns settings s (allocated if nil) naming c as the controller unless s
+// names controllers.
+func withController(s *ic00.CanisterSettings, c principal.Principal) *ic00.CanisterSettings {
+	if s == nil {
+		s = new(ic00.CanisterSettings)
+	}
+	if s.Controllers == nil {
+		cs := []principal.Principal{c}
+		s.Controllers = &cs
+	}
+	return s
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/gocanister/stripe-ic/canister/cdk"
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
 	"github.com/gocanister/stripe-ic/canister/cdk/ic0"
+	"github.com/gocanister/stripe-ic/canister/cdk/ic00"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 	"github.com/gocanister/stripe-ic/canister/replica/system/ledger"
 )
@@ -107,22 +108,14 @@ type WithdrawError struct {
 	GenericError           *genericError     `ic:"GenericError,variant"`
 	TemporarilyUnavailable *candid.Null      `ic:"TemporarilyUnavailable,variant"`
 	FailedToWithdraw       *failedToWithdraw `ic:"FailedToWithdraw,variant"`
-	Duplicate              *struct {
-		DuplicateOf candid.Nat `ic:"duplicate_of"`
-	} `ic:"Duplicate,variant"`
-	BadFee *struct {
-		ExpectedFee candid.Nat `ic:"expected_fee"`
-	} `ic:"BadFee,variant"`
-	InvalidReceiver *struct {
+	Duplicate              *duplicate        `ic:"Duplicate,variant"`
+	BadFee                 *badFee           `ic:"BadFee,variant"`
+	InvalidReceiver        *struct {
 		Receiver principal.Principal `ic:"receiver"`
 	} `ic:"InvalidReceiver,variant"`
-	CreatedInFuture *struct {
-		LedgerTime uint64 `ic:"ledger_time"`
-	} `ic:"CreatedInFuture,variant"`
-	TooOld            *candid.Null `ic:"TooOld,variant"`
-	InsufficientFunds *struct {
-		Balance candid.Nat `ic:"balance"`
-	} `ic:"InsufficientFunds,variant"`
+	CreatedInFuture   *createdInFuture   `ic:"CreatedInFuture,variant"`
+	TooOld            *candid.Null       `ic:"TooOld,variant"`
+	InsufficientFunds *insufficientFunds `ic:"InsufficientFunds,variant"`
 }
 
 // WithdrawResult is withdraw's result.
@@ -154,14 +147,7 @@ func withdraw() {
 			}{arg.To}}})
 			return
 		}
-		from := Account{Owner: m.Caller(), Subaccount: arg.FromSubaccount}
-		fromKey := from.key()
-		t := now()
-		if from.fundable() {
-			state.ledger.Fund(fromKey, t)
-		}
-		req := ledger.Request{Caller: m.Caller().Bytes(), CreatedAt: arg.CreatedAtTime, Payload: m.ArgData()}
-		idx, lerr := state.ledger.Burn(req, fromKey, uint64(arg.Amount), nil, t)
+		fromKey, idx, lerr := burn(m, arg.FromSubaccount, arg.Amount, arg.CreatedAtTime)
 		if lerr != nil {
 			m.Reply(WithdrawResult{Err: withdrawError(lerr)})
 			return
@@ -183,6 +169,20 @@ func withdraw() {
 		n := candid.Nat(idx)
 		m.Reply(WithdrawResult{Ok: &n})
 	})
+}
+
+// burn burns amount from the caller's account sub (a developer identity's default account
+// gets its grant first) for a withdrawal or a canister; the account's key is for a refund.
+func burn(m *cdk.Message, sub *[]byte, amount candid.Nat, createdAt *uint64) (fromKey []byte, idx uint64, err *ledger.Error) {
+	from := Account{Owner: m.Caller(), Subaccount: sub}
+	fromKey = from.key()
+	t := now()
+	if from.fundable() {
+		state.ledger.Fund(fromKey, t)
+	}
+	req := ledger.Request{Caller: m.Caller().Bytes(), CreatedAt: createdAt, Payload: m.ArgData()}
+	idx, err = state.ledger.Burn(req, fromKey, uint64(amount), nil, t)
+	return fromKey, idx, err
 }
 
 func callReject(err error) (uint32, string) {
@@ -212,8 +212,8 @@ type SubnetSelection struct {
 
 // CreationArgs are create_canister's creation arguments.
 type CreationArgs struct {
-	SubnetSelection *SubnetSelection  `ic:"subnet_selection"`
-	Settings        *CanisterSettings `ic:"settings"`
+	SubnetSelection *SubnetSelection       `ic:"subnet_selection"`
+	Settings        *ic00.CanisterSettings `ic:"settings"`
 }
 
 // CreateCanisterArgs is the cycles ledger's create_canister argument.
@@ -238,14 +238,10 @@ type CreateCanisterError struct {
 		DuplicateOf candid.Nat           `ic:"duplicate_of"`
 		CanisterID  *principal.Principal `ic:"canister_id"`
 	} `ic:"Duplicate,variant"`
-	CreatedInFuture *struct {
-		LedgerTime uint64 `ic:"ledger_time"`
-	} `ic:"CreatedInFuture,variant"`
-	FailedToCreate    *failedToCreate `ic:"FailedToCreate,variant"`
-	TooOld            *candid.Null    `ic:"TooOld,variant"`
-	InsufficientFunds *struct {
-		Balance candid.Nat `ic:"balance"`
-	} `ic:"InsufficientFunds,variant"`
+	CreatedInFuture   *createdInFuture   `ic:"CreatedInFuture,variant"`
+	FailedToCreate    *failedToCreate    `ic:"FailedToCreate,variant"`
+	TooOld            *candid.Null       `ic:"TooOld,variant"`
+	InsufficientFunds *insufficientFunds `ic:"InsufficientFunds,variant"`
 }
 
 type createdCanister struct {
@@ -278,14 +274,7 @@ func createCanister() {
 func ledgerCreateCanister(m *cdk.Message) {
 	var arg CreateCanisterArgs
 	m.MustArgs(&arg)
-	from := Account{Owner: m.Caller(), Subaccount: arg.FromSubaccount}
-	fromKey := from.key()
-	t := now()
-	if from.fundable() {
-		state.ledger.Fund(fromKey, t)
-	}
-	req := ledger.Request{Caller: m.Caller().Bytes(), CreatedAt: arg.CreatedAtTime, Payload: m.ArgData()}
-	idx, lerr := state.ledger.Burn(req, fromKey, uint64(arg.Amount), nil, t)
+	fromKey, idx, lerr := burn(m, arg.FromSubaccount, arg.Amount, arg.CreatedAtTime)
 	if lerr != nil {
 		t := transferError(lerr)
 		var out CreateCanisterError
@@ -304,13 +293,7 @@ func ledgerCreateCanister(m *cdk.Message) {
 		cmcArg.Settings, cmcArg.SubnetSelection = ca.Settings, ca.SubnetSelection
 	}
 	// The caller controls the new canister unless the settings name controllers.
-	if cmcArg.Settings == nil {
-		cmcArg.Settings = new(CanisterSettings)
-	}
-	if cmcArg.Settings.Controllers == nil {
-		c := []principal.Principal{m.Caller()}
-		cmcArg.Settings.Controllers = &c
-	}
+	cmcArg.Settings = withController(cmcArg.Settings, m.Caller())
 	var res CmcCreateCanisterResult
 	err := callDecode(cdk.Request{Callee: cmcID, Method: "create_canister",
 		Cycles: ic0.U128From(uint64(arg.Amount))}, &res, cmcArg)

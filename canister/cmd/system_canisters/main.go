@@ -146,26 +146,35 @@ type TransferArg struct {
 	CreatedAtTime  *uint64     `ic:"created_at_time"`
 }
 
+// The records of ICRC-1's error variants, which the cycles ledger's other methods' errors
+// share.
+type (
+	badFee struct {
+		ExpectedFee candid.Nat `ic:"expected_fee"`
+	}
+	insufficientFunds struct {
+		Balance candid.Nat `ic:"balance"`
+	}
+	createdInFuture struct {
+		LedgerTime uint64 `ic:"ledger_time"`
+	}
+	duplicate struct {
+		DuplicateOf candid.Nat `ic:"duplicate_of"`
+	}
+)
+
 // TransferError is ICRC-1's icrc1_transfer error.
 type TransferError struct {
-	BadFee *struct {
-		ExpectedFee candid.Nat `ic:"expected_fee"`
-	} `ic:"BadFee,variant"`
+	BadFee  *badFee `ic:"BadFee,variant"`
 	BadBurn *struct {
 		MinBurnAmount candid.Nat `ic:"min_burn_amount"`
 	} `ic:"BadBurn,variant"`
-	InsufficientFunds *struct {
-		Balance candid.Nat `ic:"balance"`
-	} `ic:"InsufficientFunds,variant"`
-	TooOld          *candid.Null `ic:"TooOld,variant"`
-	CreatedInFuture *struct {
-		LedgerTime uint64 `ic:"ledger_time"`
-	} `ic:"CreatedInFuture,variant"`
-	TemporarilyUnavailable *candid.Null `ic:"TemporarilyUnavailable,variant"`
-	Duplicate              *struct {
-		DuplicateOf candid.Nat `ic:"duplicate_of"`
-	} `ic:"Duplicate,variant"`
-	GenericError *genericError `ic:"GenericError,variant"`
+	InsufficientFunds      *insufficientFunds `ic:"InsufficientFunds,variant"`
+	TooOld                 *candid.Null       `ic:"TooOld,variant"`
+	CreatedInFuture        *createdInFuture   `ic:"CreatedInFuture,variant"`
+	TemporarilyUnavailable *candid.Null       `ic:"TemporarilyUnavailable,variant"`
+	Duplicate              *duplicate         `ic:"Duplicate,variant"`
+	GenericError           *genericError      `ic:"GenericError,variant"`
 }
 
 type genericError struct {
@@ -183,23 +192,15 @@ func transferError(e *ledger.Error) *TransferError {
 	var out TransferError
 	switch e.Code {
 	case ledger.ErrInsufficientFunds:
-		out.InsufficientFunds = &struct {
-			Balance candid.Nat `ic:"balance"`
-		}{candid.Nat(e.Balance)}
+		out.InsufficientFunds = &insufficientFunds{candid.Nat(e.Balance)}
 	case ledger.ErrBadFee:
-		out.BadFee = &struct {
-			ExpectedFee candid.Nat `ic:"expected_fee"`
-		}{candid.Nat(e.ExpectedFee)}
+		out.BadFee = &badFee{candid.Nat(e.ExpectedFee)}
 	case ledger.ErrDuplicate:
-		out.Duplicate = &struct {
-			DuplicateOf candid.Nat `ic:"duplicate_of"`
-		}{candid.Nat(e.DuplicateOf)}
+		out.Duplicate = &duplicate{candid.Nat(e.DuplicateOf)}
 	case ledger.ErrTooOld:
 		out.TooOld = new(candid.Null)
 	case ledger.ErrCreatedInFuture:
-		out.CreatedInFuture = &struct {
-			LedgerTime uint64 `ic:"ledger_time"`
-		}{e.LedgerTime}
+		out.CreatedInFuture = &createdInFuture{e.LedgerTime}
 	default:
 		out.GenericError = &genericError{ErrorCode: 1, Message: e.Error()}
 	}

@@ -8,6 +8,7 @@ package statuscert
 import (
 	"github.com/gocanister/stripe-ic/canister/cdk/httpcert"
 	"github.com/gocanister/stripe-ic/canister/cdk/httpgateway"
+	"github.com/gocanister/stripe-ic/canister/cdk/sha256"
 	"github.com/gocanister/stripe-ic/canister/payments"
 )
 
@@ -32,8 +33,16 @@ func Response(r payments.HTTPResponse) httpgateway.Response {
 	return out
 }
 
-// Hash is the response hash of a payments answer as the query serves it.
+// Hash is the response hash of a payments answer as the query serves it (Prepare of its
+// Response), computed without allocating: an update that commits a payment certifies it.
+// The expression header goes last, where it wins over any earlier one, and the
+// IC-Certificate header is never certified, so these headers hash as Prepare's do.
 func Hash(r payments.HTTPResponse) [32]byte {
-	resp := Response(r)
-	return Certification.Prepare(&resp)
+	var buf [8]httpgateway.HeaderField
+	hs := buf[:0]
+	for _, h := range r.Headers {
+		hs = append(hs, httpgateway.HeaderField{Name: h.Name, Value: h.Value})
+	}
+	hs = append(hs, httpgateway.HeaderField{Name: "IC-CertificateExpression", Value: Certification.Expression}) // as WithExpression spells it: HeadersHash remembers by exact match
+	return Certification.ResponseHashOfBody(uint16(r.Status), hs, sha256.Sum256(r.Body))
 }

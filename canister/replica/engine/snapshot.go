@@ -109,35 +109,22 @@ func (e *Engine) TakeSnapshot(ctx context.Context, id principal.Principal, repla
 // does: open call contexts are rejected, the canister version increases. It returns the
 // loaded snapshot's description and the version it was taken at.
 func (e *Engine) LoadSnapshot(id principal.Principal, snapshotID []byte) (SnapshotInfo, uint64, error) {
-	c, err := e.get(id)
-	if err != nil {
-		return SnapshotInfo{}, 0, err
-	}
 	var out SnapshotInfo
 	var taken uint64
-	var rej error
-	c.do(func() {
-		i := c.findSnapshot(snapshotID)
-		if i < 0 {
-			rej = snapshotReject("Could not find the snapshot ID %x for canister %s.", snapshotID, id)
-			return
-		}
+	err := e.onSnapshot(id, snapshotID, func(c *canister, i int) error {
 		s := c.snapshots[i]
 		in, err := e.instantiate(e.ctx, s.mod)
 		if err != nil {
-			rej = fmt.Errorf("loading snapshot %x: %w", snapshotID, err)
-			return
+			return fmt.Errorf("loading snapshot %x: %w", snapshotID, err)
 		}
 		img := image{mem: bytes.Clone(s.img.mem), globals: append([]uint64(nil), s.img.globals...)}
 		if !in.restorable(&img) {
 			in.close()
-			rej = fmt.Errorf("loading snapshot %x: its memory does not fit the module", snapshotID)
-			return
+			return fmt.Errorf("loading snapshot %x: its memory does not fit the module", snapshotID)
 		}
 		if err := in.restore(&img); err != nil {
 			in.close()
-			rej = fmt.Errorf("loading snapshot %x: %w", snapshotID, err)
-			return
+			return fmt.Errorf("loading snapshot %x: %w", snapshotID, err)
 		}
 		c.inst.close()
 		c.dropSpare()
@@ -150,8 +137,28 @@ func (e *Engine) LoadSnapshot(id principal.Principal, snapshotID []byte) (Snapsh
 		c.version++
 		out, taken = s.info(), s.version
 		e.committed(c)
+		return nil
 	})
-	return out, taken, rej
+	return out, taken, err
+}
+
+// onSnapshot runs f, in canister id's turn, on the index of its snapshot snapshotID; a
+// missing canister or snapshot is an error.
+func (e *Engine) onSnapshot(id principal.Principal, snapshotID []byte, f func(c *canister, i int) error) error {
+	c, err := e.get(id)
+	if err != nil {
+		return err
+	}
+	var rej error
+	c.do(func() {
+		i := c.findSnapshot(snapshotID)
+		if i < 0 {
+			rej = snapshotReject("Could not find the snapshot ID %x for canister %s.", snapshotID, id)
+			return
+		}
+		rej = f(c, i)
+	})
+	return rej
 }
 
 // Snapshots lists a canister's snapshots, oldest first.
@@ -171,21 +178,11 @@ func (e *Engine) Snapshots(id principal.Principal) ([]SnapshotInfo, error) {
 
 // DeleteSnapshot removes a snapshot.
 func (e *Engine) DeleteSnapshot(id principal.Principal, snapshotID []byte) error {
-	c, err := e.get(id)
-	if err != nil {
-		return err
-	}
-	var rej error
-	c.do(func() {
-		i := c.findSnapshot(snapshotID)
-		if i < 0 {
-			rej = snapshotReject("Could not find the snapshot ID %x for canister %s.", snapshotID, id)
-			return
-		}
+	return e.onSnapshot(id, snapshotID, func(c *canister, i int) error {
 		c.snapshots = append(c.snapshots[:i], c.snapshots[i+1:]...)
 		e.committed(c)
+		return nil
 	})
-	return rej
 }
 
 // snapshotsSize is the memory the canister's snapshots take (canister_status).

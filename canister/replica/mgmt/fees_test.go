@@ -57,7 +57,7 @@ func TestCreateCanisterFee(t *testing.T) {
 		if info.Cycles != 7_000 || info.Settings.FreezingThreshold != 1234 {
 			t.Fatalf("%d nodes: new canister has %d cycles and freezing threshold %d, want 7000 and 1234", nodes, info.Cycles, info.Settings.FreezingThreshold)
 		}
-		status, err := m.status(info)
+		status, err := candid.Marshal(m.status(info))
 		if err != nil {
 			t.Fatal(err)
 		}

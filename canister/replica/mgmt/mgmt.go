@@ -102,38 +102,35 @@ func (m *Canister) HandleManagement(ctx context.Context, call engine.ManagementC
 	case "provisional_create_canister_with_cycles":
 		return m.provisionalCreate(call)
 	case "provisional_top_up_canister":
-		return m.topUp(call)
+		return run(call, func(a *TopUpArgs) (any, error) {
+			return nil, m.eng.AddCycles(agentID(a.CanisterID), uint64(a.Amount))
+		})
 	case "deposit_cycles":
-		var a CanisterIDRecord
-		if err := candid.Unmarshal(call.Arg, &a); err != nil {
-			return nil, call.Cycles, badArg(call.Method, err)
-		}
-		if err := m.eng.AddCycles(agentID(a.CanisterID), call.Cycles); err != nil {
-			return nil, call.Cycles, err
-		}
-		return empty(), 0, nil
+		return keep(run(call, func(a *CanisterIDRecord) (any, error) {
+			return nil, m.eng.AddCycles(agentID(a.CanisterID), call.Cycles)
+		}))
 	case "install_code":
 		return m.installCode(ctx, call)
 	case "install_chunked_code":
 		return m.installChunked(ctx, call)
 	case "uninstall_code":
-		return m.byController(call, func(id principal.Principal) ([]byte, error) {
+		return byController(m, call, func(id principal.Principal, _ *CanisterIDRecord) (any, error) {
 			if err := m.eng.UninstallCode(ctx, id); err != nil {
 				return nil, err
 			}
 			m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeCodeUninstall})
-			return empty(), nil
+			return nil, nil
 		})
 	case "upload_chunk":
 		return m.uploadChunk(call)
 	case "clear_chunk_store":
-		return m.byController(call, func(id principal.Principal) ([]byte, error) {
+		return byController(m, call, func(id principal.Principal, _ *CanisterIDRecord) (any, error) {
 			m.mu.Lock()
 			defer m.mu.Unlock()
-			return empty(), m.cfg.Chunks.Clear(id)
+			return nil, m.cfg.Chunks.Clear(id)
 		})
 	case "stored_chunks":
-		return m.byController(call, func(id principal.Principal) ([]byte, error) {
+		return byController(m, call, func(id principal.Principal, _ *CanisterIDRecord) (any, error) {
 			hashes, err := m.cfg.Chunks.List(id)
 			if err != nil {
 				return nil, err
@@ -142,7 +139,7 @@ func (m *Canister) HandleManagement(ctx context.Context, call engine.ManagementC
 			for i, h := range hashes {
 				out[i] = ChunkHash{Hash: h}
 			}
-			return candid.Marshal(out)
+			return out, nil
 		})
 	case "canister_status":
 		return m.canisterStatus(call)
@@ -155,27 +152,29 @@ func (m *Canister) HandleManagement(ctx context.Context, call engine.ManagementC
 	case "list_canister_snapshots":
 		return m.listSnapshots(call)
 	case "delete_canister_snapshot":
-		return m.deleteSnapshot(call)
+		return byController(m, call, func(id principal.Principal, a *SnapshotArgs) (any, error) {
+			return nil, m.eng.DeleteSnapshot(id, a.SnapshotID)
+		})
 	case "canister_info":
 		return m.canisterInfo(call)
 	case "update_settings":
 		return m.updateSettings(call)
 	case "start_canister":
-		return m.byController(call, func(id principal.Principal) ([]byte, error) {
-			return empty(), m.eng.StartCanister(id)
+		return byController(m, call, func(id principal.Principal, _ *CanisterIDRecord) (any, error) {
+			return nil, m.eng.StartCanister(id)
 		})
 	case "stop_canister":
-		return m.byController(call, func(id principal.Principal) ([]byte, error) {
-			return empty(), m.eng.StopCanister(ctx, id)
+		return byController(m, call, func(id principal.Principal, _ *CanisterIDRecord) (any, error) {
+			return nil, m.eng.StopCanister(ctx, id)
 		})
 	case "delete_canister":
-		return m.byController(call, func(id principal.Principal) ([]byte, error) {
+		return byController(m, call, func(id principal.Principal, _ *CanisterIDRecord) (any, error) {
 			if err := m.eng.DeleteCanister(id); err != nil {
 				return nil, err
 			}
 			m.mu.Lock()
 			defer m.mu.Unlock()
-			return empty(), m.cfg.Chunks.Clear(id)
+			return nil, m.cfg.Chunks.Clear(id)
 		})
 	case "raw_rand":
 		b := make([]byte, 32)
@@ -193,22 +192,56 @@ func (m *Canister) HandleManagement(ctx context.Context, call engine.ManagementC
 
 func empty() []byte { return []byte("DIDL\x00\x00") }
 
-// byController decodes a {canister_id} argument, checks that the caller controls the
-// canister (or is the canister itself, as the IC allows for status), and runs f.
-func (m *Canister) byController(call engine.ManagementCall, f func(id principal.Principal) ([]byte, error)) ([]byte, uint64, error) {
-	var a CanisterIDRecord
+// run decodes call's argument as an A and runs f on it. f's reply is encoded as the
+// method's one result, or as no result when it is nil. The cycles attached to the call are
+// refunded (keep says otherwise for the methods that take them).
+func run[A any](call engine.ManagementCall, f func(a *A) (reply any, err error)) ([]byte, uint64, error) {
+	var a A
 	if err := candid.Unmarshal(call.Arg, &a); err != nil {
 		return nil, call.Cycles, badArg(call.Method, err)
 	}
-	id := agentID(a.CanisterID)
-	if err := m.checkController(id, call); err != nil {
-		return nil, call.Cycles, err
-	}
-	reply, err := f(id)
+	reply, err := f(&a)
 	if err != nil {
 		return nil, call.Cycles, err
 	}
-	return reply, call.Cycles, nil
+	if reply == nil {
+		return empty(), call.Cycles, nil
+	}
+	b, err := candid.Marshal(reply)
+	return b, call.Cycles, err
+}
+
+// keep turns run's refund into none when the method succeeded: for the methods that take
+// the cycles attached to them (canister creation, deposit_cycles).
+func keep(reply []byte, refund uint64, err error) ([]byte, uint64, error) {
+	if err != nil {
+		return nil, refund, err
+	}
+	return reply, 0, nil
+}
+
+// canisterArg is the argument of a method that acts on the canister it names.
+type canisterArg interface{ canister() cdkprincipal.Principal }
+
+// byController is run for the methods that only the controllers of the canister the
+// argument names may call: f gets its id.
+func byController[A canisterArg](m *Canister, call engine.ManagementCall, f func(id principal.Principal, a *A) (any, error)) ([]byte, uint64, error) {
+	return run(call, func(a *A) (any, error) {
+		id := agentID((*a).canister())
+		if err := m.checkController(id, call); err != nil {
+			return nil, err
+		}
+		return f(id, a)
+	})
+}
+
+// settingsArg refuses settings this replica does not model before next decodes the
+// argument (whose decoding would skip them).
+func settingsArg(call engine.ManagementCall, next func() ([]byte, uint64, error)) ([]byte, uint64, error) {
+	if err := refuseUnknownSettings(call.Arg); err != nil {
+		return nil, call.Cycles, err
+	}
+	return next()
 }
 
 func (m *Canister) checkController(id principal.Principal, call engine.ManagementCall) error {
@@ -247,85 +280,57 @@ func agentID(p cdkprincipal.Principal) principal.Principal {
 func cdkID(p principal.Principal) cdkprincipal.Principal { return cdkprincipal.FromBytes(p.Raw) }
 
 func (m *Canister) createCanister(call engine.ManagementCall) ([]byte, uint64, error) {
-	if err := refuseUnknownSettings(call.Arg); err != nil {
-		return nil, call.Cycles, err
-	}
-	var a CreateCanisterArgs
-	if err := candid.Unmarshal(call.Arg, &a); err != nil {
-		return nil, call.Cycles, badArg(call.Method, err)
-	}
-	fee := m.eng.Costs().CreateCanister()
-	if call.Cycles < fee {
-		return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrInsufficientCyclesInCall,
-			"Creating a canister requires a fee of %d that is deducted from the canister's initial balance but only %d cycles were received with the create_canister request.", fee, call.Cycles)
-	}
-	settings, err := checkSettings(a.Settings)
-	if err != nil {
-		return nil, call.Cycles, err
-	}
-	controllers, err := controllersOf(a.Settings, call.Caller)
-	if err != nil {
-		return nil, call.Cycles, err
-	}
-	id, err := m.eng.CreateCanister(engine.CreateOptions{Controllers: controllers, Cycles: call.Cycles - fee, Settings: &settings})
-	if err != nil {
-		return nil, call.Cycles, err
-	}
-	m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeCreation, Controllers: controllers})
-	reply, err := candid.Marshal(CanisterIDRecord{CanisterID: cdkID(id)})
-	return reply, 0, err
+	return settingsArg(call, func() ([]byte, uint64, error) {
+		return keep(run(call, func(a *CreateCanisterArgs) (any, error) {
+			fee := m.eng.Costs().CreateCanister()
+			if call.Cycles < fee {
+				return nil, rejectf(protocol.CanisterReject, protocol.ErrInsufficientCyclesInCall,
+					"Creating a canister requires a fee of %d that is deducted from the canister's initial balance but only %d cycles were received with the create_canister request.", fee, call.Cycles)
+			}
+			return m.create(call, a.Settings, engine.CreateOptions{Cycles: call.Cycles - fee})
+		}))
+	})
 }
 
 func (m *Canister) provisionalCreate(call engine.ManagementCall) ([]byte, uint64, error) {
-	if err := refuseUnknownSettings(call.Arg); err != nil {
-		return nil, call.Cycles, err
-	}
-	var a ProvisionalCreateArgs
-	if err := candid.Unmarshal(call.Arg, &a); err != nil {
-		return nil, call.Cycles, badArg(call.Method, err)
-	}
-	cycles := uint64(DefaultProvisionalCycles)
-	if a.Amount != nil {
-		cycles = uint64(*a.Amount)
-	}
-	settings, err := checkSettings(a.Settings)
-	if err != nil {
-		return nil, call.Cycles, err
-	}
-	controllers, err := controllersOf(a.Settings, call.Caller)
-	if err != nil {
-		return nil, call.Cycles, err
-	}
-	var specified *principal.Principal
-	if a.SpecifiedID != nil {
-		p := agentID(*a.SpecifiedID)
-		specified = &p
-	}
-	id, err := m.eng.CreateCanister(engine.CreateOptions{ID: specified, Controllers: controllers, Cycles: cycles + call.Cycles, Settings: &settings})
-	if errors.Is(err, engine.ErrCanisterExists) {
-		return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
-			"Canister %s is already installed.", specified)
-	}
-	if err != nil {
-		return nil, call.Cycles, err
-	}
-	m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeCreation, Controllers: controllers})
-	reply, err := candid.Marshal(CanisterIDRecord{CanisterID: cdkID(id)})
-	return reply, 0, err
+	return settingsArg(call, func() ([]byte, uint64, error) {
+		return keep(run(call, func(a *ProvisionalCreateArgs) (any, error) {
+			cycles := uint64(DefaultProvisionalCycles)
+			if a.Amount != nil {
+				cycles = uint64(*a.Amount)
+			}
+			opts := engine.CreateOptions{Cycles: cycles + call.Cycles}
+			if a.SpecifiedID != nil {
+				p := agentID(*a.SpecifiedID)
+				opts.ID = &p
+			}
+			return m.create(call, a.Settings, opts)
+		}))
+	})
 }
 
-func (m *Canister) topUp(call engine.ManagementCall) ([]byte, uint64, error) {
-	var a struct {
-		CanisterID cdkprincipal.Principal `ic:"canister_id"`
-		Amount     candid.Nat             `ic:"amount"`
+// create creates a canister with the settings s (controlled by the caller unless s names
+// controllers) and opts' id and cycles, and records its creation.
+func (m *Canister) create(call engine.ManagementCall, s *CanisterSettings, opts engine.CreateOptions) (any, error) {
+	settings, err := checkSettings(s)
+	if err != nil {
+		return nil, err
 	}
-	if err := candid.Unmarshal(call.Arg, &a); err != nil {
-		return nil, call.Cycles, badArg(call.Method, err)
+	controllers, err := controllersOf(s, call.Caller)
+	if err != nil {
+		return nil, err
 	}
-	if err := m.eng.AddCycles(agentID(a.CanisterID), uint64(a.Amount)); err != nil {
-		return nil, call.Cycles, err
+	opts.Controllers, opts.Settings = controllers, &settings
+	id, err := m.eng.CreateCanister(opts)
+	if errors.Is(err, engine.ErrCanisterExists) {
+		return nil, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
+			"Canister %s is already installed.", opts.ID)
 	}
-	return empty(), call.Cycles, nil
+	if err != nil {
+		return nil, err
+	}
+	m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeCreation, Controllers: controllers})
+	return CanisterIDRecord{CanisterID: cdkID(id)}, nil
 }
 
 func modeOf(mode InstallMode) (engine.InstallMode, bool) {
@@ -345,21 +350,15 @@ func modeOf(mode InstallMode) (engine.InstallMode, bool) {
 }
 
 func (m *Canister) installCode(ctx context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
-	var a InstallCodeArgs
-	if err := candid.Unmarshal(call.Arg, &a); err != nil {
-		return nil, call.Cycles, badArg(call.Method, err)
-	}
-	id := agentID(a.CanisterID)
-	if err := m.checkController(id, call); err != nil {
-		return nil, call.Cycles, err
-	}
-	mode, skip := modeOf(a.Mode)
-	err := m.eng.InstallCode(ctx, id, engine.InstallArgs{Mode: mode, Module: a.WasmModule, Arg: a.Arg, Sender: call.Caller, SkipPreUpgrade: skip})
-	if err != nil {
-		return nil, call.Cycles, err
-	}
-	m.recordDeployment(id, mode, a.WasmModule, call)
-	return empty(), call.Cycles, nil
+	return byController(m, call, func(id principal.Principal, a *InstallCodeArgs) (any, error) {
+		mode, skip := modeOf(a.Mode)
+		err := m.eng.InstallCode(ctx, id, engine.InstallArgs{Mode: mode, Module: a.WasmModule, Arg: a.Arg, Sender: call.Caller, SkipPreUpgrade: skip})
+		if err != nil {
+			return nil, err
+		}
+		m.recordDeployment(id, mode, a.WasmModule, call)
+		return nil, nil
+	})
 }
 
 func (m *Canister) recordDeployment(id principal.Principal, mode engine.InstallMode, module []byte, call engine.ManagementCall) {
@@ -368,34 +367,27 @@ func (m *Canister) recordDeployment(id principal.Principal, mode engine.InstallM
 }
 
 func (m *Canister) uploadChunk(call engine.ManagementCall) ([]byte, uint64, error) {
-	var a UploadChunkArgs
-	if err := candid.Unmarshal(call.Arg, &a); err != nil {
-		return nil, call.Cycles, badArg(call.Method, err)
-	}
-	id := agentID(a.CanisterID)
-	if err := m.checkController(id, call); err != nil {
-		return nil, call.Cycles, err
-	}
-	if len(a.Chunk) > MaxChunkSize {
-		return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
-			"Error from Wasm chunk store: Wasm chunk size %d exceeds the maximum chunk size of %d", len(a.Chunk), MaxChunkSize)
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	hashes, err := m.cfg.Chunks.List(id)
-	if err != nil {
-		return nil, call.Cycles, err
-	}
-	sum := sha256.Sum256(a.Chunk)
-	if len(hashes) >= MaxChunks && !containsHash(hashes, sum[:]) {
-		return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
-			"Error from Wasm chunk store: Wasm chunk store has already reached the maximum of %d chunks", MaxChunks)
-	}
-	if err := m.cfg.Chunks.Put(id, sum[:], a.Chunk); err != nil {
-		return nil, call.Cycles, err
-	}
-	reply, err := candid.Marshal(ChunkHash{Hash: sum[:]})
-	return reply, call.Cycles, err
+	return byController(m, call, func(id principal.Principal, a *UploadChunkArgs) (any, error) {
+		if len(a.Chunk) > MaxChunkSize {
+			return nil, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
+				"Error from Wasm chunk store: Wasm chunk size %d exceeds the maximum chunk size of %d", len(a.Chunk), MaxChunkSize)
+		}
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		hashes, err := m.cfg.Chunks.List(id)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(a.Chunk)
+		if len(hashes) >= MaxChunks && !containsHash(hashes, sum[:]) {
+			return nil, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
+				"Error from Wasm chunk store: Wasm chunk store has already reached the maximum of %d chunks", MaxChunks)
+		}
+		if err := m.cfg.Chunks.Put(id, sum[:], a.Chunk); err != nil {
+			return nil, err
+		}
+		return ChunkHash{Hash: sum[:]}, nil
+	})
 }
 
 func containsHash(hs [][]byte, h []byte) bool {
@@ -408,58 +400,42 @@ func containsHash(hs [][]byte, h []byte) bool {
 }
 
 func (m *Canister) installChunked(ctx context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
-	var a InstallChunkedCodeArgs
-	if err := candid.Unmarshal(call.Arg, &a); err != nil {
-		return nil, call.Cycles, badArg(call.Method, err)
-	}
-	target := agentID(a.TargetCanister)
-	if err := m.checkController(target, call); err != nil {
-		return nil, call.Cycles, err
-	}
-	store := target
-	if a.StoreCanister != nil {
-		store = agentID(*a.StoreCanister)
-		if err := m.checkController(store, call); err != nil {
-			return nil, call.Cycles, err
+	return byController(m, call, func(target principal.Principal, a *InstallChunkedCodeArgs) (any, error) {
+		store := target
+		if a.StoreCanister != nil {
+			store = agentID(*a.StoreCanister)
+			if err := m.checkController(store, call); err != nil {
+				return nil, err
+			}
 		}
-	}
-	var module []byte
-	for _, h := range a.ChunkHashesList {
-		chunk, err := m.cfg.Chunks.Get(store, h.Hash)
-		if err != nil {
-			return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
-				"Error from Wasm chunk store: Chunk %s not found in the chunk store of canister %s", hex.EncodeToString(h.Hash), store)
+		var module []byte
+		for _, h := range a.ChunkHashesList {
+			chunk, err := m.cfg.Chunks.Get(store, h.Hash)
+			if err != nil {
+				return nil, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
+					"Error from Wasm chunk store: Chunk %s not found in the chunk store of canister %s", hex.EncodeToString(h.Hash), store)
+			}
+			module = append(module, chunk...)
 		}
-		module = append(module, chunk...)
-	}
-	if sum := sha256.Sum256(module); !bytes.Equal(sum[:], a.WasmModuleHash) {
-		return nil, call.Cycles, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
-			"Error from Wasm chunk store: Wasm module hash %s does not match given hash %s", hex.EncodeToString(sum[:]), hex.EncodeToString(a.WasmModuleHash))
-	}
-	mode, skip := modeOf(a.Mode)
-	if err := m.eng.InstallCode(ctx, target, engine.InstallArgs{Mode: mode, Module: module, Arg: a.Arg, Sender: call.Caller, SkipPreUpgrade: skip}); err != nil {
-		return nil, call.Cycles, err
-	}
-	m.recordDeployment(target, mode, module, call)
-	return empty(), call.Cycles, nil
+		if sum := sha256.Sum256(module); !bytes.Equal(sum[:], a.WasmModuleHash) {
+			return nil, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
+				"Error from Wasm chunk store: Wasm module hash %s does not match given hash %s", hex.EncodeToString(sum[:]), hex.EncodeToString(a.WasmModuleHash))
+		}
+		mode, skip := modeOf(a.Mode)
+		if err := m.eng.InstallCode(ctx, target, engine.InstallArgs{Mode: mode, Module: module, Arg: a.Arg, Sender: call.Caller, SkipPreUpgrade: skip}); err != nil {
+			return nil, err
+		}
+		m.recordDeployment(target, mode, module, call)
+		return nil, nil
+	})
 }
 
 func (m *Canister) updateSettings(call engine.ManagementCall) ([]byte, uint64, error) {
-	if err := refuseUnknownSettings(call.Arg); err != nil {
-		return nil, call.Cycles, err
-	}
-	var a UpdateSettingsArgs
-	if err := candid.Unmarshal(call.Arg, &a); err != nil {
-		return nil, call.Cycles, badArg(call.Method, err)
-	}
-	id := agentID(a.CanisterID)
-	if err := m.checkController(id, call); err != nil {
-		return nil, call.Cycles, err
-	}
-	if err := m.applySettings(id, &a.Settings, call.Caller, call.FromCanister); err != nil {
-		return nil, call.Cycles, err
-	}
-	return empty(), call.Cycles, nil
+	return settingsArg(call, func() ([]byte, uint64, error) {
+		return byController(m, call, func(id principal.Principal, a *UpdateSettingsArgs) (any, error) {
+			return nil, m.applySettings(id, &a.Settings, call.Caller, call.FromCanister)
+		})
+	})
 }
 
 func (m *Canister) httpRequest(ctx context.Context, call engine.ManagementCall) ([]byte, uint64, error) {

@@ -1,7 +1,6 @@
 package mgmt
 
 import (
-	"bytes"
 	"fmt"
 
 	"github.com/aviate-labs/agent-go/principal"
@@ -171,16 +170,6 @@ func checkSettings(s *CanisterSettings) (engine.Settings, error) {
 			"Invalid settings: expected at most %d controllers, got %d", MaxControllers, len(*s.Controllers))
 	}
 	return out, nil
-}
-
-// canRead reports whether caller may read what visibility v guards on canister id: its
-// controllers, the canister itself, and whom v admits.
-func (m *Canister) canRead(id, caller principal.Principal, v engine.Visibility) (bool, error) {
-	ctrl, err := m.eng.IsController(id, caller)
-	if err != nil {
-		return false, err
-	}
-	return ctrl || bytes.Equal(id.Raw, caller.Raw) || v.Allows(caller, false), nil
 }
 
 // record adds a change to a canister's history (canister_info); a canister that vanished

@@ -70,7 +70,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 	viewers := []cdkprincipal.Principal{cdkID(stranger)}
 	var created CanisterIDRecord
 	f.must(owner, "provisional_create_canister_with_cycles", ProvisionalCreateArgs{Settings: &CanisterSettings{
-		FreezingThreshold: nat(1000), EnvVars: &[]EnvVar{{"B", "2"}, {"A", "1"}},
+		FreezingThreshold: nat(1000), EnvVars: &[]EnvVar{{Name: "B", Value: "2"}, {Name: "A", Value: "1"}},
 	}}, &created)
 	id := created.CanisterID
 	f.must(owner, "update_settings", UpdateSettingsArgs{CanisterID: id, Settings: CanisterSettings{
@@ -120,7 +120,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 	}{
 		{"compute allocation", CanisterSettings{ComputeAllocation: nat(101)}, "compute allocation"},
 		{"log memory", CanisterSettings{LogMemoryLimit: nat(engine.MaxLogMemoryLimit + 1)}, "log memory limit"},
-		{"duplicate variable", CanisterSettings{EnvVars: &[]EnvVar{{"X", "1"}, {"X", "2"}}}, "appears twice"},
+		{"duplicate variable", CanisterSettings{EnvVars: &[]EnvVar{{Name: "X", Value: "1"}, {Name: "X", Value: "2"}}}, "appears twice"},
 	} {
 		err := f.call(owner, false, "update_settings", UpdateSettingsArgs{CanisterID: id, Settings: bad.s}, nil)
 		if err == nil || !strings.Contains(err.Error(), bad.want) {

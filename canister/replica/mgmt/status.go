@@ -1,6 +1,7 @@
 package mgmt
 
 import (
+	"bytes"
 	"context"
 
 	"github.com/aviate-labs/agent-go/principal"
@@ -32,28 +33,37 @@ func notAllowed(caller, id principal.Principal, what, setting string) *protocol.
 // canisterStatus answers the controllers, the canister itself and whom its status
 // visibility admits.
 func (m *Canister) canisterStatus(call engine.ManagementCall) ([]byte, uint64, error) {
-	var a CanisterIDRecord
-	if err := candid.Unmarshal(call.Arg, &a); err != nil {
-		return nil, call.Cycles, badArg(call.Method, err)
-	}
-	id := agentID(a.CanisterID)
-	info, err := m.eng.Info(id)
-	if err != nil {
-		return nil, call.Cycles, err
-	}
-	ok, err := m.canRead(id, call.Caller, info.Settings.StatusVisibility)
-	if err != nil {
-		return nil, call.Cycles, err
-	}
-	if !ok {
-		return nil, call.Cycles, rejectf(protocol.CanisterError, protocol.ErrCanisterInvalidController,
-			"Only controllers of canister %s can call ic00 method %s (or whom its status_visibility admits)", id, call.Method)
-	}
-	reply, err := m.status(info)
-	return reply, call.Cycles, err
+	return run(call, func(a *CanisterIDRecord) (any, error) {
+		id := agentID(a.CanisterID)
+		status := func(s engine.Settings) engine.Visibility { return s.StatusVisibility }
+		info, err := m.readable(id, call.Caller, status, rejectf(protocol.CanisterError, protocol.ErrCanisterInvalidController,
+			"Only controllers of canister %s can call ic00 method %s (or whom its status_visibility admits)", id, call.Method))
+		if err != nil {
+			return nil, err
+		}
+		return m.status(info), nil
+	})
 }
 
-func (m *Canister) status(info *engine.CanisterInfo) ([]byte, error) {
+// readable returns the info of canister id if caller may read what the visibility that vis
+// picks from its settings guards: its controllers, the canister itself and whom the
+// visibility admits may; denied is the others' reject.
+func (m *Canister) readable(id, caller principal.Principal, vis func(engine.Settings) engine.Visibility, denied *protocol.Reject) (*engine.CanisterInfo, error) {
+	info, err := m.eng.Info(id)
+	if err != nil {
+		return nil, err
+	}
+	ctrl, err := m.eng.IsController(id, caller)
+	if err != nil {
+		return nil, err
+	}
+	if !ctrl && !bytes.Equal(id.Raw, caller.Raw) && !vis(info.Settings).Allows(caller, false) {
+		return nil, denied
+	}
+	return info, nil
+}
+
+func (m *Canister) status(info *engine.CanisterInfo) CanisterStatusResult {
 	var st StatusVariant
 	switch info.Status {
 	case engine.Stopping:
@@ -83,7 +93,7 @@ func (m *Canister) status(info *engine.CanisterInfo) ([]byte, error) {
 	// The engine's memory usage (what idle cycles are charged for) is the sum of the other
 	// metrics; the chunk store is the management canister's.
 	total := candid.Nat(info.MemoryUsage) + metrics.WasmChunkStoreSize
-	res := CanisterStatusResult{
+	return CanisterStatusResult{
 		Status:                 st,
 		ReadyForMigration:      info.Status == engine.Stopped,
 		Version:                info.Version,
@@ -95,37 +105,33 @@ func (m *Canister) status(info *engine.CanisterInfo) ([]byte, error) {
 		ReservedCycles:         0, // nothing is reserved below the subnet storage threshold
 		IdleCyclesBurnedPerDay: candid.Nat(info.IdleCyclesBurnedPerDay),
 	}
-	return candid.Marshal(res)
 }
 
 // fetchLogs returns the canister's log records to whom its log visibility admits.
 func (m *Canister) fetchLogs(call engine.ManagementCall) ([]byte, uint64, error) {
-	var a FetchLogsArgs
-	if err := candid.Unmarshal(call.Arg, &a); err != nil {
-		return nil, call.Cycles, badArg(call.Method, err)
-	}
-	id := agentID(a.CanisterID)
-	records, ok, err := m.eng.Logs(id, call.Caller)
-	if err != nil {
-		return nil, call.Cycles, err
-	}
-	if !ok {
-		return nil, call.Cycles, notAllowed(call.Caller, id, "fetch the logs", "log_visibility")
-	}
-	out := FetchLogsResult{Records: []LogRecord{}}
-	for _, r := range records {
-		if f := a.Filter; f != nil {
-			if b := f.ByIdx; b != nil && (r.Idx < b.Start || r.Idx >= b.End) {
-				continue
-			}
-			if b := f.ByTimestampNanos; b != nil && (r.TimestampNanos < b.Start || r.TimestampNanos >= b.End) {
-				continue
-			}
+	return run(call, func(a *FetchLogsArgs) (any, error) {
+		id := agentID(a.CanisterID)
+		records, ok, err := m.eng.Logs(id, call.Caller)
+		if err != nil {
+			return nil, err
 		}
-		out.Records = append(out.Records, LogRecord{Idx: r.Idx, TimestampNanos: r.TimestampNanos, Content: r.Content})
-	}
-	reply, err := candid.Marshal(out)
-	return reply, call.Cycles, err
+		if !ok {
+			return nil, notAllowed(call.Caller, id, "fetch the logs", "log_visibility")
+		}
+		out := FetchLogsResult{Records: []LogRecord{}}
+		for _, r := range records {
+			if f := a.Filter; f != nil {
+				if b := f.ByIdx; b != nil && (r.Idx < b.Start || r.Idx >= b.End) {
+					continue
+				}
+				if b := f.ByTimestampNanos; b != nil && (r.TimestampNanos < b.Start || r.TimestampNanos >= b.End) {
+					continue
+				}
+			}
+			out.Records = append(out.Records, LogRecord{Idx: r.Idx, TimestampNanos: r.TimestampNanos, Content: r.Content})
+		}
+		return out, nil
+	})
 }
 
 func snapshotRecord(s engine.SnapshotInfo) Snapshot {
@@ -133,123 +139,82 @@ func snapshotRecord(s engine.SnapshotInfo) Snapshot {
 }
 
 func (m *Canister) takeSnapshot(ctx context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
-	var a TakeSnapshotArgs
-	if err := candid.Unmarshal(call.Arg, &a); err != nil {
-		return nil, call.Cycles, badArg(call.Method, err)
-	}
-	id := agentID(a.CanisterID)
-	if err := m.checkController(id, call); err != nil {
-		return nil, call.Cycles, err
-	}
-	var replace []byte
-	if a.ReplaceSnapshot != nil {
-		replace = *a.ReplaceSnapshot
-	}
-	uninstall := a.UninstallCode != nil && *a.UninstallCode
-	s, err := m.eng.TakeSnapshot(ctx, id, replace, uninstall)
-	if err != nil {
-		return nil, call.Cycles, err
-	}
-	if uninstall {
-		m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeCodeUninstall})
-	}
-	reply, err := candid.Marshal(snapshotRecord(s))
-	return reply, call.Cycles, err
+	return byController(m, call, func(id principal.Principal, a *TakeSnapshotArgs) (any, error) {
+		var replace []byte
+		if a.ReplaceSnapshot != nil {
+			replace = *a.ReplaceSnapshot
+		}
+		uninstall := a.UninstallCode != nil && *a.UninstallCode
+		s, err := m.eng.TakeSnapshot(ctx, id, replace, uninstall)
+		if err != nil {
+			return nil, err
+		}
+		if uninstall {
+			m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeCodeUninstall})
+		}
+		return snapshotRecord(s), nil
+	})
 }
 
 func (m *Canister) loadSnapshot(call engine.ManagementCall) ([]byte, uint64, error) {
-	var a SnapshotArgs
-	if err := candid.Unmarshal(call.Arg, &a); err != nil {
-		return nil, call.Cycles, badArg(call.Method, err)
-	}
-	id := agentID(a.CanisterID)
-	if err := m.checkController(id, call); err != nil {
-		return nil, call.Cycles, err
-	}
-	s, version, err := m.eng.LoadSnapshot(id, a.SnapshotID)
-	if err != nil {
-		return nil, call.Cycles, err
-	}
-	m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeLoadSnapshot,
-		SnapshotID: s.ID, SnapshotTaken: s.TakenAt, SnapshotVer: version})
-	return empty(), call.Cycles, nil
+	return byController(m, call, func(id principal.Principal, a *SnapshotArgs) (any, error) {
+		s, version, err := m.eng.LoadSnapshot(id, a.SnapshotID)
+		if err != nil {
+			return nil, err
+		}
+		m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeLoadSnapshot,
+			SnapshotID: s.ID, SnapshotTaken: s.TakenAt, SnapshotVer: version})
+		return nil, nil
+	})
 }
 
 // listSnapshots answers the controllers and whom the snapshot visibility admits.
 func (m *Canister) listSnapshots(call engine.ManagementCall) ([]byte, uint64, error) {
-	var a CanisterIDRecord
-	if err := candid.Unmarshal(call.Arg, &a); err != nil {
-		return nil, call.Cycles, badArg(call.Method, err)
-	}
-	id := agentID(a.CanisterID)
-	info, err := m.eng.Info(id)
-	if err != nil {
-		return nil, call.Cycles, err
-	}
-	ok, err := m.canRead(id, call.Caller, info.Settings.SnapshotVisibility)
-	if err != nil {
-		return nil, call.Cycles, err
-	}
-	if !ok {
-		return nil, call.Cycles, notAllowed(call.Caller, id, "list the snapshots", "snapshot_visibility")
-	}
-	snaps, err := m.eng.Snapshots(id)
-	if err != nil {
-		return nil, call.Cycles, err
-	}
-	out := make([]Snapshot, len(snaps))
-	for i, s := range snaps {
-		out[i] = snapshotRecord(s)
-	}
-	reply, err := candid.Marshal(out)
-	return reply, call.Cycles, err
-}
-
-func (m *Canister) deleteSnapshot(call engine.ManagementCall) ([]byte, uint64, error) {
-	var a SnapshotArgs
-	if err := candid.Unmarshal(call.Arg, &a); err != nil {
-		return nil, call.Cycles, badArg(call.Method, err)
-	}
-	id := agentID(a.CanisterID)
-	if err := m.checkController(id, call); err != nil {
-		return nil, call.Cycles, err
-	}
-	if err := m.eng.DeleteSnapshot(id, a.SnapshotID); err != nil {
-		return nil, call.Cycles, err
-	}
-	return empty(), call.Cycles, nil
+	return run(call, func(a *CanisterIDRecord) (any, error) {
+		id := agentID(a.CanisterID)
+		snapshots := func(s engine.Settings) engine.Visibility { return s.SnapshotVisibility }
+		if _, err := m.readable(id, call.Caller, snapshots, notAllowed(call.Caller, id, "list the snapshots", "snapshot_visibility")); err != nil {
+			return nil, err
+		}
+		snaps, err := m.eng.Snapshots(id)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]Snapshot, len(snaps))
+		for i, s := range snaps {
+			out[i] = snapshotRecord(s)
+		}
+		return out, nil
+	})
 }
 
 // canisterInfo is canister_info: any canister may ask it of any canister.
 func (m *Canister) canisterInfo(call engine.ManagementCall) ([]byte, uint64, error) {
-	var a CanisterInfoArgs
-	if err := candid.Unmarshal(call.Arg, &a); err != nil {
-		return nil, call.Cycles, badArg(call.Method, err)
-	}
-	id := agentID(a.CanisterID)
-	info, err := m.eng.Info(id)
-	if err != nil {
-		return nil, call.Cycles, err
-	}
-	changes, total, err := m.eng.History(id)
-	if err != nil {
-		return nil, call.Cycles, err
-	}
-	n := uint64(0)
-	if a.NumRequestedChanges != nil {
-		n = min(*a.NumRequestedChanges, uint64(len(changes)))
-	}
-	out := CanisterInfoResult{TotalNumChanges: total, RecentChanges: make([]Change, 0, n)}
-	for _, ch := range changes[uint64(len(changes))-n:] {
-		out.RecentChanges = append(out.RecentChanges, changeRecord(ch))
-	}
-	if info.ModuleHash != nil {
-		h := info.ModuleHash
-		out.ModuleHash = &h
-	}
-	for _, c := range info.Controllers {
-		out.Controllers = append(out.Controllers, cdkID(c))
-	}
-	reply, err := candid.Marshal(out)
-	return reply, call.Cycles, err
+	return run(call, func(a *CanisterInfoArgs) (any, error) {
+		id := agentID(a.CanisterID)
+		info, err := m.eng.Info(id)
+		if err != nil {
+			return nil, err
+		}
+		changes, total, err := m.eng.History(id)
+		if err != nil {
+			return nil, err
+		}
+		n := uint64(0)
+		if a.NumRequestedChanges != nil {
+			n = min(*a.NumRequestedChanges, uint64(len(changes)))
+		}
+		out := CanisterInfoResult{TotalNumChanges: total, RecentChanges: make([]Change, 0, n)}
+		for _, ch := range changes[uint64(len(changes))-n:] {
+			out.RecentChanges = append(out.RecentChanges, changeRecord(ch))
+		}
+		if info.ModuleHash != nil {
+			h := info.ModuleHash
+			out.ModuleHash = &h
+		}
+		for _, c := range info.Controllers {
+			out.Controllers = append(out.Controllers, cdkID(c))
+		}
+		return out, nil
+	})
 }

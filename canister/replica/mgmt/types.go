@@ -2,33 +2,18 @@ package mgmt
 
 import (
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
+	"github.com/gocanister/stripe-ic/canister/cdk/ic00"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 )
 
 // The Candid types of the management canister's interface (ic.did of the IC interface
-// specification), for the CDK's candid codec (http_request's are in cdk/ic00). Decoding is lenient the way Candid subtyping
-// requires: missing opt fields stay nil and unknown fields are skipped, so clients that send
-// older or newer versions of a record are served.
+// specification), for the CDK's candid codec (http_request's and canister_settings are
+// cdk/ic00's). Decoding is lenient the way Candid subtyping requires: missing opt fields
+// stay nil and unknown fields are skipped, so clients that send older or newer versions of a
+// record are served.
 
-// CanisterSettings is canister_settings, every field of the current interface.
-type CanisterSettings struct {
-	Controllers                       *[]principal.Principal `ic:"controllers"`
-	ComputeAllocation                 *candid.Nat            `ic:"compute_allocation"`
-	MemoryAllocation                  *candid.Nat            `ic:"memory_allocation"`
-	FreezingThreshold                 *candid.Nat            `ic:"freezing_threshold"`
-	ReservedCyclesLimit               *candid.Nat            `ic:"reserved_cycles_limit"`
-	LogVisibility                     *LogVisibility         `ic:"log_visibility"`
-	LogMemoryLimit                    *candid.Nat            `ic:"log_memory_limit"`
-	SnapshotVisibility                *LogVisibility         `ic:"snapshot_visibility"`
-	StatusVisibility                  *LogVisibility         `ic:"status_visibility"`
-	WasmMemoryLimit                   *candid.Nat            `ic:"wasm_memory_limit"`
-	WasmMemoryThreshold               *candid.Nat            `ic:"wasm_memory_threshold"`
-	EnvVars                           *[]EnvVar              `ic:"environment_variables"`
-	MinimumIncomingCanisterCallCycles *candid.Nat            `ic:"minimum_incoming_canister_call_cycles"`
-	// MinimumMsgCyclesAvailable is the name an earlier version of the interface gave
-	// minimum_incoming_canister_call_cycles.
-	MinimumMsgCyclesAvailable *candid.Nat `ic:"minimum_msg_cycles_available"`
-}
+// CanisterSettings is canister_settings, shared with the CDK and the system canisters.
+type CanisterSettings = ic00.CanisterSettings
 
 // DefiniteSettings is definite_canister_settings. It carries both names the interface has
 // given the minimum of incoming call cycles, so that clients of either version decode it.
@@ -51,17 +36,10 @@ type DefiniteSettings struct {
 
 // LogVisibility is log_visibility (snapshot_visibility and status_visibility have the same
 // variants).
-type LogVisibility struct {
-	Controllers    *candid.Null           `ic:"controllers,variant"`
-	Public         *candid.Null           `ic:"public,variant"`
-	AllowedViewers *[]principal.Principal `ic:"allowed_viewers,variant"`
-}
+type LogVisibility = ic00.Visibility
 
 // EnvVar is environment_variable.
-type EnvVar struct {
-	Name  string `ic:"name"`
-	Value string `ic:"value"`
-}
+type EnvVar = ic00.EnvVar
 
 // CreateCanisterArgs is create_canister_args.
 type CreateCanisterArgs struct {
@@ -84,11 +62,21 @@ type CanisterIDRecord struct {
 	CanisterID principal.Principal `ic:"canister_id"`
 }
 
+func (a CanisterIDRecord) canister() principal.Principal { return a.CanisterID }
+
+// TopUpArgs is provisional_top_up_canister_args.
+type TopUpArgs struct {
+	CanisterID principal.Principal `ic:"canister_id"`
+	Amount     candid.Nat          `ic:"amount"`
+}
+
 // UpdateSettingsArgs is update_settings_args.
 type UpdateSettingsArgs struct {
 	CanisterID principal.Principal `ic:"canister_id"`
 	Settings   CanisterSettings    `ic:"settings"`
 }
+
+func (a UpdateSettingsArgs) canister() principal.Principal { return a.CanisterID }
 
 // InstallMode is canister_install_mode.
 type InstallMode struct {
@@ -118,6 +106,8 @@ type InstallCodeArgs struct {
 	SenderCanisterVersion *uint64             `ic:"sender_canister_version"`
 }
 
+func (a InstallCodeArgs) canister() principal.Principal { return a.CanisterID }
+
 // ChunkHash is chunk_hash.
 type ChunkHash struct {
 	Hash []byte `ic:"hash"`
@@ -129,6 +119,8 @@ type UploadChunkArgs struct {
 	Chunk      []byte              `ic:"chunk"`
 }
 
+func (a UploadChunkArgs) canister() principal.Principal { return a.CanisterID }
+
 // InstallChunkedCodeArgs is install_chunked_code_args.
 type InstallChunkedCodeArgs struct {
 	Mode                  InstallMode          `ic:"mode"`
@@ -139,6 +131,9 @@ type InstallChunkedCodeArgs struct {
 	Arg                   []byte               `ic:"arg"`
 	SenderCanisterVersion *uint64              `ic:"sender_canister_version"`
 }
+
+// canister is the target canister (the store canister's controllers are checked apart).
+func (a InstallChunkedCodeArgs) canister() principal.Principal { return a.TargetCanister }
 
 // CanisterStatusResult is canister_status_result (the fields a local replica can fill).
 type CanisterStatusResult struct {
@@ -191,6 +186,8 @@ type TakeSnapshotArgs struct {
 	SenderCanisterVersion *uint64             `ic:"sender_canister_version"`
 }
 
+func (a TakeSnapshotArgs) canister() principal.Principal { return a.CanisterID }
+
 // Snapshot is snapshot.
 type Snapshot struct {
 	ID               []byte `ic:"id"`
@@ -204,6 +201,8 @@ type SnapshotArgs struct {
 	SnapshotID            []byte              `ic:"snapshot_id"`
 	SenderCanisterVersion *uint64             `ic:"sender_canister_version"`
 }
+
+func (a SnapshotArgs) canister() principal.Principal { return a.CanisterID }
 
 // FetchLogsArgs is fetch_canister_logs_args.
 type FetchLogsArgs struct {

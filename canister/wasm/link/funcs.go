@@ -185,8 +185,11 @@ func (l *linker) replacementBody(r replacement) ([]wasm.Local, *wasm.Expr) {
 				}
 			}
 		}
-		if r.name == "sha256_block" {
+		switch r.name {
+		case "sha256_block":
 			return sha256BlockBody()
+		case "sha256_sum":
+			return sha256SumBody()
 		}
 		// random_seed(seed i64)
 		return nil, e.LocalGet(0).GlobalSet(l.rngIdx)

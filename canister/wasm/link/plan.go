@@ -311,13 +311,18 @@ func (l *linker) planImports() error {
 					return fmt.Errorf("%s: type %v, the ABI requires func(state, block unsafe.Pointer)", where, typ)
 				}
 				p.repl = l.addRepl(replByKey, replacement{module: im.Module, name: im.Name, typ: im.Func})
+			} else if im.Name == "sha256_sum" {
+				if !typ.Equal(wasm.FuncType{Params: []wasm.ValType{wasm.I32, wasm.I32, wasm.I32}}) {
+					return fmt.Errorf("%s: type %v, the ABI requires func(out, padded unsafe.Pointer, blocks uint32)", where, typ)
+				}
+				p.repl = l.addRepl(replByKey, replacement{module: im.Module, name: im.Name, typ: im.Func})
 			} else if im.Name == "random_seed" {
 				if !typ.Equal(wasm.FuncType{Params: []wasm.ValType{wasm.I64}}) {
 					return fmt.Errorf("%s: type %v, the ABI requires func(seed uint64)", where, typ)
 				}
 				p.repl = l.addRepl(replByKey, replacement{module: im.Module, name: im.Name, typ: im.Func})
 			} else {
-				return fmt.Errorf("%s: unknown icwasm import (want callback.<name>, random_seed or sha256_block)", where)
+				return fmt.Errorf("%s: unknown icwasm import (want callback.<name>, random_seed, sha256_block or sha256_sum)", where)
 			}
 		default:
 			return fmt.Errorf("%s: unsupported import module %q (only ic0, %s and %s)", where, im.Module, moduleWASI, moduleIcwasm)

@@ -18,9 +18,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/candid/opcode"
-	"github.com/gocanister/stripe-ic/canister/cdk/internal/errfmt"
 	"github.com/gocanister/stripe-ic/canister/cdk/leb128"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // Magic starts every Candid message.

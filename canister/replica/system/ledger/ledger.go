@@ -234,21 +234,29 @@ func (l *Ledger) remember(r Request, idx uint64) {
 	}
 }
 
+// debit checks request r and takes amount plus the fee from an account.
+func (l *Ledger) debit(r Request, from []byte, amount, now uint64) *Error {
+	if err := l.check(r, now); err != nil {
+		return err
+	}
+	bal := l.BalanceOf(from, false)
+	need := amount + l.Fee
+	if need < amount || bal < need {
+		return &Error{Code: ErrInsufficientFunds, Balance: bal}
+	}
+	l.setBalance(from, bal-need)
+	return nil
+}
+
 // Transfer moves amount from one account to another, charging the fee (which must be the
 // ledger's when given).
 func (l *Ledger) Transfer(r Request, from, to []byte, amount uint64, fee *uint64, memo []byte, now uint64) (uint64, *Error) {
 	if fee != nil && *fee != l.Fee {
 		return 0, &Error{Code: ErrBadFee, ExpectedFee: l.Fee}
 	}
-	if err := l.check(r, now); err != nil {
+	if err := l.debit(r, from, amount, now); err != nil {
 		return 0, err
 	}
-	bal := l.BalanceOf(from, false)
-	need := amount + l.Fee
-	if need < amount || bal < need {
-		return 0, &Error{Code: ErrInsufficientFunds, Balance: bal}
-	}
-	l.setBalance(from, bal-need)
 	l.credit(to, amount)
 	idx := l.append(Block{Kind: Transfer, From: from, To: to, Amount: amount, Fee: l.Fee, Memo: memo, Timestamp: now})
 	l.remember(r, idx)
@@ -258,15 +266,9 @@ func (l *Ledger) Transfer(r Request, from, to []byte, amount uint64, fee *uint64
 // Burn removes amount plus the fee from an account (cycles leaving the ledger: withdraw,
 // create_canister).
 func (l *Ledger) Burn(r Request, from []byte, amount uint64, memo []byte, now uint64) (uint64, *Error) {
-	if err := l.check(r, now); err != nil {
+	if err := l.debit(r, from, amount, now); err != nil {
 		return 0, err
 	}
-	bal := l.BalanceOf(from, false)
-	need := amount + l.Fee
-	if need < amount || bal < need {
-		return 0, &Error{Code: ErrInsufficientFunds, Balance: bal}
-	}
-	l.setBalance(from, bal-need)
 	idx := l.append(Block{Kind: Burn, From: from, Amount: amount, Fee: l.Fee, Memo: memo, Timestamp: now})
 	l.remember(r, idx)
 	return idx, nil

@@ -1,8 +1,10 @@
-// Package errfmt builds the CDK's error messages without package fmt: importing fmt links
+// Package errfmt builds a canister's error messages (the CDK's, the payments domain's)
+// without package fmt: importing fmt links
 // os, io/fs, syscall, internal/poll and fmt's printer into the module, about 170 KB gzip of
 // a Go wasip1 canister that never prints. The helpers give the results fmt.Errorf and
-// fmt.Sprintf would for the verbs the CDK uses: Wrap and WrapAll stand for %w, Int for %d,
-// Hex for %x on bytes, Hex32 for %08x; strconv.Quote is %q.
+// fmt.Sprintf would for the verbs those use: Wrap and WrapAll stand for %w, Int for %d,
+// Hex for %x on bytes, Hex32 for %08x, HexSharp for %#x, IntPad for %0Nd, Prefix for %.Ns;
+// strconv.Quote is %q, a value's String or Error method is %s and %v.
 package errfmt
 
 import "strconv"
@@ -72,4 +74,36 @@ func Hex32(v uint32) string {
 		v >>= 4
 	}
 	return string(out[:])
+}
+
+// HexSharp formats v as %#x does: "0x" and lowercase hexadecimal digits without padding.
+func HexSharp[T Integer](v T) string {
+	if v < 0 {
+		return "-0x" + strconv.FormatUint(uint64(-int64(v)), 16)
+	}
+	return "0x" + strconv.FormatUint(uint64(v), 16)
+}
+
+// IntPad formats v in decimal with leading zeros to width characters, as %0<width>d does.
+func IntPad[T Integer](v T, width int) string {
+	digits, sign := Int(v), ""
+	if v < 0 {
+		digits, sign = digits[1:], "-"
+	}
+	for len(sign)+len(digits) < width {
+		digits = "0" + digits
+	}
+	return sign + digits
+}
+
+// Prefix returns the first n characters of s, as %.<n>s does: a byte that is not valid
+// UTF-8 counts as one character.
+func Prefix(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }

@@ -1,12 +1,13 @@
-package main
+package ic00
 
 import (
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 )
 
-// CanisterSettings is the management canister's canister_settings, every field of the
-// current interface, so that settings pass through the cycles ledger and the CMC unchanged.
+// CanisterSettings is canister_settings, every field of the current interface. The local
+// replica's management canister decodes it; the system canisters (cycles ledger, CMC) pass
+// it through to the management canister unchanged.
 type CanisterSettings struct {
 	Controllers                       *[]principal.Principal `ic:"controllers"`
 	ComputeAllocation                 *candid.Nat            `ic:"compute_allocation"`
@@ -19,11 +20,15 @@ type CanisterSettings struct {
 	StatusVisibility                  *Visibility            `ic:"status_visibility"`
 	WasmMemoryLimit                   *candid.Nat            `ic:"wasm_memory_limit"`
 	WasmMemoryThreshold               *candid.Nat            `ic:"wasm_memory_threshold"`
-	EnvironmentVariables              *[]EnvVar              `ic:"environment_variables"`
+	EnvVars                           *[]EnvVar              `ic:"environment_variables"`
 	MinimumIncomingCanisterCallCycles *candid.Nat            `ic:"minimum_incoming_canister_call_cycles"`
+	// MinimumMsgCyclesAvailable is the name an earlier version of the interface gave
+	// minimum_incoming_canister_call_cycles.
+	MinimumMsgCyclesAvailable *candid.Nat `ic:"minimum_msg_cycles_available"`
 }
 
-// Visibility is log_visibility (and the snapshot and status visibilities).
+// Visibility is log_visibility (snapshot_visibility and status_visibility have the same
+// variants): exactly one arm is set.
 type Visibility struct {
 	Controllers    *candid.Null           `ic:"controllers,variant"`
 	Public         *candid.Null           `ic:"public,variant"`
