@@ -2,9 +2,10 @@
 //
 // encoding/json costs a canister far more than the few structs it decodes: its reflection
 // driven codec, fmt, and the time parsing and formatting that MarshalJSON/UnmarshalJSON
-// methods drag in. In stripe_backend it was over 150 KB of uncompressed code (about 100 KB
-// of the gzip module); decoding Stripe's webhook envelope, a Checkout Session and an error
-// body needs none of it.
+// methods drag in. Measured on stripe_backend (make canister): with encoding/json the module
+// was 5,800,063 bytes, 1,349,199 gzip; with jsonlite 5,403,105 and 1,242,560 (-397 KB,
+// -107 KB gzip, 130 fewer functions). Decoding Stripe's webhook envelope, a Checkout Session,
+// an error body and the stored configuration needs none of it.
 //
 // jsonlite keeps encoding/json's observable behaviour where a caller can see it, because the
 // code it replaces answered with encoding/json's results and texts:
