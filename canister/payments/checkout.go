@@ -2,7 +2,6 @@ package payments
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -255,9 +254,8 @@ func classifyFetch(cur Record, id string, resp OutcallResponse, oerr error) (Rec
 }
 
 func stripeMessage(body []byte) string {
-	var e stripeError
-	if json.Unmarshal(body, &e) == nil && e.Error != nil {
-		return clip(e.Error.Type + ": " + e.Error.Message)
+	if e, ok := parseStripeError(body); ok {
+		return clip(e.Type + ": " + e.Message)
 	}
 	return "no Stripe error body"
 }

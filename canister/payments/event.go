@@ -1,13 +1,12 @@
 package payments
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
 
 	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
+	"github.com/gocanister/stripe-ic/canister/internal/jsonlite"
 )
 
 // ErrMalformedEvent wraps every reason an event body is refused.
@@ -42,20 +41,39 @@ type Event struct {
 	Created    int64
 	Livemode   bool
 	APIVersion string
-	Thin       bool // a v2 thin event: carries only a reference, nothing to apply
-	Object     json.RawMessage
+	Thin       bool   // a v2 thin event: carries only a reference, nothing to apply
+	Object     []byte // the raw JSON of data.object (a json.RawMessage)
 }
 
+// eventEnvelope is the envelope as it was declared for encoding/json; jsonlite decodes it
+// with the same names, types and error texts (see fields).
 type eventEnvelope struct {
-	ID         string          `json:"id"`
-	Object     string          `json:"object"`
-	Type       string          `json:"type"`
-	Created    json.RawMessage `json:"created"`
-	Livemode   bool            `json:"livemode"`
-	APIVersion string          `json:"api_version"`
-	Data       *struct {
-		Object json.RawMessage `json:"object"`
-	} `json:"data"`
+	ID         string
+	Object     string
+	Type       string
+	Created    []byte
+	Livemode   bool
+	APIVersion string
+	Data       *eventData
+}
+
+type eventData struct{ Object []byte }
+
+// eventDataType is the Go type encoding/json named in its messages for data.
+const eventDataType = `struct { Object json.RawMessage "json:\"object\"" }`
+
+func (e *eventEnvelope) fields() []jsonlite.Field {
+	return []jsonlite.Field{
+		jsonlite.String("id", &e.ID),
+		jsonlite.String("object", &e.Object),
+		jsonlite.String("type", &e.Type),
+		jsonlite.Raw("created", &e.Created),
+		jsonlite.Bool("livemode", &e.Livemode),
+		jsonlite.String("api_version", &e.APIVersion),
+		jsonlite.ObjectPtr("data", eventDataType, &e.Data, func(d *eventData) []jsonlite.Field {
+			return []jsonlite.Field{jsonlite.Raw("object", &d.Object)}
+		}),
+	}
 }
 
 // ParseEvent decodes and checks an event envelope: a JSON object with object "event" (or a v2
@@ -63,7 +81,7 @@ type eventEnvelope struct {
 // that is a JSON object.
 func ParseEvent(body []byte) (Event, error) {
 	var env eventEnvelope
-	if err := json.Unmarshal(body, &env); err != nil {
+	if err := jsonlite.Unmarshal(body, "payments.eventEnvelope", env.fields()); err != nil {
 		return Event{}, errfmt.Wrap("", ErrMalformedEvent, ": "+err.Error())
 	}
 	ev := Event{ID: env.ID, Type: env.Type, Livemode: env.Livemode, APIVersion: env.APIVersion}
@@ -84,7 +102,9 @@ func ParseEvent(body []byte) (Event, error) {
 		// Thin events carry "created" as an RFC 3339 string and no data to apply.
 		return ev, nil
 	}
-	if err := json.Unmarshal(env.Created, &ev.Created); err != nil || ev.Created <= 0 {
+	// What json.Unmarshal(created, &ev.Created) accepted and left positive: an integer.
+	created, err := jsonlite.Parse(env.Created)
+	if ev.Created, _ = created.Int64(); err != nil || ev.Created <= 0 {
 		return Event{}, errfmt.Wrap("", ErrMalformedEvent, ": created must be a positive Unix time")
 	}
 	if env.Data == nil || len(env.Data.Object) == 0 || env.Data.Object[0] != '{' {
@@ -94,34 +114,33 @@ func ParseEvent(body []byte) (Event, error) {
 	return ev, nil
 }
 
-// expandableID decodes a Stripe field that is an id string, an expanded object with an id,
-// or null.
+// expandableID is a Stripe field that is an id string, an expanded object with an id, or
+// null.
 type expandableID string
 
-func (e *expandableID) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case bytes.Equal(b, []byte("null")):
-		*e = ""
-		return nil
-	case len(b) > 0 && b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
+// expandableIDType is the Go type encoding/json named for the expanded object.
+const expandableIDType = `struct { ID string "json:\"id\"" }`
+
+// field decodes the member name into e, as its UnmarshalJSON method did with encoding/json.
+func (e *expandableID) field(name string) jsonlite.Field {
+	return jsonlite.Custom(name, func(v jsonlite.Value) error {
+		switch v.Kind() {
+		case jsonlite.KindNull:
+			*e = ""
+		case jsonlite.KindString:
+			s, _ := v.Str()
+			*e = expandableID(s)
+		case jsonlite.KindObject:
+			var id string
+			if err := jsonlite.Decode(v, expandableIDType, []jsonlite.Field{jsonlite.String("id", &id)}); err != nil {
+				return err
+			}
+			*e = expandableID(id)
+		default:
+			return errors.New("want an id string, an object or null, got " + errfmt.Prefix(string(v.Raw()), 20))
 		}
-		*e = expandableID(s)
 		return nil
-	case len(b) > 0 && b[0] == '{':
-		var o struct {
-			ID string `json:"id"`
-		}
-		if err := json.Unmarshal(b, &o); err != nil {
-			return err
-		}
-		*e = expandableID(o.ID)
-		return nil
-	}
-	return errors.New("want an id string, an object or null, got " + errfmt.Prefix(string(b), 20))
+	})
 }
 
 // SessionObject is the projection of a Checkout Session the canister keeps. Pointers keep
@@ -141,6 +160,24 @@ type SessionObject struct {
 	URL               *string      `json:"url"`
 }
 
+// fields lists what SessionObject's json tags say, for jsonlite.
+func (s *SessionObject) fields() []jsonlite.Field {
+	return []jsonlite.Field{
+		jsonlite.String("id", &s.ID),
+		jsonlite.String("object", &s.Object),
+		jsonlite.String("status", &s.Status),
+		jsonlite.String("payment_status", &s.PaymentStatus),
+		jsonlite.IntPtr("amount_total", &s.AmountTotal),
+		jsonlite.StringPtr("currency", &s.Currency),
+		jsonlite.StringPtr("client_reference_id", &s.ClientReferenceID),
+		jsonlite.Int("created", "int64", &s.Created),
+		s.PaymentIntent.field("payment_intent"),
+		s.Invoice.field("invoice"),
+		jsonlite.Bool("livemode", &s.Livemode),
+		jsonlite.StringPtr("url", &s.URL),
+	}
+}
+
 // sessionMask lists the fields the proxy keeps (x-json-mask): what SessionObject decodes.
 const sessionMask = "id,object,status,payment_status,amount_total,currency,client_reference_id,created,payment_intent,invoice,livemode,url"
 
@@ -150,7 +187,7 @@ const fetchMask = "id,object,status,payment_status,amount_total,currency,client_
 
 func parseSessionObject(raw []byte) (SessionObject, error) {
 	var s SessionObject
-	if err := json.Unmarshal(raw, &s); err != nil {
+	if err := jsonlite.Unmarshal(raw, "payments.SessionObject", s.fields()); err != nil {
 		return s, errfmt.Wrap("checkout session: ", err, "")
 	}
 	if s.Object != "" && s.Object != "checkout.session" {
@@ -226,9 +263,19 @@ type paymentObject struct {
 	AmountRefunded int64        `json:"amount_refunded"`
 }
 
+func (p *paymentObject) fields() []jsonlite.Field {
+	return []jsonlite.Field{
+		jsonlite.String("id", &p.ID),
+		jsonlite.String("object", &p.Object),
+		p.PaymentIntent.field("payment_intent"),
+		jsonlite.Bool("refunded", &p.Refunded),
+		jsonlite.Int("amount_refunded", "int64", &p.AmountRefunded),
+	}
+}
+
 func parsePaymentObject(raw []byte, wantObject string) (paymentObject, error) {
 	var p paymentObject
-	if err := json.Unmarshal(raw, &p); err != nil {
+	if err := jsonlite.Unmarshal(raw, "payments.paymentObject", p.fields()); err != nil {
 		return p, errfmt.Wrap(wantObject+": ", err, "")
 	}
 	if p.Object != wantObject {
@@ -252,9 +299,19 @@ type disputeObject struct {
 	Status        string       `json:"status"`
 }
 
+func (d *disputeObject) fields() []jsonlite.Field {
+	return []jsonlite.Field{
+		jsonlite.String("id", &d.ID),
+		jsonlite.String("object", &d.Object),
+		d.Charge.field("charge"),
+		d.PaymentIntent.field("payment_intent"),
+		jsonlite.String("status", &d.Status),
+	}
+}
+
 func parseDisputeObject(raw []byte) (disputeObject, error) {
 	var d disputeObject
-	if err := json.Unmarshal(raw, &d); err != nil {
+	if err := jsonlite.Unmarshal(raw, "payments.disputeObject", d.fields()); err != nil {
 		return d, errfmt.Wrap("dispute: ", err, "")
 	}
 	switch {

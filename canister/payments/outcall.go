@@ -3,12 +3,11 @@ package payments
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/sha256"
+	"github.com/gocanister/stripe-ic/canister/internal/jsonlite"
 )
 
 // Header is one HTTP header. A slice of them (not a map) keeps order deterministic.
@@ -162,24 +161,44 @@ func TransformResponse(resp OutcallResponse, context []byte) OutcallResponse {
 	}
 	if resp.Status >= 200 && resp.Status < 300 {
 		var so SessionObject
-		if err := json.Unmarshal(resp.Body, &so); err == nil {
+		if err := jsonlite.Unmarshal(resp.Body, "payments.SessionObject", so.fields()); err == nil {
 			out.Body = appendSessionProjection(nil, &so)
 		}
 		return out
 	}
-	var e stripeError
-	if err := json.Unmarshal(resp.Body, &e); err == nil && e.Error != nil {
-		out.Body, _ = json.Marshal(map[string]map[string]string{"error": {"type": e.Error.Type, "code": e.Error.Code, "message": e.Error.Message}})
+	if e, ok := parseStripeError(resp.Body); ok {
+		// As json.Marshal wrote map[string]map[string]string: keys sorted.
+		b := append([]byte(nil), `{"error":{"code":`...)
+		b = jsonlite.AppendString(b, e.Code)
+		b = append(b, `,"message":`...)
+		b = jsonlite.AppendString(b, e.Message)
+		b = append(b, `,"type":`...)
+		b = jsonlite.AppendString(b, e.Type)
+		out.Body = append(b, "}}"...)
 	}
 	return out
 }
 
-type stripeError struct {
-	Error *struct {
-		Type    string `json:"type"`
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
+// stripeError is the error member of a Stripe error body.
+type stripeError struct{ Type, Code, Message string }
+
+// stripeErrorType is the Go type encoding/json named in its messages for "error".
+const stripeErrorType = `struct { Type string "json:\"type\""; Code string "json:\"code\""; Message string "json:\"message\"" }`
+
+// parseStripeError decodes {"error":{...}} as json.Unmarshal did into
+// struct{ Error *stripeError }: ok when the body decodes and has a non-null error.
+func parseStripeError(body []byte) (*stripeError, bool) {
+	var e *stripeError
+	err := jsonlite.Unmarshal(body, "payments.stripeError", []jsonlite.Field{
+		jsonlite.ObjectPtr("error", stripeErrorType, &e, func(e *stripeError) []jsonlite.Field {
+			return []jsonlite.Field{
+				jsonlite.String("type", &e.Type),
+				jsonlite.String("code", &e.Code),
+				jsonlite.String("message", &e.Message),
+			}
+		}),
+	})
+	return e, err == nil && e != nil
 }
 
 // appendSessionProjection writes the SessionObject as canonical JSON (keys in a fixed order,
@@ -230,32 +249,5 @@ func appendJSONIDOrNull(b []byte, s string) []byte {
 	return appendJSONString(b, s)
 }
 
-// appendJSONString appends s as a JSON string, escaping like encoding/json (HTML-safe, and
-// invalid UTF-8 replaced by U+FFFD) without its allocations.
-func appendJSONString(b []byte, s string) []byte {
-	const hexDigits = "0123456789abcdef"
-	b = append(b, '"')
-	for i, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			b = append(b, '\\', byte(r))
-		case r == '\n':
-			b = append(b, '\\', 'n')
-		case r == '\r':
-			b = append(b, '\\', 'r')
-		case r == '\t':
-			b = append(b, '\\', 't')
-		case r == '\b':
-			b = append(b, '\\', 'b')
-		case r == '\f':
-			b = append(b, '\\', 'f')
-		case r < 0x20 || r == '<' || r == '>' || r == '&' || r == '\u2028' || r == '\u2029':
-			b = append(b, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
-		case r == 0xFFFD && !strings.HasPrefix(s[i:], "\uFFFD"):
-			b = append(b, `\ufffd`...)
-		default:
-			b = append(b, s[i:i+utf8.RuneLen(r)]...)
-		}
-	}
-	return append(b, '"')
-}
+// appendJSONString appends s as a JSON string, escaped as encoding/json escapes it.
+func appendJSONString(b []byte, s string) []byte { return jsonlite.AppendString(b, s) }

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"time"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
+	"github.com/gocanister/stripe-ic/canister/internal/jsonlite"
 	"github.com/gocanister/stripe-ic/canister/payments"
 )
 
@@ -156,19 +156,56 @@ func viewOf(r payments.RedactedConfig) configView {
 }
 
 // The configuration is kept in stable memory (as JSON under keyConfig) so an upgrade without
-// an argument keeps it.
+// an argument keeps it. The bytes are what json.Marshal wrote for payments.Config, and are
+// read as json.Unmarshal read them, so a module built with encoding/json and this one read
+// each other's stored configuration.
 func encodeConfig(c payments.Config) []byte {
-	b, err := json.Marshal(c)
-	if err != nil {
-		panic(err) // plain data: cannot fail
-	}
-	return b
+	return jsonlite.AppendObject(nil, configFields(&c))
 }
 
 func decodeConfig(b []byte) (payments.Config, error) {
 	var c payments.Config
-	if err := json.Unmarshal(b, &c); err != nil {
+	if err := jsonlite.Unmarshal(b, "payments.Config", configFields(&c)); err != nil {
 		return c, errfmt.Wrap("stored configuration: ", err, "")
 	}
 	return c, nil
+}
+
+// configFields describes payments.Config as encoding/json saw it: every exported field in
+// declaration order under its Go name (TestConfigJSON fails when a field is missing here).
+func configFields(c *payments.Config) []jsonlite.Field {
+	l, e := &c.Limits, &c.Events
+	const dur = "time.Duration"
+	return []jsonlite.Field{
+		jsonlite.String("APIHost", &c.APIHost),
+		jsonlite.String("APIKey", &c.APIKey),
+		jsonlite.String("IdempotentProxy", &c.IdempotentProxy),
+		jsonlite.String("ProxyAuthorization", &c.ProxyAuthorization),
+		jsonlite.Strings("WebhookSecrets", &c.WebhookSecrets),
+		jsonlite.Strings("AllowedPrincipals", &c.AllowedPrincipals),
+		jsonlite.Object("Limits", "payments.Limits", []jsonlite.Field{
+			jsonlite.Int("WebhookTolerance", dur, &l.WebhookTolerance),
+			jsonlite.Int("WebhookFutureTolerance", dur, &l.WebhookFutureTolerance),
+			jsonlite.Int("MaxBodyBytes", "int", &l.MaxBodyBytes),
+			jsonlite.Int("MinRefetchInterval", dur, &l.MinRefetchInterval),
+			jsonlite.Int("InFlightTimeout", dur, &l.InFlightTimeout),
+			jsonlite.Int("OutcallBudget", "int", &l.OutcallBudget),
+			jsonlite.Int("OutcallWindow", dur, &l.OutcallWindow),
+			jsonlite.Uint("CyclesReserve", "uint64", &l.CyclesReserve),
+			jsonlite.Int("MaxPending", "int", &l.MaxPending),
+			jsonlite.Int("PendingTTL", dur, &l.PendingTTL),
+			jsonlite.Int("DedupCapacity", "int", &l.DedupCapacity),
+			jsonlite.Int("MaxPageSize", "int", &l.MaxPageSize),
+		}),
+		jsonlite.Object("Events", "payments.EventConfig", []jsonlite.Field{
+			jsonlite.Int("LogRetention", "int", &e.LogRetention),
+			jsonlite.Int("MaxAttempts", "int", &e.MaxAttempts),
+			jsonlite.Int("RetryBase", dur, &e.RetryBase),
+			jsonlite.Int("RetryMax", dur, &e.RetryMax),
+			jsonlite.Int("MaxBatch", "int", &e.MaxBatch),
+			jsonlite.Int("MaxBatchBytes", "int", &e.MaxBatchBytes),
+			jsonlite.Int("MaxDeadLetters", "int", &e.MaxDeadLetters),
+			jsonlite.Int("CallTimeout", dur, &e.CallTimeout),
+		}),
+	}
 }
