@@ -2,7 +2,6 @@ package payments
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"slices"
 	"strconv"
@@ -191,7 +190,7 @@ func (s *Service) createRequest(caller Caller, req *CreateSessionRequest) Outcal
 		h.Write([]byte{':'})
 		h.Write([]byte(part))
 	}
-	key := idempotencyKey(s.canisterID, "create", hex.EncodeToString(h.Sum(nil)))
+	key := idempotencyKey(s.canisterID, "create", errfmt.Hex(h.Sum(nil)))
 	u, hdr := s.endpoint("/v1/checkout/sessions", sessionMask)
 	out := OutcallRequest{
 		Method:           "POST",

@@ -3,7 +3,6 @@ package payments
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/hex"
 	"time"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/sha256"
@@ -110,7 +109,7 @@ func objectKey(kind byte, id string) string {
 	}
 	if len(id) > maxFactObjectBytes {
 		sum := sha256.Sum256([]byte(id))
-		id = "#" + hex.EncodeToString(sum[:16])
+		id = "#" + errfmt.Hex(sum[:16])
 	}
 	return string(kind) + id + "/"
 }

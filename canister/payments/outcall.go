@@ -2,11 +2,11 @@ package payments
 
 import (
 	"context"
-	"encoding/hex"
 	"strconv"
 	"strings"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/sha256"
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 	"github.com/gocanister/stripe-ic/canister/internal/jsonlite"
 )
 
@@ -117,7 +117,7 @@ func idempotencyKey(parts ...string) string {
 		return k
 	}
 	sum := sha256.Sum256([]byte(k))
-	return parts[0] + "/" + hex.EncodeToString(sum[:])
+	return parts[0] + "/" + errfmt.Hex(sum[:])
 }
 
 // sessionFetchRequest builds the GET of one Checkout Session. The idempotency key is the

@@ -2,7 +2,6 @@ package payments
 
 import (
 	"crypto/subtle"
-	"encoding/hex"
 	"errors"
 	"strconv"
 	"strings"
@@ -67,7 +66,7 @@ func ParseSignatureHeader(h string) (SignatureHeader, error) {
 			if len(v) != 2*sha256.Size {
 				continue
 			}
-			if _, err := hex.Decode(sig[:], []byte(v)); err != nil {
+			if !decodeHex(sig[:], v) {
 				continue
 			}
 			sh.V1 = append(sh.V1, sig)
@@ -173,7 +172,37 @@ func SignatureHeaderFor(body []byte, t time.Time, secrets ...string) string {
 	b.Write(ts)
 	for _, s := range secrets {
 		b.WriteString(",v1=")
-		b.WriteString(hex.EncodeToString(computeSignature(nil, []byte(s), ts, body)))
+		b.WriteString(errfmt.Hex(computeSignature(nil, []byte(s), ts, body)))
 	}
 	return b.String()
+}
+
+// decodeHex decodes the 2*len(dst) hex digits of s (either case, as encoding/hex accepts)
+// into dst and reports whether s was exactly that. It is here because encoding/hex links fmt
+// into the canister.
+func decodeHex(dst []byte, s string) bool {
+	if len(s) != 2*len(dst) {
+		return false
+	}
+	for i := range dst {
+		hi, ok1 := fromHexChar(s[2*i])
+		lo, ok2 := fromHexChar(s[2*i+1])
+		if !ok1 || !ok2 {
+			return false
+		}
+		dst[i] = hi<<4 | lo
+	}
+	return true
+}
+
+func fromHexChar(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }

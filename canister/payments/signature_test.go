@@ -1,6 +1,8 @@
 package payments
 
 import (
+	"bytes"
+	"encoding/hex"
 	"errors"
 	"strconv"
 	"strings"
@@ -143,5 +145,24 @@ func TestSignatureHeaderForMatchesStripeGo(t *testing.T) {
 	want := stripeSign(body, testSecret, t0).Header
 	if got := SignatureHeaderFor(body, t0, testSecret); got != want {
 		t.Fatalf("SignatureHeaderFor = %s, stripe-go = %s", got, want)
+	}
+}
+
+// TestDecodeHexMatchesEncodingHex holds decodeHex (the canister's fmt-free hex reader) to
+// encoding/hex for either case, bad digits and wrong lengths.
+func TestDecodeHexMatchesEncodingHex(t *testing.T) {
+	for _, s := range []string{
+		"", "00", "0f", "F0", "aB", "zz", "0", "000", "g0", "0g", " 0", "ff\x00",
+		strings.Repeat("5a", 32), strings.Repeat("A5", 32), strings.Repeat("5a", 31) + "5x",
+	} {
+		want, err := hex.DecodeString(s)
+		for _, n := range []int{len(s) / 2, 32} {
+			dst := make([]byte, n)
+			got := decodeHex(dst, s)
+			wantOK := err == nil && len(want) == n && len(s) == 2*n
+			if got != wantOK || (got && !bytes.Equal(dst, want)) {
+				t.Errorf("decodeHex(%d bytes, %q) = %v %x; encoding/hex: %x, %v", n, s, got, dst, want, err)
+			}
+		}
 	}
 }
