@@ -42,6 +42,10 @@ const (
 	seedArg = `(record { api_host = "api.stripe.com"; api_key = "sk_test_51Hseeddemo0000000000000000" })`
 	// maxModuleGzip is the target: the gzipped module fits one install message (1.5 MiB).
 	maxModuleGzip = 3 << 19
+	// sizeBudgetGzip is the budget issue "one protocol core" set (the module's size before
+	// it): later features must fit into what the consolidation and the fmt/json-free
+	// canister saved.
+	sizeBudgetGzip = 1_274_513
 )
 
 // stripeBackendGzip builds, links and gzips cmd/stripe_backend once per test binary.
@@ -265,8 +269,8 @@ func stripeSignature(body []byte, secret string, at time.Time) string {
 
 func TestPaymentsSeedDeployArgument(t *testing.T) {
 	ours(t, "builds and installs the payments canister")
-	if gz := stripeBackendGzip(t); len(gz) > maxModuleGzip {
-		t.Errorf("module gzip is %d bytes, over the %d-byte target (one install message)", len(gz), maxModuleGzip)
+	if gz := stripeBackendGzip(t); len(gz) > sizeBudgetGzip {
+		t.Errorf("module gzip is %d bytes, over the %d-byte budget (one install message: %d)", len(gz), sizeBudgetGzip, maxModuleGzip)
 	}
 	s := deployStripe(t, seedArg)
 	var cfg configView

@@ -10,7 +10,7 @@ import (
 
 // canisterPackages are the CDK packages a canister links.
 var canisterPackages = []string{"cdk", "cdk/candid", "cdk/candid/wire", "cdk/leb128", "cdk/ic00", "cdk/principal", "cdk/stable", "cdk/ic0",
-	"cdk/httpgateway", "cdk/httpcert", "cdk/stablestore", "cdk/protocol", "cdk/hashtree", "cdk/reprhash"}
+	"cdk/httpgateway", "cdk/httpcert", "cdk/stablestore", "cdk/protocol", "cdk/hashtree", "cdk/reprhash", "cdk/sha256"}
 
 // TestNoFmtOrOS keeps fmt and os (which fmt, net/url and crypto/* link) out of the CDK's
 // wasip1 builds: fmt alone costs a canister about 170 KB gzip.
