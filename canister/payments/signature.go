@@ -185,24 +185,12 @@ func decodeHex(dst []byte, s string) bool {
 		return false
 	}
 	for i := range dst {
-		hi, ok1 := fromHexChar(s[2*i])
-		lo, ok2 := fromHexChar(s[2*i+1])
+		hi, ok1 := errfmt.HexDigit(s[2*i])
+		lo, ok2 := errfmt.HexDigit(s[2*i+1])
 		if !ok1 || !ok2 {
 			return false
 		}
 		dst[i] = hi<<4 | lo
 	}
 	return true
-}
-
-func fromHexChar(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
 // Router dispatches gateway requests on method and path patterns such as
@@ -216,8 +218,8 @@ func pathUnescape(s string) (string, bool) {
 		if i+2 >= len(s) {
 			return "", false
 		}
-		hi, ok1 := unhex(s[i+1])
-		lo, ok2 := unhex(s[i+2])
+		hi, ok1 := errfmt.HexDigit(s[i+1])
+		lo, ok2 := errfmt.HexDigit(s[i+2])
 		if !ok1 || !ok2 {
 			return "", false
 		}
@@ -225,16 +227,4 @@ func pathUnescape(s string) (string, bool) {
 		i += 2
 	}
 	return string(b), true
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }

@@ -66,6 +66,20 @@ func Hex(b []byte) string {
 	return string(out)
 }
 
+// HexDigit is the value of one hexadecimal digit of either case, the inverse of Hex's
+// digits (and what encoding/hex and URL percent-decoding accept).
+func HexDigit(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
 // Hex32 formats v as eight lowercase hexadecimal digits, as %08x does.
 func Hex32(v uint32) string {
 	var out [8]byte

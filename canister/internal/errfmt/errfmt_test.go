@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"testing"
 )
 
@@ -80,3 +81,14 @@ func TestUnwrap(t *testing.T) {
 type pathErr struct{}
 
 func (*pathErr) Error() string { return "path" }
+
+// TestHexDigit holds HexDigit to strconv's reading of every byte as a base-16 digit.
+func TestHexDigit(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		want, err := strconv.ParseUint(string([]byte{byte(c)}), 16, 8)
+		got, ok := HexDigit(byte(c))
+		if ok != (err == nil) || (ok && uint64(got) != want) {
+			t.Errorf("HexDigit(%q) = %d, %v; strconv: %d, %v", byte(c), got, ok, want, err)
+		}
+	}
+}
