@@ -230,10 +230,17 @@ func Strings(name string, p *[]string) Field {
 
 // Int binds a signed integer field of Go type goType (e.g. "int64", "time.Duration").
 func Int[T ~int | ~int64](name, goType string, p *T) Field {
+	return number(name, goType, p, Value.Int64, func(b []byte) []byte { return AppendInt(b, int64(*p)) })
+}
+
+// number binds an integer field read with parse, as encoding/json decodes one: a number
+// that parse refuses (a fraction, an exponent, out of range) is a type error, null leaves
+// the field as it is.
+func number[T, N ~int | ~int64 | ~uint64](name, goType string, p *T, parse func(Value) (N, bool), enc func([]byte) []byte) Field {
 	return Field{name, func(d *decoder, v Value) error {
 		switch v.Kind() {
 		case KindNumber:
-			n, ok := v.Int64()
+			n, ok := parse(v)
 			if !ok {
 				d.typeError("number "+string(v.raw), goType)
 				break
@@ -244,7 +251,7 @@ func Int[T ~int | ~int64](name, goType string, p *T) Field {
 			d.typeError(kindName(v), goType)
 		}
 		return nil
-	}, func(b []byte) []byte { return AppendInt(b, int64(*p)) }}
+	}, enc}
 }
 
 // IntPtr binds a *int64 field: null is nil.
@@ -267,21 +274,7 @@ func IntPtr(name string, p **int64) Field {
 
 // Uint binds an unsigned integer field of Go type goType.
 func Uint[T ~uint64](name, goType string, p *T) Field {
-	return Field{name, func(d *decoder, v Value) error {
-		switch v.Kind() {
-		case KindNumber:
-			n, ok := v.Uint64()
-			if !ok {
-				d.typeError("number "+string(v.raw), goType)
-				break
-			}
-			*p = T(n)
-		case KindNull:
-		default:
-			d.typeError(kindName(v), goType)
-		}
-		return nil
-	}, func(b []byte) []byte { return AppendUint(b, uint64(*p)) }}
+	return number(name, goType, p, Value.Uint64, func(b []byte) []byte { return AppendUint(b, uint64(*p)) })
 }
 
 // Bool binds a bool field.
