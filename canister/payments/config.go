@@ -96,32 +96,18 @@ func DefaultLimits() Limits {
 // withDefaults fills every zero field from DefaultLimits.
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
-	pick := func(v, def time.Duration) time.Duration {
-		if v == 0 {
-			return def
-		}
-		return v
-	}
-	pickInt := func(v, def int) int {
-		if v == 0 {
-			return def
-		}
-		return v
-	}
-	l.WebhookTolerance = pick(l.WebhookTolerance, d.WebhookTolerance)
-	l.WebhookFutureTolerance = pick(l.WebhookFutureTolerance, d.WebhookFutureTolerance)
-	l.MaxBodyBytes = pickInt(l.MaxBodyBytes, d.MaxBodyBytes)
-	l.MinRefetchInterval = pick(l.MinRefetchInterval, d.MinRefetchInterval)
-	l.InFlightTimeout = pick(l.InFlightTimeout, d.InFlightTimeout)
-	l.OutcallBudget = pickInt(l.OutcallBudget, d.OutcallBudget)
-	l.OutcallWindow = pick(l.OutcallWindow, d.OutcallWindow)
-	if l.CyclesReserve == 0 {
-		l.CyclesReserve = d.CyclesReserve
-	}
-	l.MaxPending = pickInt(l.MaxPending, d.MaxPending)
-	l.PendingTTL = pick(l.PendingTTL, d.PendingTTL)
-	l.DedupCapacity = pickInt(l.DedupCapacity, d.DedupCapacity)
-	l.MaxPageSize = pickInt(l.MaxPageSize, d.MaxPageSize)
+	orDefault(&l.WebhookTolerance, d.WebhookTolerance)
+	orDefault(&l.WebhookFutureTolerance, d.WebhookFutureTolerance)
+	orDefault(&l.MaxBodyBytes, d.MaxBodyBytes)
+	orDefault(&l.MinRefetchInterval, d.MinRefetchInterval)
+	orDefault(&l.InFlightTimeout, d.InFlightTimeout)
+	orDefault(&l.OutcallBudget, d.OutcallBudget)
+	orDefault(&l.OutcallWindow, d.OutcallWindow)
+	orDefault(&l.CyclesReserve, d.CyclesReserve)
+	orDefault(&l.MaxPending, d.MaxPending)
+	orDefault(&l.PendingTTL, d.PendingTTL)
+	orDefault(&l.DedupCapacity, d.DedupCapacity)
+	orDefault(&l.MaxPageSize, d.MaxPageSize)
 	return l
 }
 

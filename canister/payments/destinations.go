@@ -107,24 +107,14 @@ func DefaultEventConfig() EventConfig {
 
 func (c EventConfig) withDefaults() EventConfig {
 	d := DefaultEventConfig()
-	pickInt := func(v *int, def int) {
-		if *v == 0 {
-			*v = def
-		}
-	}
-	pickDur := func(v *time.Duration, def time.Duration) {
-		if *v == 0 {
-			*v = def
-		}
-	}
-	pickInt(&c.LogRetention, d.LogRetention)
-	pickInt(&c.MaxAttempts, d.MaxAttempts)
-	pickDur(&c.RetryBase, d.RetryBase)
-	pickDur(&c.RetryMax, d.RetryMax)
-	pickInt(&c.MaxBatch, d.MaxBatch)
-	pickInt(&c.MaxBatchBytes, d.MaxBatchBytes)
-	pickInt(&c.MaxDeadLetters, d.MaxDeadLetters)
-	pickDur(&c.CallTimeout, d.CallTimeout)
+	orDefault(&c.LogRetention, d.LogRetention)
+	orDefault(&c.MaxAttempts, d.MaxAttempts)
+	orDefault(&c.RetryBase, d.RetryBase)
+	orDefault(&c.RetryMax, d.RetryMax)
+	orDefault(&c.MaxBatch, d.MaxBatch)
+	orDefault(&c.MaxBatchBytes, d.MaxBatchBytes)
+	orDefault(&c.MaxDeadLetters, d.MaxDeadLetters)
+	orDefault(&c.CallTimeout, d.CallTimeout)
 	return c
 }
 
@@ -1035,4 +1025,12 @@ func ParseStatuses(names []string) ([]Status, error) {
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// orDefault sets *v to def when it is the zero value (the field was not configured).
+func orDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
 }
