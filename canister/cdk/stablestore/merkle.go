@@ -177,6 +177,7 @@ func (s *Store) Merkle() *Merkle {
 	if s.merkle == nil {
 		// The node pool is made now (init, post_upgrade) rather than by the first change.
 		m := &Merkle{s: s, pool: make([]*mnode, 0, 2*maxHeight+8)}
+		m.path, m.nodes = make([]mstep, 0, maxHeight+8), make([]*mnode, 0, cap(m.pool))
 		for range cap(m.pool) {
 			m.pool = append(m.pool, new(mnode))
 		}
@@ -504,7 +505,10 @@ func (m *Merkle) fixUp(c child) {
 			}
 		}
 		n.dirty = true
-		r := m.rebalance(n)
+		r := n
+		if d := int(n.lhgt) - int(n.rhgt); d > 1 || d < -1 {
+			r = m.rebalance(n)
+		}
 		c = child{ref: r.ref, height: r.height(), node: r}
 	}
 	if c.node != nil {
