@@ -102,10 +102,10 @@ type mnode struct {
 	ref         uint32
 	left, right uint32
 	lhgt, rhgt  uint8
-	sep         []byte // in raw
+	seplen      uint8 // the separator is raw[76 : 76+seplen]
 	dirty       bool
 	// lstale and rstale mark a child hash not computed yet: the child is a node the
-	// operation changed, hashed once when its parent's hash is needed (hashOf).
+	// operation changed, hashed once when its parent's hash is needed (hashTo).
 	lstale, rstale bool
 	lnode, rnode   *mnode         // the stale children
 	raw            [nodeSize]byte // the node as read or to be written
@@ -113,8 +113,10 @@ type mnode struct {
 
 func (n *mnode) height() uint8 { return 1 + max(n.lhgt, n.rhgt) }
 
-// digest is the node's hash: the Fork of its children's.
-func (m *Merkle) digest(n *mnode) [32]byte { return m.fork(n.lh(), n.rh()) }
+func (n *mnode) sep() []byte { return n.raw[76 : 76+int(n.seplen)] }
+
+// setSep puts the separator s in place.
+func (n *mnode) setSep(s []byte) { n.seplen = uint8(copy(n.raw[76:], s)) }
 
 // lh and rh are the children's hashes, kept in place in the node's bytes.
 func (n *mnode) lh() *[32]byte { return (*[32]byte)(n.raw[12:44]) }
@@ -141,17 +143,17 @@ var (
 	emptyHash  = hashtree.Empty{}.Digest()
 )
 
-// fork is forkDigest with a buffer that keeps the domain separator and the padding in
-// place: a Fork is hashed at every level of every change.
-func (m *Merkle) fork(l, r *[32]byte) [32]byte {
-	b := m.forkBuf[:]
+// forkTo is forkDigest into dst, with a buffer that keeps the domain separator and the
+// padding in place: a Fork is hashed at every level of every change.
+func (m *Merkle) forkTo(dst, l, r *[32]byte) {
+	b := &m.forkBuf
 	if b[0] == 0 {
-		copy(b, sepFork)
+		copy(b[:], sepFork)
 		sha256.Pad(b[:len(sepFork)+64], len(sepFork)+64) // writes the padding into b
 	}
 	*(*[32]byte)(b[17:49]) = *l
 	*(*[32]byte)(b[49:81]) = *r
-	return sha256.SumPadded(b)
+	sha256.SumPaddedTo(dst, b[:])
 }
 
 // forkDigest is hashtree.Fork's digest of two hashes, without allocating.
@@ -253,7 +255,7 @@ func (m *Merkle) load(ref uint32) *mnode {
 		panic(errfmt.Wrap("", ErrCorrupt, ": certified map node "+errfmt.Int(ref)+" is not an inner node"))
 	}
 	n.ref, n.lhgt, n.rhgt, n.left, n.right = ref, b[1], b[2], le.Uint32(b[4:]), le.Uint32(b[8:])
-	n.sep = b[76 : 76+int(b[3])]
+	n.seplen = b[3]
 	return n
 }
 
@@ -284,7 +286,7 @@ func (m *Merkle) newNode() *mnode {
 		m.pool = append(m.pool, new(mnode))
 	}
 	n := m.pool[i]
-	n.dirty, n.lstale, n.rstale, n.lnode, n.rnode = false, false, false, nil, nil
+	n.dirty, n.lstale, n.rstale = false, false, false // lnode and rnode only count when stale
 	m.nodes = append(m.nodes, n)
 	return n
 }
@@ -293,10 +295,10 @@ func (m *Merkle) newNode() *mnode {
 // place) and those bytes to memory.
 func (m *Merkle) writeInner(n *mnode) {
 	b := n.raw[:]
-	b[0], b[1], b[2], b[3] = nodeInner, n.lhgt, n.rhgt, byte(len(n.sep))
+	b[0], b[1], b[2], b[3] = nodeInner, n.lhgt, n.rhgt, n.seplen
 	le.PutUint32(b[4:], n.left)
 	le.PutUint32(b[8:], n.right)
-	m.s.writeAt(b[:76+len(n.sep)], nodeOffset(m.s, n.ref))
+	m.s.writeAt(b[:76+int(n.seplen)], nodeOffset(m.s, n.ref))
 }
 
 // leafView reads the leaf ref: its label and value point into m.node (valid until the next
@@ -342,7 +344,7 @@ func (m *Merkle) descend(label []byte) child {
 	ref, height := m.u32(metaRoot), m.meta[metaRootHeight]
 	for height > 0 {
 		n := m.load(ref) // a descent meets each node once: no need to look among m.nodes
-		right := bytes.Compare(label, n.sep) >= 0
+		right := bytes.Compare(label, n.sep()) >= 0
 		m.path = append(m.path, mstep{n, right})
 		if right {
 			ref, height = n.right, n.rhgt
@@ -425,10 +427,10 @@ func (m *Merkle) Put(label, value []byte, sub [32]byte) (bool, error) {
 		mine := child{ref: ref, digest: leafDigest}
 		if bytes.Compare(label, old) < 0 {
 			n.left, *n.lh(), n.right, *n.rh() = ref, leafDigest, at.ref, at.digest
-			n.sep = n.raw[76 : 76+copy(n.raw[76:], separator(old, label))]
+			n.setSep(separator(old, label))
 		} else {
 			n.left, *n.lh(), n.right, *n.rh() = at.ref, at.digest, ref, mine.digest
-			n.sep = n.raw[76 : 76+copy(n.raw[76:], separator(label, old))]
+			n.setSep(separator(label, old))
 		}
 		m.addCount(1)
 		up = child{ref: n.ref, height: 1, node: n}
@@ -487,7 +489,7 @@ func (m *Merkle) Remove(label []byte) (bool, error) {
 
 // fixUp puts c in place of the path's last step's child and walks up: each node takes its
 // new child's reference and height, and is rebalanced when the heights differ by more than
-// one. Then the changed nodes are hashed, each once (hashOf), and written with the meta
+// one. Then the changed nodes are hashed, each once (hashTo), and written with the meta
 // page.
 func (m *Merkle) fixUp(c child) {
 	for i := len(m.path) - 1; i >= 0; i-- {
@@ -512,21 +514,23 @@ func (m *Merkle) fixUp(c child) {
 		c = child{ref: r.ref, height: r.height(), node: r}
 	}
 	if c.node != nil {
-		c.digest = m.hashOf(c.node)
+		m.hashTo(&c.digest, c.node)
 	}
 	m.setRoot(c)
 	m.finish()
 }
 
-// hashOf computes n's hash, first the hashes of its changed children.
-func (m *Merkle) hashOf(n *mnode) [32]byte {
+// hashTo computes n's hash into dst, first the hashes of its changed children.
+func (m *Merkle) hashTo(dst *[32]byte, n *mnode) {
 	if n.lstale {
-		*n.lh(), n.lstale = m.hashOf(n.lnode), false
+		m.hashTo(n.lh(), n.lnode)
+		n.lstale = false
 	}
 	if n.rstale {
-		*n.rh(), n.rstale = m.hashOf(n.rnode), false
+		m.hashTo(n.rh(), n.rnode)
+		n.rstale = false
 	}
-	return m.digest(n)
+	m.forkTo(dst, n.lh(), n.rh())
 }
 
 // rebalance restores the AVL balance at n (whose children are balanced) with one or two
