@@ -56,6 +56,13 @@ const (
 	maxSeparator = nodeSize - 76
 	maxPoolPage  = 1<<(32-refSlotBits) - 1
 
+	// maxAVLHeight bounds the map's height: with 32-bit references it holds fewer than
+	// 2^31 entries, and an AVL tree of n leaves is at most 1.44 log2(n+2) high (44.4).
+	maxAVLHeight = 46
+	// maxOpNodes bounds the inner nodes one operation reads or makes: its path, a new node
+	// and at most two more per level for rotations.
+	maxOpNodes = 3*maxAVLHeight + 1
+
 	nodeLeaf  = 1
 	nodeInner = 2
 	nodeFree  = 3
@@ -86,12 +93,14 @@ var ErrLabel = errors.New("stablestore: certified map entry too large")
 // ordered map from labels to small values, each with the hash of the subtree it stands
 // for, whose hash tree root is RootHash. Get it with Store.Merkle; one per Store.
 type Merkle struct {
-	s     *Store
-	meta  [metaSize]byte
-	node  [nodeSize]byte
-	path  []mstep
-	nodes []*mnode // nodes read or made by the current operation
-	pool  []*mnode // reused for them, so an operation allocates nothing
+	s    *Store
+	meta [metaSize]byte
+	node [nodeSize]byte
+	path []mstep
+	// ops[:nops] are the nodes read or made by the current operation, in an array so that
+	// an operation allocates nothing and takes a node with one index.
+	ops  [maxOpNodes]mnode
+	nops int
 
 	forkBuf [128]byte // see fork
 	oldBuf  [MaxLabelLen]byte
@@ -177,12 +186,9 @@ func labeledDigest(label []byte, sub *[32]byte) [32]byte {
 // Merkle returns the store's certified map, reading its meta page (once per Store).
 func (s *Store) Merkle() *Merkle {
 	if s.merkle == nil {
-		// The node pool is made now (init, post_upgrade) rather than by the first change.
-		m := &Merkle{s: s, pool: make([]*mnode, 0, 2*maxHeight+8)}
-		m.path, m.nodes = make([]mstep, 0, maxHeight+8), make([]*mnode, 0, cap(m.pool))
-		for range cap(m.pool) {
-			m.pool = append(m.pool, new(mnode))
-		}
+		// The operation's nodes and path are made now (init, post_upgrade) rather than by
+		// the first change.
+		m := &Merkle{s: s, path: make([]mstep, 0, maxAVLHeight)}
 		if s.h.merkle != 0 {
 			s.readAt(m.meta[:], s.pageOffset(s.h.merkle))
 		} else {
@@ -232,8 +238,8 @@ func (m *Merkle) readNode(ref uint32) []byte {
 
 // inner returns the inner node ref, from the operation's nodes or from memory.
 func (m *Merkle) inner(ref uint32) *mnode {
-	for _, n := range m.nodes {
-		if n.ref == ref {
+	for i := range m.nops {
+		if n := &m.ops[i]; n.ref == ref {
 			return n
 		}
 	}
@@ -245,18 +251,23 @@ func (m *Merkle) load(ref uint32) *mnode {
 	n := m.newNode()
 	// Most separators are short: read the fixed part and 20 bytes, then the rest if any
 	// (a stable memory read costs an instruction per byte).
+	// The node's bytes as an array: constant indexes need no bounds checks.
 	off := nodeOffset(m.s, ref)
-	m.s.readAt(n.raw[:innerRead], off)
-	b := n.raw[:]
+	b := &n.raw
+	m.s.readAt(b[:innerRead], off)
 	if end := 76 + int(b[3]); end > innerRead && end <= nodeSize {
 		m.s.readAt(b[innerRead:end], off+innerRead)
 	}
 	if b[0] != nodeInner {
-		panic(errfmt.Wrap("", ErrCorrupt, ": certified map node "+errfmt.Int(ref)+" is not an inner node"))
+		notInner(ref)
 	}
-	n.ref, n.lhgt, n.rhgt, n.left, n.right = ref, b[1], b[2], le.Uint32(b[4:]), le.Uint32(b[8:])
-	n.seplen = b[3]
+	n.ref, n.lhgt, n.rhgt, n.seplen = ref, b[1], b[2], b[3]
+	n.left, n.right = le.Uint32(b[4:8]), le.Uint32(b[8:12])
 	return n
+}
+
+func notInner(ref uint32) {
+	panic(errfmt.Wrap("", ErrCorrupt, ": certified map node "+errfmt.Int(ref)+" is not an inner node"))
 }
 
 // nview is an inner node read for a traversal (a copy: traversals recurse).
@@ -279,25 +290,21 @@ func (m *Merkle) view(ref uint32, withSep bool) nview {
 	return v
 }
 
-// newNode takes a node from the pool and adds it to the operation's nodes.
+// newNode adds a node to the operation's nodes.
 func (m *Merkle) newNode() *mnode {
-	i := len(m.nodes)
-	if i == len(m.pool) {
-		m.pool = append(m.pool, new(mnode))
-	}
-	n := m.pool[i]
+	n := &m.ops[m.nops]
+	m.nops++
 	n.dirty, n.lstale, n.rstale = false, false, false // lnode and rnode only count when stale
-	m.nodes = append(m.nodes, n)
 	return n
 }
 
 // writeInner writes the node's fields into its raw bytes (whose separator is already in
 // place) and those bytes to memory.
 func (m *Merkle) writeInner(n *mnode) {
-	b := n.raw[:]
+	b := &n.raw
 	b[0], b[1], b[2], b[3] = nodeInner, n.lhgt, n.rhgt, n.seplen
-	le.PutUint32(b[4:], n.left)
-	le.PutUint32(b[8:], n.right)
+	le.PutUint32(b[4:8], n.left)
+	le.PutUint32(b[8:12], n.right)
 	m.s.writeAt(b[:76+int(n.seplen)], nodeOffset(m.s, n.ref))
 }
 
@@ -340,10 +347,10 @@ func (m *Merkle) writeLeaf(ref uint32, label, value []byte, sub *[32]byte) {
 // returns the leaf reached (ref 0 when the map is empty).
 func (m *Merkle) descend(label []byte) child {
 	m.path = m.path[:0]
-	m.nodes = m.nodes[:0]
+	m.nops = 0
 	ref, height := m.u32(metaRoot), m.meta[metaRootHeight]
 	for height > 0 {
-		n := m.load(ref) // a descent meets each node once: no need to look among m.nodes
+		n := m.load(ref) // a descent meets each node once: no need to look among m.ops
 		right := bytes.Compare(label, n.sep()) >= 0
 		m.path = append(m.path, mstep{n, right})
 		if right {
@@ -411,7 +418,7 @@ func (m *Merkle) Put(label, value []byte, sub [32]byte) (bool, error) {
 		old, oldValue, oldSub := m.leafView(at.ref)
 		if bytes.Equal(old, label) {
 			if bytes.Equal(oldValue, value) && oldSub == sub {
-				m.nodes = m.nodes[:0]
+				m.nops = 0
 				return false, nil
 			}
 			m.writeLeaf(at.ref, label, value, &sub)
@@ -462,7 +469,7 @@ func (m *Merkle) Remove(label []byte) (bool, error) {
 		return false, nil
 	}
 	if l, _, _ := m.leafView(at.ref); !bytes.Equal(l, label) {
-		m.nodes = m.nodes[:0]
+		m.nops = 0
 		return false, nil
 	}
 	m.freeNode(at.ref)
@@ -492,29 +499,32 @@ func (m *Merkle) Remove(label []byte) (bool, error) {
 // one. Then the changed nodes are hashed, each once (hashTo), and written with the meta
 // page.
 func (m *Merkle) fixUp(c child) {
+	// c's fields in locals: the loop runs at every level (a child is 48 bytes to copy).
+	ref, height, node := c.ref, c.height, c.node
 	for i := len(m.path) - 1; i >= 0; i-- {
-		st := m.path[i]
+		st := &m.path[i]
 		n := st.n
+		stale := node != nil
 		if st.right {
-			n.right, n.rhgt, n.rstale, n.rnode = c.ref, c.height, c.node != nil, c.node
-			if c.node == nil {
+			n.right, n.rhgt, n.rstale, n.rnode = ref, height, stale, node
+			if !stale {
 				*n.rh() = c.digest
 			}
 		} else {
-			n.left, n.lhgt, n.lstale, n.lnode = c.ref, c.height, c.node != nil, c.node
-			if c.node == nil {
+			n.left, n.lhgt, n.lstale, n.lnode = ref, height, stale, node
+			if !stale {
 				*n.lh() = c.digest
 			}
 		}
 		n.dirty = true
-		r := n
 		if d := int(n.lhgt) - int(n.rhgt); d > 1 || d < -1 {
-			r = m.rebalance(n)
+			n = m.rebalance(n)
 		}
-		c = child{ref: r.ref, height: r.height(), node: r}
+		ref, height, node = n.ref, n.height(), n
 	}
-	if c.node != nil {
-		m.hashTo(&c.digest, c.node)
+	c.ref, c.height = ref, height
+	if node != nil {
+		m.hashTo(&c.digest, node)
 	}
 	m.setRoot(c)
 	m.finish()
@@ -581,13 +591,13 @@ func (m *Merkle) rotateLeft(x *mnode) *mnode {
 
 // finish writes the operation's changed inner nodes and the meta page.
 func (m *Merkle) finish() {
-	for _, n := range m.nodes {
-		if n.dirty {
+	for i := range m.nops {
+		if n := &m.ops[i]; n.dirty {
 			m.writeInner(n)
 			n.dirty = false
 		}
 	}
-	m.nodes = m.nodes[:0]
+	m.nops = 0
 	m.s.writeAt(m.meta[:], m.s.pageOffset(m.s.h.merkle))
 }
 
