@@ -655,8 +655,7 @@ func (m *Merkle) alloc() uint32 {
 	cur, next := m.u32(metaCurPage), m.u32(metaCurNext)
 	if cur == 0 || next == nodesPerPage {
 		cur, next = m.s.alloc(), 0
-		m.s.scratch.init(kindPool, m.u32(metaLastPool))
-		m.s.writePage(cur, m.s.scratch)
+		m.s.writePageHeader(cur, kindPool, m.u32(metaLastPool))
 		m.s.writeHeader()
 		m.setU32(metaLastPool, cur)
 		m.setU32(metaPools, m.u32(metaPools)+1)

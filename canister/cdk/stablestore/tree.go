@@ -285,9 +285,19 @@ func (s *Store) writePage(pg uint32, p page) {
 
 func (s *Store) writeHeader() {
 	s.h.encode(s.hbuf[:])
-	if _, err := s.mem.WriteAt(s.hbuf[:], s.off); err != nil {
-		panic(errfmt.Wrap("stablestore: writing the header: ", err, ""))
-	}
+	s.writeAt(s.hbuf[:], s.off)
+}
+
+// writePageHeader makes page pg an empty page of the given kind by writing its header only:
+// it is a page just taken from alloc, which is zero beyond the header (fresh memory, or
+// cleared by free), so this leaves the same bytes as writing a whole page from init, at a
+// 60th of the cost.
+func (s *Store) writePageHeader(pg uint32, kind byte, child0 uint32) {
+	var h [pageHeader]byte
+	h[0] = kind
+	le.PutUint32(h[8:12], child0)
+	s.writes++
+	s.writeAt(h[:], s.pageOffset(pg))
 }
 
 // uncheckedMemory is a Memory that can read and write without checking its size, which the
