@@ -6,6 +6,7 @@ import (
 
 	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
 	"github.com/gocanister/stripe-ic/canister/cdk/sha256"
+	"github.com/gocanister/stripe-ic/canister/cdk/stable"
 	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
@@ -254,7 +255,11 @@ func (m *Merkle) load(ref uint32) *mnode {
 	// The node's bytes as an array: constant indexes need no bounds checks.
 	off := nodeOffset(m.s, ref)
 	b := &n.raw
-	m.s.readAt(b[:innerRead], off)
+	if m.s.direct { // the hot path of every change and witness: no call in between
+		stable.Direct{}.ReadAt(b[:innerRead], off)
+	} else {
+		m.s.readAt(b[:innerRead], off)
+	}
 	if end := 76 + int(b[3]); end > innerRead && end <= nodeSize {
 		m.s.readAt(b[innerRead:end], off+innerRead)
 	}
@@ -305,7 +310,11 @@ func (m *Merkle) writeInner(n *mnode) {
 	b[0], b[1], b[2], b[3] = nodeInner, n.lhgt, n.rhgt, n.seplen
 	le.PutUint32(b[4:8], n.left)
 	le.PutUint32(b[8:12], n.right)
-	m.s.writeAt(b[:76+int(n.seplen)], nodeOffset(m.s, n.ref))
+	if m.s.direct {
+		stable.Direct{}.WriteAt(b[:76+int(n.seplen)], nodeOffset(m.s, n.ref))
+	} else {
+		m.s.writeAt(b[:76+int(n.seplen)], nodeOffset(m.s, n.ref))
+	}
 }
 
 // leafView reads the leaf ref: its label and value point into m.node (valid until the next
