@@ -359,6 +359,9 @@ func (m *Merkle) descend(label []byte) child {
 	m.nops = 0
 	ref, height := m.u32(metaRoot), m.meta[metaRootHeight]
 	for height > 0 {
+		if len(m.path) == maxAVLHeight {
+			panic(errfmt.Wrap("", ErrCorrupt, ": certified map deeper than "+errfmt.Int(maxAVLHeight)))
+		}
 		n := m.load(ref) // a descent meets each node once: no need to look among m.ops
 		right := bytes.Compare(label, n.sep()) >= 0
 		m.path = append(m.path, mstep{n, right})
