@@ -103,7 +103,9 @@ type Merkle struct {
 	ops  [maxOpNodes]mnode
 	nops int
 
-	forkBuf [128]byte // see fork
+	// forkBuf is where hashTo hashes Forks (at every level of every change), with the
+	// domain separator and the padding in place.
+	forkBuf [128]byte
 	oldBuf  [MaxLabelLen]byte
 }
 
@@ -153,19 +155,6 @@ var (
 	emptyHash  = hashtree.Empty{}.Digest()
 )
 
-// forkTo is forkDigest into dst, with a buffer that keeps the domain separator and the
-// padding in place: a Fork is hashed at every level of every change.
-func (m *Merkle) forkTo(dst, l, r *[32]byte) {
-	b := &m.forkBuf
-	if b[0] == 0 {
-		copy(b[:], sepFork)
-		sha256.Pad(b[:len(sepFork)+64], len(sepFork)+64) // writes the padding into b
-	}
-	*(*[32]byte)(b[17:49]) = *l
-	*(*[32]byte)(b[49:81]) = *r
-	sha256.SumPaddedTo(dst, b[:])
-}
-
 // forkDigest is hashtree.Fork's digest of two hashes, without allocating.
 func forkDigest(l, r *[32]byte) [32]byte {
 	var b [17 + 64]byte
@@ -190,6 +179,8 @@ func (s *Store) Merkle() *Merkle {
 		// The operation's nodes and path are made now (init, post_upgrade) rather than by
 		// the first change.
 		m := &Merkle{s: s, path: make([]mstep, 0, maxAVLHeight)}
+		copy(m.forkBuf[:], sepFork)
+		sha256.Pad(m.forkBuf[:len(sepFork)+64], len(sepFork)+64) // writes the padding in place
 		if s.h.merkle != 0 {
 			s.readAt(m.meta[:], s.pageOffset(s.h.merkle))
 		} else {
@@ -552,7 +543,10 @@ func (m *Merkle) hashTo(dst *[32]byte, n *mnode) {
 		m.hashTo(n.rh(), n.rnode)
 		n.rstale = false
 	}
-	m.forkTo(dst, n.lh(), n.rh())
+	// The Fork of the children's hashes, which lie side by side in the node's bytes.
+	b := &m.forkBuf
+	*(*[64]byte)(b[17:81]) = *(*[64]byte)(n.raw[12:76])
+	sha256.SumPaddedTo(dst, b[:])
 }
 
 // rebalance restores the AVL balance at n (whose children are balanced) with one or two
