@@ -16,3 +16,5 @@ func Sum256(data []byte) [Size]byte { return sha256.Sum256(data) }
 func compress(state *[8]uint32, p []byte) { blockGeneric(state, p) }
 
 func sumPadded(padded []byte) [Size]byte { return sumPaddedGeneric(padded) }
+
+func sumPaddedTo(out *[Size]byte, padded []byte) { *out = sumPaddedGeneric(padded) }

@@ -13,8 +13,13 @@ func New() hash.Hash { return newGeneric() }
 // Sum256 returns the SHA-256 digest of data. A short message (most of a hash tree's) is
 // padded on the stack and hashed in one call of the linker's code.
 func Sum256(data []byte) [Size]byte {
-	if n := len(data); n <= 2*blockSize-9 {
+	switch n := len(data); {
+	case n <= 2*blockSize-9:
 		var b [2 * blockSize]byte
+		copy(b[:], data)
+		return sumPadded(Pad(b[:n], n))
+	case n <= 4*blockSize-9: // an HTTP answer's body, such as a payment status
+		var b [4 * blockSize]byte
 		copy(b[:], data)
 		return sumPadded(Pad(b[:n], n))
 	}
@@ -37,6 +42,11 @@ func sumPadded(padded []byte) [Size]byte {
 	var out [Size]byte
 	sha256Sum(unsafe.Pointer(&out), unsafe.Pointer(unsafe.SliceData(padded)), uint32(len(padded)/blockSize))
 	return out
+}
+
+// sumPaddedTo is sumPadded writing the digest to out.
+func sumPaddedTo(out *[Size]byte, padded []byte) {
+	sha256Sum(unsafe.Pointer(out), unsafe.Pointer(unsafe.SliceData(padded)), uint32(len(padded)/blockSize))
 }
 
 // sha256Block is provided by icwasm link: state is [8]uint32 (little-endian words), block

@@ -118,6 +118,16 @@ func SumPadded(padded []byte) [Size]byte {
 	return sumPadded(padded)
 }
 
+// SumPaddedTo is SumPadded writing the digest to out: a hash tree that keeps its hashes
+// in place (cdk/stablestore's certified map) saves copying them.
+func SumPaddedTo(out *[Size]byte, padded []byte) {
+	if len(padded) < blockSize {
+		*out = digest(&initial)
+		return
+	}
+	sumPaddedTo(out, padded)
+}
+
 // sumPaddedGeneric is SumPadded with this package's compression function.
 func sumPaddedGeneric(padded []byte) [Size]byte {
 	h := initial

@@ -82,5 +82,9 @@ func TestSumPadded(t *testing.T) {
 		if got, want := SumPadded(Pad(append([]byte{}, msg...), n)), stdsha.Sum256(msg); got != want {
 			t.Fatalf("length %d: %x, want %x", n, got, want)
 		}
+		var to [Size]byte
+		if SumPaddedTo(&to, Pad(append([]byte{}, msg...), n)); to != stdsha.Sum256(msg) {
+			t.Fatalf("SumPaddedTo, length %d: %x", n, to)
+		}
 	}
 }

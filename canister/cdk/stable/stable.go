@@ -96,6 +96,12 @@ func (m Memory) ReadAtUnchecked(p []byte, off int64) { m.sys.Stable64Read(p, uin
 // inside the memory. A range outside traps.
 func (m Memory) WriteAtUnchecked(p []byte, off int64) { m.sys.Stable64Write(uint64(off), p) }
 
+// Direct is the canister's stable memory without the ic0.API interface, for a structure
+// on the hot path of every message (cdk/stablestore): a call costs the system call and
+// little more. Its ranges must lie inside the memory (else it traps): get it from
+// Memory.Direct, which reports whether the memory is the canister's own.
+type Direct struct{}
+
 // Reserve grows the memory (if needed) so that it holds at least size bytes.
 func (m Memory) Reserve(size uint64) error {
 	have := m.Pages()

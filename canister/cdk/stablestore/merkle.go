@@ -6,6 +6,7 @@ import (
 
 	"github.com/gocanister/stripe-ic/canister/cdk/hashtree"
 	"github.com/gocanister/stripe-ic/canister/cdk/sha256"
+	"github.com/gocanister/stripe-ic/canister/cdk/stable"
 	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
@@ -56,6 +57,13 @@ const (
 	maxSeparator = nodeSize - 76
 	maxPoolPage  = 1<<(32-refSlotBits) - 1
 
+	// maxAVLHeight bounds the map's height: with 32-bit references it holds fewer than
+	// 2^31 entries, and an AVL tree of n leaves is at most 1.44 log2(n+2) high (44.4).
+	maxAVLHeight = 46
+	// maxOpNodes bounds the inner nodes one operation reads or makes: its path, a new node
+	// and at most two more per level for rotations.
+	maxOpNodes = 3*maxAVLHeight + 1
+
 	nodeLeaf  = 1
 	nodeInner = 2
 	nodeFree  = 3
@@ -86,14 +94,18 @@ var ErrLabel = errors.New("stablestore: certified map entry too large")
 // ordered map from labels to small values, each with the hash of the subtree it stands
 // for, whose hash tree root is RootHash. Get it with Store.Merkle; one per Store.
 type Merkle struct {
-	s     *Store
-	meta  [metaSize]byte
-	node  [nodeSize]byte
-	path  []mstep
-	nodes []*mnode // nodes read or made by the current operation
-	pool  []*mnode // reused for them, so an operation allocates nothing
+	s    *Store
+	meta [metaSize]byte
+	node [nodeSize]byte
+	path []mstep
+	// ops[:nops] are the nodes read or made by the current operation, in an array so that
+	// an operation allocates nothing and takes a node with one index.
+	ops  [maxOpNodes]mnode
+	nops int
 
-	forkBuf [128]byte // see fork
+	// forkBuf is where hashTo hashes Forks (at every level of every change), with the
+	// domain separator and the padding in place.
+	forkBuf [128]byte
 	oldBuf  [MaxLabelLen]byte
 }
 
@@ -102,10 +114,10 @@ type mnode struct {
 	ref         uint32
 	left, right uint32
 	lhgt, rhgt  uint8
-	sep         []byte // in raw
+	seplen      uint8 // the separator is raw[76 : 76+seplen]
 	dirty       bool
 	// lstale and rstale mark a child hash not computed yet: the child is a node the
-	// operation changed, hashed once when its parent's hash is needed (hashOf).
+	// operation changed, hashed once when its parent's hash is needed (hashTo).
 	lstale, rstale bool
 	lnode, rnode   *mnode         // the stale children
 	raw            [nodeSize]byte // the node as read or to be written
@@ -113,8 +125,10 @@ type mnode struct {
 
 func (n *mnode) height() uint8 { return 1 + max(n.lhgt, n.rhgt) }
 
-// digest is the node's hash: the Fork of its children's.
-func (m *Merkle) digest(n *mnode) [32]byte { return m.fork(n.lh(), n.rh()) }
+func (n *mnode) sep() []byte { return n.raw[76 : 76+int(n.seplen)] }
+
+// setSep puts the separator s in place.
+func (n *mnode) setSep(s []byte) { n.seplen = uint8(copy(n.raw[76:], s)) }
 
 // lh and rh are the children's hashes, kept in place in the node's bytes.
 func (n *mnode) lh() *[32]byte { return (*[32]byte)(n.raw[12:44]) }
@@ -141,19 +155,6 @@ var (
 	emptyHash  = hashtree.Empty{}.Digest()
 )
 
-// fork is forkDigest with a buffer that keeps the domain separator and the padding in
-// place: a Fork is hashed at every level of every change.
-func (m *Merkle) fork(l, r *[32]byte) [32]byte {
-	b := m.forkBuf[:]
-	if b[0] == 0 {
-		copy(b, sepFork)
-		sha256.Pad(b[:len(sepFork)+64], len(sepFork)+64) // writes the padding into b
-	}
-	*(*[32]byte)(b[17:49]) = *l
-	*(*[32]byte)(b[49:81]) = *r
-	return sha256.SumPadded(b)
-}
-
 // forkDigest is hashtree.Fork's digest of two hashes, without allocating.
 func forkDigest(l, r *[32]byte) [32]byte {
 	var b [17 + 64]byte
@@ -175,11 +176,11 @@ func labeledDigest(label []byte, sub *[32]byte) [32]byte {
 // Merkle returns the store's certified map, reading its meta page (once per Store).
 func (s *Store) Merkle() *Merkle {
 	if s.merkle == nil {
-		// The node pool is made now (init, post_upgrade) rather than by the first change.
-		m := &Merkle{s: s, pool: make([]*mnode, 0, 2*maxHeight+8)}
-		for range cap(m.pool) {
-			m.pool = append(m.pool, new(mnode))
-		}
+		// The operation's nodes and path are made now (init, post_upgrade) rather than by
+		// the first change.
+		m := &Merkle{s: s, path: make([]mstep, 0, maxAVLHeight)}
+		copy(m.forkBuf[:], sepFork)
+		sha256.Pad(m.forkBuf[:len(sepFork)+64], len(sepFork)+64) // writes the padding in place
 		if s.h.merkle != 0 {
 			s.readAt(m.meta[:], s.pageOffset(s.h.merkle))
 		} else {
@@ -229,8 +230,8 @@ func (m *Merkle) readNode(ref uint32) []byte {
 
 // inner returns the inner node ref, from the operation's nodes or from memory.
 func (m *Merkle) inner(ref uint32) *mnode {
-	for _, n := range m.nodes {
-		if n.ref == ref {
+	for i := range m.nops {
+		if n := &m.ops[i]; n.ref == ref {
 			return n
 		}
 	}
@@ -242,18 +243,27 @@ func (m *Merkle) load(ref uint32) *mnode {
 	n := m.newNode()
 	// Most separators are short: read the fixed part and 20 bytes, then the rest if any
 	// (a stable memory read costs an instruction per byte).
+	// The node's bytes as an array: constant indexes need no bounds checks.
 	off := nodeOffset(m.s, ref)
-	m.s.readAt(n.raw[:innerRead], off)
-	b := n.raw[:]
+	b := &n.raw
+	if m.s.direct { // the hot path of every change and witness: no call in between
+		stable.Direct{}.ReadAt(b[:innerRead], off)
+	} else {
+		m.s.readAt(b[:innerRead], off)
+	}
 	if end := 76 + int(b[3]); end > innerRead && end <= nodeSize {
 		m.s.readAt(b[innerRead:end], off+innerRead)
 	}
 	if b[0] != nodeInner {
-		panic(errfmt.Wrap("", ErrCorrupt, ": certified map node "+errfmt.Int(ref)+" is not an inner node"))
+		notInner(ref)
 	}
-	n.ref, n.lhgt, n.rhgt, n.left, n.right = ref, b[1], b[2], le.Uint32(b[4:]), le.Uint32(b[8:])
-	n.sep = b[76 : 76+int(b[3])]
+	n.ref, n.lhgt, n.rhgt, n.seplen = ref, b[1], b[2], b[3]
+	n.left, n.right = le.Uint32(b[4:8]), le.Uint32(b[8:12])
 	return n
+}
+
+func notInner(ref uint32) {
+	panic(errfmt.Wrap("", ErrCorrupt, ": certified map node "+errfmt.Int(ref)+" is not an inner node"))
 }
 
 // nview is an inner node read for a traversal (a copy: traversals recurse).
@@ -276,26 +286,26 @@ func (m *Merkle) view(ref uint32, withSep bool) nview {
 	return v
 }
 
-// newNode takes a node from the pool and adds it to the operation's nodes.
+// newNode adds a node to the operation's nodes.
 func (m *Merkle) newNode() *mnode {
-	i := len(m.nodes)
-	if i == len(m.pool) {
-		m.pool = append(m.pool, new(mnode))
-	}
-	n := m.pool[i]
-	n.dirty, n.lstale, n.rstale, n.lnode, n.rnode = false, false, false, nil, nil
-	m.nodes = append(m.nodes, n)
+	n := &m.ops[m.nops]
+	m.nops++
+	n.dirty, n.lstale, n.rstale = false, false, false // lnode and rnode only count when stale
 	return n
 }
 
 // writeInner writes the node's fields into its raw bytes (whose separator is already in
 // place) and those bytes to memory.
 func (m *Merkle) writeInner(n *mnode) {
-	b := n.raw[:]
-	b[0], b[1], b[2], b[3] = nodeInner, n.lhgt, n.rhgt, byte(len(n.sep))
-	le.PutUint32(b[4:], n.left)
-	le.PutUint32(b[8:], n.right)
-	m.s.writeAt(b[:76+len(n.sep)], nodeOffset(m.s, n.ref))
+	b := &n.raw
+	b[0], b[1], b[2], b[3] = nodeInner, n.lhgt, n.rhgt, n.seplen
+	le.PutUint32(b[4:8], n.left)
+	le.PutUint32(b[8:12], n.right)
+	if m.s.direct {
+		stable.Direct{}.WriteAt(b[:76+int(n.seplen)], nodeOffset(m.s, n.ref))
+	} else {
+		m.s.writeAt(b[:76+int(n.seplen)], nodeOffset(m.s, n.ref))
+	}
 }
 
 // leafView reads the leaf ref: its label and value point into m.node (valid until the next
@@ -337,11 +347,14 @@ func (m *Merkle) writeLeaf(ref uint32, label, value []byte, sub *[32]byte) {
 // returns the leaf reached (ref 0 when the map is empty).
 func (m *Merkle) descend(label []byte) child {
 	m.path = m.path[:0]
-	m.nodes = m.nodes[:0]
+	m.nops = 0
 	ref, height := m.u32(metaRoot), m.meta[metaRootHeight]
 	for height > 0 {
-		n := m.load(ref) // a descent meets each node once: no need to look among m.nodes
-		right := bytes.Compare(label, n.sep) >= 0
+		if len(m.path) == maxAVLHeight {
+			panic(errfmt.Wrap("", ErrCorrupt, ": certified map deeper than "+errfmt.Int(maxAVLHeight)))
+		}
+		n := m.load(ref) // a descent meets each node once: no need to look among m.ops
+		right := bytes.Compare(label, n.sep()) >= 0
 		m.path = append(m.path, mstep{n, right})
 		if right {
 			ref, height = n.right, n.rhgt
@@ -408,7 +421,7 @@ func (m *Merkle) Put(label, value []byte, sub [32]byte) (bool, error) {
 		old, oldValue, oldSub := m.leafView(at.ref)
 		if bytes.Equal(old, label) {
 			if bytes.Equal(oldValue, value) && oldSub == sub {
-				m.nodes = m.nodes[:0]
+				m.nops = 0
 				return false, nil
 			}
 			m.writeLeaf(at.ref, label, value, &sub)
@@ -424,10 +437,10 @@ func (m *Merkle) Put(label, value []byte, sub [32]byte) (bool, error) {
 		mine := child{ref: ref, digest: leafDigest}
 		if bytes.Compare(label, old) < 0 {
 			n.left, *n.lh(), n.right, *n.rh() = ref, leafDigest, at.ref, at.digest
-			n.sep = n.raw[76 : 76+copy(n.raw[76:], separator(old, label))]
+			n.setSep(separator(old, label))
 		} else {
 			n.left, *n.lh(), n.right, *n.rh() = at.ref, at.digest, ref, mine.digest
-			n.sep = n.raw[76 : 76+copy(n.raw[76:], separator(label, old))]
+			n.setSep(separator(label, old))
 		}
 		m.addCount(1)
 		up = child{ref: n.ref, height: 1, node: n}
@@ -459,7 +472,7 @@ func (m *Merkle) Remove(label []byte) (bool, error) {
 		return false, nil
 	}
 	if l, _, _ := m.leafView(at.ref); !bytes.Equal(l, label) {
-		m.nodes = m.nodes[:0]
+		m.nops = 0
 		return false, nil
 	}
 	m.freeNode(at.ref)
@@ -486,43 +499,54 @@ func (m *Merkle) Remove(label []byte) (bool, error) {
 
 // fixUp puts c in place of the path's last step's child and walks up: each node takes its
 // new child's reference and height, and is rebalanced when the heights differ by more than
-// one. Then the changed nodes are hashed, each once (hashOf), and written with the meta
+// one. Then the changed nodes are hashed, each once (hashTo), and written with the meta
 // page.
 func (m *Merkle) fixUp(c child) {
+	// c's fields in locals: the loop runs at every level (a child is 48 bytes to copy).
+	ref, height, node := c.ref, c.height, c.node
 	for i := len(m.path) - 1; i >= 0; i-- {
-		st := m.path[i]
+		st := &m.path[i]
 		n := st.n
+		stale := node != nil
 		if st.right {
-			n.right, n.rhgt, n.rstale, n.rnode = c.ref, c.height, c.node != nil, c.node
-			if c.node == nil {
+			n.right, n.rhgt, n.rstale, n.rnode = ref, height, stale, node
+			if !stale {
 				*n.rh() = c.digest
 			}
 		} else {
-			n.left, n.lhgt, n.lstale, n.lnode = c.ref, c.height, c.node != nil, c.node
-			if c.node == nil {
+			n.left, n.lhgt, n.lstale, n.lnode = ref, height, stale, node
+			if !stale {
 				*n.lh() = c.digest
 			}
 		}
 		n.dirty = true
-		r := m.rebalance(n)
-		c = child{ref: r.ref, height: r.height(), node: r}
+		if d := int(n.lhgt) - int(n.rhgt); d > 1 || d < -1 {
+			n = m.rebalance(n)
+		}
+		ref, height, node = n.ref, n.height(), n
 	}
-	if c.node != nil {
-		c.digest = m.hashOf(c.node)
+	c.ref, c.height = ref, height
+	if node != nil {
+		m.hashTo(&c.digest, node)
 	}
 	m.setRoot(c)
 	m.finish()
 }
 
-// hashOf computes n's hash, first the hashes of its changed children.
-func (m *Merkle) hashOf(n *mnode) [32]byte {
+// hashTo computes n's hash into dst, first the hashes of its changed children.
+func (m *Merkle) hashTo(dst *[32]byte, n *mnode) {
 	if n.lstale {
-		*n.lh(), n.lstale = m.hashOf(n.lnode), false
+		m.hashTo(n.lh(), n.lnode)
+		n.lstale = false
 	}
 	if n.rstale {
-		*n.rh(), n.rstale = m.hashOf(n.rnode), false
+		m.hashTo(n.rh(), n.rnode)
+		n.rstale = false
 	}
-	return m.digest(n)
+	// The Fork of the children's hashes, which lie side by side in the node's bytes.
+	b := &m.forkBuf
+	*(*[64]byte)(b[17:81]) = *(*[64]byte)(n.raw[12:76])
+	sha256.SumPaddedTo(dst, b[:])
 }
 
 // rebalance restores the AVL balance at n (whose children are balanced) with one or two
@@ -573,13 +597,13 @@ func (m *Merkle) rotateLeft(x *mnode) *mnode {
 
 // finish writes the operation's changed inner nodes and the meta page.
 func (m *Merkle) finish() {
-	for _, n := range m.nodes {
-		if n.dirty {
+	for i := range m.nops {
+		if n := &m.ops[i]; n.dirty {
 			m.writeInner(n)
 			n.dirty = false
 		}
 	}
-	m.nodes = m.nodes[:0]
+	m.nops = 0
 	m.s.writeAt(m.meta[:], m.s.pageOffset(m.s.h.merkle))
 }
 
@@ -637,8 +661,7 @@ func (m *Merkle) alloc() uint32 {
 	cur, next := m.u32(metaCurPage), m.u32(metaCurNext)
 	if cur == 0 || next == nodesPerPage {
 		cur, next = m.s.alloc(), 0
-		m.s.scratch.init(kindPool, m.u32(metaLastPool))
-		m.s.writePage(cur, m.s.scratch)
+		m.s.writePageHeader(cur, kindPool, m.u32(metaLastPool))
 		m.s.writeHeader()
 		m.setU32(metaLastPool, cur)
 		m.setU32(metaPools, m.u32(metaPools)+1)

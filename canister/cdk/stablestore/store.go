@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/gocanister/stripe-ic/canister/cdk/stable"
 	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
@@ -40,8 +41,11 @@ var ErrIterating = errors.New("stablestore: store modified during Ascend")
 type Store struct {
 	mem  Memory
 	fast uncheckedMemory // mem, when it can skip its bounds checks (cdk/stable.Memory)
-	off  int64
-	h    header
+	// direct: mem is the canister's own stable memory, read and written through
+	// cdk/stable.Direct without interface calls.
+	direct bool
+	off    int64
+	h      header
 
 	path    []pathEntry // root-to-leaf path of the current Put or Remove
 	scratch page        // compaction
@@ -80,6 +84,9 @@ func Open(mem Memory, offset int64) (*Store, error) {
 	}
 	s := &Store{mem: mem, off: offset}
 	s.fast, _ = mem.(uncheckedMemory)
+	if sm, ok := mem.(stable.Memory); ok {
+		_, s.direct = sm.Direct()
+	}
 	if mem.Size() >= offset+headerSize {
 		if _, err := mem.ReadAt(s.hbuf[:], offset); err != nil {
 			return nil, errfmt.Wrap("stablestore: open: reading the header at "+errfmt.Int(offset)+
