@@ -45,9 +45,9 @@ type Event struct {
 	Object     []byte // the raw JSON of data.object (a json.RawMessage)
 }
 
-// eventEnvelope is the envelope as it was declared for encoding/json; jsonlite decodes it
-// with the same names, types and error texts (see fields).
-type eventEnvelope struct {
+// envelope is an event's envelope. jsonlite decodes it with the names, types and error texts
+// encoding/json gave the type it replaced, payments.eventEnvelope (see fields).
+type envelope struct {
 	ID         string
 	Object     string
 	Type       string
@@ -62,7 +62,7 @@ type eventData struct{ Object []byte }
 // eventDataType is the Go type encoding/json named in its messages for data.
 const eventDataType = `struct { Object json.RawMessage "json:\"object\"" }`
 
-func (e *eventEnvelope) fields() []jsonlite.Field {
+func (e *envelope) fields() []jsonlite.Field {
 	return []jsonlite.Field{
 		jsonlite.String("id", &e.ID),
 		jsonlite.String("object", &e.Object),
@@ -80,7 +80,7 @@ func (e *eventEnvelope) fields() []jsonlite.Field {
 // thin event), an id, a type and a positive created time, and for v1 events a data.object
 // that is a JSON object.
 func ParseEvent(body []byte) (Event, error) {
-	var env eventEnvelope
+	var env envelope
 	if err := jsonlite.Unmarshal(body, "payments.eventEnvelope", env.fields()); err != nil {
 		return Event{}, errfmt.Wrap("", ErrMalformedEvent, ": "+err.Error())
 	}

@@ -179,18 +179,19 @@ func TransformResponse(resp OutcallResponse, context []byte) OutcallResponse {
 	return out
 }
 
-// stripeError is the error member of a Stripe error body.
-type stripeError struct{ Type, Code, Message string }
+// stripeErrorDetail is the error member of a Stripe error body.
+type stripeErrorDetail struct{ Type, Code, Message string }
 
 // stripeErrorType is the Go type encoding/json named in its messages for "error".
 const stripeErrorType = `struct { Type string "json:\"type\""; Code string "json:\"code\""; Message string "json:\"message\"" }`
 
-// parseStripeError decodes {"error":{...}} as json.Unmarshal did into
-// struct{ Error *stripeError }: ok when the body decodes and has a non-null error.
-func parseStripeError(body []byte) (*stripeError, bool) {
-	var e *stripeError
+// parseStripeError decodes {"error":{...}} as json.Unmarshal decoded it into the type this
+// replaced, payments.stripeError (struct{ Error *stripeErrorDetail } with json tags): ok
+// when the body decodes and has a non-null error.
+func parseStripeError(body []byte) (*stripeErrorDetail, bool) {
+	var e *stripeErrorDetail
 	err := jsonlite.Unmarshal(body, "payments.stripeError", []jsonlite.Field{
-		jsonlite.ObjectPtr("error", stripeErrorType, &e, func(e *stripeError) []jsonlite.Field {
+		jsonlite.ObjectPtr("error", stripeErrorType, &e, func(e *stripeErrorDetail) []jsonlite.Field {
 			return []jsonlite.Field{
 				jsonlite.String("type", &e.Type),
 				jsonlite.String("code", &e.Code),
