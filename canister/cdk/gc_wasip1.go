@@ -11,9 +11,12 @@ import _ "unsafe" // go:linkname
 // (because the committed heap was just below the trigger; the certified GET /checkout query
 // then cost 2,460,000 instructions instead of 600,000) or helps to mark is wasted work, and
 // it would be repeated by every query until an update moved the heap past the trigger. So,
-// like Motoko's runtime, the CDK does not collect garbage in queries: a discarded execution
-// runs with the collector off (its garbage is discarded with it), and every execution ends
-// with no marking in progress, so that no cycle spans into the next message.
+// like Motoko's runtime, whose collector only runs in update messages, the CDK does not
+// collect garbage in queries: a discarded execution runs with the collector off (its garbage
+// is discarded with it; a query that allocates more than the canister's free memory traps
+// instead of collecting, a memory limit set with runtime/debug.SetMemoryLimit still applies),
+// and every committed execution ends with no marking in progress, so that no cycle spans
+// into the next message (about 7,000 instructions).
 
 // setGCPercent is what runtime/debug.SetGCPercent calls; runtime/debug itself links fmt and
 // os (about 170 KB gzip in a canister). The runtime provides it under this name.
