@@ -309,6 +309,26 @@ func TestQueryStackReserved(t *testing.T) {
 	}
 }
 
+// TestNoGarbageCollectionInQueries checks that queries run with the collector off: a
+// query's memory is discarded, so a cycle it ran would be wasted and redone by every query.
+func TestNoGarbageCollectionInQueries(t *testing.T) {
+	h := newHarness(t)
+	id, err := h.install(build(t, "basic"), enc(t, ptr("gc")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const kib = 16 << 10 // four times the collector's minimum heap
+	var cycles uint64
+	h.mustCall(true, id, "churn_query", &cycles, uint32(kib))
+	if cycles != 0 {
+		t.Errorf("a query allocating %d KiB ran %d GC cycles, want none", kib, cycles)
+	}
+	h.mustCall(false, id, "churn", &cycles, uint32(kib))
+	if cycles == 0 {
+		t.Errorf("an update allocating %d KiB ran no GC cycle", kib)
+	}
+}
+
 func TestInitReplyTraps(t *testing.T) {
 	h := newHarness(t)
 	_, err := h.install(build(t, "initreply"), nil)

@@ -9,6 +9,7 @@ package main
 import (
 	"encoding/binary"
 	"runtime"
+	"runtime/metrics"
 	"time"
 
 	"github.com/gocanister/stripe-ic/canister/cdk"
@@ -209,6 +210,35 @@ func collectGarbage() {
 		runtime.GC()
 		m.Reply()
 	})
+}
+
+// churn : (nat32) -> (nat64) and churn_query : (nat32) -> (nat64) query. Allocate n KiB
+// of garbage in 1 KiB pieces and return the garbage collection cycles completed meanwhile:
+// some in an update, none in a query (the CDK turns the collector off in queries, whose
+// memory is discarded).
+//
+//go:wasmexport update.churn
+func churn() { cdk.Update(churnHandler) }
+
+//go:wasmexport query.churn_query
+func churnQuery() { cdk.Query(churnHandler) }
+
+func churnHandler(m *cdk.Message) {
+	var n uint32
+	m.MustArgs(&n)
+	before := gcCycles()
+	for range n {
+		churnSink = make([]byte, 1024)
+	}
+	m.Reply(gcCycles() - before)
+}
+
+var churnSink []byte
+
+func gcCycles() uint64 {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
 
 // descend : (nat32) -> (nat64) query. Recurses n frames of about 300 bytes and returns the
