@@ -12,10 +12,19 @@ var canister = newRuntime(ic0.System{}, defaultCallbacks(), randomSeed)
 // root is the Runtime the package-level functions act on.
 func root() *Runtime { return canister }
 
-// bind is for host tests (callbacks_other.go); a canister has one Runtime.
-func (rt *Runtime) bind() func() { return unbind }
+// bind starts every entry point and its result ends it. Host tests bind a Runtime there
+// (callbacks_other.go); a canister has one Runtime, and keeps the stack of the goroutine that
+// runs its exports reserved at both ends of every execution (stack_wasip1.go), and ends every
+// execution with no garbage collection marking in progress (gc_wasip1.go).
+func (rt *Runtime) bind() func() {
+	reserveStack()
+	return unbind
+}
 
-func unbind() {}
+func unbind() {
+	canister.settleGC()
+	reserveStack()
+}
 
 // The CDK's own exports, which every CDK canister has (ABI.md, "Exports the CDK owns"): the
 // callbacks of its calls, the global timer and the timer executor. icwasm appends the

@@ -42,6 +42,16 @@ func (k Kind) String() string {
 	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
 
+// discarded reports whether the IC discards the changes of an execution of this kind (unless
+// a query is called as an update, in replicated mode).
+func (k Kind) discarded() bool {
+	switch k {
+	case KindQuery, KindCompositeQuery, KindInspectMessage:
+		return true
+	}
+	return false
+}
+
 // canReply reports whether a message of this kind has a caller waiting for a reply.
 func (k Kind) canReply() bool {
 	switch k {
@@ -68,6 +78,9 @@ type Runtime struct {
 	timers    timerQueue
 	// seed re-seeds the module's random_get generator (the icwasm random_seed import).
 	seed func(uint64)
+	// gcOff tells that this execution's changes are discarded and it runs with the garbage
+	// collector off (gc_wasip1.go).
+	gcOff bool
 }
 
 // callbackTable gives the table-0 indices of the CDK's callback exports.
@@ -100,6 +113,7 @@ func newRuntime(sys ic0.API, cb callbackTable, seed func(uint64)) *Runtime {
 // ic0.trap with the panic message.
 func (rt *Runtime) run(kind Kind, h func(*Message)) {
 	defer rt.bind()()
+	rt.discarding(kind)
 	if kind.canSetTimer() {
 		rt.timers.repair(rt)
 	}

@@ -279,6 +279,56 @@ func TestBasicOnEngine(t *testing.T) {
 	}
 }
 
+// TestQueryStackReserved checks that a query finds the stack it needs: a query's stack
+// growth is rolled back with it, so a stack the last committed execution left small (here:
+// shrunk by the garbage collector) would be grown, by copying every frame, in every query.
+// The CDK reserves stack at both ends of every execution; recursion then costs the same per
+// level at any depth.
+func TestQueryStackReserved(t *testing.T) {
+	h := newHarness(t)
+	id, err := h.install(build(t, "basic"), enc(t, ptr("stack")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.mustCall(false, id, "collect_garbage", nil)
+	// 10, 20 and 40 levels: 2.5, 5 and 10 KiB and more of stack (a new goroutine has 8 KiB).
+	cost := map[uint32]uint64{}
+	for _, n := range []uint32{10, 20, 40} {
+		var instr uint64
+		h.mustCall(true, id, "descend", &instr, n)
+		cost[n] = instr
+	}
+	t.Logf("recursion instructions by depth after two GC cycles: %v", cost)
+	perLevel := (cost[20] - cost[10]) / 10
+	// Copying a stack costs tens of thousands of instructions; a recursion may cost what its
+	// levels cost plus a little slack.
+	for _, n := range []uint32{10, 40} {
+		if limit := uint64(n)*perLevel + 2_000; cost[n] > limit {
+			t.Fatalf("descend(%d) = %d instructions, want <= %d (%d per level): the query grew its stack", n, cost[n], limit, perLevel)
+		}
+	}
+}
+
+// TestNoGarbageCollectionInQueries checks that queries run with the collector off: a
+// query's memory is discarded, so a cycle it ran would be wasted and redone by every query.
+func TestNoGarbageCollectionInQueries(t *testing.T) {
+	h := newHarness(t)
+	id, err := h.install(build(t, "basic"), enc(t, ptr("gc")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const kib = 16 << 10 // four times the collector's minimum heap
+	var cycles uint64
+	h.mustCall(true, id, "churn_query", &cycles, uint32(kib))
+	if cycles != 0 {
+		t.Errorf("a query allocating %d KiB ran %d GC cycles, want none", kib, cycles)
+	}
+	h.mustCall(false, id, "churn", &cycles, uint32(kib))
+	if cycles == 0 {
+		t.Errorf("an update allocating %d KiB ran no GC cycle", kib)
+	}
+}
+
 func TestInitReplyTraps(t *testing.T) {
 	h := newHarness(t)
 	_, err := h.install(build(t, "initreply"), nil)

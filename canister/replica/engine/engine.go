@@ -107,6 +107,12 @@ type Config struct {
 	// CacheDir, when set, keeps wazero's compiled code there, so that a restarted replica
 	// does not compile large modules again.
 	CacheDir string
+	// Profile, when set, receives every execution's instructions by function (a profiler
+	// for canister developers: link the module with icwasm -names to see function names).
+	// Modules are then compiled with a function listener, which makes executions several
+	// times slower; the instruction counts are the same. It is called on the canister's
+	// goroutine: it must not call the engine.
+	Profile func(Profile)
 }
 
 // Engine executes canisters. All methods are safe for concurrent use.
@@ -120,6 +126,7 @@ type Engine struct {
 	canisters map[string]*canister
 	modules   map[[32]byte]*module
 	nextIndex uint64
+	profiler  *profiler // Config.Profile, nil without
 
 	// compositeMu serializes composite queries: they hold the locks of several canisters.
 	compositeMu sync.Mutex
@@ -161,12 +168,16 @@ func New(ctx context.Context, cfg Config) (*Engine, error) {
 		_ = rt.Close(ctx)
 		return nil, err
 	}
-	return &Engine{
+	e := &Engine{
 		cfg: cfg, ctx: ectx, stop: stop, rt: rt,
 		canisters: map[string]*canister{},
 		modules:   map[[32]byte]*module{},
 		nextIndex: cfg.FirstCanisterIndex,
-	}, nil
+	}
+	if cfg.Profile != nil {
+		e.profiler = newProfiler(cfg.Profile)
+	}
+	return e, nil
 }
 
 // Close stops all canisters' executors and releases the Wasm runtime.

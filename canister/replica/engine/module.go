@@ -99,7 +99,7 @@ func (e *Engine) loadModule(ctx context.Context, b []byte) (*module, *execError)
 	if err != nil {
 		return nil, errInvalidWasm(err)
 	}
-	compiled, err := e.rt.CompileModule(ctx, info.Module)
+	compiled, err := e.rt.CompileModule(withProfiler(ctx, e.profiler), info.Module)
 	if err != nil {
 		return nil, errInvalidWasm(fmt.Errorf("Wasmtime failed to validate wasm module %w", err))
 	}

@@ -8,6 +8,8 @@ package main
 
 import (
 	"encoding/binary"
+	"runtime"
+	"runtime/metrics"
 	"time"
 
 	"github.com/gocanister/stripe-ic/canister/cdk"
@@ -197,6 +199,77 @@ func timeNow() { cdk.Query(func(m *cdk.Message) { m.Reply(uint64(cdk.Time().Unix
 //
 //go:wasmexport query.instructions
 func instructions() { cdk.Query(func(m *cdk.Message) { m.Reply(cdk.InstructionCounter()) }) }
+
+// collect_garbage : () -> (). Runs two garbage collection cycles, which shrink the stacks of
+// goroutines that use little of theirs (the one running the exports among them).
+//
+//go:wasmexport update.collect_garbage
+func collectGarbage() {
+	cdk.Update(func(m *cdk.Message) {
+		runtime.GC()
+		runtime.GC()
+		m.Reply()
+	})
+}
+
+// churn : (nat32) -> (nat64) and churn_query : (nat32) -> (nat64) query. Allocate n KiB
+// of garbage in 1 KiB pieces and return the garbage collection cycles completed meanwhile:
+// some in an update, none in a query (the CDK turns the collector off in queries, whose
+// memory is discarded).
+//
+//go:wasmexport update.churn
+func churn() { cdk.Update(churnHandler) }
+
+//go:wasmexport query.churn_query
+func churnQuery() { cdk.Query(churnHandler) }
+
+func churnHandler(m *cdk.Message) {
+	var n uint32
+	m.MustArgs(&n)
+	before := gcCycles()
+	for range n {
+		churnSink = make([]byte, 1024)
+	}
+	m.Reply(gcCycles() - before)
+}
+
+var churnSink []byte
+
+func gcCycles() uint64 {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// descend : (nat32) -> (nat64) query. Recurses n frames of about 300 bytes and returns the
+// instructions the recursion took: linear in n, unless the goroutine's stack has to grow
+// (by copying) on the way down, as it must when the stack the last committed execution left
+// is too small.
+//
+//go:wasmexport query.descend
+func descendQuery() {
+	cdk.Query(func(m *cdk.Message) {
+		var n uint32
+		m.MustArgs(&n)
+		start := cdk.InstructionCounter()
+		descendSink = descend(int(n))
+		m.Reply(cdk.InstructionCounter() - start)
+	})
+}
+
+var descendSink byte
+
+// descend uses a frame of 256 bytes and more per level.
+//
+//go:noinline
+func descend(n int) byte {
+	var frame [256]byte
+	frame[n%len(frame)] = byte(n)
+	if n == 0 {
+		return frame[0]
+	}
+	return descend(n-1) + frame[(n*7)%len(frame)]
+}
 
 // print : (text) -> (). Writes the text with ic0.debug_print.
 //

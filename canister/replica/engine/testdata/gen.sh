@@ -4,3 +4,4 @@ set -e
 cd "$(dirname "$0")"
 python3 gen_features.py
 for f in *.wat; do wat2wasm --enable-all "$f" -o "${f%.wat}.wasm"; done
+wat2wasm --enable-all --debug-names profile.wat -o profile.wasm # function names for Config.Profile
