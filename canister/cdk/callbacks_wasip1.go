@@ -13,17 +13,19 @@ var canister = newRuntime(ic0.System{}, defaultCallbacks(), randomSeed)
 func root() *Runtime { return canister }
 
 // bind starts every entry point and its result ends it. Host tests bind a Runtime there
-// (callbacks_other.go); a canister has one Runtime, and keeps the stack of the goroutine that
-// runs its exports reserved at both ends of every execution (stack_wasip1.go), and ends every
-// execution with no garbage collection marking in progress (gc_wasip1.go).
+// (callbacks_other.go); a canister has one Runtime, and ends every execution whose changes
+// are kept with no garbage collection marking in progress (gc_wasip1.go) and with the stack
+// of the goroutine that runs its exports reserved (stack_wasip1.go). A discarded execution
+// (a query) does neither: whatever it did would be rolled back and redone by the next one.
 func (rt *Runtime) bind() func() {
-	reserveStack()
 	return unbind
 }
 
 func unbind() {
-	canister.settleGC()
-	reserveStack()
+	if !canister.gcOff {
+		canister.settleGC()
+		reserveStack()
+	}
 }
 
 // The CDK's own exports, which every CDK canister has (ABI.md, "Exports the CDK owns"): the

@@ -11,10 +11,11 @@ package cdk
 // walks every frame's pcvalue tables: about 250,000 instructions for a certified
 // GET /checkout query's 11 KiB deep witness encoding) and the garbage collector halves it
 // whenever a cycle finds it mostly unused. A query's growth is rolled back with the query, so
-// every query paid it again. Reserving the space at the start and the end of every
-// execution keeps the stack large in the committed state (a grown stack is only copied
-// again after a GC cycle shrank it, and then at the shallow depth of an entry point, which
-// is cheap) and costs about 20 instructions when it already is.
+// every query paid it again. Reserving the space at the end of every execution whose changes
+// are kept leaves the stack large in the committed state, where the next query finds it (a
+// grown stack is only copied again after a GC cycle shrank it, and then at the shallow depth
+// of an entry point, which is cheap); it costs about 20 instructions when the stack already
+// is large. A query does not reserve: its growth would be rolled back with it.
 const stackReserve = 16 << 10
 
 // reserveStack grows the calling goroutine's stack, if needed, so that stackReserve bytes

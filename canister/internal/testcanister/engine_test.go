@@ -282,8 +282,8 @@ func TestBasicOnEngine(t *testing.T) {
 // TestQueryStackReserved checks that a query finds the stack it needs: a query's stack
 // growth is rolled back with it, so a stack the last committed execution left small (here:
 // shrunk by the garbage collector) would be grown, by copying every frame, in every query.
-// The CDK reserves stack at both ends of every execution; recursion then costs the same per
-// level at any depth.
+// The CDK reserves stack at the end of every committed execution; recursion then costs the
+// same per level at any depth.
 func TestQueryStackReserved(t *testing.T) {
 	h := newHarness(t)
 	id, err := h.install(build(t, "basic"), enc(t, ptr("stack")))
