@@ -40,7 +40,7 @@ func compress(state *[8]uint32, p []byte) {
 // big-endian, so a hash costs the Go code only this call.
 func sumPadded(padded []byte) [Size]byte {
 	var out [Size]byte
-	sha256Sum(unsafe.Pointer(&out), unsafe.Pointer(unsafe.SliceData(padded)), uint32(len(padded)/blockSize))
+	sumPaddedTo(&out, padded)
 	return out
 }
 
