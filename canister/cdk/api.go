@@ -1,7 +1,6 @@
 package cdk
 
 import (
-	"errors"
 	"time"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/ic0"
@@ -68,9 +67,6 @@ func Print(msg string) { root().sys.DebugPrint(msg) }
 // Trap aborts the execution with msg: the IC discards its changes and the caller receives
 // msg. It does not return.
 func Trap(msg string) { root().trap(msg) }
-
-// ErrCertifiedDataTooLong is returned for certified data over 32 bytes.
-var ErrCertifiedDataTooLong = errors.New("cdk: certified data is limited to 32 bytes")
 
 // SetCertifiedData sets the data (at most 32 bytes, usually a hash tree root) that the IC
 // certifies for queries. Not allowed in queries.

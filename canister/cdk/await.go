@@ -1,29 +1,11 @@
 package cdk
 
-import (
-	"errors"
-
-	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
-)
+import "github.com/gocanister/stripe-ic/canister/internal/errfmt"
 
 // Blocking calls: how a handler's goroutine waits for an answer (see call.go for the API).
 // The handler's goroutine parks; the export returns, which ends the IC execution (and
 // commits the heap: every await is a commit point, as in the IC's other CDKs); the call's
 // reply or reject callback resumes the goroutine in a new execution.
-
-// Errors of blocking calls.
-var (
-	// ErrCannotCall: the IC forbids calls in this kind of execution (queries that are not
-	// composite, init, post_upgrade, pre_upgrade, inspect_message, cleanup).
-	ErrCannotCall = errors.New("cdk: this execution cannot make calls")
-	// ErrNotRunning: a call or Wait from outside its handler's execution (after the
-	// handler returned, or from another goroutine). Calls from goroutines the handler
-	// started are not always detected: do not make them.
-	ErrNotRunning = errors.New("cdk: blocking call from outside the handler's execution")
-	// ErrCallbackTrapped is the result of a call whose callback trapped before the handler
-	// waited on it.
-	ErrCallbackTrapped = errors.New("cdk: the call's callback trapped")
-)
 
 // canCall reports whether executions of kind k may call (ic0.call_new: U CQ Ry Rt CRy CRt T).
 func (k Kind) canCall() bool {

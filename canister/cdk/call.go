@@ -1,8 +1,6 @@
 package cdk
 
 import (
-	"errors"
-
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
@@ -60,9 +58,6 @@ type CallError struct {
 	Message string
 	sync    bool
 }
-
-// ErrCallNotPerformed matches (errors.Is) a CallError whose call ic0.call_perform refused.
-var ErrCallNotPerformed = errors.New("cdk: the IC did not perform the call")
 
 // IsSync reports whether the call failed synchronously, at ic0.call_perform: it was never
 // sent, so the callee did nothing (a reject after sending says nothing of the sort).

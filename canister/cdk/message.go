@@ -1,7 +1,6 @@
 package cdk
 
 import (
-	"errors"
 	"time"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/candid"
@@ -54,12 +53,6 @@ func (m *Message) MustArgs(ptrs ...any) {
 		m.rt.trap(err.Error())
 	}
 }
-
-// Errors of replying.
-var (
-	ErrAlreadyReplied = errors.New("cdk: the message was already replied to")
-	ErrCannotReply    = errors.New("cdk: this execution has no caller to reply to")
-)
 
 func (m *Message) checkReply() {
 	if !m.kind.canReply() {

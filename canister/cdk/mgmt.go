@@ -95,9 +95,6 @@ type HTTPResponse struct {
 // DefaultMaxResponseBytes is the response limit when HTTPRequest.MaxResponseBytes is 0.
 const DefaultMaxResponseBytes = protocol.OutcallMaxResponseBytes
 
-// ErrHTTPMethod is returned for a method http_request does not support.
-var ErrHTTPMethod = errors.New("cdk: unsupported outcall method")
-
 func methodVariant(method string) (ic00.HTTPMethod, error) {
 	if method == "" {
 		method = "GET"

@@ -1,7 +1,6 @@
 package cdk
 
 import (
-	"errors"
 	"time"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/principal"
@@ -35,9 +34,6 @@ import (
 
 // TimerID names a timer for ClearTimer.
 type TimerID uint64
-
-// ErrCannotSetTimer: queries and inspect_message cannot arm the global timer.
-var ErrCannotSetTimer = errors.New("cdk: timers cannot be set in this execution")
 
 // timerExecutorMethod is the executor's method name: not a Candid identifier, so it cannot
 // clash with a method of the canister's interface.

@@ -12,9 +12,6 @@ import (
 	"github.com/gocanister/stripe-ic/canister/internal/weburl"
 )
 
-// ErrUnauthorized: the caller may not create sessions.
-var ErrUnauthorized = errors.New("caller is neither a controller nor an allowed principal")
-
 // anonymousPrincipal is never allowed, even if configured by mistake.
 const anonymousPrincipal = "2vxsx-fae"
 

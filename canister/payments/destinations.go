@@ -6,7 +6,6 @@ import (
 	"errors"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
@@ -67,12 +66,8 @@ const DefaultEventMethod = "on_payment_event"
 // skips most of the log costs bounded instructions per message.
 const maxScan = 1024
 
-// Errors of the destination API.
+// Delivery outcomes the destination loop handles itself.
 var (
-	ErrNoDestination    = errors.New("no such destination")
-	ErrTooManyDest      = errors.New("at most " + strconv.Itoa(MaxDestinations) + " destinations")
-	ErrBadDestination   = errors.New("invalid destination")
-	ErrControllersOnly  = errors.New("only controllers may manage destinations")
 	errStaleDelivery    = errors.New("stale delivery")
 	errDeliveryTimedOut = errors.New("no answer within the call timeout")
 )
@@ -1002,30 +997,10 @@ func KindNames() []string {
 }
 
 // ParseKinds and ParseStatuses convert filter names.
-func ParseKinds(names []string) ([]EventKind, error) {
-	var out []EventKind
-	for _, n := range names {
-		k, err := ParseEventKind(strings.TrimSpace(n))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, nil
-}
+func ParseKinds(names []string) ([]EventKind, error) { return parseEach(names, ParseEventKind) }
 
 // ParseStatuses converts status names.
-func ParseStatuses(names []string) ([]Status, error) {
-	var out []Status
-	for _, n := range names {
-		st, err := ParseStatus(strings.TrimSpace(n))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, st)
-	}
-	return out, nil
-}
+func ParseStatuses(names []string) ([]Status, error) { return parseEach(names, ParseStatus) }
 
 // orDefault sets *v to def when it is the zero value (the field was not configured).
 func orDefault[T comparable](v *T, def T) {

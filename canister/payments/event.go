@@ -9,9 +9,6 @@ import (
 	"github.com/gocanister/stripe-ic/canister/internal/jsonlite"
 )
 
-// ErrMalformedEvent wraps every reason an event body is refused.
-var ErrMalformedEvent = errors.New("malformed event")
-
 // Event types the state machine acts on. Any other type is acknowledged and ignored.
 const (
 	EventSessionCompleted        = "checkout.session.completed"

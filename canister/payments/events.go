@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"strconv"
 
 	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
@@ -66,23 +65,13 @@ var kindNames = [...]string{
 	KindPartiallyRefunded: "payment.partially_refunded",
 }
 
-func (k EventKind) String() string {
-	if k.valid() {
-		return kindNames[k]
-	}
-	return "kind(" + errfmt.Int(uint8(k)) + ")"
-}
+func (k EventKind) String() string { return enumName(kindNames[:], k, "kind") }
 
 func (k EventKind) valid() bool { return k >= KindCreated && k <= maxKind }
 
 // ParseEventKind is the inverse of String; the short form without "payment." is accepted.
 func ParseEventKind(name string) (EventKind, error) {
-	for i, n := range kindNames {
-		if n != "" && (n == name || n[len("payment."):] == name) {
-			return EventKind(i), nil
-		}
-	}
-	return 0, errors.New("unknown event kind " + strconv.Quote(clip(name)))
+	return parseEnum[EventKind](kindNames[:], name, "payment.", "event kind")
 }
 
 // LogEntry is one change of a payment. Besides what changed it reports the payment's

@@ -50,9 +50,6 @@ const (
 // instruction cost of a message stays bounded however long the canister was idle.
 const ttlSweepPerWrite = 8
 
-// ErrCorruptStore reports a value in the Store that does not decode.
-var ErrCorruptStore = errors.New("corrupt payment store")
-
 // meta holds the counters kept next to the records. It is cached on the heap and written
 // through on every change, so an upgrade (which drops the heap) loses nothing.
 type meta struct {

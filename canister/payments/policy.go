@@ -7,15 +7,6 @@ import (
 	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
-// Outcall refusals. None of them is an error of the request: the caller answers "checking"
-// (or 429/503) and the page polls again.
-var (
-	ErrFetchInFlight  = errors.New("a fetch of this session is already in flight")
-	ErrRefetchTooSoon = errors.New("this session was fetched too recently")
-	ErrOutcallBudget  = errors.New("outcall budget of this window is spent")
-	ErrLowCycles      = errors.New("cycles balance is below the reserve; no outcalls")
-)
-
 // fetchClass says whose outcall a fetch is, for the shares of the budget.
 type fetchClass int
 

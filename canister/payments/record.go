@@ -3,7 +3,6 @@ package payments
 import (
 	"encoding/binary"
 	"errors"
-	"strconv"
 
 	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
@@ -43,21 +42,11 @@ var statusNames = [...]string{
 	StatusRefunded:          "refunded",
 }
 
-func (s Status) String() string {
-	if s.valid() {
-		return statusNames[s]
-	}
-	return "status(" + errfmt.Int(uint8(s)) + ")"
-}
+func (s Status) String() string { return enumName(statusNames[:], s, "status") }
 
 // ParseStatus is the inverse of String.
 func ParseStatus(name string) (Status, error) {
-	for i, n := range statusNames {
-		if n != "" && n == name {
-			return Status(i), nil
-		}
-	}
-	return 0, errors.New("unknown payment status " + strconv.Quote(clip(name)))
+	return parseEnum[Status](statusNames[:], name, "", "payment status")
 }
 
 func (s Status) valid() bool { return s >= StatusChecking && s <= maxStatus }

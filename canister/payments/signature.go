@@ -11,17 +11,6 @@ import (
 	"github.com/gocanister/stripe-ic/canister/internal/errfmt"
 )
 
-// Signature verification errors. Each becomes the reason of a 400 answer.
-var (
-	ErrNoSignature        = errors.New("missing Stripe-Signature header")
-	ErrMalformedSignature = errors.New("malformed Stripe-Signature header")
-	ErrNoV1Signature      = errors.New("Stripe-Signature has no v1 signature")
-	ErrSignatureTooOld    = errors.New("Stripe-Signature timestamp is older than the tolerance")
-	ErrSignatureInFuture  = errors.New("Stripe-Signature timestamp is too far in the future")
-	ErrSignatureMismatch  = errors.New("no v1 signature matches any webhook secret")
-	ErrNoWebhookSecret    = errors.New("no webhook secret is configured")
-)
-
 // maxSignatureHeader bounds the work a header can cause; a real one is ~150 bytes, ~80 more
 // per extra v1 entry.
 const maxSignatureHeader = 4096

@@ -89,13 +89,21 @@ func structName(goType string) string {
 	return goType[strings.LastIndexByte(goType, '.')+1:]
 }
 
-func (d *decoder) object(v Value, goType string, fields []Field) error {
+// isObject reports whether v is an object; any other value but null is a type error for
+// goType, which decoding records and goes on past, as encoding/json does.
+func (d *decoder) isObject(v Value, goType string) bool {
 	switch v.Kind() {
-	case KindNull:
-		return nil
 	case KindObject:
+		return true
+	case KindNull:
 	default:
 		d.typeError(kindName(v), goType)
+	}
+	return false
+}
+
+func (d *decoder) object(v Value, goType string, fields []Field) error {
+	if !d.isObject(v, goType) {
 		return nil
 	}
 	return v.Members(func(key string, m Value) error {
@@ -316,13 +324,11 @@ func Object(name, goType string, fields []Field) Field {
 // merged into the struct (allocated if nil). fields describes a given struct.
 func ObjectPtr[T any](name, goType string, p **T, fields func(*T) []Field) Field {
 	return Field{name: name, decode: func(d *decoder, v Value) error {
-		switch v.Kind() {
-		case KindNull:
+		if v.Kind() == KindNull {
 			*p = nil
 			return nil
-		case KindObject:
-		default:
-			d.typeError(kindName(v), goType)
+		}
+		if !d.isObject(v, goType) {
 			return nil
 		}
 		if *p == nil {
