@@ -102,29 +102,31 @@ test: deps canister examples binaries tools vet frontend-deps client-deps
 	@echo "==> browser tests (the page alone, then the whole stack, headless Chromium)"
 	cd frontend && npm test && npm run test:flow
 
+# npm-ci DIR WHAT: installs DIR's pinned npm packages (package-lock.json) unless what is
+# installed already matches them: the first run, and again after the lock changes, needs the
+# npm registry; later runs work offline. `npm ls` is the check (it reads no network).
+define npm-ci
+	@if ! (cd $(1) && npm ls --all >/dev/null 2>&1); then \
+	  echo "==> npm ci in $(1) ($(2))"; \
+	  (cd $(1) && npm ci --no-audit --no-fund) || { \
+	    echo "make: npm ci failed in $(1). It installs $(2) from the npm registry" >&2; \
+	    echo "  ($$(npm config get registry)) on the first run and after $(1)/package-lock.json changes;" >&2; \
+	    echo "  later runs need no network. Check the connection or set npm_config_registry to a" >&2; \
+	    echo "  reachable registry, then retry." >&2; \
+	    exit 1; }; \
+	fi
+endef
+
 ## client-deps: DFINITY's own clients the e2e tests run unmodified (icp-cli, agent-js, ic-wasm),
-## pinned in canister/e2e/clients/package.json, from the npm registry, once
+## pinned in canister/e2e/clients/package.json
 CLIENTS := canister/e2e/clients
 client-deps:
-	@if [ ! -x $(CLIENTS)/node_modules/@icp-sdk/icp-cli-linux-x64/bin/icp ] || [ ! -d $(CLIENTS)/node_modules/@dfinity/agent ] \
-	    || [ ! -x $(CLIENTS)/node_modules/@icp-sdk/ic-wasm-linux-x64/bin/ic-wasm ]; then \
-	  echo "==> npm ci (icp-cli, agent-js, ic-wasm for the client tests)"; \
-	  cd $(CLIENTS) && npm ci --no-audit --no-fund || { \
-	    echo "make: npm ci failed. The first \`make test\` installs icp-cli, agent-js and ic-wasm from the npm registry" >&2; \
-	    echo "  ($$(npm config get registry)) into $(CLIENTS)/node_modules; later runs need no network." >&2; \
-	    exit 1; }; \
-	fi
+	$(call npm-ci,$(CLIENTS),icp-cli and agent-js and ic-wasm for the client tests)
 
-## frontend-deps: the browser tests' driver (playwright-core) from the npm registry, once
+## frontend-deps: the browser tests' driver (playwright-core) and response verification,
+## pinned in frontend/package.json
 frontend-deps:
-	@if [ ! -d $(FRONTEND)/node_modules/playwright-core ]; then \
-	  echo "==> npm ci (frontend test driver)"; \
-	  cd $(FRONTEND) && npm ci --no-audit --no-fund || { \
-	    echo "make: npm ci failed. The first \`make test\` installs playwright-core from the npm registry" >&2; \
-	    echo "  ($$(npm config get registry)) into $(FRONTEND)/node_modules; later runs need no network." >&2; \
-	    echo "  Check the connection or set npm_config_registry to a reachable registry, then retry." >&2; \
-	    exit 1; }; \
-	fi
+	$(call npm-ci,$(FRONTEND),the browser test driver and response verification)
 
 vet:
 	@echo "==> gofmt / go vet"
