@@ -76,6 +76,5 @@ var (
 	typeNat       = reflect.TypeFor[Nat]()
 	typeInt       = reflect.TypeFor[Int]()
 	typePrincipal = reflect.TypeFor[principal.Principal]()
-	typeBytes     = reflect.TypeFor[[]byte]()
 	typeFuncSig   = reflect.TypeFor[funcSigner]()
 )
