@@ -177,6 +177,16 @@ func TestSnapshotDownloadUploadCalls(t *testing.T) {
 	if n := f.counter(aid); n != 2 {
 		t.Errorf("counter after loading the uploaded snapshot and one inc: %d, want 2", n)
 	}
+	var info CanisterInfoResult
+	n := uint64(1)
+	if err := f.call(aid, true, "canister_info", CanisterInfoArgs{CanisterID: id, NumRequestedChanges: &n}, &info); err != nil {
+		t.Fatal(err)
+	}
+	if len(info.RecentChanges) != 1 || info.RecentChanges[0].Details.LoadSnapshot == nil ||
+		info.RecentChanges[0].Details.LoadSnapshot.Source.MetadataUpload == nil ||
+		!bytes.Equal(info.RecentChanges[0].Details.LoadSnapshot.SnapshotID, created.SnapshotID) {
+		t.Errorf("last change %+v, want loading the uploaded snapshot", info.RecentChanges)
+	}
 	var stored []ChunkHash
 	f.must(owner, "stored_chunks", CanisterIDRecord{CanisterID: id}, &stored)
 	if sum := sha256.Sum256(chunk); len(stored) != 1 || !bytes.Equal(stored[0].Hash, sum[:]) {

@@ -170,7 +170,7 @@ func (m *Canister) loadSnapshot(call engine.ManagementCall) ([]byte, uint64, err
 			return nil, err
 		}
 		m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeLoadSnapshot,
-			SnapshotID: s.Info.ID, SnapshotTaken: s.Info.TakenAt, SnapshotVer: s.Version})
+			SnapshotID: s.Info.ID, SnapshotTaken: s.Info.TakenAt, SnapshotVer: s.Version, SnapshotUploaded: s.Uploaded})
 		return nil, nil
 	})
 }

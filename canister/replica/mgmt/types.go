@@ -274,14 +274,19 @@ type ChangeDetails struct {
 		Mode       ChangeMode `ic:"mode"`
 		ModuleHash []byte     `ic:"module_hash"`
 	} `ic:"code_deployment,variant"`
-	LoadSnapshot *struct {
-		CanisterVersion  uint64 `ic:"canister_version"`
-		SnapshotID       []byte `ic:"snapshot_id"`
-		TakenAtTimestamp uint64 `ic:"taken_at_timestamp"`
-	} `ic:"load_snapshot,variant"`
+	LoadSnapshot      *LoadSnapshotRecord `ic:"load_snapshot,variant"`
 	ControllersChange *struct {
 		Controllers []principal.Principal `ic:"controllers"`
 	} `ic:"controllers_change,variant"`
+}
+
+// LoadSnapshotRecord is the load_snapshot change (from_canister_id, an opt field, is absent:
+// a snapshot is only ever loaded into its own canister here).
+type LoadSnapshotRecord struct {
+	CanisterVersion  uint64         `ic:"canister_version"`
+	SnapshotID       []byte         `ic:"snapshot_id"`
+	TakenAtTimestamp uint64         `ic:"taken_at_timestamp"`
+	Source           SnapshotSource `ic:"source"`
 }
 
 // ChangeMode is a code deployment's mode.
