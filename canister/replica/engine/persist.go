@@ -330,6 +330,10 @@ func (e *Engine) loadSnapshots(ctx context.Context, id principal.Principal, s *C
 			snap.hook = &h
 		}
 		if sn.Uploaded {
+			// Its data may be written in place: not into the buffers of s, which the
+			// caller may keep (a server reverts to a state it saved).
+			snap.wasm, snap.img.mem, snap.stable = bytes.Clone(sn.Module), bytes.Clone(sn.Memory), bytes.Clone(sn.Stable)
+			snap.chunks = append([][]byte(nil), sn.Chunks...)
 			for _, t := range sn.GlobalTypes {
 				snap.globalTypes = append(snap.globalTypes, wasm.ValType(t))
 			}
