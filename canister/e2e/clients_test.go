@@ -164,6 +164,7 @@ var (
 	recoveredRe = regexp.MustCompile(`Recovered (\d+) cycles`)
 	balanceRe   = regexp.MustCompile(`Balance: ([0-9_]+) cycles`)
 	snapshotRe  = regexp.MustCompile(`Created snapshot ([0-9a-f]+)`)
+	uploadedRe  = regexp.MustCompile(`Snapshot ([0-9a-f]+) uploaded successfully`)
 )
 
 func cyclesBalance(t *testing.T, icp *icpCLI) uint64 {
@@ -182,9 +183,10 @@ func cyclesBalance(t *testing.T, icp *icpCLI) uint64 {
 
 // icp-cli 1.5.0 deploys stripe_backend from the repository's icp.yaml (creating it through
 // the cycles ledger and the CMC), calls it as query and update, reads its status, updates
-// and shows its settings, reads its logs, stops and starts it, upgrades it, snapshots it,
-// tops it up, transfers and mints cycles (from ICP), creates a canister paid in ICP, and
-// deletes it, recovering its cycles into the cycles ledger.
+// and shows its settings, reads its logs, stops and starts it, upgrades it, snapshots it
+// (create, list, download, restore, upload, restore the uploaded one, delete), tops it up,
+// transfers and mints cycles (from ICP), creates a canister paid in ICP, and deletes it,
+// recovering its cycles into the cycles ledger.
 func TestICPCLI(t *testing.T) {
 	systemCanisters(t)
 	dir := t.TempDir()
@@ -246,6 +248,14 @@ func TestICPCLI(t *testing.T) {
 		t.Fatalf("no snapshot id in %q", out)
 	}
 	icp.ok([]string{snap[1]}, "canister", "snapshot", "list", "stripe_backend")
+	// The snapshot downloads to files (read_canister_snapshot_metadata and _data).
+	snapDir := filepath.Join(t.TempDir(), "snapshot")
+	icp.ok([]string{"Snapshot downloaded to"}, "canister", "snapshot", "download", "stripe_backend", snap[1], "--output", snapDir)
+	for _, f := range []string{"metadata.json", "wasm_module.bin", "wasm_memory.bin", "stable_memory.bin"} {
+		if st, err := os.Stat(filepath.Join(snapDir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("downloaded snapshot file %s: %v, want a non-empty file", f, err)
+		}
+	}
 	icp.ok(nil, "canister", "start", "stripe_backend")
 	icp.ok([]string{"Status: Running"}, "canister", "status", "stripe_backend")
 
@@ -255,6 +265,26 @@ func TestICPCLI(t *testing.T) {
 	icp.ok(nil, "canister", "stop", "stripe_backend")
 	icp.ok([]string{"Restored canister stripe_backend"}, "canister", "snapshot", "restore", "stripe_backend", snap[1])
 	icp.ok(nil, "canister", "snapshot", "delete", "stripe_backend", snap[1])
+	icp.ok([]string{"No snapshots found"}, "canister", "snapshot", "list", "stripe_backend")
+
+	// A change made after the snapshot (the Stripe API host), then the downloaded snapshot,
+	// uploaded as a new one (upload_canister_snapshot_metadata and _data) and restored,
+	// brings back the state it was taken of.
+	icp.ok(nil, "canister", "start", "stripe_backend")
+	icp.ok(nil, "canister", "call", "stripe_backend", "set_config", `(record { api_host = "api.changed.example" })`)
+	icp.ok([]string{`api_host = "api.changed.example"`}, "canister", "call", "--query", "stripe_backend", "get_config", "()")
+	icp.ok(nil, "canister", "stop", "stripe_backend")
+	out = icp.ok([]string{"uploaded successfully"}, "canister", "snapshot", "upload", "stripe_backend", "--input", snapDir)
+	uploaded := uploadedRe.FindStringSubmatch(out)
+	if uploaded == nil || uploaded[1] == snap[1] {
+		t.Fatalf("no new snapshot id in %q", out)
+	}
+	icp.ok([]string{uploaded[1]}, "canister", "snapshot", "list", "stripe_backend")
+	icp.ok([]string{"Restored canister stripe_backend"}, "canister", "snapshot", "restore", "stripe_backend", uploaded[1])
+	icp.ok(nil, "canister", "start", "stripe_backend")
+	icp.ok([]string{`api_host = "api.stripe.com"`}, "canister", "call", "--query", "stripe_backend", "get_config", "()")
+	icp.ok([]string{"(null)"}, "canister", "call", "--query", "stripe_backend", "get_payment", `("cs_test_none")`)
+	icp.ok(nil, "canister", "snapshot", "delete", "stripe_backend", uploaded[1])
 	icp.ok([]string{"No snapshots found"}, "canister", "snapshot", "list", "stripe_backend")
 
 	// top-up goes through the cycles ledger's withdraw (deposit_cycles to the canister).

@@ -46,7 +46,10 @@ func (c RejectCode) String() string {
 const (
 	ErrCanisterOutOfCycles              = "IC0207"
 	ErrCanisterNotFound                 = "IC0301"
+	ErrCanisterSnapshotNotFound         = "IC0305"
 	ErrCanisterRejectedMessage          = "IC0406"
+	ErrInvalidManagementPayload         = "IC0408"
+	ErrCanisterSnapshotImmutable        = "IC0409"
 	ErrCanisterTrapped                  = "IC0502"
 	ErrCanisterCalledTrap               = "IC0503"
 	ErrCanisterContractViolation        = "IC0504"

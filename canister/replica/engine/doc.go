@@ -141,8 +141,10 @@
 // log visibility and size, snapshot and status visibility, environment variables
 // (ic0.env_var_*) and the minimum cycles of calls from canisters. Debug prints and trap
 // messages of replicated executions go to the canister's log (Logs). TakeSnapshot,
-// LoadSnapshot, Snapshots and DeleteSnapshot keep copies of module and state; RecordChange
-// and History keep the changes canister_info reports. All of it is persisted with the state.
+// LoadSnapshot, Snapshots and DeleteSnapshot keep copies of module and state;
+// SnapshotMetadata, ReadSnapshot and SnapshotChunk read them, CreateSnapshot, WriteSnapshot
+// and AddSnapshotChunk build one from uploaded metadata and data; RecordChange and History
+// keep the changes canister_info reports. All of it is persisted with the state.
 //
 // Limitations: no deterministic time slicing (long executions just run), stable memory is
 // held in RAM (Config.MaxStablePages), wasm64 memories are neither tracked page by page nor charged per byte

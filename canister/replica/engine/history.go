@@ -33,6 +33,8 @@ type Change struct {
 	SnapshotID    []byte                // load snapshot
 	SnapshotTaken uint64                // load snapshot: when it was taken
 	SnapshotVer   uint64                // load snapshot: the canister version it was taken at
+	// SnapshotUploaded: load snapshot of a snapshot created by metadata upload.
+	SnapshotUploaded bool
 }
 
 // maxHistory is how many recent changes a canister keeps (the IC keeps 20).

@@ -11,6 +11,7 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/protocol"
+	"github.com/gocanister/stripe-ic/canister/wasm"
 )
 
 // CanisterState is the complete persistent state of a canister: what a replica saves to disk
@@ -48,7 +49,8 @@ type CanisterState struct {
 	LowMemoryHook uint8
 }
 
-// SnapshotState is a saved snapshot.
+// SnapshotState is a saved snapshot. Fields added after format 3 decode as their zero
+// values from older files: a taken snapshot with no chunk store and no hook state.
 type SnapshotState struct {
 	ID            []byte
 	TakenAt       uint64
@@ -59,6 +61,14 @@ type SnapshotState struct {
 	Stable        []byte
 	CertifiedData []byte
 	Timer         uint64
+
+	// Uploaded marks a snapshot created by metadata upload; GlobalTypes are then the
+	// types of Globals' values (a taken snapshot's are its module's).
+	Uploaded    bool
+	GlobalTypes []byte
+	KeepTimer   bool   // uploaded without a timer state
+	Hook        *uint8 // HookStatus; nil when not recorded
+	Chunks      [][]byte
 }
 
 // stateFormat 2 added the settings that cycles are charged by (freezing threshold, compute
@@ -124,9 +134,7 @@ func (c *canister) export() *CanisterState {
 	s.History, s.HistoryTotal = append([]Change(nil), c.history...), c.historyTotal
 	s.NextSnapshot, s.LowMemoryHook = c.nextSnapshot, uint8(c.lowMemory)
 	for _, sn := range c.snapshots {
-		s.Snapshots = append(s.Snapshots, SnapshotState{ID: sn.id, TakenAt: sn.takenAt, Version: sn.version,
-			Module: sn.mod.wasm, Memory: sn.img.mem, Globals: sn.img.globals, Stable: sn.stable,
-			CertifiedData: sn.certifiedData, Timer: sn.timer})
+		s.Snapshots = append(s.Snapshots, sn.export())
 	}
 	return s
 }
@@ -287,16 +295,56 @@ func (e *Engine) load(ctx context.Context, id principal.Principal, s *CanisterSt
 	return m, in, nil
 }
 
-// loadSnapshots compiles the modules of the snapshots of s.
+// export saves the snapshot. A taken snapshot never changes, so the saved state shares its
+// buffers; an uploaded one may be written by the next upload while the state is being
+// encoded (after the canister's lock is released), so the saved state gets copies.
+func (sn *snapshot) export() SnapshotState {
+	st := SnapshotState{ID: sn.id, TakenAt: sn.takenAt, Version: sn.version,
+		Module: sn.wasm, Memory: sn.img.mem, Globals: sn.img.globals, Stable: sn.stable,
+		CertifiedData: sn.certifiedData, Timer: sn.timer, Uploaded: sn.uploaded, KeepTimer: sn.keepTimer, Chunks: sn.chunks}
+	if sn.uploaded {
+		st.Module, st.Memory, st.Stable = bytes.Clone(sn.wasm), bytes.Clone(sn.img.mem), bytes.Clone(sn.stable)
+		st.Globals, st.Chunks = append([]uint64(nil), sn.img.globals...), append([][]byte(nil), sn.chunks...)
+		for _, t := range sn.globalTypes {
+			st.GlobalTypes = append(st.GlobalTypes, byte(t))
+		}
+	}
+	if sn.hook != nil {
+		h := uint8(*sn.hook)
+		st.Hook = &h
+	}
+	return st
+}
+
+// loadSnapshots recreates the snapshots of s, compiling the modules of those taken of the
+// canister (an uploaded snapshot's module is compiled when it is loaded: its upload may be
+// unfinished).
 func (e *Engine) loadSnapshots(ctx context.Context, id principal.Principal, s *CanisterState) ([]*snapshot, error) {
 	var out []*snapshot
 	for _, sn := range s.Snapshots {
-		m, xerr := e.loadModule(ctx, sn.Module)
-		if xerr != nil {
-			return nil, fmt.Errorf("loading canister %s: snapshot %x: %w", id, sn.ID, xerr.reject(id))
+		snap := &snapshot{id: sn.ID, takenAt: sn.TakenAt, version: sn.Version, uploaded: sn.Uploaded, wasm: sn.Module,
+			img: image{mem: sn.Memory, globals: sn.Globals}, stable: sn.Stable, certifiedData: sn.CertifiedData,
+			timer: sn.Timer, keepTimer: sn.KeepTimer, chunks: sn.Chunks}
+		if sn.Hook != nil {
+			h := HookStatus(*sn.Hook)
+			snap.hook = &h
 		}
-		out = append(out, &snapshot{id: sn.ID, takenAt: sn.TakenAt, version: sn.Version, mod: m,
-			img: image{mem: sn.Memory, globals: sn.Globals}, stable: sn.Stable, certifiedData: sn.CertifiedData, timer: sn.Timer})
+		if sn.Uploaded {
+			// Its data may be written in place: not into the buffers of s, which the
+			// caller may keep (a server reverts to a state it saved).
+			snap.wasm, snap.img.mem, snap.stable = bytes.Clone(sn.Module), bytes.Clone(sn.Memory), bytes.Clone(sn.Stable)
+			snap.chunks = append([][]byte(nil), sn.Chunks...)
+			for _, t := range sn.GlobalTypes {
+				snap.globalTypes = append(snap.globalTypes, wasm.ValType(t))
+			}
+		} else {
+			m, xerr := e.loadModule(ctx, sn.Module)
+			if xerr != nil {
+				return nil, fmt.Errorf("loading canister %s: snapshot %x: %w", id, sn.ID, xerr.reject(id))
+			}
+			snap.mod = m
+		}
+		out = append(out, snap)
 	}
 	return out, nil
 }

@@ -204,7 +204,7 @@ func TestSnapshotsAndPersistence(t *testing.T) {
 	e := newEngine(t, Config{})
 	id := installNew(t, e, "settings.wasm")
 	update(t, e, id, "inc", nil)
-	snap, err := e.TakeSnapshot(context.Background(), id, nil, false)
+	snap, err := e.TakeSnapshot(context.Background(), id, TakeSnapshotArgs{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestSnapshotsAndPersistence(t *testing.T) {
 		t.Fatalf("counter %d", n)
 	}
 	before, _ := e.Info(id)
-	if _, _, err := e.LoadSnapshot(id, snap.ID); err != nil {
+	if _, err := e.LoadSnapshot(id, snap.ID); err != nil {
 		t.Fatal(err)
 	}
 	if n := u32reply(t, query(t, e, id, "read", nil)); n != 1 {
@@ -223,10 +223,10 @@ func TestSnapshotsAndPersistence(t *testing.T) {
 	if after.Version <= before.Version {
 		t.Errorf("version %d -> %d", before.Version, after.Version)
 	}
-	if _, _, err := e.LoadSnapshot(id, []byte("nope")); err == nil {
+	if _, err := e.LoadSnapshot(id, []byte("nope")); err == nil {
 		t.Error("loaded an unknown snapshot")
 	}
-	replaced, err := e.TakeSnapshot(context.Background(), id, snap.ID, false)
+	replaced, err := e.TakeSnapshot(context.Background(), id, TakeSnapshotArgs{Replace: snap.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,11 +235,11 @@ func TestSnapshotsAndPersistence(t *testing.T) {
 		t.Fatalf("snapshots after replacing %+v", list)
 	}
 	for range MaxSnapshots - 1 {
-		if _, err := e.TakeSnapshot(context.Background(), id, nil, false); err != nil {
+		if _, err := e.TakeSnapshot(context.Background(), id, TakeSnapshotArgs{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := e.TakeSnapshot(context.Background(), id, nil, false); err == nil {
+	if _, err := e.TakeSnapshot(context.Background(), id, TakeSnapshotArgs{}); err == nil {
 		t.Error("more than MaxSnapshots snapshots")
 	}
 	if err := e.DeleteSnapshot(id, replaced.ID); err != nil {

@@ -85,6 +85,8 @@ var userCallable = map[string]bool{
 	"stop_canister": true, "delete_canister": true, "canister_info": false,
 	"fetch_canister_logs": true, "take_canister_snapshot": true, "load_canister_snapshot": true,
 	"list_canister_snapshots": true, "delete_canister_snapshot": true,
+	"read_canister_snapshot_metadata": true, "read_canister_snapshot_data": true,
+	"upload_canister_snapshot_metadata": true, "upload_canister_snapshot_data": true,
 }
 
 // HandleManagement implements engine.ManagementHandler.
@@ -155,6 +157,14 @@ func (m *Canister) HandleManagement(ctx context.Context, call engine.ManagementC
 		return byController(m, call, func(id principal.Principal, a *SnapshotArgs) (any, error) {
 			return nil, m.eng.DeleteSnapshot(id, a.SnapshotID)
 		})
+	case "read_canister_snapshot_metadata":
+		return m.readSnapshotMetadata(call)
+	case "read_canister_snapshot_data":
+		return m.readSnapshotData(call)
+	case "upload_canister_snapshot_metadata":
+		return m.uploadSnapshotMetadata(call)
+	case "upload_canister_snapshot_data":
+		return m.uploadSnapshotData(call)
 	case "canister_info":
 		return m.canisterInfo(call)
 	case "update_settings":

@@ -227,11 +227,13 @@ func changeRecord(ch engine.Change) Change {
 			ModuleHash []byte     `ic:"module_hash"`
 		}{mode, ch.ModuleHash}
 	case engine.ChangeLoadSnapshot:
-		d.LoadSnapshot = &struct {
-			CanisterVersion  uint64 `ic:"canister_version"`
-			SnapshotID       []byte `ic:"snapshot_id"`
-			TakenAtTimestamp uint64 `ic:"taken_at_timestamp"`
-		}{ch.SnapshotVer, ch.SnapshotID, ch.SnapshotTaken}
+		var source SnapshotSource
+		if ch.SnapshotUploaded {
+			source.MetadataUpload = &candid.Reserved{}
+		} else {
+			source.TakenFromCanister = &candid.Reserved{}
+		}
+		d.LoadSnapshot = &LoadSnapshotRecord{ch.SnapshotVer, ch.SnapshotID, ch.SnapshotTaken, source}
 	case engine.ChangeControllers:
 		d.ControllersChange = &struct {
 			Controllers []cdkprincipal.Principal `ic:"controllers"`

@@ -145,7 +145,11 @@ func (m *Canister) takeSnapshot(ctx context.Context, call engine.ManagementCall)
 			replace = *a.ReplaceSnapshot
 		}
 		uninstall := a.UninstallCode != nil && *a.UninstallCode
-		s, err := m.eng.TakeSnapshot(ctx, id, replace, uninstall)
+		chunks, err := m.chunksOf(id)
+		if err != nil {
+			return nil, err
+		}
+		s, err := m.eng.TakeSnapshot(ctx, id, engine.TakeSnapshotArgs{Replace: replace, Uninstall: uninstall, Chunks: chunks})
 		if err != nil {
 			return nil, err
 		}
@@ -158,12 +162,15 @@ func (m *Canister) takeSnapshot(ctx context.Context, call engine.ManagementCall)
 
 func (m *Canister) loadSnapshot(call engine.ManagementCall) ([]byte, uint64, error) {
 	return byController(m, call, func(id principal.Principal, a *SnapshotArgs) (any, error) {
-		s, version, err := m.eng.LoadSnapshot(id, a.SnapshotID)
+		s, err := m.eng.LoadSnapshot(id, a.SnapshotID)
 		if err != nil {
 			return nil, err
 		}
+		if err := m.setChunks(id, s.Chunks); err != nil {
+			return nil, err
+		}
 		m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeLoadSnapshot,
-			SnapshotID: s.ID, SnapshotTaken: s.TakenAt, SnapshotVer: version})
+			SnapshotID: s.Info.ID, SnapshotTaken: s.Info.TakenAt, SnapshotVer: s.Version, SnapshotUploaded: s.Uploaded})
 		return nil, nil
 	})
 }

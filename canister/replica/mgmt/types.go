@@ -274,14 +274,19 @@ type ChangeDetails struct {
 		Mode       ChangeMode `ic:"mode"`
 		ModuleHash []byte     `ic:"module_hash"`
 	} `ic:"code_deployment,variant"`
-	LoadSnapshot *struct {
-		CanisterVersion  uint64 `ic:"canister_version"`
-		SnapshotID       []byte `ic:"snapshot_id"`
-		TakenAtTimestamp uint64 `ic:"taken_at_timestamp"`
-	} `ic:"load_snapshot,variant"`
+	LoadSnapshot      *LoadSnapshotRecord `ic:"load_snapshot,variant"`
 	ControllersChange *struct {
 		Controllers []principal.Principal `ic:"controllers"`
 	} `ic:"controllers_change,variant"`
+}
+
+// LoadSnapshotRecord is the load_snapshot change (from_canister_id, an opt field, is absent:
+// a snapshot is only ever loaded into its own canister here).
+type LoadSnapshotRecord struct {
+	CanisterVersion  uint64         `ic:"canister_version"`
+	SnapshotID       []byte         `ic:"snapshot_id"`
+	TakenAtTimestamp uint64         `ic:"taken_at_timestamp"`
+	Source           SnapshotSource `ic:"source"`
 }
 
 // ChangeMode is a code deployment's mode.
@@ -290,3 +295,126 @@ type ChangeMode struct {
 	Reinstall *candid.Null `ic:"reinstall,variant"`
 	Upgrade   *candid.Null `ic:"upgrade,variant"`
 }
+
+// SnapshotIDArgs is read_canister_snapshot_metadata_args.
+type SnapshotIDArgs struct {
+	CanisterID principal.Principal `ic:"canister_id"`
+	SnapshotID []byte              `ic:"snapshot_id"`
+}
+
+func (a SnapshotIDArgs) canister() principal.Principal { return a.CanisterID }
+
+// SnapshotSource tells how a snapshot was created.
+type SnapshotSource struct {
+	TakenFromCanister *candid.Reserved `ic:"taken_from_canister,variant"`
+	MetadataUpload    *candid.Reserved `ic:"metadata_upload,variant"`
+}
+
+// SnapshotGlobal is the value of a Wasm global in snapshot metadata. A v128 value is a nat,
+// which this codec limits to 64 bits (see snapshotGlobal).
+type SnapshotGlobal struct {
+	I32  *int32      `ic:"i32,variant"`
+	I64  *int64      `ic:"i64,variant"`
+	F32  *float32    `ic:"f32,variant"`
+	F64  *float64    `ic:"f64,variant"`
+	V128 *candid.Nat `ic:"v128,variant"`
+}
+
+// GlobalTimer is the state of a snapshot's global timer.
+type GlobalTimer struct {
+	Inactive *candid.Null `ic:"inactive,variant"`
+	Active   *uint64      `ic:"active,variant"`
+}
+
+// HookStatus is on_low_wasm_memory_hook_status.
+type HookStatus struct {
+	ConditionNotSatisfied *candid.Null `ic:"condition_not_satisfied,variant"`
+	Ready                 *candid.Null `ic:"ready,variant"`
+	Executed              *candid.Null `ic:"executed,variant"`
+}
+
+// SnapshotMetadataResult is read_canister_snapshot_metadata_response.
+type SnapshotMetadataResult struct {
+	Source                    *SnapshotSource   `ic:"source"`
+	TakenAtTimestamp          uint64            `ic:"taken_at_timestamp"`
+	WasmModuleSize            uint64            `ic:"wasm_module_size"`
+	Globals                   []*SnapshotGlobal `ic:"globals"`
+	WasmMemorySize            uint64            `ic:"wasm_memory_size"`
+	StableMemorySize          uint64            `ic:"stable_memory_size"`
+	WasmChunkStore            []ChunkHash       `ic:"wasm_chunk_store"`
+	CanisterVersion           uint64            `ic:"canister_version"`
+	CertifiedData             []byte            `ic:"certified_data"`
+	GlobalTimer               *GlobalTimer      `ic:"global_timer"`
+	OnLowWasmMemoryHookStatus *HookStatus       `ic:"on_low_wasm_memory_hook_status"`
+}
+
+// SnapshotRange is a range of a snapshot's module or memories.
+type SnapshotRange struct {
+	Offset uint64 `ic:"offset"`
+	Size   uint64 `ic:"size"`
+}
+
+// SnapshotDataKind is the kind of read_canister_snapshot_data_args.
+type SnapshotDataKind struct {
+	WasmModule   *SnapshotRange `ic:"wasm_module,variant"`
+	WasmMemory   *SnapshotRange `ic:"wasm_memory,variant"`
+	StableMemory *SnapshotRange `ic:"stable_memory,variant"`
+	WasmChunk    *ChunkHash     `ic:"wasm_chunk,variant"`
+}
+
+// ReadSnapshotDataArgs is read_canister_snapshot_data_args.
+type ReadSnapshotDataArgs struct {
+	CanisterID principal.Principal `ic:"canister_id"`
+	SnapshotID []byte              `ic:"snapshot_id"`
+	Kind       SnapshotDataKind    `ic:"kind"`
+}
+
+func (a ReadSnapshotDataArgs) canister() principal.Principal { return a.CanisterID }
+
+// ReadSnapshotDataResult is read_canister_snapshot_data_response.
+type ReadSnapshotDataResult struct {
+	Chunk []byte `ic:"chunk"`
+}
+
+// UploadSnapshotMetadataArgs is upload_canister_snapshot_metadata_args.
+type UploadSnapshotMetadataArgs struct {
+	CanisterID                principal.Principal `ic:"canister_id"`
+	ReplaceSnapshot           *[]byte             `ic:"replace_snapshot"`
+	WasmModuleSize            uint64              `ic:"wasm_module_size"`
+	Globals                   []SnapshotGlobal    `ic:"globals"`
+	WasmMemorySize            uint64              `ic:"wasm_memory_size"`
+	StableMemorySize          uint64              `ic:"stable_memory_size"`
+	CertifiedData             []byte              `ic:"certified_data"`
+	GlobalTimer               *GlobalTimer        `ic:"global_timer"`
+	OnLowWasmMemoryHookStatus *HookStatus         `ic:"on_low_wasm_memory_hook_status"`
+}
+
+func (a UploadSnapshotMetadataArgs) canister() principal.Principal { return a.CanisterID }
+
+// UploadSnapshotMetadataResult is upload_canister_snapshot_metadata_response.
+type UploadSnapshotMetadataResult struct {
+	SnapshotID []byte `ic:"snapshot_id"`
+}
+
+// SnapshotOffset is where upload_canister_snapshot_data writes.
+type SnapshotOffset struct {
+	Offset uint64 `ic:"offset"`
+}
+
+// SnapshotDataOffset is the kind of upload_canister_snapshot_data_args.
+type SnapshotDataOffset struct {
+	WasmModule   *SnapshotOffset `ic:"wasm_module,variant"`
+	WasmMemory   *SnapshotOffset `ic:"wasm_memory,variant"`
+	StableMemory *SnapshotOffset `ic:"stable_memory,variant"`
+	WasmChunk    *candid.Null    `ic:"wasm_chunk,variant"`
+}
+
+// UploadSnapshotDataArgs is upload_canister_snapshot_data_args.
+type UploadSnapshotDataArgs struct {
+	CanisterID principal.Principal `ic:"canister_id"`
+	SnapshotID []byte              `ic:"snapshot_id"`
+	Kind       SnapshotDataOffset  `ic:"kind"`
+	Chunk      []byte              `ic:"chunk"`
+}
+
+func (a UploadSnapshotDataArgs) canister() principal.Principal { return a.CanisterID }
