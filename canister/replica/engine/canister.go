@@ -154,6 +154,25 @@ func (c *canister) do(f func()) {
 	<-done
 }
 
+// inTurn runs f on canister id in its turn (between its executions) and returns what f
+// returns; an unknown canister is refused as e.get refuses it.
+func inTurn[T any](e *Engine, id principal.Principal, f func(c *canister) (T, error)) (T, error) {
+	c, err := e.get(id)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	var out T
+	c.do(func() { out, err = f(c) })
+	return out, err
+}
+
+// onCanister is inTurn for an f with no result but its error.
+func (e *Engine) onCanister(id principal.Principal, f func(c *canister) error) error {
+	_, err := inTurn(e, id, func(c *canister) (struct{}, error) { return struct{}{}, f(c) })
+	return err
+}
+
 // nextTime is the time of a new execution: the host clock, strictly increasing per canister.
 func (c *canister) nextTime() uint64 {
 	t := uint64(c.e.cfg.Now().UnixNano())

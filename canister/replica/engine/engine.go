@@ -356,65 +356,53 @@ func (e *Engine) IsController(id, p principal.Principal) (bool, error) {
 
 // SetControllers replaces a canister's controllers (update_settings).
 func (e *Engine) SetControllers(id principal.Principal, controllers []principal.Principal) error {
-	c, err := e.get(id)
-	if err != nil {
-		return err
-	}
-	c.do(func() {
+	return e.onCanister(id, func(c *canister) error {
 		c.controllers = clonePrincipals(controllers)
 		c.version++
 		e.committed(c)
+		return nil
 	})
-	return nil
 }
 
 // AddCycles deposits cycles to a canister (deposit_cycles, provisional_top_up_canister).
 func (e *Engine) AddCycles(id principal.Principal, amount uint64) error {
-	c, err := e.get(id)
-	if err != nil {
-		return err
-	}
-	c.do(func() {
+	return e.onCanister(id, func(c *canister) error {
 		c.cycles += amount
 		e.committed(c)
+		return nil
 	})
-	return nil
 }
 
 // StartCanister makes a stopping or stopped canister running.
 func (e *Engine) StartCanister(id principal.Principal) error {
-	c, err := e.get(id)
-	if err != nil {
-		return err
-	}
-	c.do(func() {
+	return e.onCanister(id, func(c *canister) error {
 		c.status = Running
 		for _, w := range c.stopWaiters {
 			close(w)
 		}
 		c.stopWaiters = nil
 		e.committed(c)
+		return nil
 	})
-	return nil
 }
 
 // StopCanister makes a canister stopping and waits until it has no open call contexts (it is
 // then stopped) or ctx ends.
 func (e *Engine) StopCanister(ctx context.Context, id principal.Principal) error {
-	c, err := e.get(id)
-	if err != nil {
-		return err
-	}
 	wait := make(chan struct{})
-	c.do(func() {
+	err := e.onCanister(id, func(c *canister) error {
 		if c.status == Stopped {
 			close(wait)
-			return
+			return nil
 		}
 		c.status = Stopping
 		c.stopWaiters = append(c.stopWaiters, wait)
 		c.checkStopped()
+		return nil
 	})
+	if err != nil {
+		return err
+	}
 	select {
 	case <-wait:
 		return nil
@@ -438,15 +426,9 @@ func (c *canister) checkStopped() {
 
 // DeleteCanister removes a stopped canister.
 func (e *Engine) DeleteCanister(id principal.Principal) error {
-	c, err := e.get(id)
-	if err != nil {
-		return err
-	}
-	var rej error
-	c.do(func() {
+	c, err := inTurn(e, id, func(c *canister) (*canister, error) {
 		if c.status != Stopped {
-			rej = &protocol.Reject{Code: protocol.CanisterError, Message: fmt.Sprintf("Canister %s must be stopped before it is deleted.", id), ErrorCode: protocol.ErrCanisterNotStopped}
-			return
+			return nil, &protocol.Reject{Code: protocol.CanisterError, Message: fmt.Sprintf("Canister %s must be stopped before it is deleted.", id), ErrorCode: protocol.ErrCanisterNotStopped}
 		}
 		c.inst.close()
 		c.dropSpare()
@@ -455,9 +437,10 @@ func (e *Engine) DeleteCanister(id principal.Principal) error {
 		e.mu.Lock()
 		delete(e.canisters, string(id.Raw))
 		e.mu.Unlock()
+		return c, nil
 	})
-	if rej != nil {
-		return rej
+	if err != nil {
+		return err
 	}
 	c.close()
 	return nil

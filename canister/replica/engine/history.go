@@ -43,11 +43,7 @@ const maxHistory = 20
 // RecordChange appends a change to the canister's history, stamped with the current time
 // and canister version. The management canister records each change it makes.
 func (e *Engine) RecordChange(id principal.Principal, ch Change) error {
-	c, err := e.get(id)
-	if err != nil {
-		return err
-	}
-	c.do(func() {
+	return e.onCanister(id, func(c *canister) error {
 		ch.TimestampNanos = uint64(e.cfg.Now().UnixNano())
 		ch.CanisterVersion = c.version
 		ch.Origin = principal.Principal{Raw: bytes.Clone(ch.Origin.Raw)}
@@ -58,8 +54,8 @@ func (e *Engine) RecordChange(id principal.Principal, ch Change) error {
 		}
 		c.historyTotal++
 		e.committed(c)
+		return nil
 	})
-	return nil
 }
 
 // History returns a canister's recent changes, oldest first, and the number of changes it

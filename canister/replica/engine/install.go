@@ -188,15 +188,11 @@ func (c *canister) install(m *module, args InstallArgs) error {
 // UninstallCode removes a canister's module and all of its state but cycles and settings.
 // Open call contexts are rejected.
 func (e *Engine) UninstallCode(ctx context.Context, id principal.Principal) error {
-	c, err := e.get(id)
-	if err != nil {
-		return err
-	}
-	c.do(func() {
+	return e.onCanister(id, func(c *canister) error {
 		c.uninstall()
-		c.e.committed(c)
+		e.committed(c)
+		return nil
 	})
-	return nil
 }
 
 // uninstall drops c's module and state, keeping cycles and settings.

@@ -178,23 +178,17 @@ func (e *Engine) UpdateSettings(id principal.Principal, s Settings) error {
 	if err := s.Validate(); err != nil {
 		return &protocol.Reject{Code: protocol.CanisterReject, ErrorCode: protocol.ErrCanisterRejectedMessage, Message: "Invalid settings: " + err.Error()}
 	}
-	c, err := e.get(id)
-	if err != nil {
-		return err
-	}
-	var out error
-	c.do(func() {
+	return e.onCanister(id, func(c *canister) error {
 		if s.MemoryAllocation > 0 && s.MemoryAllocation < c.memoryUsage() {
-			out = &protocol.Reject{Code: protocol.CanisterReject, ErrorCode: protocol.ErrCanisterRejectedMessage,
+			return &protocol.Reject{Code: protocol.CanisterReject, ErrorCode: protocol.ErrCanisterRejectedMessage,
 				Message: fmt.Sprintf("Canister %s: the memory allocation %d is below the %d bytes of memory the canister uses.", id, s.MemoryAllocation, c.memoryUsage())}
-			return
 		}
 		c.settings = s.clone()
 		c.trimLogs()
 		c.version++
 		e.committed(c)
+		return nil
 	})
-	return out
 }
 
 // lowMemoryHook is the state of canister_on_low_wasm_memory: it runs once when the Wasm

@@ -257,35 +257,20 @@ type TakeSnapshotArgs struct {
 // certified data, timer and chunk store into a new snapshot, replacing the snapshot
 // a.Replace names (if any) and then, with a.Uninstall, uninstalling the canister's code.
 func (e *Engine) TakeSnapshot(ctx context.Context, id principal.Principal, a TakeSnapshotArgs) (SnapshotInfo, error) {
-	c, err := e.get(id)
-	if err != nil {
-		return SnapshotInfo{}, err
-	}
-	var out SnapshotInfo
-	var rej error
-	c.do(func() {
+	out, err := e.newSnapshot(id, a.Replace, func(c *canister) (*snapshot, error) {
 		if c.mod == nil {
-			rej = snapshotReject("Canister %s does not contain a Wasm module: there is nothing to take a snapshot of.", id)
-			return
-		}
-		replaced, snapID, err := c.newSnapshotSlot(a.Replace)
-		if err != nil {
-			rej = err
-			return
+			return nil, snapshotReject("Canister %s does not contain a Wasm module: there is nothing to take a snapshot of.", id)
 		}
 		hook := hookStatusOf(c.lowMemory)
-		s := &snapshot{
-			id: snapID, takenAt: uint64(e.cfg.Now().UnixNano()), version: c.version, mod: c.mod, wasm: c.mod.wasm,
+		return &snapshot{
+			takenAt: uint64(e.cfg.Now().UnixNano()), version: c.version, mod: c.mod, wasm: c.mod.wasm,
 			img:    image{mem: bytes.Clone(c.img.mem), globals: append([]uint64(nil), c.img.globals...)},
 			stable: bytes.Clone(c.stable), certifiedData: bytes.Clone(c.certifiedData), timer: c.timer,
 			hook: &hook, chunks: sortedChunks(a.Chunks),
-		}
-		c.addSnapshot(s, replaced)
-		out = s.info()
-		e.committed(c)
+		}, nil
 	})
-	if rej != nil {
-		return SnapshotInfo{}, rej
+	if err != nil {
+		return SnapshotInfo{}, err
 	}
 	if a.Uninstall {
 		if err := e.UninstallCode(ctx, id); err != nil {
@@ -293,6 +278,25 @@ func (e *Engine) TakeSnapshot(ctx context.Context, id principal.Principal, a Tak
 		}
 	}
 	return out, nil
+}
+
+// newSnapshot adds the snapshot build makes of canister c, in c's turn: under a new id, in
+// place of the one replace names (if not nil), else counted against MaxSnapshots.
+func (e *Engine) newSnapshot(id principal.Principal, replace []byte, build func(c *canister) (*snapshot, error)) (SnapshotInfo, error) {
+	return inTurn(e, id, func(c *canister) (SnapshotInfo, error) {
+		s, err := build(c)
+		if err != nil {
+			return SnapshotInfo{}, err
+		}
+		replaced, snapID, err := c.newSnapshotSlot(replace)
+		if err != nil {
+			return SnapshotInfo{}, err
+		}
+		s.id = snapID
+		c.addSnapshot(s, replaced)
+		e.committed(c)
+		return s.info(), nil
+	})
 }
 
 // sortedChunks copies chunks, sorted by hash.
@@ -411,20 +415,13 @@ func typeNames(ts []wasm.ValType) []string {
 // onSnapshot runs f, in canister id's turn, on the index of its snapshot snapshotID; a
 // missing canister or snapshot is an error.
 func (e *Engine) onSnapshot(id principal.Principal, snapshotID []byte, f func(c *canister, i int) error) error {
-	c, err := e.get(id)
-	if err != nil {
-		return err
-	}
-	var rej error
-	c.do(func() {
+	return e.onCanister(id, func(c *canister) error {
 		i, err := c.snapshotIndex(snapshotID)
 		if err != nil {
-			rej = err
-			return
+			return err
 		}
-		rej = f(c, i)
+		return f(c, i)
 	})
-	return rej
 }
 
 // viewSnapshot runs f on canister id's snapshot snapshotID between executions.
@@ -543,19 +540,8 @@ func (e *Engine) CreateSnapshot(id principal.Principal, replace []byte, md Snaps
 	if err := e.checkUpload(&md); err != nil {
 		return SnapshotInfo{}, err
 	}
-	c, err := e.get(id)
-	if err != nil {
-		return SnapshotInfo{}, err
-	}
-	var out SnapshotInfo
-	var rej error
-	c.do(func() {
-		replaced, snapID, err := c.newSnapshotSlot(replace)
-		if err != nil {
-			rej = err
-			return
-		}
-		s := &snapshot{id: snapID, takenAt: uint64(e.cfg.Now().UnixNano()), version: c.version, uploaded: true,
+	return e.newSnapshot(id, replace, func(c *canister) (*snapshot, error) {
+		s := &snapshot{takenAt: uint64(e.cfg.Now().UnixNano()), version: c.version, uploaded: true,
 			wasm: make([]byte, md.ModuleSize), img: image{mem: make([]byte, md.WasmMemorySize)},
 			stable: make([]byte, md.StableMemorySize), certifiedData: bytes.Clone(md.CertifiedData),
 			keepTimer: md.Timer == nil}
@@ -573,11 +559,8 @@ func (e *Engine) CreateSnapshot(id principal.Principal, replace []byte, md Snaps
 				s.img.globals = append(s.img.globals, g.High)
 			}
 		}
-		c.addSnapshot(s, replaced)
-		out = s.info()
-		e.committed(c)
+		return s, nil
 	})
-	return out, rej
 }
 
 // onUploaded runs f, in canister id's turn, on its snapshot snapshotID, which must have
