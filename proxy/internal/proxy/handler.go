@@ -220,14 +220,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	target, rt, err := h.target(r)
 	if err != nil {
-		switch {
-		case errors.Is(err, errHostNotAllowed):
-			fail(http.StatusForbidden, outForbidden, err)
-		case errors.Is(err, errUnknownRoute):
-			fail(http.StatusNotFound, outBadRequest, err)
-		default:
-			fail(http.StatusBadRequest, outBadRequest, err)
+		status, outcome := http.StatusBadRequest, outBadRequest
+		var re *routeError
+		if errors.As(err, &re) {
+			status = re.status
 		}
+		if status == http.StatusForbidden {
+			outcome = outForbidden
+		}
+		fail(status, outcome, err)
 		return
 	}
 	rl.upstream = target.Host

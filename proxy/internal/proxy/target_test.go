@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/ed25519"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -136,4 +137,38 @@ func FuzzRouteTarget(f *testing.F) {
 			t.Fatalf("%q lost the route's query: %q", path, u.RawQuery)
 		}
 	})
+}
+
+// TestRouteRefusals: each request the proxy does not route is answered with its own status
+// and names its reason.
+func TestRouteRefusals(t *testing.T) {
+	h := newTestHandler(t)
+	for _, tc := range []struct {
+		name, path, host string
+		status           int
+		reason           string
+	}{
+		{"dot segment", "/URL_API/../admin", "", http.StatusBadRequest, `path has a . or .. segment: "/URL_API/../admin"`},
+		{"unknown route", "/URL_NOPE/x", "", http.StatusNotFound, "unknown /URL_ route: URL_NOPE"},
+		{"no upstream", "/v1/x", "", http.StatusBadRequest, "no upstream: send x-forwarded-host or use a /URL_<NAME> route"},
+		{"malformed host", "/v1/x", "user@api.stripe.com", http.StatusBadRequest, `malformed x-forwarded-host: "user@api.stripe.com"`},
+		{"malformed port", "/v1/x", "api.stripe.com:1:2", http.StatusBadRequest, `malformed x-forwarded-host: "api.stripe.com:1:2"`},
+		{"host not allowed", "/v1/x", "evil.example", http.StatusForbidden, `x-forwarded-host is not in the allow-list: "evil.example"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := http.NewRequest("GET", "http://proxy.local"+tc.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.URL.Path = tc.path // keep dot segments as a raw request line would
+			if tc.host != "" {
+				r.Header.Set("X-Forwarded-Host", tc.host)
+			}
+			_, _, err = h.target(r)
+			var re *routeError
+			if !errors.As(err, &re) || re.status != tc.status || err.Error() != tc.reason {
+				t.Fatalf("target = %v (%T), want %d %q", err, err, tc.status, tc.reason)
+			}
+		})
+	}
 }

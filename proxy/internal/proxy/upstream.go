@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -17,14 +18,17 @@ import (
 	"github.com/gocanister/stripe-ic/proxy/internal/rules"
 )
 
-// Routing errors become 4xx answers naming the reason.
-var (
-	errNoUpstream     = errors.New("no upstream: send x-forwarded-host or use a /URL_<NAME> route")
-	errUnknownRoute   = errors.New("unknown /URL_ route")
-	errHostNotAllowed = errors.New("x-forwarded-host is not in the allow-list")
-	errBadHost        = errors.New("malformed x-forwarded-host")
-	errDotSegment     = errors.New("path has a . or .. segment")
-)
+// routeError is a request the proxy does not route: it is answered with status, naming the
+// reason. Each refusal states its status where it is made, so a new one cannot fall into
+// another's answer.
+type routeError struct {
+	status int
+	reason string
+}
+
+func (e *routeError) Error() string { return e.reason }
+
+func refuse(status int, reason string) error { return &routeError{status: status, reason: reason} }
 
 // route is a /URL_<NAME> target configured by the operator.
 type route struct {
@@ -45,7 +49,7 @@ func (h *Handler) target(r *http.Request) (u *url.URL, rt *route, err error) {
 	// Dot segments would let a path climb out of a route's base path ("/URL_API/../admin").
 	for seg := range strings.SplitSeq(r.URL.Path, "/") {
 		if seg == "." || seg == ".." {
-			return nil, nil, fmt.Errorf("%w: %q", errDotSegment, r.URL.Path)
+			return nil, nil, refuse(http.StatusBadRequest, "path has a . or .. segment: "+strconv.Quote(r.URL.Path))
 		}
 	}
 	if name, rest, ok := splitRoute(r.URL.EscapedPath()); ok {
@@ -53,7 +57,7 @@ func (h *Handler) target(r *http.Request) (u *url.URL, rt *route, err error) {
 		// The decoded rest must match the escaped one: a name with escapes is no route.
 		restDecoded, prefixed := strings.CutPrefix(r.URL.Path, "/"+name)
 		if !ok || !prefixed {
-			return nil, nil, fmt.Errorf("%w: %s", errUnknownRoute, name)
+			return nil, nil, refuse(http.StatusNotFound, "unknown /URL_ route: "+name)
 		}
 		rt = &found
 		t := *rt.base
@@ -70,7 +74,7 @@ func (h *Handler) target(r *http.Request) (u *url.URL, rt *route, err error) {
 	}
 	host := r.Header.Get("X-Forwarded-Host")
 	if host == "" {
-		return nil, nil, errNoUpstream
+		return nil, nil, refuse(http.StatusBadRequest, "no upstream: send x-forwarded-host or use a /URL_<NAME> route")
 	}
 	hostport, err := h.allowedHost(host)
 	if err != nil {
@@ -97,7 +101,7 @@ func splitRoute(p string) (name, rest string, ok bool) {
 func (h *Handler) allowedHost(v string) (string, error) {
 	v = strings.ToLower(strings.TrimSpace(v))
 	if v == "" || strings.ContainsAny(v, "/@?#\\ ,") {
-		return "", fmt.Errorf("%w: %q", errBadHost, v)
+		return "", refuse(http.StatusBadRequest, "malformed x-forwarded-host: "+strconv.Quote(v))
 	}
 	host, port := v, "443"
 	if strings.HasPrefix(v, "[") && strings.HasSuffix(v, "]") {
@@ -105,7 +109,7 @@ func (h *Handler) allowedHost(v string) (string, error) {
 	} else if strings.Contains(v, ":") {
 		var err error
 		if host, port, err = net.SplitHostPort(v); err != nil {
-			return "", fmt.Errorf("%w: %q", errBadHost, v)
+			return "", refuse(http.StatusBadRequest, "malformed x-forwarded-host: "+strconv.Quote(v))
 		}
 	}
 	if ip, err := netip.ParseAddr(host); err == nil && ip.Zone() == "" {
@@ -113,7 +117,7 @@ func (h *Handler) allowedHost(v string) (string, error) {
 	}
 	hostport := net.JoinHostPort(host, port)
 	if !h.allowHosts[hostport] {
-		return "", fmt.Errorf("%w: %q", errHostNotAllowed, v)
+		return "", refuse(http.StatusForbidden, "x-forwarded-host is not in the allow-list: "+strconv.Quote(v))
 	}
 	return strings.TrimSuffix(hostport, ":443"), nil
 }
