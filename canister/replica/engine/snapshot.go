@@ -301,14 +301,19 @@ func (e *Engine) newSnapshot(id principal.Principal, replace []byte, build func(
 
 // sortedChunks copies chunks, sorted by hash.
 func sortedChunks(chunks [][]byte) [][]byte {
-	out := make([][]byte, 0, len(chunks))
-	for _, c := range chunks {
-		out = append(out, bytes.Clone(c))
+	type hashed struct {
+		sum  [sha256.Size]byte
+		data []byte
 	}
-	slices.SortFunc(out, func(a, b []byte) int {
-		ha, hb := sha256.Sum256(a), sha256.Sum256(b)
-		return bytes.Compare(ha[:], hb[:])
-	})
+	hs := make([]hashed, len(chunks)) // each chunk (up to 1 MiB) hashed once, not per comparison
+	for i, c := range chunks {
+		hs[i] = hashed{sha256.Sum256(c), bytes.Clone(c)}
+	}
+	slices.SortFunc(hs, func(a, b hashed) int { return bytes.Compare(a.sum[:], b.sum[:]) })
+	out := make([][]byte, len(hs))
+	for i, h := range hs {
+		out[i] = h.data
+	}
 	return out
 }
 
