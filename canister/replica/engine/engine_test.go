@@ -54,6 +54,28 @@ func create(t testing.TB, e *Engine) principal.Principal {
 	return id
 }
 
+// restarted is canister id of e after a replica restart: its state exported, encoded,
+// decoded and imported into a new engine.
+func restarted(t testing.TB, e *Engine, id principal.Principal) *Engine {
+	t.Helper()
+	s, err := e.Export(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := s.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = DecodeCanisterState(&buf); err != nil {
+		t.Fatal(err)
+	}
+	e2 := newEngine(t, Config{})
+	if err := e2.Import(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	return e2
+}
+
 func installNew(t testing.TB, e *Engine, module string) principal.Principal {
 	t.Helper()
 	id := create(t, e)

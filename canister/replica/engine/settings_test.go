@@ -251,22 +251,7 @@ func TestSnapshotsAndPersistence(t *testing.T) {
 	if err := e.RecordChange(id, Change{Kind: ChangeControllers, Origin: alice, Controllers: []principal.Principal{ctrl}}); err != nil {
 		t.Fatal(err)
 	}
-	state, err := e.Export(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := state.Encode(&buf); err != nil {
-		t.Fatal(err)
-	}
-	decoded, err := DecodeCanisterState(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e2 := newEngine(t, Config{})
-	if err := e2.Import(context.Background(), decoded); err != nil {
-		t.Fatal(err)
-	}
+	e2 := restarted(t, e, id)
 	info, _ := e2.Info(id)
 	if info.Settings.FreezingThreshold != 1234 || len(info.Settings.EnvVars) != 1 {
 		t.Errorf("settings after import %+v", info.Settings)

@@ -156,27 +156,7 @@ func TestSnapshotDownloadUpload(t *testing.T) {
 	}
 
 	// A restart with the upload half done keeps what was uploaded.
-	restarted := func() *Engine {
-		t.Helper()
-		s, err := e.Export(id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var buf bytes.Buffer
-		if err := s.Encode(&buf); err != nil {
-			t.Fatal(err)
-		}
-		s, err = DecodeCanisterState(&buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e2 := newEngine(t, Config{})
-		if err := e2.Import(context.Background(), s); err != nil {
-			t.Fatal(err)
-		}
-		return e2
-	}
-	e = restarted()
+	e = restarted(t, e, id)
 	for _, c := range chunks {
 		if _, err := e.AddSnapshotChunk(id, up.ID, c, 2); err != nil {
 			t.Fatal(err)
@@ -188,7 +168,7 @@ func TestSnapshotDownloadUpload(t *testing.T) {
 	_, err = e.AddSnapshotChunk(id, up.ID, []byte("a third"), 2)
 	wantCode(t, "a chunk beyond the limit", err, protocol.ErrCanisterContractViolation)
 
-	e = restarted()
+	e = restarted(t, e, id)
 	got, err := e.SnapshotMetadata(id, up.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -210,7 +190,7 @@ func TestSnapshotDownloadUpload(t *testing.T) {
 	if s := counterState(t, e, id); s != [3]uint32{2, 2, 2} {
 		t.Errorf("state after loading the uploaded snapshot %v, want the snapshot's 2, 2, 2", s)
 	}
-	if s := counterState(t, restarted(), id); s != [3]uint32{2, 2, 2} {
+	if s := counterState(t, restarted(t, e, id), id); s != [3]uint32{2, 2, 2} {
 		t.Errorf("state after loading and a restart %v", s)
 	}
 }
