@@ -76,17 +76,49 @@ func badArg(method string, err error) *protocol.Reject {
 	return rejectf(protocol.CanisterError, protocol.ErrCanisterContractViolation, "Error decoding candid of ic00 method %s: %v", method, err)
 }
 
-// userCallable are the methods a user (ingress) may call; the others need a calling canister.
-var userCallable = map[string]bool{
-	"provisional_create_canister_with_cycles": true, "provisional_top_up_canister": true,
-	"install_code": true, "install_chunked_code": true, "uninstall_code": true,
-	"upload_chunk": true, "clear_chunk_store": true, "stored_chunks": true,
-	"canister_status": true, "update_settings": true, "start_canister": true,
-	"stop_canister": true, "delete_canister": true, "canister_info": false,
-	"fetch_canister_logs": true, "take_canister_snapshot": true, "load_canister_snapshot": true,
-	"list_canister_snapshots": true, "delete_canister_snapshot": true,
-	"read_canister_snapshot_metadata": true, "read_canister_snapshot_data": true,
-	"upload_canister_snapshot_metadata": true, "upload_canister_snapshot_data": true,
+// handler answers a call of a management canister method: the reply and the cycles to
+// refund, or a reject.
+type handler func(m *Canister, ctx context.Context, call engine.ManagementCall) ([]byte, uint64, error)
+
+// method is one management canister method.
+type method struct {
+	handle handler
+	// ingress: users may call it in ingress messages; the others need a calling canister.
+	ingress bool
+	// query: users may also call it as a query (on the IC, fetch_canister_logs is only a
+	// query and canister_status is both).
+	query bool
+}
+
+// methods are the management canister's methods, each named once; any other name is refused.
+var methods = map[string]method{
+	"create_canister":                         {handle: (*Canister).createCanister},
+	"provisional_create_canister_with_cycles": {handle: (*Canister).provisionalCreate, ingress: true},
+	"provisional_top_up_canister":             {handle: (*Canister).provisionalTopUp, ingress: true},
+	"deposit_cycles":                          {handle: (*Canister).depositCycles},
+	"install_code":                            {handle: (*Canister).installCode, ingress: true},
+	"install_chunked_code":                    {handle: (*Canister).installChunked, ingress: true},
+	"uninstall_code":                          {handle: (*Canister).uninstallCode, ingress: true},
+	"upload_chunk":                            {handle: (*Canister).uploadChunk, ingress: true},
+	"clear_chunk_store":                       {handle: (*Canister).clearChunkStore, ingress: true},
+	"stored_chunks":                           {handle: (*Canister).storedChunks, ingress: true},
+	"canister_status":                         {handle: (*Canister).canisterStatus, ingress: true, query: true},
+	"fetch_canister_logs":                     {handle: (*Canister).fetchLogs, ingress: true, query: true},
+	"take_canister_snapshot":                  {handle: (*Canister).takeSnapshot, ingress: true},
+	"load_canister_snapshot":                  {handle: (*Canister).loadSnapshot, ingress: true},
+	"list_canister_snapshots":                 {handle: (*Canister).listSnapshots, ingress: true},
+	"delete_canister_snapshot":                {handle: (*Canister).deleteSnapshot, ingress: true},
+	"read_canister_snapshot_metadata":         {handle: (*Canister).readSnapshotMetadata, ingress: true},
+	"read_canister_snapshot_data":             {handle: (*Canister).readSnapshotData, ingress: true},
+	"upload_canister_snapshot_metadata":       {handle: (*Canister).uploadSnapshotMetadata, ingress: true},
+	"upload_canister_snapshot_data":           {handle: (*Canister).uploadSnapshotData, ingress: true},
+	"canister_info":                           {handle: (*Canister).canisterInfo},
+	"update_settings":                         {handle: (*Canister).updateSettings, ingress: true},
+	"start_canister":                          {handle: (*Canister).startCanister, ingress: true},
+	"stop_canister":                           {handle: (*Canister).stopCanister, ingress: true},
+	"delete_canister":                         {handle: (*Canister).deleteCanister, ingress: true},
+	"raw_rand":                                {handle: (*Canister).rawRand},
+	"http_request":                            {handle: (*Canister).httpRequest},
 }
 
 // HandleManagement implements engine.ManagementHandler.
@@ -94,110 +126,98 @@ func (m *Canister) HandleManagement(ctx context.Context, call engine.ManagementC
 	if m.eng == nil {
 		return nil, call.Cycles, rejectf(protocol.SysFatal, "", "management canister not bound to an engine")
 	}
-	if !call.FromCanister && !userCallable[call.Method] {
+	meth, ok := methods[call.Method]
+	if !call.FromCanister && !meth.ingress { // an unknown method too, as on the IC
 		return nil, 0, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
 			"Only canisters can call ic00 method %s", call.Method)
 	}
-	switch call.Method {
-	case "create_canister":
-		return m.createCanister(call)
-	case "provisional_create_canister_with_cycles":
-		return m.provisionalCreate(call)
-	case "provisional_top_up_canister":
-		return run(call, func(a *TopUpArgs) (any, error) {
-			return nil, m.eng.AddCycles(agentID(a.CanisterID), uint64(a.Amount))
-		})
-	case "deposit_cycles":
-		return keep(run(call, func(a *CanisterIDRecord) (any, error) {
-			return nil, m.eng.AddCycles(agentID(a.CanisterID), call.Cycles)
-		}))
-	case "install_code":
-		return m.installCode(ctx, call)
-	case "install_chunked_code":
-		return m.installChunked(ctx, call)
-	case "uninstall_code":
-		return byController(m, call, func(id principal.Principal, _ *CanisterIDRecord) (any, error) {
-			if err := m.eng.UninstallCode(ctx, id); err != nil {
-				return nil, err
-			}
-			m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeCodeUninstall})
-			return nil, nil
-		})
-	case "upload_chunk":
-		return m.uploadChunk(call)
-	case "clear_chunk_store":
-		return byController(m, call, func(id principal.Principal, _ *CanisterIDRecord) (any, error) {
-			m.mu.Lock()
-			defer m.mu.Unlock()
-			return nil, m.cfg.Chunks.Clear(id)
-		})
-	case "stored_chunks":
-		return byController(m, call, func(id principal.Principal, _ *CanisterIDRecord) (any, error) {
-			hashes, err := m.cfg.Chunks.List(id)
-			if err != nil {
-				return nil, err
-			}
-			out := make([]ChunkHash, len(hashes))
-			for i, h := range hashes {
-				out[i] = ChunkHash{Hash: h}
-			}
-			return out, nil
-		})
-	case "canister_status":
-		return m.canisterStatus(call)
-	case "fetch_canister_logs":
-		return m.fetchLogs(call)
-	case "take_canister_snapshot":
-		return m.takeSnapshot(ctx, call)
-	case "load_canister_snapshot":
-		return m.loadSnapshot(call)
-	case "list_canister_snapshots":
-		return m.listSnapshots(call)
-	case "delete_canister_snapshot":
-		return byController(m, call, func(id principal.Principal, a *SnapshotArgs) (any, error) {
-			return nil, m.eng.DeleteSnapshot(id, a.SnapshotID)
-		})
-	case "read_canister_snapshot_metadata":
-		return m.readSnapshotMetadata(call)
-	case "read_canister_snapshot_data":
-		return m.readSnapshotData(call)
-	case "upload_canister_snapshot_metadata":
-		return m.uploadSnapshotMetadata(call)
-	case "upload_canister_snapshot_data":
-		return m.uploadSnapshotData(call)
-	case "canister_info":
-		return m.canisterInfo(call)
-	case "update_settings":
-		return m.updateSettings(call)
-	case "start_canister":
-		return byController(m, call, func(id principal.Principal, _ *CanisterIDRecord) (any, error) {
-			return nil, m.eng.StartCanister(id)
-		})
-	case "stop_canister":
-		return byController(m, call, func(id principal.Principal, _ *CanisterIDRecord) (any, error) {
-			return nil, m.eng.StopCanister(ctx, id)
-		})
-	case "delete_canister":
-		return byController(m, call, func(id principal.Principal, _ *CanisterIDRecord) (any, error) {
-			if err := m.eng.DeleteCanister(id); err != nil {
-				return nil, err
-			}
-			m.mu.Lock()
-			defer m.mu.Unlock()
-			return nil, m.cfg.Chunks.Clear(id)
-		})
-	case "raw_rand":
-		b := make([]byte, 32)
-		if _, err := rand.Read(b); err != nil {
-			return nil, call.Cycles, rejectf(protocol.SysTransient, "", "raw_rand: %v", err)
-		}
-		reply, err := candid.Marshal(b)
-		return reply, call.Cycles, err
-	case "http_request":
-		return m.httpRequest(ctx, call)
+	if !ok {
+		return nil, call.Cycles, rejectf(protocol.DestinationInvalid, protocol.ErrCanisterMethodNotFound,
+			"Management canister has no method '%s'", call.Method)
 	}
-	return nil, call.Cycles, rejectf(protocol.DestinationInvalid, protocol.ErrCanisterMethodNotFound,
-		"Management canister has no method '%s'", call.Method)
+	return meth.handle(m, ctx, call)
+}
+
+func (m *Canister) provisionalTopUp(_ context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
+	return run(call, func(a *TopUpArgs) (any, error) {
+		return nil, m.eng.AddCycles(agentID(a.CanisterID), uint64(a.Amount))
+	})
+}
+
+func (m *Canister) depositCycles(_ context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
+	return keep(run(call, func(a *CanisterIDRecord) (any, error) {
+		return nil, m.eng.AddCycles(agentID(a.CanisterID), call.Cycles)
+	}))
+}
+
+func (m *Canister) uninstallCode(ctx context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
+	return byController(m, call, func(id principal.Principal, _ *CanisterIDRecord) (any, error) {
+		if err := m.eng.UninstallCode(ctx, id); err != nil {
+			return nil, err
+		}
+		m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeCodeUninstall})
+		return nil, nil
+	})
+}
+
+func (m *Canister) clearChunkStore(_ context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
+	return byController(m, call, func(id principal.Principal, _ *CanisterIDRecord) (any, error) {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		return nil, m.cfg.Chunks.Clear(id)
+	})
+}
+
+func (m *Canister) storedChunks(_ context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
+	return byController(m, call, func(id principal.Principal, _ *CanisterIDRecord) (any, error) {
+		hashes, err := m.cfg.Chunks.List(id)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]ChunkHash, len(hashes))
+		for i, h := range hashes {
+			out[i] = ChunkHash{Hash: h}
+		}
+		return out, nil
+	})
+}
+
+func (m *Canister) deleteSnapshot(_ context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
+	return byController(m, call, func(id principal.Principal, a *SnapshotArgs) (any, error) {
+		return nil, m.eng.DeleteSnapshot(id, a.SnapshotID)
+	})
+}
+
+func (m *Canister) startCanister(_ context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
+	return byController(m, call, func(id principal.Principal, _ *CanisterIDRecord) (any, error) {
+		return nil, m.eng.StartCanister(id)
+	})
+}
+
+func (m *Canister) stopCanister(ctx context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
+	return byController(m, call, func(id principal.Principal, _ *CanisterIDRecord) (any, error) {
+		return nil, m.eng.StopCanister(ctx, id)
+	})
+}
+
+func (m *Canister) deleteCanister(_ context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
+	return byController(m, call, func(id principal.Principal, _ *CanisterIDRecord) (any, error) {
+		if err := m.eng.DeleteCanister(id); err != nil {
+			return nil, err
+		}
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		return nil, m.cfg.Chunks.Clear(id)
+	})
+}
+
+func (m *Canister) rawRand(_ context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, call.Cycles, rejectf(protocol.SysTransient, "", "raw_rand: %v", err)
+	}
+	reply, err := candid.Marshal(b)
+	return reply, call.Cycles, err
 }
 
 func empty() []byte { return []byte("DIDL\x00\x00") }
@@ -289,7 +309,7 @@ func agentID(p cdkprincipal.Principal) principal.Principal {
 
 func cdkID(p principal.Principal) cdkprincipal.Principal { return cdkprincipal.FromBytes(p.Raw) }
 
-func (m *Canister) createCanister(call engine.ManagementCall) ([]byte, uint64, error) {
+func (m *Canister) createCanister(_ context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
 	return settingsArg(call, func() ([]byte, uint64, error) {
 		return keep(run(call, func(a *CreateCanisterArgs) (any, error) {
 			fee := m.eng.Costs().CreateCanister()
@@ -302,7 +322,7 @@ func (m *Canister) createCanister(call engine.ManagementCall) ([]byte, uint64, e
 	})
 }
 
-func (m *Canister) provisionalCreate(call engine.ManagementCall) ([]byte, uint64, error) {
+func (m *Canister) provisionalCreate(_ context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
 	return settingsArg(call, func() ([]byte, uint64, error) {
 		return keep(run(call, func(a *ProvisionalCreateArgs) (any, error) {
 			cycles := uint64(DefaultProvisionalCycles)
@@ -376,7 +396,7 @@ func (m *Canister) recordDeployment(id principal.Principal, mode engine.InstallM
 	m.record(id, call.Caller, call.FromCanister, engine.Change{Kind: engine.ChangeCodeDeployment, Mode: mode, ModuleHash: sum[:]})
 }
 
-func (m *Canister) uploadChunk(call engine.ManagementCall) ([]byte, uint64, error) {
+func (m *Canister) uploadChunk(_ context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
 	return byController(m, call, func(id principal.Principal, a *UploadChunkArgs) (any, error) {
 		if len(a.Chunk) > MaxChunkSize {
 			return nil, rejectf(protocol.CanisterReject, protocol.ErrCanisterRejectedMessage,
@@ -440,7 +460,7 @@ func (m *Canister) installChunked(ctx context.Context, call engine.ManagementCal
 	})
 }
 
-func (m *Canister) updateSettings(call engine.ManagementCall) ([]byte, uint64, error) {
+func (m *Canister) updateSettings(_ context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
 	return settingsArg(call, func() ([]byte, uint64, error) {
 		return byController(m, call, func(id principal.Principal, a *UpdateSettingsArgs) (any, error) {
 			return nil, m.applySettings(id, &a.Settings, call.Caller, call.FromCanister)

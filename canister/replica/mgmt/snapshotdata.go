@@ -1,6 +1,7 @@
 package mgmt
 
 import (
+	"context"
 	"crypto/sha256"
 	"errors"
 	"math"
@@ -29,7 +30,7 @@ func (m *Canister) snapshotReader(id, caller principal.Principal) error {
 	return err
 }
 
-func (m *Canister) readSnapshotMetadata(call engine.ManagementCall) ([]byte, uint64, error) {
+func (m *Canister) readSnapshotMetadata(_ context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
 	return run(call, func(a *SnapshotIDArgs) (any, error) {
 		id := agentID(a.CanisterID)
 		if err := m.snapshotReader(id, call.Caller); err != nil {
@@ -132,7 +133,7 @@ func engineGlobal(r SnapshotGlobal) (engine.Global, error) {
 		"Snapshot Metadata contains invalid data: a global of no known type")
 }
 
-func (m *Canister) readSnapshotData(call engine.ManagementCall) ([]byte, uint64, error) {
+func (m *Canister) readSnapshotData(_ context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
 	return run(call, func(a *ReadSnapshotDataArgs) (any, error) {
 		id := agentID(a.CanisterID)
 		if err := m.snapshotReader(id, call.Caller); err != nil {
@@ -167,7 +168,7 @@ func (m *Canister) readSnapshotData(call engine.ManagementCall) ([]byte, uint64,
 	})
 }
 
-func (m *Canister) uploadSnapshotMetadata(call engine.ManagementCall) ([]byte, uint64, error) {
+func (m *Canister) uploadSnapshotMetadata(_ context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
 	return byController(m, call, func(id principal.Principal, a *UploadSnapshotMetadataArgs) (any, error) {
 		md := engine.SnapshotMetadata{ModuleSize: a.WasmModuleSize, WasmMemorySize: a.WasmMemorySize,
 			StableMemorySize: a.StableMemorySize, CertifiedData: a.CertifiedData}
@@ -207,7 +208,7 @@ func (m *Canister) uploadSnapshotMetadata(call engine.ManagementCall) ([]byte, u
 	})
 }
 
-func (m *Canister) uploadSnapshotData(call engine.ManagementCall) ([]byte, uint64, error) {
+func (m *Canister) uploadSnapshotData(_ context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
 	return byController(m, call, func(id principal.Principal, a *UploadSnapshotDataArgs) (any, error) {
 		if a.Kind.WasmChunk != nil {
 			if len(a.Chunk) > MaxChunkSize {

@@ -11,13 +11,9 @@ import (
 	"github.com/gocanister/stripe-ic/canister/replica/engine"
 )
 
-// queryMethods are the methods callable as queries (the IC's fetch_canister_logs is only a
-// query; canister_status is both).
-var queryMethods = map[string]bool{"fetch_canister_logs": true, "canister_status": true}
-
 // HandleQuery answers a query call to the management canister from a user.
 func (m *Canister) HandleQuery(ctx context.Context, caller principal.Principal, method string, arg []byte) ([]byte, error) {
-	if !queryMethods[method] {
+	if !methods[method].query {
 		return nil, rejectf(protocol.DestinationInvalid, protocol.ErrCanisterMethodNotFound,
 			"Management canister has no query method '%s'", method)
 	}
@@ -32,7 +28,7 @@ func notAllowed(caller, id principal.Principal, what, setting string) *protocol.
 
 // canisterStatus answers the controllers, the canister itself and whom its status
 // visibility admits.
-func (m *Canister) canisterStatus(call engine.ManagementCall) ([]byte, uint64, error) {
+func (m *Canister) canisterStatus(_ context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
 	return run(call, func(a *CanisterIDRecord) (any, error) {
 		id := agentID(a.CanisterID)
 		status := func(s engine.Settings) engine.Visibility { return s.StatusVisibility }
@@ -108,7 +104,7 @@ func (m *Canister) status(info *engine.CanisterInfo) CanisterStatusResult {
 }
 
 // fetchLogs returns the canister's log records to whom its log visibility admits.
-func (m *Canister) fetchLogs(call engine.ManagementCall) ([]byte, uint64, error) {
+func (m *Canister) fetchLogs(_ context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
 	return run(call, func(a *FetchLogsArgs) (any, error) {
 		id := agentID(a.CanisterID)
 		records, ok, err := m.eng.Logs(id, call.Caller)
@@ -160,7 +156,7 @@ func (m *Canister) takeSnapshot(ctx context.Context, call engine.ManagementCall)
 	})
 }
 
-func (m *Canister) loadSnapshot(call engine.ManagementCall) ([]byte, uint64, error) {
+func (m *Canister) loadSnapshot(_ context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
 	return byController(m, call, func(id principal.Principal, a *SnapshotArgs) (any, error) {
 		s, err := m.eng.LoadSnapshot(id, a.SnapshotID)
 		if err != nil {
@@ -176,7 +172,7 @@ func (m *Canister) loadSnapshot(call engine.ManagementCall) ([]byte, uint64, err
 }
 
 // listSnapshots answers the controllers and whom the snapshot visibility admits.
-func (m *Canister) listSnapshots(call engine.ManagementCall) ([]byte, uint64, error) {
+func (m *Canister) listSnapshots(_ context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
 	return run(call, func(a *CanisterIDRecord) (any, error) {
 		id := agentID(a.CanisterID)
 		snapshots := func(s engine.Settings) engine.Visibility { return s.SnapshotVisibility }
@@ -196,7 +192,7 @@ func (m *Canister) listSnapshots(call engine.ManagementCall) ([]byte, uint64, er
 }
 
 // canisterInfo is canister_info: any canister may ask it of any canister.
-func (m *Canister) canisterInfo(call engine.ManagementCall) ([]byte, uint64, error) {
+func (m *Canister) canisterInfo(_ context.Context, call engine.ManagementCall) ([]byte, uint64, error) {
 	return run(call, func(a *CanisterInfoArgs) (any, error) {
 		id := agentID(a.CanisterID)
 		info, err := m.eng.Info(id)
