@@ -32,6 +32,7 @@
 package httpcert
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/gocanister/stripe-ic/canister/cdk/httpgateway"
@@ -188,7 +189,7 @@ func BodyHash(body []byte) [32]byte { return sha256.Sum256(body) }
 // cannot keep what they remember).
 func (c *Certification) HeadersHash(status uint16, headers []httpgateway.HeaderField) [32]byte {
 	for i := range c.remembered {
-		if r := &c.remembered[i]; r.status == status && sameHeaders(r.headers, headers) {
+		if r := &c.remembered[i]; r.status == status && slices.Equal(r.headers, headers) {
 			return r.hash
 		}
 	}
@@ -197,18 +198,6 @@ func (c *Certification) HeadersHash(status uint16, headers []httpgateway.HeaderF
 		c.remembered = append(c.remembered, rememberedHash{status, append([]httpgateway.HeaderField(nil), headers...), h})
 	}
 	return h
-}
-
-func sameHeaders(a, b []httpgateway.HeaderField) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 const maxRemembered = 32

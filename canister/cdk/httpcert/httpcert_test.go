@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -47,7 +48,7 @@ func TestPaths(t *testing.T) {
 		{WildcardPath("foo"), []string{"foo", "<*>"}},
 	}
 	for _, tt := range tests {
-		if got := toStrings(tt.got); !slicesEqual(got, tt.want) {
+		if got := toStrings(tt.got); !slices.Equal(got, tt.want) {
 			t.Errorf("got %q, want %q", got, tt.want)
 		}
 	}
@@ -59,25 +60,13 @@ func TestPaths(t *testing.T) {
 		t.Fatalf("VerificationPaths = %q, want %q", got, want)
 	}
 	for i := range want {
-		if !slicesEqual(toStrings(got[i]), want[i]) {
+		if !slices.Equal(toStrings(got[i]), want[i]) {
 			t.Errorf("path %d = %q, want %q", i, toStrings(got[i]), want[i])
 		}
 	}
 	if got := VerificationPaths("/a", ExactPath("/a")); len(got) != 1 {
 		t.Errorf("exact: %q, want the path alone", got)
 	}
-}
-
-func slicesEqual(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestPrepare(t *testing.T) {
