@@ -301,10 +301,10 @@ func (e *Engine) load(ctx context.Context, id principal.Principal, s *CanisterSt
 func (sn *snapshot) export() SnapshotState {
 	st := SnapshotState{ID: sn.id, TakenAt: sn.takenAt, Version: sn.version,
 		Module: sn.wasm, Memory: sn.img.mem, Globals: sn.img.globals, Stable: sn.stable,
-		CertifiedData: sn.certifiedData, Timer: sn.timer, Uploaded: sn.uploaded, KeepTimer: sn.keepTimer, Chunks: sn.chunks}
+		CertifiedData: sn.certifiedData, Timer: sn.timer, Uploaded: sn.uploaded, KeepTimer: sn.keepTimer, Chunks: chunkData(sn.chunks, false)}
 	if sn.uploaded {
 		st.Module, st.Memory, st.Stable = bytes.Clone(sn.wasm), bytes.Clone(sn.img.mem), bytes.Clone(sn.stable)
-		st.Globals, st.Chunks = append([]uint64(nil), sn.img.globals...), append([][]byte(nil), sn.chunks...)
+		st.Globals = append([]uint64(nil), sn.img.globals...) // Chunks is a new slice already; a chunk never changes
 		for _, t := range sn.globalTypes {
 			st.GlobalTypes = append(st.GlobalTypes, byte(t))
 		}
@@ -324,7 +324,7 @@ func (e *Engine) loadSnapshots(ctx context.Context, id principal.Principal, s *C
 	for _, sn := range s.Snapshots {
 		snap := &snapshot{id: sn.ID, takenAt: sn.TakenAt, version: sn.Version, uploaded: sn.Uploaded, wasm: sn.Module,
 			img: image{mem: sn.Memory, globals: sn.Globals}, stable: sn.Stable, certifiedData: sn.CertifiedData,
-			timer: sn.Timer, keepTimer: sn.KeepTimer, chunks: sn.Chunks}
+			timer: sn.Timer, keepTimer: sn.KeepTimer, chunks: hashedChunks(sn.Chunks, false)}
 		if sn.Hook != nil {
 			h := HookStatus(*sn.Hook)
 			snap.hook = &h
@@ -333,7 +333,6 @@ func (e *Engine) loadSnapshots(ctx context.Context, id principal.Principal, s *C
 			// Its data may be written in place: not into the buffers of s, which the
 			// caller may keep (a server reverts to a state it saved).
 			snap.wasm, snap.img.mem, snap.stable = bytes.Clone(sn.Module), bytes.Clone(sn.Memory), bytes.Clone(sn.Stable)
-			snap.chunks = append([][]byte(nil), sn.Chunks...)
 			for _, t := range sn.GlobalTypes {
 				snap.globalTypes = append(snap.globalTypes, wasm.ValType(t))
 			}

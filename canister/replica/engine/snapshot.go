@@ -35,15 +35,52 @@ type snapshot struct {
 	timer         uint64
 	keepTimer     bool        // uploaded without a timer state: loading leaves the canister's
 	hook          *HookStatus // nil: not recorded (older snapshots, uploads without it)
-	chunks        [][]byte    // the Wasm chunk store, sorted by hash
+	chunks        []chunk     // the Wasm chunk store, sorted by hash
 }
 
 func (s *snapshot) size() uint64 {
 	n := uint64(len(s.wasm) + len(s.img.mem) + 8*len(s.img.globals) + len(s.stable) + len(s.certifiedData))
 	for _, c := range s.chunks {
-		n += uint64(len(c))
+		n += uint64(len(c.data))
 	}
 	return n
+}
+
+// chunk is one chunk of a snapshot's Wasm chunk store and its SHA-256, its key: a chunk
+// (up to 1 MiB) is hashed once, not at every lookup.
+type chunk struct {
+	hash [sha256.Size]byte
+	data []byte
+}
+
+// hashedChunks hashes each of data once and sorts them by hash; clone copies their bytes.
+func hashedChunks(data [][]byte, clone bool) []chunk {
+	out := make([]chunk, len(data))
+	for i, d := range data {
+		if clone {
+			d = bytes.Clone(d)
+		}
+		out[i] = chunk{sha256.Sum256(d), d}
+	}
+	slices.SortFunc(out, func(a, b chunk) int { return bytes.Compare(a.hash[:], b.hash[:]) })
+	return out
+}
+
+// chunkData is the chunks' bytes, in their order; clone copies them.
+func chunkData(cs []chunk, clone bool) [][]byte {
+	out := make([][]byte, len(cs))
+	for i, c := range cs {
+		out[i] = c.data
+		if clone {
+			out[i] = bytes.Clone(c.data)
+		}
+	}
+	return out
+}
+
+// findChunk is the index of the chunk whose hash is hash, or where it would be inserted.
+func (s *snapshot) findChunk(hash []byte) (int, bool) {
+	return slices.BinarySearchFunc(s.chunks, hash, func(c chunk, h []byte) int { return bytes.Compare(c.hash[:], h) })
 }
 
 // SnapshotInfo describes a snapshot (list_canister_snapshots).
@@ -144,8 +181,7 @@ func (s *snapshot) metadata() SnapshotMetadata {
 		md.Globals = append(md.Globals, g)
 	}
 	for _, c := range s.chunks {
-		sum := sha256.Sum256(c)
-		md.ChunkHashes = append(md.ChunkHashes, sum[:])
+		md.ChunkHashes = append(md.ChunkHashes, bytes.Clone(c.hash[:]))
 	}
 	return md
 }
@@ -266,7 +302,7 @@ func (e *Engine) TakeSnapshot(ctx context.Context, id principal.Principal, a Tak
 			takenAt: uint64(e.cfg.Now().UnixNano()), version: c.version, mod: c.mod, wasm: c.mod.wasm,
 			img:    image{mem: bytes.Clone(c.img.mem), globals: append([]uint64(nil), c.img.globals...)},
 			stable: bytes.Clone(c.stable), certifiedData: bytes.Clone(c.certifiedData), timer: c.timer,
-			hook: &hook, chunks: sortedChunks(a.Chunks),
+			hook: &hook, chunks: hashedChunks(a.Chunks, true),
 		}, nil
 	})
 	if err != nil {
@@ -297,24 +333,6 @@ func (e *Engine) newSnapshot(id principal.Principal, replace []byte, build func(
 		e.committed(c)
 		return s.info(), nil
 	})
-}
-
-// sortedChunks copies chunks, sorted by hash.
-func sortedChunks(chunks [][]byte) [][]byte {
-	type hashed struct {
-		sum  [sha256.Size]byte
-		data []byte
-	}
-	hs := make([]hashed, len(chunks)) // each chunk (up to 1 MiB) hashed once, not per comparison
-	for i, c := range chunks {
-		hs[i] = hashed{sha256.Sum256(c), bytes.Clone(c)}
-	}
-	slices.SortFunc(hs, func(a, b hashed) int { return bytes.Compare(a.sum[:], b.sum[:]) })
-	out := make([][]byte, len(hs))
-	for i, h := range hs {
-		out[i] = h.data
-	}
-	return out
 }
 
 // LoadedSnapshot describes the snapshot LoadSnapshot loaded.
@@ -372,7 +390,7 @@ func (e *Engine) LoadSnapshot(id principal.Principal, snapshotID []byte) (Loaded
 			c.lowMemory = lowMemoryHookOf(*s.hook)
 		}
 		c.version++
-		out = LoadedSnapshot{Info: s.info(), Version: s.version, Uploaded: s.uploaded, Chunks: sortedChunks(s.chunks)}
+		out = LoadedSnapshot{Info: s.info(), Version: s.version, Uploaded: s.uploaded, Chunks: chunkData(s.chunks, true)}
 		e.committed(c)
 		return nil
 	})
@@ -497,11 +515,9 @@ func (e *Engine) ReadSnapshot(id principal.Principal, snapshotID []byte, d Snaps
 func (e *Engine) SnapshotChunk(id principal.Principal, snapshotID, hash []byte) ([]byte, error) {
 	var out []byte
 	err := e.viewSnapshot(id, snapshotID, func(s *snapshot) error {
-		for _, c := range s.chunks {
-			if sum := sha256.Sum256(c); bytes.Equal(sum[:], hash) {
-				out = bytes.Clone(c)
-				return nil
-			}
+		if i, found := s.findChunk(hash); found {
+			out = bytes.Clone(s.chunks[i].data)
+			return nil
 		}
 		return &protocol.Reject{Code: protocol.CanisterError, ErrorCode: protocol.ErrCanisterContractViolation,
 			Message: fmt.Sprintf("Error from Wasm chunk store: WasmChunkHash %s not found.", hex.EncodeToString(hash))}
@@ -597,16 +613,13 @@ func (e *Engine) WriteSnapshot(id principal.Principal, snapshotID []byte, d Snap
 	})
 }
 
-// AddSnapshotChunk adds chunk to the Wasm chunk store of a snapshot created by metadata
+// AddSnapshotChunk adds data as a chunk to the Wasm chunk store of a snapshot created by metadata
 // upload, which may hold at most maxChunks chunks; a chunk it holds already is not added
 // again. It returns the chunk's hash.
-func (e *Engine) AddSnapshotChunk(id principal.Principal, snapshotID, chunk []byte, maxChunks int) ([]byte, error) {
-	sum := sha256.Sum256(chunk)
+func (e *Engine) AddSnapshotChunk(id principal.Principal, snapshotID, data []byte, maxChunks int) ([]byte, error) {
+	sum := sha256.Sum256(data)
 	err := e.onUploaded(id, snapshotID, func(s *snapshot) error {
-		i, found := slices.BinarySearchFunc(s.chunks, sum[:], func(c, h []byte) int {
-			cs := sha256.Sum256(c)
-			return bytes.Compare(cs[:], h)
-		})
+		i, found := s.findChunk(sum[:])
 		if found {
 			return nil
 		}
@@ -614,7 +627,7 @@ func (e *Engine) AddSnapshotChunk(id principal.Principal, snapshotID, chunk []by
 			return &protocol.Reject{Code: protocol.CanisterError, ErrorCode: protocol.ErrCanisterContractViolation,
 				Message: fmt.Sprintf("Error from Wasm chunk store: Wasm chunk store has already reached the maximum of %d chunks.", maxChunks)}
 		}
-		s.chunks = slices.Insert(s.chunks, i, bytes.Clone(chunk))
+		s.chunks = slices.Insert(s.chunks, i, chunk{sum, bytes.Clone(data)})
 		return nil
 	})
 	if err != nil {

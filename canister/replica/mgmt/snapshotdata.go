@@ -146,13 +146,7 @@ func (m *Canister) readSnapshotData(_ context.Context, call engine.ManagementCal
 			}
 			return ReadSnapshotDataResult{Chunk: chunk}, nil
 		}
-		part, r := engine.SnapshotModule, a.Kind.WasmModule
-		switch {
-		case a.Kind.WasmMemory != nil:
-			part, r = engine.SnapshotWasmMemory, a.Kind.WasmMemory
-		case a.Kind.StableMemory != nil:
-			part, r = engine.SnapshotStableMemory, a.Kind.StableMemory
-		}
+		part, r := dataPart(a.Kind.WasmModule, a.Kind.WasmMemory, a.Kind.StableMemory)
 		if r == nil {
 			return nil, badArg(call.Method, errors.New("no kind of snapshot data given"))
 		}
@@ -218,18 +212,24 @@ func (m *Canister) uploadSnapshotData(_ context.Context, call engine.ManagementC
 			_, err := m.eng.AddSnapshotChunk(id, a.SnapshotID, a.Chunk, MaxChunks)
 			return nil, err
 		}
-		part, o := engine.SnapshotModule, a.Kind.WasmModule
-		switch {
-		case a.Kind.WasmMemory != nil:
-			part, o = engine.SnapshotWasmMemory, a.Kind.WasmMemory
-		case a.Kind.StableMemory != nil:
-			part, o = engine.SnapshotStableMemory, a.Kind.StableMemory
-		}
+		part, o := dataPart(a.Kind.WasmModule, a.Kind.WasmMemory, a.Kind.StableMemory)
 		if o == nil {
 			return nil, badArg(call.Method, errors.New("no kind of snapshot data given"))
 		}
 		return nil, m.eng.WriteSnapshot(id, a.SnapshotID, part, o.Offset, a.Chunk)
 	})
+}
+
+// dataPart is the part of a snapshot a read or an upload names (its variant's arm) and the
+// arm's range or offset; nil when it names none of the three.
+func dataPart[T any](module, memory, stable *T) (engine.SnapshotData, *T) {
+	switch {
+	case memory != nil:
+		return engine.SnapshotWasmMemory, memory
+	case stable != nil:
+		return engine.SnapshotStableMemory, stable
+	}
+	return engine.SnapshotModule, module
 }
 
 // chunksOf returns the contents of canister id's Wasm chunk store.
