@@ -409,30 +409,9 @@ func checkGlobals(m *module, types []wasm.ValType) error {
 			want[i] = g.Type
 		}
 		return invalidPayload("Snapshot is not loadable: its globals have the types %v but the module's mutable globals have the types %v.",
-			typeNames(types), typeNames(want))
+			types, want)
 	}
 	return nil
-}
-
-func typeNames(ts []wasm.ValType) []string {
-	out := make([]string, len(ts))
-	for i, t := range ts {
-		switch t {
-		case wasm.I32:
-			out[i] = "i32"
-		case wasm.I64:
-			out[i] = "i64"
-		case wasm.F32:
-			out[i] = "f32"
-		case wasm.F64:
-			out[i] = "f64"
-		case wasm.V128:
-			out[i] = "v128"
-		default:
-			out[i] = fmt.Sprintf("0x%02x", byte(t))
-		}
-	}
-	return out
 }
 
 // onSnapshot runs f, in canister id's turn, on the index of its snapshot snapshotID; a

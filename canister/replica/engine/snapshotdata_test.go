@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aviate-labs/agent-go/principal"
@@ -232,4 +233,7 @@ func TestSnapshotUploadLimits(t *testing.T) {
 	}
 	_, err = e.LoadSnapshot(id, up.ID)
 	wantCode(t, "globals that do not match the module", err, protocol.ErrInvalidManagementPayload)
+	if want := "its globals have the types [i32] but the module's mutable globals have the types [i32 i32]"; !strings.Contains(err.Error(), want) {
+		t.Errorf("load with mismatched globals: %v, want it to say %q", err, want)
+	}
 }
