@@ -106,6 +106,11 @@ func (d *decoder) object(v Value, goType string, fields []Field) error {
 	if !d.isObject(v, goType) {
 		return nil
 	}
+	return d.members(v, goType, fields)
+}
+
+// members decodes the members of object v into fields.
+func (d *decoder) members(v Value, goType string, fields []Field) error {
 	return v.Members(func(key string, m Value) error {
 		f := match(fields, key)
 		if f == nil {
@@ -334,7 +339,7 @@ func ObjectPtr[T any](name, goType string, p **T, fields func(*T) []Field) Field
 		if *p == nil {
 			*p = new(T)
 		}
-		return d.object(v, goType, fields(*p))
+		return d.members(v, goType, fields(*p))
 	}}
 }
 
